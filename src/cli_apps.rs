@@ -1,0 +1,204 @@
+//! `mleg apps …`: the secretary's register from the terminal.
+//!
+//! Thin glue: parse the arguments into domain types (the same `parse`
+//! functions the CSV import uses), call [`mleg::registry`], print Polish text
+//! or JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use serde::Serialize;
+
+use mleg::daemon::App;
+use mleg::domain::csv_import::parse_applications_csv;
+use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
+use mleg::registry::{self, RegistryError};
+use mleg::store::apps::{self, Application, Event};
+use mleg::store::inbox::{self, PhotoInfo};
+use mleg::workflow::Status;
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Register one application.
+    Add {
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+        #[arg(long)]
+        pesel: String,
+        #[arg(long)]
+        class: String,
+        #[arg(long)]
+        parent_email: String,
+        #[arg(long)]
+        legitymacja_number: Option<String>,
+        /// The code may be handed to the student (not only to a parent).
+        #[arg(long)]
+        code_to_student: bool,
+    },
+    /// Register applications from a CSV file (Excel: UTF-8 or Windows-1250, `;` or `,`).
+    Import {
+        file: PathBuf,
+        /// Import the good rows and report the bad ones (default: all or nothing).
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// List applications.
+    List {
+        #[arg(long)]
+        status: Option<Status>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one application (by number or PESEL) with its history.
+    Show {
+        id_or_pesel: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Who is at the terminal, for the history ("cli:jkowalska").
+fn actor() -> String {
+    let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "?".into());
+    format!("cli:{user}")
+}
+
+pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
+    match cmd {
+        AppsCommand::Add { first_name, last_name, pesel, class, parent_email, legitymacja_number, code_to_student } => {
+            let new = NewApplication {
+                name: StudentName::parse(&first_name, &last_name).context("imię/nazwisko")?,
+                pesel: Pesel::parse(&pesel).context("PESEL")?,
+                class: SchoolClass::parse(&class).context("klasa")?,
+                parent_email: EmailAddress::parse(&parent_email).context("e-mail rodzica")?,
+                legitymacja_number,
+                code_to_student,
+            };
+            let added = registry::add(app, &new, &actor())?;
+            println!("Dodano wniosek #{} ({}).", added.id, new.class.as_str());
+            if added.matched_photo {
+                println!("Zdjęcie przysłane wcześniej zostało przypisane; wniosek czeka na sprawdzenie.");
+            }
+        }
+        AppsCommand::Import { file, skip_invalid } => return import(app, &file, skip_invalid),
+        AppsCommand::List { status, json } => {
+            let list = apps::list(app.store().conn(), status)?;
+            if json {
+                let views: Vec<AppJson> = list.iter().map(|a| to_json(app, a, false)).collect::<Result<_>>()?;
+                println!("{}", serde_json::to_string_pretty(&views)?);
+            } else {
+                for a in &list {
+                    println!("#{:<5} {:<6} {:<16} {}", a.id, a.class.as_str(), a.status, a.name.full());
+                }
+                println!("Razem: {}", list.len());
+            }
+        }
+        AppsCommand::Show { id_or_pesel, json } => {
+            let a = find(app, &id_or_pesel)?;
+            let view = to_json(app, &a, true)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else {
+                print_show(&view);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(app: &App, file: &std::path::Path, skip_invalid: bool) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed = parse_applications_csv(&bytes).with_context(|| format!("{}", file.display()))?;
+    match registry::import(app, parsed, skip_invalid, &actor()) {
+        Ok(done) => {
+            for e in &done.skipped {
+                println!("pominięto: {}", e.message);
+            }
+            let matched = done.added.iter().filter(|a| a.matched_photo).count();
+            println!("Zaimportowano wniosków: {} (ze zdjęciem przysłanym wcześniej: {matched}).", done.added.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(RegistryError::InvalidRows(errors)) => {
+            for e in &errors {
+                eprintln!("błąd: {}", e.message);
+            }
+            eprintln!(
+                "Nic nie zaimportowano: {} wiersz(y) z błędami. Popraw plik albo użyj --skip-invalid.",
+                errors.len()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn find(app: &App, key: &str) -> Result<Application> {
+    let conn = app.store();
+    let found = match key.trim().parse::<i64>() {
+        Ok(id) if key.trim().len() < 11 => apps::get(conn.conn(), id)?,
+        _ => match Pesel::parse(key) {
+            Ok(p) => apps::latest_by_pesel(conn.conn(), &p)?,
+            Err(e) => bail!("{key:?} is neither an application number nor a valid PESEL ({e})"),
+        },
+    };
+    found.with_context(|| format!("nie ma wniosku {key}"))
+}
+
+#[derive(Debug, Serialize)]
+struct AppJson {
+    id: i64,
+    first_name: String,
+    last_name: String,
+    pesel: String,
+    class: String,
+    parent_email: String,
+    legitymacja_number: Option<String>,
+    code_to_student: bool,
+    status: Status,
+    created_at: String,
+    updated_at: String,
+    photo: Option<PhotoInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<Event>>,
+}
+
+fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
+    let store = app.store();
+    Ok(AppJson {
+        id: a.id,
+        first_name: a.name.first_names().to_owned(),
+        last_name: a.name.last_name().to_owned(),
+        pesel: a.pesel.as_str().to_owned(),
+        class: a.class.as_str().to_owned(),
+        parent_email: a.parent_email.as_str().to_owned(),
+        legitymacja_number: a.legitymacja_number.clone(),
+        code_to_student: a.code_to_student,
+        status: a.status,
+        created_at: mleg::store::ts(a.created_at),
+        updated_at: mleg::store::ts(a.updated_at),
+        photo: inbox::current_photo(store.conn(), a.id)?,
+        events: if with_events { Some(apps::events(store.conn(), a.id)?) } else { None },
+    })
+}
+
+fn print_show(v: &AppJson) {
+    println!("Wniosek #{}: {} {}, klasa {}", v.id, v.first_name, v.last_name, v.class);
+    println!("PESEL: {}   e-mail rodzica: {}", v.pesel, v.parent_email);
+    println!("Status: {}", v.status);
+    match &v.photo {
+        Some(p) => match p.purged_at {
+            Some(at) => println!("Zdjęcie: usunięte {}", at.format("%Y-%m-%d %H:%M UTC")),
+            None => println!("Zdjęcie: {}×{} px, {} KB, otrzymane {}", p.width, p.height, p.bytes / 1024, p.received_at.format("%Y-%m-%d %H:%M UTC")),
+        },
+        None => println!("Zdjęcie: brak"),
+    }
+    println!("Historia:");
+    for e in v.events.iter().flatten() {
+        let detail = if e.detail.is_empty() { String::new() } else { format!(" — {}", e.detail) };
+        println!("  {}  {}{}  ({})", e.at.format("%Y-%m-%d %H:%M"), e.kind, detail, e.actor);
+    }
+}

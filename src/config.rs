@@ -1,0 +1,377 @@
+//! The daemon's configuration: one TOML file, every key documented in
+//! `config/mleg.example.toml`.
+//!
+//! Secrets (mail passwords) never live in the TOML: a key names an
+//! environment variable or a file that holds them, and they are resolved once,
+//! here, so the rest of the program gets ready-to-use values. A bad file gives
+//! one line that names the key, because the person reading it is the school's
+//! IT person, not a Rust programmer.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::domain::EmailAddress;
+use crate::photo::PhotoPolicy;
+
+/// Why the configuration could not be used. Each message is one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}, line {line}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("config key `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        message: message.into(),
+    }
+}
+
+/// Language of everything parents and the secretary read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Pl,
+    En,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Pl => "pl",
+            Language::En => "en",
+        }
+    }
+}
+
+/// How a mail connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain text: only for a server on the same machine (loopback).
+    None,
+    /// Connect in plain text, then upgrade with STARTTLS.
+    Starttls,
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Tls,
+}
+
+/// The file as written (before secrets are resolved).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    language: Language,
+    database: PathBuf,
+    templates_dir: Option<PathBuf>,
+    #[serde(default = "default_poll")]
+    poll_interval_secs: u64,
+    #[serde(default = "default_max_mail")]
+    max_mail_bytes: u64,
+    school: School,
+    imap: RawImap,
+    smtp: RawSmtp,
+    staff: RawStaff,
+    #[serde(default)]
+    photo: PhotoPolicy,
+}
+
+fn default_poll() -> u64 {
+    60
+}
+
+fn default_max_mail() -> u64 {
+    30 * 1024 * 1024
+}
+
+/// The school, as parents see it in every mail.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct School {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    /// Shown to parents when they need to come to the secretariat.
+    #[serde(default)]
+    pub office_hours: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImap {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    user: String,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+    #[serde(default = "default_mailbox")]
+    mailbox: String,
+    #[serde(default = "default_processed")]
+    processed_folder: String,
+    #[serde(default = "default_needs_human")]
+    needs_human_folder: String,
+}
+
+fn default_mailbox() -> String {
+    "INBOX".into()
+}
+fn default_processed() -> String {
+    "mLegitymacja-przetworzone".into()
+}
+fn default_needs_human() -> String {
+    "mLegitymacja-do-sprawdzenia".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmtp {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    user: Option<String>,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+    from: String,
+    #[serde(default)]
+    from_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStaff {
+    addresses: Vec<String>,
+    notify: Option<String>,
+}
+
+/// IMAP settings with the password resolved.
+#[derive(Clone)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub user: String,
+    pub password: String,
+    pub mailbox: String,
+    pub processed_folder: String,
+    pub needs_human_folder: String,
+}
+
+/// SMTP settings with the password resolved.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub credentials: Option<(String, String)>,
+    pub from: EmailAddress,
+    pub from_name: String,
+}
+
+/// Who the secretariat is: the only addresses whose replies may act.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub addresses: Vec<EmailAddress>,
+    /// Where notifications for the secretary go.
+    pub notify: EmailAddress,
+}
+
+impl Staff {
+    pub fn is_staff(&self, address: &EmailAddress) -> bool {
+        self.addresses.contains(address)
+    }
+}
+
+/// The validated configuration the program runs with.
+#[derive(Clone)]
+pub struct Config {
+    pub language: Language,
+    pub database: PathBuf,
+    pub templates_dir: Option<PathBuf>,
+    pub poll_interval_secs: u64,
+    pub max_mail_bytes: u64,
+    pub school: School,
+    pub imap: ImapConfig,
+    pub smtp: SmtpConfig,
+    pub staff: Staff,
+    pub photo: PhotoPolicy,
+}
+
+impl std::fmt::Debug for Config {
+    // Hand-written so a password can never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database", &self.database)
+            .field("imap", &format_args!("{}:{}", self.imap.host, self.imap.port))
+            .field("smtp", &format_args!("{}:{}", self.smtp.host, self.smtp.port))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Reads, parses and validates a config file; relative paths in it are
+    /// taken relative to the file's directory.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::from_toml(&text, base).map_err(|e| match e {
+            ConfigError::Syntax { line, message, .. } => ConfigError::Syntax {
+                path: path.to_owned(),
+                line,
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses config text; `base` resolves relative paths.
+    pub fn from_toml(text: &str, base: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        raw.validate(base)
+    }
+}
+
+fn syntax_error(text: &str, e: &toml::de::Error) -> ConfigError {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(0);
+    ConfigError::Syntax {
+        path: PathBuf::new(),
+        line,
+        message: e.message().replace('\n', " "),
+    }
+}
+
+fn resolve_secret(
+    key: &'static str,
+    env: &Option<String>,
+    file: &Option<PathBuf>,
+    base: &Path,
+) -> Result<Option<String>, ConfigError> {
+    match (env, file) {
+        (Some(_), Some(_)) => Err(invalid(key, "set password_env or password_file, not both")),
+        (Some(var), None) => std::env::var(var)
+            .map(Some)
+            .map_err(|_| invalid(key, format!("environment variable {var} is not set"))),
+        (None, Some(file)) => {
+            let path = base.join(file);
+            std::fs::read_to_string(&path)
+                .map(|s| Some(s.trim_end_matches(['\r', '\n']).to_owned()))
+                .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn parse_address(key: &'static str, value: &str) -> Result<EmailAddress, ConfigError> {
+    EmailAddress::parse(value).map_err(|e| invalid(key, format!("{value:?}: {e}")))
+}
+
+impl RawConfig {
+    fn validate(self, base: &Path) -> Result<Config, ConfigError> {
+        if self.poll_interval_secs == 0 {
+            return Err(invalid("poll_interval_secs", "must be at least 1"));
+        }
+        if self.school.name.trim().is_empty() {
+            return Err(invalid("school.name", "must not be empty"));
+        }
+        let imap_password = resolve_secret(
+            "imap.password_env",
+            &self.imap.password_env,
+            &self.imap.password_file,
+            base,
+        )?
+        .ok_or_else(|| invalid("imap.password_env", "set password_env or password_file"))?;
+        let smtp_password = resolve_secret(
+            "smtp.password_env",
+            &self.smtp.password_env,
+            &self.smtp.password_file,
+            base,
+        )?;
+        let credentials = match (self.smtp.user, smtp_password) {
+            (Some(u), Some(p)) => Some((u, p)),
+            (None, None) => None,
+            _ => return Err(invalid("smtp.user", "user and a password go together")),
+        };
+        let addresses = self
+            .staff
+            .addresses
+            .iter()
+            .map(|a| parse_address("staff.addresses", a))
+            .collect::<Result<Vec<_>, _>>()?;
+        let notify = match &self.staff.notify {
+            Some(a) => parse_address("staff.notify", a)?,
+            None => addresses
+                .first()
+                .cloned()
+                .ok_or_else(|| invalid("staff.addresses", "name at least one address"))?,
+        };
+        validate_policy(&self.photo)?;
+        Ok(Config {
+            language: self.language,
+            database: base.join(self.database),
+            templates_dir: self.templates_dir.map(|d| base.join(d)),
+            poll_interval_secs: self.poll_interval_secs,
+            max_mail_bytes: self.max_mail_bytes,
+            school: self.school,
+            imap: ImapConfig {
+                host: self.imap.host,
+                port: self.imap.port,
+                tls: self.imap.tls,
+                user: self.imap.user,
+                password: imap_password,
+                mailbox: self.imap.mailbox,
+                processed_folder: self.imap.processed_folder,
+                needs_human_folder: self.imap.needs_human_folder,
+            },
+            smtp: SmtpConfig {
+                host: self.smtp.host,
+                port: self.smtp.port,
+                tls: self.smtp.tls,
+                credentials,
+                from: parse_address("smtp.from", &self.smtp.from)?,
+                from_name: self.smtp.from_name,
+            },
+            staff: Staff { addresses, notify },
+            photo: self.photo,
+        })
+    }
+}
+
+fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
+    if p.formats.is_empty() {
+        return Err(invalid("photo.formats", "name at least one format"));
+    }
+    if p.max_bytes == 0 {
+        return Err(invalid("photo.max_bytes", "must be more than 0"));
+    }
+    if let Some(a) = &p.aspect {
+        if a.width == 0 || a.height == 0 {
+            return Err(invalid("photo.aspect", "width and height must be more than 0"));
+        }
+        if !(0.0..=50.0).contains(&a.tolerance_percent) {
+            return Err(invalid("photo.aspect.tolerance_percent", "must be 0..50"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

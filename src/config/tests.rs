@@ -1,0 +1,85 @@
+use super::*;
+
+const EXAMPLE: &str = include_str!("../../config/mleg.example.toml");
+
+fn with_passwords() {
+    // The example names these variables; the value is irrelevant here.
+    // SAFETY: every test sets the same two values, so concurrent writers agree.
+    unsafe {
+        std::env::set_var("MLEG_IMAP_PASSWORD", "x");
+        std::env::set_var("MLEG_SMTP_PASSWORD", "y");
+    }
+}
+
+#[test]
+fn the_example_config_is_valid_and_uses_the_seed_photo_rules() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new("/etc/mleg")).unwrap();
+    assert_eq!(c.language, Language::Pl);
+    assert_eq!(c.photo, PhotoPolicy::default());
+    assert_eq!(c.imap.tls, TlsMode::Tls);
+    assert_eq!(c.staff.notify.as_str(), "sekretariat@szkola.example.pl");
+    assert_eq!(c.imap.password, "x");
+}
+
+#[test]
+fn every_documented_alternative_photo_rule_parses() {
+    with_passwords();
+    let head = EXAMPLE.split("[photo]").next().unwrap();
+    let alternatives = [
+        "formats = [\"jpeg\"]\nmax_bytes = 5242880\nmin_width = 500\nmin_height = 600\n",
+        "formats = [\"jpeg\"]\nmax_bytes = 5242880\nmin_width = 492\nmin_height = 633\n",
+        "formats = [\"jpeg\"]\nmax_bytes = 2621440\nmin_width = 246\nmin_height = 304\n",
+    ];
+    for alt in alternatives {
+        let c = Config::from_toml(&format!("{head}[photo]\n{alt}"), Path::new(".")).unwrap();
+        assert!(c.photo.aspect.is_none());
+    }
+}
+
+#[test]
+fn a_misspelt_key_gives_one_line_naming_it() {
+    with_passwords();
+    let bad = EXAMPLE.replace("poll_interval_secs", "poll_intervall_secs");
+    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    assert!(e.contains("poll_intervall_secs"), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+    assert!(e.contains("line 17"), "{e}");
+}
+
+#[test]
+fn a_missing_key_is_named() {
+    with_passwords();
+    let bad = EXAMPLE.replace("host = \"imap.example.pl\"\n", "");
+    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    assert!(e.contains("host"), "{e}");
+}
+
+#[test]
+fn an_unset_password_variable_is_named() {
+    let bad = EXAMPLE.replace("MLEG_IMAP_PASSWORD", "MLEG_TEST_SURELY_UNSET_VAR");
+    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    assert_eq!(e, "config key `imap.password_env`: environment variable MLEG_TEST_SURELY_UNSET_VAR is not set");
+}
+
+#[test]
+fn a_password_file_is_read_relative_to_the_config() {
+    with_passwords();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("imap.pass"), "sekret\n").unwrap();
+    let text = EXAMPLE.replace("password_env = \"MLEG_IMAP_PASSWORD\"", "password_file = \"imap.pass\"");
+    let c = Config::from_toml(&text, dir.path()).unwrap();
+    assert_eq!(c.imap.password, "sekret");
+    assert_eq!(c.database, PathBuf::from("/var/lib/mleg/mleg.sqlite3"));
+}
+
+#[test]
+fn a_bad_staff_address_and_a_bad_tls_mode_are_named() {
+    with_passwords();
+    let bad = EXAMPLE.replace("addresses = [\"sekretariat@szkola.example.pl\"]", "addresses = [\"sekretariat\"]");
+    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    assert!(e.starts_with("config key `staff.addresses`"), "{e}");
+    let bad = EXAMPLE.replace("tls = \"tls\"", "tls = \"ssl\"");
+    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    assert!(e.contains("ssl") && e.contains("line"), "{e}");
+}

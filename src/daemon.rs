@@ -1,0 +1,102 @@
+//! Wiring: the shared [`App`] state and the two ways to run the workers.
+//!
+//! `once` runs one intake step and one delivery step and returns; `run`
+//! repeats them every poll interval until the cancellation token fires
+//! (SIGINT/SIGTERM in the binary). A failed round (mail server down) is
+//! logged and retried next round: the daemon keeps running.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::intake::{self, IntakeError, IntakeReport};
+use crate::mail::imap::Mailbox;
+use crate::mail::smtp::{Sender, SmtpError};
+use crate::outbox::{self, OutboxReport};
+use crate::store::{Store, StoreError};
+use crate::templates::Templates;
+
+/// Everything the workers share.
+pub struct App {
+    pub config: Config,
+    store: Mutex<Store>,
+    pub templates: Templates,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Opens the database named in the config and loads the templates.
+    pub fn new(config: Config, clock: Arc<dyn Clock>) -> Result<App, StoreError> {
+        let store = Store::open(&config.database)?;
+        let templates = Templates::new(config.language, config.templates_dir.clone());
+        Ok(App { config, store: Mutex::new(store), templates, clock })
+    }
+
+    /// The database. Never hold the guard across an `.await`.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (transactions roll back), so a poisoned lock is safe to reuse.
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error(transparent)]
+    Smtp(#[from] SmtpError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One round: read the mailbox once, then deliver the outbox once.
+pub async fn once(app: &App) -> Result<(IntakeReport, OutboxReport), RoundError> {
+    let intake = intake_once(app).await?;
+    let delivered = deliver_once(app).await?;
+    Ok((intake, delivered))
+}
+
+/// One intake step on a fresh IMAP connection.
+pub async fn intake_once(app: &App) -> Result<IntakeReport, IntakeError> {
+    let (mut mailbox, uid_validity) = Mailbox::connect(&app.config.imap).await?;
+    let report = intake::step(app, &mut mailbox, uid_validity).await;
+    mailbox.logout().await;
+    report
+}
+
+/// One delivery step.
+pub async fn deliver_once(app: &App) -> Result<OutboxReport, RoundError> {
+    let sender = Sender::new(&app.config.smtp)?;
+    Ok(outbox::step(app, &sender).await?)
+}
+
+/// Runs rounds every poll interval until `shutdown` is cancelled; the round
+/// under way is finished first. Errors in
+/// a round are logged, not fatal: a mail server restart must not stop mleg.
+pub async fn run(app: &App, shutdown: CancellationToken) {
+    let interval = Duration::from_secs(app.config.poll_interval_secs);
+    info!(interval_secs = interval.as_secs(), "mleg running");
+    loop {
+        // A round is not interrupted: stopping between "SMTP accepted" and
+        // "marked sent" is the one way to send a mail twice.
+        if let Err(e) = once(app).await {
+            error!(error = %e, "round failed; retrying next round");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.cancelled() => break,
+        }
+    }
+    info!("mleg stopped");
+}

@@ -1,0 +1,50 @@
+//! Domain types of the mLegitymacja secretariat daemon.
+//!
+//! Everything that enters the daemon — CSV rows from the secretariat, photo
+//! file names and mails from parents — is untrusted text. This module turns
+//! that text into types that can only hold valid values ("parse, don't
+//! validate"): once a [`Pesel`], [`StudentName`], [`EmailAddress`] or
+//! [`SchoolClass`] exists, the rest of the program never checks it again.
+//!
+//! * [`pesel`], [`name`], [`email`], [`class`] — the value types, each with its
+//!   own error enum.
+//! * [`matching`] — which registered student a photo or mail is about.
+//! * [`csv_import`] — the secretariat's application list, row by row.
+//!
+//! Children's personal data (PESEL, names) never prints in full through
+//! `Debug`, so `{:?}` in logs stays safe.
+
+pub mod class;
+pub mod csv_import;
+pub mod email;
+pub mod matching;
+pub mod name;
+pub mod pesel;
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub use class::{ClassError, SchoolClass};
+pub use csv_import::{CsvError, ParsedCsv, RowError, parse_applications_csv};
+pub use email::{EmailAddress, EmailError};
+pub use matching::{
+    Candidate, MatchOutcome, match_student, name_tokens, students_named_in, tokens_name_student,
+};
+pub use name::{NameError, NameField, StudentName, fold};
+pub use pesel::{Pesel, PeselError};
+
+/// A student application as registered by the secretariat, fully validated.
+///
+/// Built by [`csv_import`] (or a form handler) at the edge; storage and the
+/// ministry export take it as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApplication {
+    pub name: StudentName,
+    pub pesel: Pesel,
+    pub class: SchoolClass,
+    pub parent_email: EmailAddress,
+    /// Number of the existing paper/plastic ID, when the school knows it.
+    pub legitymacja_number: Option<String>,
+    /// Whether the activation code goes to the student rather than the parent.
+    pub code_to_student: bool,
+}

@@ -1,0 +1,140 @@
+//! Carries out a workflow decision: everything it changes, and every mail it
+//! causes, in one SQLite transaction.
+
+use super::{compose, IntakeError};
+use crate::daemon::App;
+use crate::domain::EmailAddress;
+use crate::mail::outgoing::OutgoingMail;
+use crate::mail::parse::IncomingMail;
+use crate::store::apps::{self, Application};
+use crate::store::inbox::{self, HandledMail, NewPhoto, Watermark};
+use crate::store::outbox;
+use crate::workflow::{Decision, Disposition, PhotoDecision, Status};
+
+pub fn apply(
+    app: &App,
+    w: Watermark,
+    mail: &IncomingMail,
+    decision: &Decision,
+    too_large: Option<u64>,
+) -> Result<(), IntakeError> {
+    let cfg = &app.config;
+    let now = app.clock.now();
+    let open_apps = apps::accepting_photos(app.store().conn())?;
+    let mails = render_mails(app, mail, decision, &open_apps, too_large)?;
+    let folder = match decision.disposition {
+        Disposition::NeedsHuman => &cfg.imap.needs_human_folder,
+        _ => &cfg.imap.processed_folder,
+    };
+    let actor = format!("mail:{}", mail.from.as_deref().unwrap_or("?"));
+    let from_domain = cfg.smtp.from.domain().to_owned();
+    app.store().transaction(|tx| -> Result<(), IntakeError> {
+        let handled = HandledMail {
+            mailbox: &cfg.imap.mailbox,
+            uid_validity: w.uid_validity,
+            uid: w.last_uid,
+            message_id: mail.message_id.as_deref(),
+            sender: mail.from.as_deref(),
+            disposition: disposition_name(decision.disposition),
+            target_folder: folder,
+        };
+        let row = inbox::record_handled(tx, &handled, now)?;
+        for d in &decision.photos {
+            store_photo(tx, d, mail, row, &open_apps, now, &actor)?;
+        }
+        for m in &mails {
+            outbox::enqueue(tx, m, &from_domain, now)?;
+        }
+        inbox::set_watermark(tx, &cfg.imap.mailbox, w)?;
+        Ok(())
+    })
+}
+
+fn disposition_name(d: Disposition) -> &'static str {
+    match d {
+        Disposition::Ignore => "ignored",
+        Disposition::Processed => "processed",
+        Disposition::NeedsHuman => "needs_human",
+    }
+}
+
+fn render_mails(
+    app: &App,
+    mail: &IncomingMail,
+    decision: &Decision,
+    open_apps: &[Application],
+    too_large: Option<u64>,
+) -> Result<Vec<OutgoingMail>, IntakeError> {
+    let (t, cfg) = (&app.templates, &app.config);
+    let sender = mail.from.as_deref().and_then(|a| EmailAddress::parse(a).ok());
+    let mut mails = Vec::new();
+    if let (true, Some(to)) = (decision.reply_to_parent, &sender) {
+        mails.push(compose::parent_reply(t, cfg, to, mail, &decision.photos, open_apps, too_large)?);
+    }
+    let sender_text = mail.from.clone().unwrap_or_default();
+    let mut candidates: Vec<&Application> = Vec::new();
+    for d in &decision.photos {
+        match d {
+            PhotoDecision::Accepted { image, application_id, check } => {
+                if let Some(a) = open_apps.iter().find(|a| a.id == *application_id) {
+                    let data = &mail.images[*image].data;
+                    mails.push(compose::staff_photo(t, cfg, a, check, data, &sender_text, false)?);
+                }
+            }
+            PhotoDecision::Ambiguous { candidates: ids, .. } => {
+                candidates.extend(open_apps.iter().filter(|a| ids.contains(&a.id)));
+            }
+            _ => {}
+        }
+    }
+    if let Some(reason) = decision.human {
+        mails.push(compose::staff_needs_human(t, cfg, reason, mail, candidates)?);
+    }
+    Ok(mails)
+}
+
+fn store_photo(
+    tx: &rusqlite::Connection,
+    d: &PhotoDecision,
+    mail: &IncomingMail,
+    message_row: i64,
+    open_apps: &[Application],
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+) -> Result<(), IntakeError> {
+    let (image, application_id, check, tokens) = match d {
+        PhotoDecision::Accepted { image, application_id, check } => (*image, Some(*application_id), check, &[][..]),
+        PhotoDecision::Unregistered { image, check, name_tokens } => (*image, None, check, &name_tokens[..]),
+        PhotoDecision::Ambiguous { image, check, name_tokens, .. } => (*image, None, check, &name_tokens[..]),
+        PhotoDecision::Rejected { application_id, problems, .. } => {
+            if let Some(id) = application_id {
+                let codes: Vec<&str> = problems.iter().map(|p| p.code()).collect();
+                apps::add_event(tx, *id, now, "photo_rejected", &codes.join(","), actor)?;
+            }
+            return Ok(());
+        }
+    };
+    let img = &mail.images[image];
+    let photo = NewPhoto {
+        application_id,
+        message_row: Some(message_row),
+        source_message_id: mail.message_id.as_deref(),
+        source_subject: &mail.subject,
+        sender: mail.from.as_deref(),
+        file_name: img.file_name.as_deref(),
+        name_tokens: tokens,
+        width: check.width,
+        height: check.height,
+        data: &img.data,
+    };
+    inbox::insert_photo(tx, &photo, now)?;
+    if let Some(id) = application_id {
+        let was = open_apps.iter().find(|a| a.id == id).map(|a| a.status);
+        if was == Some(Status::AwaitingReview) {
+            apps::add_event(tx, id, now, "photo_replaced", "a newer valid photo arrived", actor)?;
+        } else {
+            apps::set_status(tx, id, Status::AwaitingReview, now, "valid photo received", actor)?;
+        }
+    }
+    Ok(())
+}

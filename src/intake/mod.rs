@@ -1,0 +1,197 @@
+//! The intake worker: reads new mail from the watched mailbox and acts on it.
+//!
+//! One [`step`] examines every mail above the stored UID watermark. For each:
+//! fetch it without marking it read, ask [`crate::workflow::decide`] what to
+//! do, then — in ONE transaction — record the mail, store photos, move
+//! applications on, queue the mails the decision causes and advance the
+//! watermark. Only after the commit is the mail moved to its folder; a move
+//! that did not happen (crash, lost connection) is retried by the next step.
+//!
+//! So a crash at any instant either leaves the mail unexamined (it is simply
+//! examined again) or fully recorded (it is never answered twice); a mail
+//! seen again under a new UIDVALIDITY is recognised by its Message-ID.
+
+pub mod compose;
+
+use tracing::{info, warn};
+
+use crate::daemon::App;
+use crate::domain::EmailAddress;
+use crate::mail::imap::{ImapError, Mailbox, NewMail};
+use crate::mail::parse::{parse_mail, IncomingMail};
+use crate::store::inbox::{HandledMail, Watermark};
+use crate::store::{apps, inbox, StoreError};
+use crate::templates::TemplateError;
+use crate::workflow::{self, Decision, Disposition};
+
+mod apply;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error(transparent)]
+    Imap(#[from] ImapError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+}
+
+/// What one step did, for logs and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntakeReport {
+    pub examined: usize,
+    pub processed: usize,
+    pub needs_human: usize,
+    pub ignored: usize,
+    /// Mails recognised by Message-ID as already handled.
+    pub duplicates: usize,
+    /// Moves into folders done in this step (including retried ones).
+    pub moved: usize,
+}
+
+/// Examines all new mail once. `uid_validity` is what SELECT reported.
+pub async fn step(app: &App, mailbox: &mut Mailbox, uid_validity: u32) -> Result<IntakeReport, IntakeError> {
+    let name = app.config.imap.mailbox.clone();
+    let mut report = IntakeReport::default();
+    let after = {
+        let store = app.store();
+        match inbox::watermark(store.conn(), &name)? {
+            Some(w) if w.uid_validity == uid_validity => w.last_uid,
+            previous => {
+                if previous.is_some() {
+                    warn!(mailbox = %name, uid_validity, "UIDVALIDITY changed; re-examining the mailbox, recognising handled mail by Message-ID");
+                }
+                inbox::abandon_stale_moves(store.conn(), &name, uid_validity, app.clock.now())?;
+                0
+            }
+        }
+    };
+    report.moved += retry_moves(app, mailbox, uid_validity).await?;
+    for new in mailbox.new_mail(after).await? {
+        report.examined += 1;
+        let disposition = examine(app, mailbox, uid_validity, new, &mut report).await?;
+        match disposition {
+            Disposition::Ignore => report.ignored += 1,
+            Disposition::Processed => report.processed += 1,
+            Disposition::NeedsHuman => report.needs_human += 1,
+        }
+    }
+    report.moved += retry_moves(app, mailbox, uid_validity).await?;
+    if report.examined > 0 {
+        info!(
+            examined = report.examined,
+            processed = report.processed,
+            needs_human = report.needs_human,
+            ignored = report.ignored,
+            duplicates = report.duplicates,
+            "intake step done"
+        );
+    }
+    Ok(report)
+}
+
+/// Files handled mail that is still in the watched mailbox.
+async fn retry_moves(app: &App, mailbox: &mut Mailbox, uid_validity: u32) -> Result<usize, IntakeError> {
+    let pending = inbox::pending_moves(app.store().conn(), &app.config.imap.mailbox, uid_validity)?;
+    for p in &pending {
+        mailbox.move_to(p.uid, &p.target_folder).await?;
+        inbox::mark_moved(app.store().conn(), p.row, app.clock.now())?;
+    }
+    Ok(pending.len())
+}
+
+async fn examine(
+    app: &App,
+    mailbox: &mut Mailbox,
+    uid_validity: u32,
+    new: NewMail,
+    report: &mut IntakeReport,
+) -> Result<Disposition, IntakeError> {
+    let too_large = (u64::from(new.size) > app.config.max_mail_bytes).then_some(u64::from(new.size));
+    let raw = match too_large {
+        Some(_) => mailbox.fetch_header(new.uid).await?,
+        None => mailbox.fetch(new.uid).await?,
+    };
+    let watermark = Watermark { uid_validity, last_uid: new.uid };
+    let mail = match raw.as_deref().map(parse_mail) {
+        Some(Ok(mail)) => mail,
+        // Gone meanwhile (another client moved it) or empty: nothing to answer.
+        _ => {
+            advance(app, watermark)?;
+            return Ok(Disposition::Ignore);
+        }
+    };
+    if let Some(folder) = already_handled(app, &mail)? {
+        report.duplicates += 1;
+        let disposition = if folder == app.config.imap.needs_human_folder {
+            Disposition::NeedsHuman
+        } else {
+            Disposition::Processed
+        };
+        record_only(app, watermark, &mail, "duplicate", &folder)?;
+        return Ok(disposition);
+    }
+    let decision = decide(app, &mail, too_large)?;
+    if decision.disposition == Disposition::Ignore {
+        advance(app, watermark)?;
+        return Ok(Disposition::Ignore);
+    }
+    info!(uid = new.uid, disposition = ?decision.disposition, photos = decision.photos.len(), "mail handled");
+    apply::apply(app, watermark, &mail, &decision, too_large)?;
+    Ok(decision.disposition)
+}
+
+/// The folder a mail with the same Message-ID was filed to, if any.
+fn already_handled(app: &App, mail: &IncomingMail) -> Result<Option<String>, StoreError> {
+    match &mail.message_id {
+        Some(id) => inbox::handled_folder_for(app.store().conn(), id),
+        None => Ok(None),
+    }
+}
+
+fn decide(app: &App, mail: &IncomingMail, too_large: Option<u64>) -> Result<Decision, StoreError> {
+    let store = app.store();
+    let conn = store.conn();
+    let open_apps = apps::accepting_photos(conn)?;
+    let sender = mail.from.as_deref().and_then(|a| EmailAddress::parse(a).ok());
+    let sender_is_parent = match &sender {
+        Some(s) => apps::is_parent(conn, s)?,
+        None => false,
+    };
+    let mut reply_to_ours = false;
+    for id in mail.in_reply_to.iter().chain(&mail.references) {
+        reply_to_ours |= inbox::is_our_message(conn, id)?;
+    }
+    let ctx = workflow::Context {
+        open_apps: &open_apps,
+        sender_is_parent,
+        reply_to_ours,
+        too_large,
+        staff: &app.config.staff,
+        policy: &app.config.photo,
+    };
+    Ok(workflow::decide(mail, &ctx))
+}
+
+fn advance(app: &App, w: Watermark) -> Result<(), StoreError> {
+    let name = app.config.imap.mailbox.clone();
+    app.store().transaction(|tx| inbox::set_watermark(tx, &name, w))
+}
+
+fn record_only(app: &App, w: Watermark, mail: &IncomingMail, disposition: &str, folder: &str) -> Result<(), StoreError> {
+    let name = app.config.imap.mailbox.clone();
+    let now = app.clock.now();
+    app.store().transaction(|tx| {
+        let handled = HandledMail {
+            mailbox: &name,
+            uid_validity: w.uid_validity,
+            uid: w.last_uid,
+            message_id: mail.message_id.as_deref(),
+            sender: mail.from.as_deref(),
+            disposition,
+            target_folder: folder,
+        };
+        inbox::record_handled(tx, &handled, now)?;
+        inbox::set_watermark(tx, &name, w)
+    })
+}

@@ -1,0 +1,25 @@
+//! `mleg` runs a Polish school secretariat's mLegitymacja mailbox.
+//!
+//! The crate is a functional core with an imperative shell around it:
+//!
+//! * [`domain`], [`photo`] and [`workflow`] are pure: they turn parsed input
+//!   into decisions and know nothing of IMAP, SMTP or SQLite;
+//! * [`mail`] (parsing, IMAP intake, SMTP delivery) and [`store`] (SQLite)
+//!   are thin adapters;
+//! * [`intake`] and [`outbox`] are the workers that connect the two, each
+//!   exposing one `step` function that tests call directly.
+//!
+//! See `ARCHITECTURE.md` for the bird's-eye view and the invariants.
+
+pub mod clock;
+pub mod config;
+pub mod daemon;
+pub mod domain;
+pub mod intake;
+pub mod mail;
+pub mod outbox;
+pub mod photo;
+pub mod registry;
+pub mod store;
+pub mod templates;
+pub mod workflow;

@@ -1,0 +1,192 @@
+//! The IMAP adapter: the only code that speaks IMAP (through async-imap).
+//!
+//! It offers what the intake worker needs and nothing more: select the
+//! watched mailbox (learning its UIDVALIDITY), list new UIDs with their sizes,
+//! fetch a mail without marking it read (`BODY.PEEK`), and move a mail into a
+//! folder (creating the folder on first use).
+
+use std::collections::HashSet;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_imap::{Client, Session};
+use futures::TryStreamExt;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::{self, pki_types::ServerName};
+
+use crate::config::{ImapConfig, TlsMode};
+
+/// One type for plain and TLS connections.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Stream for T {}
+
+type ImapSession = Session<Box<dyn Stream>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("cannot connect to IMAP server {addr}: {source}")]
+    Connect { addr: String, source: std::io::Error },
+    #[error("IMAP TLS: {0}")]
+    Tls(String),
+    #[error("IMAP login as {user} refused: {message}")]
+    Login { user: String, message: String },
+    #[error("IMAP: {0}")]
+    Protocol(#[from] async_imap::error::Error),
+    #[error("IMAP server closed the connection")]
+    Closed,
+}
+
+/// A logged-in connection with the watched mailbox selected.
+pub struct Mailbox {
+    session: ImapSession,
+    name: String,
+    created: HashSet<String>,
+}
+
+impl Debug for Mailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Mailbox({})", self.name)
+    }
+}
+
+/// A new mail in the watched mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewMail {
+    pub uid: u32,
+    pub size: u32,
+}
+
+async fn tcp(host: &str, port: u16) -> Result<TcpStream, ImapError> {
+    let addr = format!("{host}:{port}");
+    TcpStream::connect(&addr).await.map_err(|source| ImapError::Connect { addr, source })
+}
+
+async fn tls_wrap<S: AsyncRead + AsyncWrite + Unpin>(
+    host: &str,
+    stream: S,
+) -> Result<tokio_rustls::client::TlsStream<S>, ImapError> {
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let config = rustls::ClientConfig::builder_with_provider(rustls::crypto::ring::default_provider().into())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ImapError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| ImapError::Tls(e.to_string()))?;
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, stream)
+        .await
+        .map_err(|e| ImapError::Tls(e.to_string()))
+}
+
+/// Opens a client according to the TLS mode and reads the greeting.
+async fn open_client(cfg: &ImapConfig) -> Result<Client<Box<dyn Stream>>, ImapError> {
+    let tcp = tcp(&cfg.host, cfg.port).await?;
+    let stream: Box<dyn Stream> = match cfg.tls {
+        TlsMode::None => Box::new(tcp),
+        TlsMode::Tls => Box::new(tls_wrap(&cfg.host, tcp).await?),
+        TlsMode::Starttls => {
+            let mut plain = Client::new(tcp);
+            plain.read_response().await.map_err(|_| ImapError::Closed)?;
+            plain.run_command_and_check_ok("STARTTLS", None).await?;
+            let upgraded = tls_wrap(&cfg.host, plain.into_inner()).await?;
+            // After STARTTLS there is no second greeting.
+            return Ok(Client::new(Box::new(upgraded) as Box<dyn Stream>));
+        }
+    };
+    let mut client = Client::new(stream);
+    // async-imap does not read the server greeting by itself.
+    client.read_response().await.map_err(|_| ImapError::Closed)?.ok_or(ImapError::Closed)?;
+    Ok(client)
+}
+
+impl Mailbox {
+    /// Connects, logs in and selects `cfg.mailbox`.
+    pub async fn connect(cfg: &ImapConfig) -> Result<(Mailbox, u32), ImapError> {
+        let client = open_client(cfg).await?;
+        let mut session = client
+            .login(&cfg.user, &cfg.password)
+            .await
+            .map_err(|(e, _)| ImapError::Login { user: cfg.user.clone(), message: e.to_string() })?;
+        let selected = session.select(&cfg.mailbox).await?;
+        let uid_validity = selected.uid_validity.unwrap_or(0);
+        let mailbox = Mailbox { session, name: cfg.mailbox.clone(), created: HashSet::new() };
+        Ok((mailbox, uid_validity))
+    }
+
+    /// UIDs above `after`, with their sizes, in ascending order.
+    pub async fn new_mail(&mut self, after: u32) -> Result<Vec<NewMail>, ImapError> {
+        let set = format!("{}:*", after.saturating_add(1));
+        let fetched: Vec<_> = self.session.uid_fetch(set, "(UID RFC822.SIZE)").await?.try_collect().await?;
+        // "N:*" always returns the last mail, even when its UID is below N.
+        let mut out: Vec<NewMail> = fetched
+            .iter()
+            .filter_map(|f| Some(NewMail { uid: f.uid?, size: f.size.unwrap_or(0) }))
+            .filter(|m| m.uid > after)
+            .collect();
+        out.sort_by_key(|m| m.uid);
+        Ok(out)
+    }
+
+    /// The whole mail, without setting \Seen. None if it is gone.
+    pub async fn fetch(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
+        self.fetch_part(uid, "BODY.PEEK[]").await
+    }
+
+    /// Only the header (for a mail too large to download).
+    pub async fn fetch_header(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
+        self.fetch_part(uid, "BODY.PEEK[HEADER]").await
+    }
+
+    async fn fetch_part(&mut self, uid: u32, query: &str) -> Result<Option<Vec<u8>>, ImapError> {
+        let fetched: Vec<_> = self.session.uid_fetch(uid.to_string(), query).await?.try_collect().await?;
+        Ok(fetched
+            .iter()
+            .find(|f| f.uid == Some(uid))
+            .and_then(|f| f.body().or_else(|| f.header()).map(<[u8]>::to_vec)))
+    }
+
+    /// UIDs in the mailbox whose Message-ID header is `message_id`.
+    pub async fn find_by_message_id(&mut self, message_id: &str) -> Result<Vec<u32>, ImapError> {
+        let quoted = message_id.replace('\\', "\\\\").replace('"', "\\\"");
+        let found = self.session.uid_search(format!("HEADER Message-ID \"{quoted}\"")).await?;
+        let mut uids: Vec<u32> = found.into_iter().collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// Moves a mail into `folder` (created if missing). A mail that is
+    /// already gone counts as moved: the move may have happened before a crash.
+    pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<(), ImapError> {
+        self.ensure_folder(folder).await?;
+        if let Err(e) = self.session.uid_mv(uid.to_string(), folder).await {
+            let still_here = self.session.uid_search(format!("UID {uid}")).await?.contains(&uid);
+            if still_here {
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    async fn ensure_folder(&mut self, folder: &str) -> Result<(), ImapError> {
+        if self.created.contains(folder) {
+            return Ok(());
+        }
+        let exists = {
+            let names: Vec<_> = self.session.list(None, Some(folder)).await?.try_collect().await?;
+            names.iter().any(|n| n.name() == folder)
+        };
+        if !exists {
+            self.session.create(folder).await?;
+            // Subscribe so the secretary's mail client shows the folder.
+            let _ = self.session.subscribe(folder).await;
+        }
+        self.created.insert(folder.to_owned());
+        Ok(())
+    }
+
+    /// Ends the session politely.
+    pub async fn logout(mut self) {
+        let _ = self.session.logout().await;
+    }
+}

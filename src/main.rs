@@ -1,0 +1,143 @@
+//! The `mleg` binary: command-line glue around the library.
+//!
+//! `mleg run` (daemon), `mleg once` (one round), `mleg check` (config and
+//! connectivity) and `mleg apps …` (the secretary's register). Output meant
+//! for the secretary is Polish; logs (stderr) are English for the IT person.
+
+mod cli_apps;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use mleg::clock::SystemClock;
+use mleg::config::Config;
+use mleg::daemon::{self, App};
+
+#[derive(Debug, Parser)]
+#[command(name = "mleg", version, about = "mLegitymacja mailbox for a school secretariat")]
+struct Cli {
+    /// Config file (TOML). See config/mleg.example.toml.
+    #[arg(long, short, env = "MLEG_CONFIG", default_value = "/etc/mleg/mleg.toml", global = true)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon: read the mailbox and send mail every poll interval until stopped.
+    Run,
+    /// Process the mailbox once, deliver the outbox, exit.
+    Once,
+    /// Check the config file and that the mail servers answer.
+    Check,
+    /// The register of applications (the secretary's side).
+    #[command(subcommand)]
+    Apps(cli_apps::AppsCommand),
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MLEG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn load_app(path: &std::path::Path) -> Result<App> {
+    let config = Config::load(path)?;
+    let db = config.database.display().to_string();
+    App::new(config, Arc::new(SystemClock)).with_context(|| format!("opening database {db}"))
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match dispatch(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            // One clear line (with causes) for the person at the terminal.
+            eprintln!("mleg: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
+    let app = load_app(&cli.config)?;
+    match cli.command {
+        Command::Run => {
+            let token = CancellationToken::new();
+            tokio::spawn(stop_on_signal(token.clone()));
+            daemon::run(&app, token).await;
+        }
+        Command::Once => {
+            let (intake, sent) = daemon::once(&app).await?;
+            println!(
+                "przejrzano: {}, obsłużono: {}, do sprawdzenia: {}, pominięto: {}, wysłano: {}",
+                intake.examined,
+                intake.processed,
+                intake.needs_human,
+                intake.ignored,
+                sent.sent
+            );
+        }
+        Command::Check => return check(&app).await,
+        Command::Apps(cmd) => return cli_apps::run(&app, cmd),
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn check(app: &App) -> Result<std::process::ExitCode> {
+    println!("config: OK ({})", app.config.database.display());
+    let mut ok = true;
+    match mleg::mail::imap::Mailbox::connect(&app.config.imap).await {
+        Ok((mb, uidv)) => {
+            println!("IMAP {}:{}: OK (UIDVALIDITY {uidv})", app.config.imap.host, app.config.imap.port);
+            mb.logout().await;
+        }
+        Err(e) => {
+            ok = false;
+            println!("IMAP: FAILED: {e}");
+        }
+    }
+    let sender = mleg::mail::smtp::Sender::new(&app.config.smtp)?;
+    match sender.test_connection().await {
+        Ok(true) => println!("SMTP {}:{}: OK", app.config.smtp.host, app.config.smtp.port),
+        Ok(false) => {
+            ok = false;
+            println!("SMTP: FAILED: no answer");
+        }
+        Err(e) => {
+            ok = false;
+            println!("SMTP: FAILED: {e}");
+        }
+    }
+    let counts = mleg::store::outbox::counts(app.store().conn())?;
+    println!("outbox: {} pending, {} sent, {} failed", counts.pending, counts.sent, counts.failed);
+    Ok(if ok { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE })
+}
+
+/// Cancels `token` on SIGINT or SIGTERM (how systemd stops a service).
+async fn stop_on_signal(token: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("stop requested; finishing the current round");
+    token.cancel();
+}

@@ -1,0 +1,143 @@
+//! The secretary's register of applications (what `mleg apps …` does).
+//!
+//! Registering an application also looks for a valid photo that arrived
+//! before the application existed (an "orphan"): if one names this student,
+//! it is attached at once, the application moves to `awaiting_review`, and
+//! the parent and the secretary are told — in the same transaction.
+
+use tracing::info;
+
+use crate::daemon::App;
+use crate::domain::csv_import::{ParsedCsv, RowError};
+use crate::domain::{matching, EmailAddress, NewApplication};
+use crate::intake::compose;
+use crate::photo::{detect_kind, DetectedKind, PhotoCheck, PhotoFormat};
+use crate::store::apps::{self, Application};
+use crate::store::inbox::{self, Orphan};
+use crate::store::{outbox, StoreError};
+use crate::templates::TemplateError;
+use crate::workflow::Status;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("nothing imported: {} row(s) have errors", .0.len())]
+    InvalidRows(Vec<RowError>),
+}
+
+/// The result of registering one application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Added {
+    pub id: i64,
+    /// A photo received earlier was matched to it.
+    pub matched_photo: bool,
+}
+
+fn new_token() -> String {
+    // 60 random bits: enough that a forged reply cannot guess it.
+    uuid::Uuid::new_v4().simple().to_string()[..16].to_owned()
+}
+
+/// Registers one application (see the module doc for orphan photos).
+pub fn add(app: &App, new: &NewApplication, actor: &str) -> Result<Added, RegistryError> {
+    app.store().transaction(|tx| add_in(app, tx, new, actor))
+}
+
+fn add_in(app: &App, tx: &rusqlite::Connection, new: &NewApplication, actor: &str) -> Result<Added, RegistryError> {
+    let now = app.clock.now();
+    let id = apps::insert(tx, new, &new_token(), now, actor)?;
+    let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+    let matched_photo = match best_orphan(tx, &application)? {
+        Some(orphan) => {
+            adopt(app, tx, &application, &orphan, actor)?;
+            true
+        }
+        None => false,
+    };
+    info!(application = id, matched_photo, "application registered");
+    Ok(Added { id, matched_photo })
+}
+
+/// The newest orphan photo naming this student, preferring one sent by the
+/// application's parent.
+fn best_orphan(tx: &rusqlite::Connection, a: &Application) -> Result<Option<Orphan>, StoreError> {
+    let mut named: Vec<Orphan> = inbox::orphans(tx)?
+        .into_iter()
+        .filter(|o| matching::tokens_name_student(&o.name_tokens, &a.name))
+        .collect();
+    let from_parent = |o: &Orphan| o.sender.as_deref() == Some(a.parent_email.as_str());
+    if named.iter().any(from_parent) {
+        named.retain(from_parent);
+    }
+    Ok(named.pop())
+}
+
+fn adopt(app: &App, tx: &rusqlite::Connection, a: &Application, o: &Orphan, actor: &str) -> Result<(), RegistryError> {
+    let now = app.clock.now();
+    let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
+    let info = photo_info(tx, o.id)?;
+    inbox::adopt_orphan(tx, o.id, a.id, now)?;
+    apps::set_status(tx, a.id, Status::AwaitingReview, now, "photo received before registration matched", actor)?;
+    let (t, cfg) = (&app.templates, &app.config);
+    let domain = cfg.smtp.from.domain().to_owned();
+    let sender = o.sender.clone().unwrap_or_default();
+    let staff = compose::staff_photo(t, cfg, a, &info, &data, &sender, true)?;
+    outbox::enqueue(tx, &staff, &domain, now)?;
+    if let Some(to) = o.sender.as_deref().and_then(|s| EmailAddress::parse(s).ok()) {
+        let parent = compose::parent_photo_matched(t, cfg, &to, a, &o.source_subject, o.source_message_id.as_deref())?;
+        outbox::enqueue(tx, &parent, &domain, now)?;
+    }
+    Ok(())
+}
+
+fn photo_info(tx: &rusqlite::Connection, photo: i64) -> Result<PhotoCheck, StoreError> {
+    let (width, height, bytes, data): (u32, u32, i64, Option<Vec<u8>>) = tx.query_row(
+        "SELECT width, height, bytes, data FROM photos WHERE id = ?1",
+        [photo],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let format = match data.as_deref().map(detect_kind) {
+        Some(DetectedKind::Png) => PhotoFormat::Png,
+        _ => PhotoFormat::Jpeg,
+    };
+    Ok(PhotoCheck { format, width, height, bytes: bytes.max(0) as usize })
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub added: Vec<Added>,
+    /// Rows left out (only with `skip_invalid`).
+    pub skipped: Vec<RowError>,
+}
+
+/// Imports parsed CSV rows. All-or-nothing unless `skip_invalid`: then the
+/// good rows go in and the bad ones are reported.
+pub fn import(app: &App, parsed: ParsedCsv, skip_invalid: bool, actor: &str) -> Result<Imported, RegistryError> {
+    if !parsed.errors.is_empty() && !skip_invalid {
+        return Err(RegistryError::InvalidRows(parsed.errors));
+    }
+    let mut skipped = parsed.errors;
+    app.store().transaction(|tx| {
+        let mut added = Vec::new();
+        for (line, row) in &parsed.rows {
+            // A conflict (open application for the PESEL) is found before
+            // anything is written, so the row leaves no trace.
+            match add_in(app, tx, row, actor) {
+                Ok(a) => added.push(a),
+                Err(RegistryError::Store(StoreError::Conflict(message))) => {
+                    skipped.push(RowError { line: *line, message: format!("line {line}: {message}") });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !skipped.is_empty() && !skip_invalid {
+            skipped.sort_by_key(|e| e.line);
+            return Err(RegistryError::InvalidRows(std::mem::take(&mut skipped)));
+        }
+        Ok(Imported { added, skipped: std::mem::take(&mut skipped) })
+    })
+}

@@ -1,0 +1,181 @@
+//! Applications and their event history.
+//!
+//! Rows are turned back into domain types on the way out (the values were
+//! valid going in, so a failure here means the file was edited by hand).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, Row};
+
+use super::{parse_ts, ts, Result, StoreError};
+use crate::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
+use crate::workflow::Status;
+
+/// A registered application, as stored.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub id: i64,
+    pub name: StudentName,
+    pub pesel: Pesel,
+    pub class: SchoolClass,
+    pub parent_email: EmailAddress,
+    pub legitymacja_number: Option<String>,
+    pub code_to_student: bool,
+    pub status: Status,
+    pub token: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One line of an application's history.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub detail: String,
+    pub actor: String,
+}
+
+const COLUMNS: &str = "id, first_names, last_name, pesel, class, parent_email, \
+     legitymacja_number, code_to_student, status, token, created_at, updated_at";
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Application>> {
+    let first: String = r.get(1)?;
+    let last: String = r.get(2)?;
+    let pesel: String = r.get(3)?;
+    let class: String = r.get(4)?;
+    let email: String = r.get(5)?;
+    let status: String = r.get(8)?;
+    let created: String = r.get(10)?;
+    let updated: String = r.get(11)?;
+    let (id, number, to_student, token) = (r.get(0)?, r.get(6)?, r.get(7)?, r.get(9)?);
+    Ok((|| {
+        Ok(Application {
+            id,
+            name: StudentName::parse(&first, &last).map_err(|e| corrupt("name", e))?,
+            pesel: Pesel::parse(&pesel).map_err(|e| corrupt("pesel", e))?,
+            class: SchoolClass::parse(&class).map_err(|e| corrupt("class", e))?,
+            parent_email: EmailAddress::parse(&email).map_err(|e| corrupt("email", e))?,
+            legitymacja_number: number,
+            code_to_student: to_student,
+            status: status.parse().map_err(|e| corrupt("status", e))?,
+            token,
+            created_at: parse_ts(&created)?,
+            updated_at: parse_ts(&updated)?,
+        })
+    })())
+}
+
+fn query_apps(conn: &Connection, sql_tail: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Application>> {
+    let sql = format!("SELECT {COLUMNS} FROM applications {sql_tail}");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(args, from_row)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(|a| a))
+        .collect()
+}
+
+/// Registers an application in state `awaiting_photo`. Refuses a second open
+/// application for the same PESEL with a message naming the existing one.
+pub fn insert(conn: &Connection, app: &NewApplication, token: &str, now: DateTime<Utc>, actor: &str) -> Result<i64> {
+    if let Some(existing) = open_by_pesel(conn, &app.pesel)? {
+        return Err(StoreError::Conflict(format!(
+            "an open application for this PESEL already exists: #{} ({}, status {})",
+            existing.id,
+            existing.class.as_str(),
+            existing.status
+        )));
+    }
+    conn.execute(
+        "INSERT INTO applications (first_names, last_name, pesel, class, parent_email,
+            legitymacja_number, code_to_student, status, token, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        params![
+            app.name.first_names(),
+            app.name.last_name(),
+            app.pesel.as_str(),
+            app.class.as_str(),
+            app.parent_email.as_str(),
+            app.legitymacja_number,
+            app.code_to_student,
+            Status::AwaitingPhoto.as_str(),
+            token,
+            ts(now),
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    add_event(conn, id, now, "registered", "", actor)?;
+    Ok(id)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Application>> {
+    Ok(query_apps(conn, "WHERE id = ?1", &[&id])?.pop())
+}
+
+/// The open application for a PESEL, if any.
+pub fn open_by_pesel(conn: &Connection, pesel: &Pesel) -> Result<Option<Application>> {
+    let tail = "WHERE pesel = ?1 AND status NOT IN ('handed_over','expired','rejected','cancelled') LIMIT 1";
+    Ok(query_apps(conn, tail, &[&pesel.as_str()])?.pop())
+}
+
+/// The newest application for a PESEL, open or not.
+pub fn latest_by_pesel(conn: &Connection, pesel: &Pesel) -> Result<Option<Application>> {
+    Ok(query_apps(conn, "WHERE pesel = ?1 ORDER BY id DESC LIMIT 1", &[&pesel.as_str()])?.pop())
+}
+
+pub fn list(conn: &Connection, status: Option<Status>) -> Result<Vec<Application>> {
+    match status {
+        Some(s) => query_apps(conn, "WHERE status = ?1 ORDER BY id", &[&s.as_str()]),
+        None => query_apps(conn, "ORDER BY id", &[]),
+    }
+}
+
+/// Applications a parent's photo may be for.
+pub fn accepting_photos(conn: &Connection) -> Result<Vec<Application>> {
+    query_apps(conn, "WHERE status IN ('awaiting_photo','awaiting_review') ORDER BY id", &[])
+}
+
+/// Is this address a parent on any application (open or not)?
+pub fn is_parent(conn: &Connection, address: &EmailAddress) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM applications WHERE parent_email = ?1",
+        [address.as_str()],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// Moves an application to `to` and records why, in the caller's transaction.
+pub fn set_status(conn: &Connection, id: i64, to: Status, now: DateTime<Utc>, detail: &str, actor: &str) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE applications SET status = ?1, updated_at = ?2 WHERE id = ?3",
+        params![to.as_str(), ts(now), id],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(id.to_string()));
+    }
+    add_event(conn, id, now, to.as_str(), detail, actor)
+}
+
+pub fn add_event(conn: &Connection, id: i64, at: DateTime<Utc>, kind: &str, detail: &str, actor: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO events (application_id, at, kind, detail, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, ts(at), kind, detail, actor],
+    )?;
+    Ok(())
+}
+
+pub fn events(conn: &Connection, id: i64) -> Result<Vec<Event>> {
+    let mut stmt =
+        conn.prepare("SELECT at, kind, detail, actor FROM events WHERE application_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    rows.map(|r| {
+        let (at, kind, detail, actor) = r?;
+        Ok(Event { at: parse_ts(&at)?, kind, detail, actor })
+    })
+    .collect()
+}

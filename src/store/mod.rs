@@ -1,0 +1,144 @@
+//! The embedded store: one SQLite file holding applications, their history,
+//! the photos, the record of handled mail and the outbox.
+//!
+//! Everything a decision changes is written in one transaction with the mails
+//! it causes (see [`outbox`]), which is what makes a crash at any instant safe:
+//! either the state moved *and* the mails are queued, or neither happened.
+//! The file is created with mode 0600 because it holds children's data, and
+//! `secure_delete` is on so purged photos are overwritten, not just unlinked.
+
+pub mod apps;
+pub mod inbox;
+pub mod outbox;
+mod schema;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot prepare the database file {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the database holds a value it cannot read back ({0}); was it edited by hand?")]
+    Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("no application {0}")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed, mode 0600) and migrates the database.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_private_file(path)?;
+        let conn = Connection::open(path)?;
+        Store::init(conn)
+    }
+
+    /// A throw-away database, for unit tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL lets the secretary's CLI write while the daemon reads.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` in one transaction; commits only if it returns Ok.
+    pub fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Read-only access for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let err = |source| StoreError::File {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(err)?;
+    // An existing file may have been created by hand with a wider mode.
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Timestamps are stored as RFC 3339 text in UTC: readable in the sqlite3
+/// shell and sortable as text.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("timestamp {s:?}")))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,170 @@
+//! The outbox: mails waiting to be sent.
+//!
+//! A mail is inserted in the same transaction as the state change that causes
+//! it, with its Message-ID fixed at that moment; the delivery worker sends
+//! pending rows and marks them sent. A crash between "SMTP accepted" and
+//! "marked sent" re-sends the row with the same Message-ID, which mail
+//! clients show as one message — the narrowest window SMTP allows.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection};
+
+use super::{parse_ts, ts, Result, StoreError};
+use crate::domain::EmailAddress;
+use crate::mail::outgoing::{OutAttachment, OutgoingMail};
+
+/// Queues a mail; returns its Message-ID (without `<>`).
+pub fn enqueue(conn: &Connection, mail: &OutgoingMail, from_domain: &str, now: DateTime<Utc>) -> Result<String> {
+    let message_id = format!("mleg.{}@{}", uuid::Uuid::new_v4().simple(), from_domain);
+    conn.execute(
+        "INSERT INTO outbox (created_at, kind, application_id, recipient, subject, body, message_id,
+            in_reply_to, refs, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1)",
+        params![
+            ts(now),
+            mail.kind.as_str(),
+            mail.application_id,
+            mail.to.as_str(),
+            mail.subject,
+            mail.body,
+            message_id,
+            mail.in_reply_to,
+            mail.references.join(" "),
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    for a in &mail.attachments {
+        conn.execute(
+            "INSERT INTO outbox_attachments (outbox_id, file_name, content_type, data)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![id, a.file_name, a.content_type, a.data],
+        )?;
+    }
+    Ok(message_id)
+}
+
+/// A queued mail as the delivery worker sees it.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: i64,
+    pub to: EmailAddress,
+    pub subject: String,
+    pub body: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub attempts: u32,
+    pub attachments: Vec<OutAttachment>,
+}
+
+/// Mails due for (another) attempt, oldest first.
+pub fn due(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Queued>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, recipient, subject, body, message_id, in_reply_to, refs, attempts FROM outbox
+         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
+         ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![ts(now), limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get::<_, String>(6)?,
+            r.get(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (id, to, subject, body, message_id, in_reply_to, refs, attempts) = r?;
+        out.push(Queued {
+            id,
+            to: EmailAddress::parse(&to).map_err(|e| StoreError::Corrupt(format!("recipient: {e}")))?,
+            subject,
+            body,
+            message_id,
+            in_reply_to,
+            references: refs.split_whitespace().map(str::to_owned).collect(),
+            attempts,
+            attachments: attachments(conn, id)?,
+        });
+    }
+    Ok(out)
+}
+
+fn attachments(conn: &Connection, outbox_id: i64) -> Result<Vec<OutAttachment>> {
+    let mut stmt = conn.prepare(
+        "SELECT file_name, content_type, data FROM outbox_attachments WHERE outbox_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([outbox_id], |r| {
+        Ok(OutAttachment { file_name: r.get(0)?, content_type: r.get(1)?, data: r.get(2)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Marks a mail sent and drops its attachments (the photo is kept in one
+/// place only, so purging it later needs no hunt through old mails).
+pub fn mark_sent(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute("UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1", params![id, ts(now)])?;
+    conn.execute("DELETE FROM outbox_attachments WHERE outbox_id = ?1", [id])?;
+    Ok(())
+}
+
+/// After this many attempts a mail is given up on (and staff see it in `mleg apps` output / logs).
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// Records a failed attempt: retry later with a growing delay, or give up if
+/// the error is permanent or attempts ran out.
+pub fn mark_failed(conn: &Connection, id: i64, error: &str, permanent: bool, now: DateTime<Utc>) -> Result<()> {
+    let attempts: u32 = conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| r.get(0))?;
+    let attempts = attempts + 1;
+    if permanent || attempts >= MAX_ATTEMPTS {
+        conn.execute(
+            "UPDATE outbox SET attempts = ?2, last_error = ?3, failed_at = ?4 WHERE id = ?1",
+            params![id, attempts, error, ts(now)],
+        )?;
+    } else {
+        // 1, 2, 4, … minutes, capped at an hour.
+        let delay = Duration::minutes(1i64 << attempts.min(6)).min(Duration::hours(1));
+        conn.execute(
+            "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt_at = ?4 WHERE id = ?1",
+            params![id, attempts, error, ts(now + delay)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Counts of outbox rows, for `mleg check` and the demo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    pub sent: u64,
+    pub failed: u64,
+}
+
+pub fn counts(conn: &Connection) -> Result<OutboxCounts> {
+    Ok(conn.query_row(
+        "SELECT
+            COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0),
+            COALESCE(SUM(sent_at IS NOT NULL), 0),
+            COALESCE(SUM(failed_at IS NOT NULL), 0)
+         FROM outbox",
+        [],
+        |r| {
+            let n = |i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+            Ok(OutboxCounts { pending: n(0)?, sent: n(1)?, failed: n(2)? })
+        },
+    )?)
+}
+
+/// When the oldest pending mail was queued (None if nothing waits).
+pub fn oldest_pending(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = conn.query_row(
+        "SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    s.as_deref().map(parse_ts).transpose()
+}

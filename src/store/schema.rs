@@ -1,0 +1,118 @@
+//! The SQLite schema, as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` records how many have run; each runs once, inside a
+//! transaction, so a half-migrated file cannot exist. Never edit a migration
+//! that has shipped: append a new one.
+
+pub const MIGRATIONS: &[&str] = &[r#"
+-- One student's mLegitymacja application, registered by the secretary.
+CREATE TABLE applications (
+    id                  INTEGER PRIMARY KEY,
+    first_names         TEXT NOT NULL,
+    last_name           TEXT NOT NULL,
+    pesel               TEXT NOT NULL,
+    class               TEXT NOT NULL,
+    parent_email        TEXT NOT NULL,
+    legitymacja_number  TEXT,
+    code_to_student     INTEGER NOT NULL DEFAULT 0,
+    status              TEXT NOT NULL,
+    -- Unguessable; a staff reply must carry it back to act on the application.
+    token               TEXT NOT NULL UNIQUE,
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL
+);
+-- At most one open application per student.
+CREATE UNIQUE INDEX applications_open_pesel ON applications(pesel)
+    WHERE status NOT IN ('handed_over', 'expired', 'rejected', 'cancelled');
+
+-- What happened to an application, in order (shown by `mleg apps show`).
+CREATE TABLE events (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    at              TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    detail          TEXT NOT NULL DEFAULT '',
+    actor           TEXT NOT NULL
+);
+CREATE INDEX events_application ON events(application_id);
+
+-- Per watched mailbox: every UID up to last_uid (in this UIDVALIDITY) was examined.
+CREATE TABLE mailbox_state (
+    mailbox       TEXT PRIMARY KEY,
+    uid_validity  INTEGER NOT NULL,
+    last_uid      INTEGER NOT NULL
+);
+
+-- Every mail mleg acted on; the move into a folder happens after the commit
+-- and is retried until moved_at is set.
+CREATE TABLE messages (
+    id             INTEGER PRIMARY KEY,
+    mailbox        TEXT NOT NULL,
+    uid_validity   INTEGER NOT NULL,
+    uid            INTEGER NOT NULL,
+    message_id     TEXT,
+    sender         TEXT,
+    received_at    TEXT NOT NULL,
+    disposition    TEXT NOT NULL,
+    target_folder  TEXT NOT NULL,
+    moved_at       TEXT,
+    UNIQUE (mailbox, uid_validity, uid)
+);
+CREATE INDEX messages_message_id ON messages(message_id);
+
+-- Photos received. application_id is NULL while no application matches yet
+-- (an "orphan", matched when the secretary registers the student).
+CREATE TABLE photos (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER REFERENCES applications(id),
+    message_row     INTEGER REFERENCES messages(id),
+    source_message_id TEXT,
+    source_subject  TEXT NOT NULL DEFAULT '',
+    sender          TEXT,
+    file_name       TEXT,
+    name_tokens     TEXT NOT NULL DEFAULT '',
+    width           INTEGER NOT NULL,
+    height          INTEGER NOT NULL,
+    bytes           INTEGER NOT NULL,
+    data            BLOB,
+    received_at     TEXT NOT NULL,
+    -- Set when the image bytes were deleted (data is then NULL).
+    purged_at       TEXT,
+    -- Set when a newer photo replaced this one for the same application.
+    superseded_at   TEXT
+);
+CREATE INDEX photos_application ON photos(application_id);
+
+-- Mails to send. Written in the same transaction as the state change that
+-- causes them; the delivery worker sends and marks them.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    created_at      TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    application_id  INTEGER REFERENCES applications(id),
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    message_id      TEXT NOT NULL UNIQUE,
+    in_reply_to     TEXT,
+    refs            TEXT NOT NULL DEFAULT '',
+    auto_submitted  INTEGER NOT NULL DEFAULT 1,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    sent_at         TEXT,
+    failed_at       TEXT
+);
+CREATE INDEX outbox_pending ON outbox(sent_at, failed_at, next_attempt_at);
+
+-- Files attached to an outbox mail (the photo for the secretary). Deleted
+-- once the mail is sent: a photo is kept in one place only.
+CREATE TABLE outbox_attachments (
+    id            INTEGER PRIMARY KEY,
+    outbox_id     INTEGER NOT NULL REFERENCES outbox(id),
+    file_name     TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    data          BLOB NOT NULL
+);
+CREATE INDEX outbox_attachments_outbox ON outbox_attachments(outbox_id);
+"#];

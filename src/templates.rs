@@ -1,0 +1,148 @@
+//! Mail texts, as template files the school can edit.
+//!
+//! Each template lives in `templates/<lang>/<name>.txt` and is rendered with
+//! minijinja. Its first line is `Subject: …`, then a blank line, then the
+//! body. If `templates_dir` is configured, files there win; otherwise (or for
+//! a file the school did not copy) the copies built into the binary are used,
+//! so an installed `mleg` works without the source tree.
+
+use std::path::PathBuf;
+
+use minijinja::{syntax::SyntaxConfig, Environment};
+use serde::Serialize;
+
+use crate::config::Language;
+
+/// The templates `mleg` knows, with the built-in text for each language.
+const BUILT_IN: &[(&str, &str, &str)] = &[
+    ("pl", "parent_reply", include_str!("../templates/pl/parent_reply.txt")),
+    ("pl", "parent_photo_matched", include_str!("../templates/pl/parent_photo_matched.txt")),
+    ("pl", "staff_photo", include_str!("../templates/pl/staff_photo.txt")),
+    ("pl", "staff_needs_human", include_str!("../templates/pl/staff_needs_human.txt")),
+    ("pl", "photo_problems", include_str!("../templates/pl/photo_problems.txt")),
+    ("en", "parent_reply", include_str!("../templates/en/parent_reply.txt")),
+    ("en", "parent_photo_matched", include_str!("../templates/en/parent_photo_matched.txt")),
+    ("en", "staff_photo", include_str!("../templates/en/staff_photo.txt")),
+    ("en", "staff_needs_human", include_str!("../templates/en/staff_needs_human.txt")),
+    ("en", "photo_problems", include_str!("../templates/en/photo_problems.txt")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("template {name}: {source}")]
+    Render {
+        name: String,
+        #[source]
+        source: minijinja::Error,
+    },
+    #[error("template {0}: the first line must be `Subject: …`")]
+    NoSubject(String),
+}
+
+/// A rendered mail text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+/// The template set for one language.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Templates")
+    }
+}
+
+impl Templates {
+    /// `dir` is the directory holding `pl/` and `en/` (the school's copies).
+    pub fn new(language: Language, dir: Option<PathBuf>) -> Templates {
+        let lang = language.code();
+        let mut env = Environment::new();
+        if let Ok(syntax) = SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+            env.set_syntax(syntax);
+        }
+        env.set_loader(move |name| {
+            if let Some(dir) = &dir {
+                let path = dir.join(lang).join(format!("{name}.txt"));
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    return Ok(Some(text));
+                }
+            }
+            Ok(BUILT_IN
+                .iter()
+                .find(|(l, n, _)| *l == lang && *n == name)
+                .map(|(_, _, text)| (*text).to_owned()))
+        });
+        Templates { env }
+    }
+
+    /// Renders template `name` with `ctx`, splitting off the subject line.
+    pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<Rendered, TemplateError> {
+        let err = |source| TemplateError::Render { name: name.to_owned(), source };
+        let text = self
+            .env
+            .get_template(name)
+            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(ctx))))
+            .map_err(err)?;
+        split_subject(name, &text)
+    }
+}
+
+fn split_subject(name: &str, text: &str) -> Result<Rendered, TemplateError> {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let subject = first
+        .strip_prefix("Subject:")
+        .ok_or_else(|| TemplateError::NoSubject(name.to_owned()))?
+        .trim()
+        .to_owned();
+    Ok(Rendered { subject, body: tidy(rest) })
+}
+
+/// Collapses the runs of blank lines that conditional blocks leave behind.
+fn tidy(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut blank = 0;
+    for line in body.trim_start_matches('\n').lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim_end().to_owned() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn school_copy_overrides_built_in_and_subject_is_split() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pl")).unwrap();
+        std::fs::write(
+            dir.path().join("pl/staff_needs_human.txt"),
+            "Subject: Uwaga {{ n }}\n\nTreść {{ n }}\n\n\n\nKoniec\n",
+        )
+        .unwrap();
+        let t = Templates::new(Language::Pl, Some(dir.path().to_owned()));
+        let r = t.render("staff_needs_human", &serde_json::json!({"n": 7})).unwrap();
+        assert_eq!(r.subject, "Uwaga 7");
+        assert_eq!(r.body, "Treść 7\n\nKoniec\n");
+    }
+
+    #[test]
+    fn missing_subject_line_is_an_error() {
+        assert!(matches!(split_subject("x", "Hello\n\nbody"), Err(TemplateError::NoSubject(_))));
+    }
+}

@@ -1,0 +1,263 @@
+//! The pure heart of `mleg`: what to do with a mail, given what is known.
+//!
+//! `decide(mail, context) → Decision` reads no clock, no database, no
+//! network. The intake worker gathers the context (open applications, whether
+//! the sender is a parent, whether the mail answers one of ours), calls
+//! `decide`, and then carries the decision out in one transaction. That keeps
+//! every rule about relevance, matching and photo checks testable without a
+//! mail server.
+
+mod status;
+#[cfg(test)]
+mod tests;
+
+pub use status::{Status, UnknownStatus};
+
+use crate::config::Staff;
+use crate::domain::matching::{self, Candidate, MatchOutcome};
+use crate::domain::EmailAddress;
+use crate::mail::parse::IncomingMail;
+use crate::photo::{check_photo, PhotoCheck, PhotoPolicy, PhotoProblem};
+use crate::store::apps::Application;
+
+/// Words that make a mail to the school's general address about mLegitymacja,
+/// compared after folding case and diacritics. "Zdjęcie" counts only in the
+/// subject: bodies mention photos of school trips far too often.
+const SUBJECT_KEYWORDS: &[&str] = &["legitymacj", "zdjeci", "zdjec"];
+const BODY_KEYWORDS: &[&str] = &["legitymacj"];
+
+/// What the worker knows beyond the mail itself.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// Applications still accepting a photo (`awaiting_photo`, `awaiting_review`).
+    pub open_apps: &'a [Application],
+    /// The sender is a parent on some application.
+    pub sender_is_parent: bool,
+    /// The mail answers a mail `mleg` sent.
+    pub reply_to_ours: bool,
+    /// Set when the mail is larger than `max_mail_bytes`: only its headers
+    /// were fetched, so `mail.images` is empty.
+    pub too_large: Option<u64>,
+    pub staff: &'a Staff,
+    pub policy: &'a PhotoPolicy,
+}
+
+/// Where the mail ends up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Not about mLegitymacja: left untouched and unread.
+    Ignore,
+    /// Fully handled: moved to the processed folder.
+    Processed,
+    /// A person must look at it: moved to the needs-human folder.
+    NeedsHuman,
+}
+
+/// What happened to one image of the mail (`image` indexes `mail.images`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoDecision {
+    /// Valid and matched: stored for the application, which moves to `awaiting_review`.
+    Accepted { image: usize, application_id: i64, check: PhotoCheck },
+    /// Failed a check; the application (if one was found) does not move.
+    Rejected { image: usize, application_id: Option<i64>, problems: Vec<PhotoProblem> },
+    /// Valid, but no application names this student yet: kept until one is registered.
+    Unregistered { image: usize, check: PhotoCheck, name_tokens: Vec<String> },
+    /// Valid, but several applications fit: kept; the secretary decides.
+    Ambiguous { image: usize, check: PhotoCheck, candidates: Vec<i64>, name_tokens: Vec<String> },
+}
+
+/// Why the secretary must look at a mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HumanReason {
+    /// More than one application fits a photo.
+    AmbiguousStudent,
+    /// A mail about mLegitymacja with no photo (often a question).
+    NoPhoto,
+    /// Larger than the mail size limit.
+    TooLarge,
+    /// A staff member's mail that `mleg` does not act on.
+    StaffMail,
+    /// An automatic mail (bounce, auto-reply) answering one of ours.
+    AutoReply,
+}
+
+/// The outcome of [`decide`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub disposition: Disposition,
+    pub photos: Vec<PhotoDecision>,
+    /// Send the parent the combined answer for this mail.
+    pub reply_to_parent: bool,
+    /// Alert the secretary, and why.
+    pub human: Option<HumanReason>,
+}
+
+impl Decision {
+    fn ignore() -> Decision {
+        Decision { disposition: Disposition::Ignore, photos: vec![], reply_to_parent: false, human: None }
+    }
+
+    fn human(reason: HumanReason, reply_to_parent: bool) -> Decision {
+        Decision {
+            disposition: Disposition::NeedsHuman,
+            photos: vec![],
+            reply_to_parent,
+            human: Some(reason),
+        }
+    }
+}
+
+/// Decides what to do with one mail.
+pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
+    let sender = mail.from.as_deref().and_then(|a| EmailAddress::parse(a).ok());
+    let sender_is_staff = sender.as_ref().is_some_and(|s| ctx.staff.is_staff(s));
+    let about_us = ctx.reply_to_ours
+        || mentions_any(&mail.subject, SUBJECT_KEYWORDS)
+        || mentions_any(&mail.text, BODY_KEYWORDS);
+
+    if mail.auto_generated {
+        // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
+        return if ctx.reply_to_ours { Decision::human(HumanReason::AutoReply, false) } else { Decision::ignore() };
+    }
+    if sender_is_staff {
+        return if about_us { Decision::human(HumanReason::StaffMail, false) } else { Decision::ignore() };
+    }
+    if let Some(_bytes) = ctx.too_large {
+        return if about_us || ctx.sender_is_parent {
+            Decision::human(HumanReason::TooLarge, sender.is_some())
+        } else {
+            Decision::ignore()
+        };
+    }
+
+    let candidates = candidates(ctx.open_apps);
+    let names_a_student = mail.images.iter().any(|img| {
+        img.file_name
+            .as_deref()
+            .is_some_and(|n| !matching::students_named_in(file_stem(n), &candidates).is_empty())
+    });
+    let relevant = about_us || (!mail.images.is_empty() && (ctx.sender_is_parent || names_a_student));
+    if !relevant {
+        return Decision::ignore();
+    }
+    if mail.images.is_empty() {
+        return Decision::human(HumanReason::NoPhoto, sender.is_some());
+    }
+
+    let photos: Vec<PhotoDecision> = (0..mail.images.len())
+        .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, ctx))
+        .collect();
+    let ambiguous = photos.iter().any(|p| matches!(p, PhotoDecision::Ambiguous { .. }));
+    Decision {
+        disposition: if ambiguous { Disposition::NeedsHuman } else { Disposition::Processed },
+        photos,
+        reply_to_parent: sender.is_some(),
+        human: ambiguous.then_some(HumanReason::AmbiguousStudent),
+    }
+}
+
+fn decide_photo(
+    mail: &IncomingMail,
+    index: usize,
+    sender: Option<&EmailAddress>,
+    candidates: &[Candidate<'_>],
+    ctx: &Context<'_>,
+) -> PhotoDecision {
+    let image = &mail.images[index];
+    let outcome = find_student(mail, index, sender, candidates, ctx.open_apps);
+    let check = match check_photo(&image.data, ctx.policy) {
+        Ok(check) => check,
+        Err(problems) => {
+            let application_id = match outcome {
+                MatchOutcome::One(id) => Some(id),
+                _ => None,
+            };
+            return PhotoDecision::Rejected { image: index, application_id, problems };
+        }
+    };
+    match outcome {
+        MatchOutcome::One(application_id) => PhotoDecision::Accepted { image: index, application_id, check },
+        MatchOutcome::NoMatch => {
+            PhotoDecision::Unregistered { image: index, check, name_tokens: name_guess(mail, index) }
+        }
+        MatchOutcome::Ambiguous(candidates) => {
+            PhotoDecision::Ambiguous { image: index, check, candidates, name_tokens: name_guess(mail, index) }
+        }
+    }
+}
+
+/// File name first, then the subject, then the body; last, the sender when
+/// that parent has exactly one application awaiting a photo. With several
+/// images, subject and body only decide when they name exactly as many
+/// students as there are images left unnamed — otherwise "Anna and Jan" in
+/// the subject would give both photos to the same child.
+fn find_student(
+    mail: &IncomingMail,
+    index: usize,
+    sender: Option<&EmailAddress>,
+    candidates: &[Candidate<'_>],
+    open_apps: &[Application],
+) -> MatchOutcome {
+    let image = &mail.images[index];
+    if let Some(name) = image.file_name.as_deref() {
+        let by_file = matching::match_student(file_stem(name), sender, candidates);
+        if by_file != MatchOutcome::NoMatch {
+            return by_file;
+        }
+    }
+    let several_images = mail.images.len() > 1;
+    for text in [mail.subject.as_str(), mail.text.as_str()] {
+        match matching::match_student(text, sender, candidates) {
+            MatchOutcome::NoMatch => continue,
+            found if !several_images => return found,
+            _ => break,
+        }
+    }
+    if several_images {
+        return MatchOutcome::NoMatch;
+    }
+    let Some(sender) = sender else { return MatchOutcome::NoMatch };
+    let waiting: Vec<i64> = open_apps
+        .iter()
+        .filter(|a| &a.parent_email == sender && a.status == Status::AwaitingPhoto)
+        .map(|a| a.id)
+        .collect();
+    match waiting.as_slice() {
+        [one] => MatchOutcome::One(*one),
+        [] => MatchOutcome::NoMatch,
+        _ => MatchOutcome::Ambiguous(waiting),
+    }
+}
+
+/// Name tokens to remember with a photo that has no application yet.
+fn name_guess(mail: &IncomingMail, index: usize) -> Vec<String> {
+    let from_file = mail.images[index]
+        .file_name
+        .as_deref()
+        .map(|n| matching::name_tokens(file_stem(n)))
+        .unwrap_or_default();
+    if from_file.len() >= 2 {
+        return from_file;
+    }
+    matching::name_tokens(&mail.subject)
+}
+
+fn candidates(apps: &[Application]) -> Vec<Candidate<'_>> {
+    apps.iter()
+        .map(|a| Candidate { id: a.id, name: &a.name, parent_email: &a.parent_email })
+        .collect()
+}
+
+/// `Łucja Żak.jpg` → `Łucja Żak` (the extension must not count as a word).
+pub fn file_stem(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem,
+        _ => name,
+    }
+}
+
+fn mentions_any(text: &str, keywords: &[&str]) -> bool {
+    let folded = crate::domain::fold(text);
+    keywords.iter().any(|k| folded.contains(k))
+}

@@ -1,0 +1,96 @@
+//! The states an application moves through (see the table in ARCHITECTURE.md).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Where an application stands. The snake_case names are what the CLI,
+/// `--status` and JSON use, and what the database stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Registered; no valid photo yet.
+    AwaitingPhoto,
+    /// A valid photo is with the secretary.
+    AwaitingReview,
+    /// The secretary approved it and will enter it in the ministry system.
+    Approved,
+    /// The activation code exists (valid 30 days).
+    CodeReady,
+    /// The family received the code.
+    HandedOver,
+    /// The code expired before it was used.
+    Expired,
+    Rejected,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::AwaitingPhoto,
+        Status::AwaitingReview,
+        Status::Approved,
+        Status::CodeReady,
+        Status::HandedOver,
+        Status::Expired,
+        Status::Rejected,
+        Status::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::AwaitingPhoto => "awaiting_photo",
+            Status::AwaitingReview => "awaiting_review",
+            Status::Approved => "approved",
+            Status::CodeReady => "code_ready",
+            Status::HandedOver => "handed_over",
+            Status::Expired => "expired",
+            Status::Rejected => "rejected",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Still waiting for a photo from the parent (or a better one).
+    pub fn accepts_photo(self) -> bool {
+        matches!(self, Status::AwaitingPhoto | Status::AwaitingReview)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown status {0:?}; use one of: awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for Status {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s.trim())
+            .ok_or_else(|| UnknownStatus(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for st in Status::ALL {
+            assert_eq!(st.as_str().parse::<Status>().unwrap(), st);
+        }
+        assert!("approved ".parse::<Status>().is_ok());
+        assert!("zatwierdzony".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn only_open_early_states_accept_photos() {
+        let accepting: Vec<_> = Status::ALL.into_iter().filter(|s| s.accepts_photo()).collect();
+        assert_eq!(accepting, vec![Status::AwaitingPhoto, Status::AwaitingReview]);
+    }
+}
