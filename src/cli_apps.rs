@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use serde::Serialize;
 
@@ -63,13 +63,24 @@ pub enum AppsCommand {
 
 /// Who is at the terminal, for the history ("cli:jkowalska").
 fn actor() -> String {
-    let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "?".into());
+    let user = ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "?".into());
     format!("cli:{user}")
 }
 
 pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
     match cmd {
-        AppsCommand::Add { first_name, last_name, pesel, class, parent_email, legitymacja_number, code_to_student } => {
+        AppsCommand::Add {
+            first_name,
+            last_name,
+            pesel,
+            class,
+            parent_email,
+            legitymacja_number,
+            code_to_student,
+        } => {
             let new = NewApplication {
                 name: StudentName::parse(&first_name, &last_name).context("imię/nazwisko")?,
                 pesel: Pesel::parse(&pesel).context("PESEL")?,
@@ -81,18 +92,29 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             let added = registry::add(app, &new, &actor())?;
             println!("Dodano wniosek #{} ({}).", added.id, new.class.as_str());
             if added.matched_photo {
-                println!("Zdjęcie przysłane wcześniej zostało przypisane; wniosek czeka na sprawdzenie.");
+                println!(
+                    "Zdjęcie przysłane wcześniej zostało przypisane; wniosek czeka na sprawdzenie."
+                );
             }
         }
         AppsCommand::Import { file, skip_invalid } => return import(app, &file, skip_invalid),
         AppsCommand::List { status, json } => {
             let list = apps::list(app.store().conn(), status)?;
             if json {
-                let views: Vec<AppJson> = list.iter().map(|a| to_json(app, a, false)).collect::<Result<_>>()?;
+                let views: Vec<AppJson> = list
+                    .iter()
+                    .map(|a| to_json(app, a, false))
+                    .collect::<Result<_>>()?;
                 println!("{}", serde_json::to_string_pretty(&views)?);
             } else {
                 for a in &list {
-                    println!("#{:<5} {:<6} {:<16} {}", a.id, a.class.as_str(), a.status, a.name.full());
+                    println!(
+                        "#{:<5} {:<6} {:<16} {}",
+                        a.id,
+                        a.class.as_str(),
+                        a.status,
+                        a.name.full()
+                    );
                 }
                 println!("Razem: {}", list.len());
             }
@@ -116,15 +138,18 @@ fn import(app: &App, file: &std::path::Path, skip_invalid: bool) -> Result<ExitC
     match registry::import(app, parsed, skip_invalid, &actor()) {
         Ok(done) => {
             for e in &done.skipped {
-                println!("pominięto: {}", e.message);
+                println!("pominięto: {e}");
             }
             let matched = done.added.iter().filter(|a| a.matched_photo).count();
-            println!("Zaimportowano wniosków: {} (ze zdjęciem przysłanym wcześniej: {matched}).", done.added.len());
+            println!(
+                "Zaimportowano wniosków: {} (ze zdjęciem przysłanym wcześniej: {matched}).",
+                done.added.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(RegistryError::InvalidRows(errors)) => {
             for e in &errors {
-                eprintln!("błąd: {}", e.message);
+                eprintln!("błąd: {e}");
             }
             eprintln!(
                 "Nic nie zaimportowano: {} wiersz(y) z błędami. Popraw plik albo użyj --skip-invalid.",
@@ -181,24 +206,47 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
         created_at: mleg::store::ts(a.created_at),
         updated_at: mleg::store::ts(a.updated_at),
         photo: inbox::current_photo(store.conn(), a.id)?,
-        events: if with_events { Some(apps::events(store.conn(), a.id)?) } else { None },
+        events: if with_events {
+            Some(apps::events(store.conn(), a.id)?)
+        } else {
+            None
+        },
     })
 }
 
 fn print_show(v: &AppJson) {
-    println!("Wniosek #{}: {} {}, klasa {}", v.id, v.first_name, v.last_name, v.class);
+    println!(
+        "Wniosek #{}: {} {}, klasa {}",
+        v.id, v.first_name, v.last_name, v.class
+    );
     println!("PESEL: {}   e-mail rodzica: {}", v.pesel, v.parent_email);
     println!("Status: {}", v.status);
     match &v.photo {
         Some(p) => match p.purged_at {
             Some(at) => println!("Zdjęcie: usunięte {}", at.format("%Y-%m-%d %H:%M UTC")),
-            None => println!("Zdjęcie: {}×{} px, {} KB, otrzymane {}", p.width, p.height, p.bytes / 1024, p.received_at.format("%Y-%m-%d %H:%M UTC")),
+            None => println!(
+                "Zdjęcie: {}×{} px, {} KB, otrzymane {}",
+                p.width,
+                p.height,
+                p.bytes / 1024,
+                p.received_at.format("%Y-%m-%d %H:%M UTC")
+            ),
         },
         None => println!("Zdjęcie: brak"),
     }
     println!("Historia:");
     for e in v.events.iter().flatten() {
-        let detail = if e.detail.is_empty() { String::new() } else { format!(" — {}", e.detail) };
-        println!("  {}  {}{}  ({})", e.at.format("%Y-%m-%d %H:%M"), e.kind, detail, e.actor);
+        let detail = if e.detail.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", e.detail)
+        };
+        println!(
+            "  {}  {}{}  ({})",
+            e.at.format("%Y-%m-%d %H:%M"),
+            e.kind,
+            detail,
+            e.actor
+        );
     }
 }

@@ -215,8 +215,14 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database", &self.database)
-            .field("imap", &format_args!("{}:{}", self.imap.host, self.imap.port))
-            .field("smtp", &format_args!("{}:{}", self.smtp.host, self.smtp.port))
+            .field(
+                "imap",
+                &format_args!("{}:{}", self.imap.host, self.imap.port),
+            )
+            .field(
+                "smtp",
+                &format_args!("{}:{}", self.smtp.host, self.smtp.port),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -364,7 +370,10 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
     }
     if let Some(a) = &p.aspect {
         if a.width == 0 || a.height == 0 {
-            return Err(invalid("photo.aspect", "width and height must be more than 0"));
+            return Err(invalid(
+                "photo.aspect",
+                "width and height must be more than 0",
+            ));
         }
         if !(0.0..=50.0).contains(&a.tolerance_percent) {
             return Err(invalid("photo.aspect.tolerance_percent", "must be 0..50"));

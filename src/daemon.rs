@@ -30,7 +30,9 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -39,14 +41,21 @@ impl App {
     pub fn new(config: Config, clock: Arc<dyn Clock>) -> Result<App, StoreError> {
         let store = Store::open(&config.database)?;
         let templates = Templates::new(config.language, config.templates_dir.clone());
-        Ok(App { config, store: Mutex::new(store), templates, clock })
+        Ok(App {
+            config,
+            store: Mutex::new(store),
+            templates,
+            clock,
+        })
     }
 
     /// The database. Never hold the guard across an `.await`.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (transactions roll back), so a poisoned lock is safe to reuse.
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

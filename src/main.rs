@@ -18,10 +18,20 @@ use mleg::config::Config;
 use mleg::daemon::{self, App};
 
 #[derive(Debug, Parser)]
-#[command(name = "mleg", version, about = "mLegitymacja mailbox for a school secretariat")]
+#[command(
+    name = "mleg",
+    version,
+    about = "mLegitymacja mailbox for a school secretariat"
+)]
 struct Cli {
     /// Config file (TOML). See config/mleg.example.toml.
-    #[arg(long, short, env = "MLEG_CONFIG", default_value = "/etc/mleg/mleg.toml", global = true)]
+    #[arg(
+        long,
+        short,
+        env = "MLEG_CONFIG",
+        default_value = "/etc/mleg/mleg.toml",
+        global = true
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -43,7 +53,12 @@ enum Command {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MLEG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn load_app(path: &std::path::Path) -> Result<App> {
@@ -78,11 +93,7 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
             let (intake, sent) = daemon::once(&app).await?;
             println!(
                 "przejrzano: {}, obsłużono: {}, do sprawdzenia: {}, pominięto: {}, wysłano: {}",
-                intake.examined,
-                intake.processed,
-                intake.needs_human,
-                intake.ignored,
-                sent.sent
+                intake.examined, intake.processed, intake.needs_human, intake.ignored, sent.sent
             );
         }
         Command::Check => return check(&app).await,
@@ -96,7 +107,10 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
     let mut ok = true;
     match mleg::mail::imap::Mailbox::connect(&app.config.imap).await {
         Ok((mb, uidv)) => {
-            println!("IMAP {}:{}: OK (UIDVALIDITY {uidv})", app.config.imap.host, app.config.imap.port);
+            println!(
+                "IMAP {}:{}: OK (UIDVALIDITY {uidv})",
+                app.config.imap.host, app.config.imap.port
+            );
             mb.logout().await;
         }
         Err(e) => {
@@ -117,15 +131,22 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
         }
     }
     let counts = mleg::store::outbox::counts(app.store().conn())?;
-    println!("outbox: {} pending, {} sent, {} failed", counts.pending, counts.sent, counts.failed);
-    Ok(if ok { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE })
+    println!(
+        "outbox: {} pending, {} sent, {} failed",
+        counts.pending, counts.sent, counts.failed
+    );
+    Ok(if ok {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    })
 }
 
 /// Cancels `token` on SIGINT or SIGTERM (how systemd stops a service).
 async fn stop_on_signal(token: CancellationToken) {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{signal, SignalKind};
+        use tokio::signal::unix::{SignalKind, signal};
         let Ok(mut term) = signal(SignalKind::terminate()) else {
             return;
         };

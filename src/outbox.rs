@@ -10,7 +10,7 @@ use tracing::{info, warn};
 
 use crate::daemon::App;
 use crate::mail::smtp::Sender;
-use crate::store::{outbox, StoreError};
+use crate::store::{StoreError, outbox};
 
 /// What one delivery step did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,7 +36,13 @@ pub async fn step(app: &App, sender: &Sender) -> Result<OutboxReport, StoreError
             Err(e) => {
                 let permanent = e.is_permanent();
                 let text = e.to_string();
-                outbox::mark_failed(app.store().conn(), mail.id, &text, permanent, app.clock.now())?;
+                outbox::mark_failed(
+                    app.store().conn(),
+                    mail.id,
+                    &text,
+                    permanent,
+                    app.clock.now(),
+                )?;
                 // The recipient address is not logged: a parent's address is personal data.
                 warn!(outbox_id = mail.id, permanent, error = %text, "delivery failed");
                 if permanent || mail.attempts + 1 >= outbox::MAX_ATTEMPTS {
@@ -48,7 +54,12 @@ pub async fn step(app: &App, sender: &Sender) -> Result<OutboxReport, StoreError
         }
     }
     if report != OutboxReport::default() {
-        info!(sent = report.sent, retry_later = report.retry_later, gave_up = report.gave_up, "outbox step done");
+        info!(
+            sent = report.sent,
+            retry_later = report.retry_later,
+            gave_up = report.gave_up,
+            "outbox step done"
+        );
     }
     Ok(report)
 }

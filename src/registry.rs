@@ -9,12 +9,12 @@ use tracing::info;
 
 use crate::daemon::App;
 use crate::domain::csv_import::{ParsedCsv, RowError};
-use crate::domain::{matching, EmailAddress, NewApplication};
+use crate::domain::{EmailAddress, NewApplication, matching};
 use crate::intake::compose;
-use crate::photo::{detect_kind, DetectedKind, PhotoCheck, PhotoFormat};
+use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
 use crate::store::apps::{self, Application};
 use crate::store::inbox::{self, Orphan};
-use crate::store::{outbox, StoreError};
+use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::Status;
 
@@ -46,7 +46,12 @@ pub fn add(app: &App, new: &NewApplication, actor: &str) -> Result<Added, Regist
     app.store().transaction(|tx| add_in(app, tx, new, actor))
 }
 
-fn add_in(app: &App, tx: &rusqlite::Connection, new: &NewApplication, actor: &str) -> Result<Added, RegistryError> {
+fn add_in(
+    app: &App,
+    tx: &rusqlite::Connection,
+    new: &NewApplication,
+    actor: &str,
+) -> Result<Added, RegistryError> {
     let now = app.clock.now();
     let id = apps::insert(tx, new, &new_token(), now, actor)?;
     let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
@@ -75,19 +80,43 @@ fn best_orphan(tx: &rusqlite::Connection, a: &Application) -> Result<Option<Orph
     Ok(named.pop())
 }
 
-fn adopt(app: &App, tx: &rusqlite::Connection, a: &Application, o: &Orphan, actor: &str) -> Result<(), RegistryError> {
+fn adopt(
+    app: &App,
+    tx: &rusqlite::Connection,
+    a: &Application,
+    o: &Orphan,
+    actor: &str,
+) -> Result<(), RegistryError> {
     let now = app.clock.now();
     let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
     let info = photo_info(tx, o.id)?;
     inbox::adopt_orphan(tx, o.id, a.id, now)?;
-    apps::set_status(tx, a.id, Status::AwaitingReview, now, "photo received before registration matched", actor)?;
+    apps::set_status(
+        tx,
+        a.id,
+        Status::AwaitingReview,
+        now,
+        "photo received before registration matched",
+        actor,
+    )?;
     let (t, cfg) = (&app.templates, &app.config);
     let domain = cfg.smtp.from.domain().to_owned();
     let sender = o.sender.clone().unwrap_or_default();
     let staff = compose::staff_photo(t, cfg, a, &info, &data, &sender, true)?;
     outbox::enqueue(tx, &staff, &domain, now)?;
-    if let Some(to) = o.sender.as_deref().and_then(|s| EmailAddress::parse(s).ok()) {
-        let parent = compose::parent_photo_matched(t, cfg, &to, a, &o.source_subject, o.source_message_id.as_deref())?;
+    if let Some(to) = o
+        .sender
+        .as_deref()
+        .and_then(|s| EmailAddress::parse(s).ok())
+    {
+        let parent = compose::parent_photo_matched(
+            t,
+            cfg,
+            &to,
+            a,
+            &o.source_subject,
+            o.source_message_id.as_deref(),
+        )?;
         outbox::enqueue(tx, &parent, &domain, now)?;
     }
     Ok(())
@@ -103,7 +132,12 @@ fn photo_info(tx: &rusqlite::Connection, photo: i64) -> Result<PhotoCheck, Store
         Some(DetectedKind::Png) => PhotoFormat::Png,
         _ => PhotoFormat::Jpeg,
     };
-    Ok(PhotoCheck { format, width, height, bytes: bytes.max(0) as usize })
+    Ok(PhotoCheck {
+        format,
+        width,
+        height,
+        bytes: bytes.max(0) as usize,
+    })
 }
 
 /// What an import did.
@@ -116,7 +150,12 @@ pub struct Imported {
 
 /// Imports parsed CSV rows. All-or-nothing unless `skip_invalid`: then the
 /// good rows go in and the bad ones are reported.
-pub fn import(app: &App, parsed: ParsedCsv, skip_invalid: bool, actor: &str) -> Result<Imported, RegistryError> {
+pub fn import(
+    app: &App,
+    parsed: ParsedCsv,
+    skip_invalid: bool,
+    actor: &str,
+) -> Result<Imported, RegistryError> {
     if !parsed.errors.is_empty() && !skip_invalid {
         return Err(RegistryError::InvalidRows(parsed.errors));
     }
@@ -129,7 +168,10 @@ pub fn import(app: &App, parsed: ParsedCsv, skip_invalid: bool, actor: &str) -> 
             match add_in(app, tx, row, actor) {
                 Ok(a) => added.push(a),
                 Err(RegistryError::Store(StoreError::Conflict(message))) => {
-                    skipped.push(RowError { line: *line, message: format!("line {line}: {message}") });
+                    skipped.push(RowError {
+                        line: *line,
+                        message,
+                    });
                 }
                 Err(e) => return Err(e),
             }
@@ -138,6 +180,9 @@ pub fn import(app: &App, parsed: ParsedCsv, skip_invalid: bool, actor: &str) -> 
             skipped.sort_by_key(|e| e.line);
             return Err(RegistryError::InvalidRows(std::mem::take(&mut skipped)));
         }
-        Ok(Imported { added, skipped: std::mem::take(&mut skipped) })
+        Ok(Imported {
+            added,
+            skipped: std::mem::take(&mut skipped),
+        })
     })
 }

@@ -8,23 +8,63 @@
 
 use std::path::PathBuf;
 
-use minijinja::{syntax::SyntaxConfig, Environment};
+use minijinja::{Environment, syntax::SyntaxConfig};
 use serde::Serialize;
 
 use crate::config::Language;
 
 /// The templates `mleg` knows, with the built-in text for each language.
 const BUILT_IN: &[(&str, &str, &str)] = &[
-    ("pl", "parent_reply", include_str!("../templates/pl/parent_reply.txt")),
-    ("pl", "parent_photo_matched", include_str!("../templates/pl/parent_photo_matched.txt")),
-    ("pl", "staff_photo", include_str!("../templates/pl/staff_photo.txt")),
-    ("pl", "staff_needs_human", include_str!("../templates/pl/staff_needs_human.txt")),
-    ("pl", "photo_problems", include_str!("../templates/pl/photo_problems.txt")),
-    ("en", "parent_reply", include_str!("../templates/en/parent_reply.txt")),
-    ("en", "parent_photo_matched", include_str!("../templates/en/parent_photo_matched.txt")),
-    ("en", "staff_photo", include_str!("../templates/en/staff_photo.txt")),
-    ("en", "staff_needs_human", include_str!("../templates/en/staff_needs_human.txt")),
-    ("en", "photo_problems", include_str!("../templates/en/photo_problems.txt")),
+    (
+        "pl",
+        "parent_reply",
+        include_str!("../templates/pl/parent_reply.txt"),
+    ),
+    (
+        "pl",
+        "parent_photo_matched",
+        include_str!("../templates/pl/parent_photo_matched.txt"),
+    ),
+    (
+        "pl",
+        "staff_photo",
+        include_str!("../templates/pl/staff_photo.txt"),
+    ),
+    (
+        "pl",
+        "staff_needs_human",
+        include_str!("../templates/pl/staff_needs_human.txt"),
+    ),
+    (
+        "pl",
+        "photo_problems",
+        include_str!("../templates/pl/photo_problems.txt"),
+    ),
+    (
+        "en",
+        "parent_reply",
+        include_str!("../templates/en/parent_reply.txt"),
+    ),
+    (
+        "en",
+        "parent_photo_matched",
+        include_str!("../templates/en/parent_photo_matched.txt"),
+    ),
+    (
+        "en",
+        "staff_photo",
+        include_str!("../templates/en/staff_photo.txt"),
+    ),
+    (
+        "en",
+        "staff_needs_human",
+        include_str!("../templates/en/staff_needs_human.txt"),
+    ),
+    (
+        "en",
+        "photo_problems",
+        include_str!("../templates/en/photo_problems.txt"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -62,9 +102,14 @@ impl Templates {
     pub fn new(language: Language, dir: Option<PathBuf>) -> Templates {
         let lang = language.code();
         let mut env = Environment::new();
-        if let Ok(syntax) = SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+        if let Ok(syntax) = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+        {
             env.set_syntax(syntax);
         }
+        env.add_filter("mb", |bytes: u64| format_mb(bytes));
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
                 let path = dir.join(lang).join(format!("{name}.txt"));
@@ -82,7 +127,10 @@ impl Templates {
 
     /// Renders template `name` with `ctx`, splitting off the subject line.
     pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<Rendered, TemplateError> {
-        let err = |source| TemplateError::Render { name: name.to_owned(), source };
+        let err = |source| TemplateError::Render {
+            name: name.to_owned(),
+            source,
+        };
         let text = self
             .env
             .get_template(name)
@@ -92,6 +140,13 @@ impl Templates {
     }
 }
 
+/// Bytes as megabytes the Polish way: "5", "2,5", "5,6".
+pub fn format_mb(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    let s = format!("{mb:.1}");
+    s.trim_end_matches(".0").replace('.', ",")
+}
+
 fn split_subject(name: &str, text: &str) -> Result<Rendered, TemplateError> {
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     let subject = first
@@ -99,7 +154,10 @@ fn split_subject(name: &str, text: &str) -> Result<Rendered, TemplateError> {
         .ok_or_else(|| TemplateError::NoSubject(name.to_owned()))?
         .trim()
         .to_owned();
-    Ok(Rendered { subject, body: tidy(rest) })
+    Ok(Rendered {
+        subject,
+        body: tidy(rest),
+    })
 }
 
 /// Collapses the runs of blank lines that conditional blocks leave behind.
@@ -136,13 +194,18 @@ mod tests {
         )
         .unwrap();
         let t = Templates::new(Language::Pl, Some(dir.path().to_owned()));
-        let r = t.render("staff_needs_human", &serde_json::json!({"n": 7})).unwrap();
+        let r = t
+            .render("staff_needs_human", &serde_json::json!({"n": 7}))
+            .unwrap();
         assert_eq!(r.subject, "Uwaga 7");
         assert_eq!(r.body, "Treść 7\n\nKoniec\n");
     }
 
     #[test]
     fn missing_subject_line_is_an_error() {
-        assert!(matches!(split_subject("x", "Hello\n\nbody"), Err(TemplateError::NoSubject(_))));
+        assert!(matches!(
+            split_subject("x", "Hello\n\nbody"),
+            Err(TemplateError::NoSubject(_))
+        ));
     }
 }

@@ -41,7 +41,9 @@ fn every_documented_alternative_photo_rule_parses() {
 fn a_misspelt_key_gives_one_line_naming_it() {
     with_passwords();
     let bad = EXAMPLE.replace("poll_interval_secs", "poll_intervall_secs");
-    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    let e = Config::from_toml(&bad, Path::new("."))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("poll_intervall_secs"), "{e}");
     assert!(!e.contains('\n'), "{e}");
     assert!(e.contains("line 17"), "{e}");
@@ -51,15 +53,22 @@ fn a_misspelt_key_gives_one_line_naming_it() {
 fn a_missing_key_is_named() {
     with_passwords();
     let bad = EXAMPLE.replace("host = \"imap.example.pl\"\n", "");
-    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    let e = Config::from_toml(&bad, Path::new("."))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("host"), "{e}");
 }
 
 #[test]
 fn an_unset_password_variable_is_named() {
     let bad = EXAMPLE.replace("MLEG_IMAP_PASSWORD", "MLEG_TEST_SURELY_UNSET_VAR");
-    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
-    assert_eq!(e, "config key `imap.password_env`: environment variable MLEG_TEST_SURELY_UNSET_VAR is not set");
+    let e = Config::from_toml(&bad, Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "config key `imap.password_env`: environment variable MLEG_TEST_SURELY_UNSET_VAR is not set"
+    );
 }
 
 #[test]
@@ -67,7 +76,10 @@ fn a_password_file_is_read_relative_to_the_config() {
     with_passwords();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("imap.pass"), "sekret\n").unwrap();
-    let text = EXAMPLE.replace("password_env = \"MLEG_IMAP_PASSWORD\"", "password_file = \"imap.pass\"");
+    let text = EXAMPLE.replace(
+        "password_env = \"MLEG_IMAP_PASSWORD\"",
+        "password_file = \"imap.pass\"",
+    );
     let c = Config::from_toml(&text, dir.path()).unwrap();
     assert_eq!(c.imap.password, "sekret");
     assert_eq!(c.database, PathBuf::from("/var/lib/mleg/mleg.sqlite3"));
@@ -76,10 +88,17 @@ fn a_password_file_is_read_relative_to_the_config() {
 #[test]
 fn a_bad_staff_address_and_a_bad_tls_mode_are_named() {
     with_passwords();
-    let bad = EXAMPLE.replace("addresses = [\"sekretariat@szkola.example.pl\"]", "addresses = [\"sekretariat\"]");
-    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    let bad = EXAMPLE.replace(
+        "addresses = [\"sekretariat@szkola.example.pl\"]",
+        "addresses = [\"sekretariat\"]",
+    );
+    let e = Config::from_toml(&bad, Path::new("."))
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("config key `staff.addresses`"), "{e}");
     let bad = EXAMPLE.replace("tls = \"tls\"", "tls = \"ssl\"");
-    let e = Config::from_toml(&bad, Path::new(".")).unwrap_err().to_string();
+    let e = Config::from_toml(&bad, Path::new("."))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("ssl") && e.contains("line"), "{e}");
 }

@@ -1,7 +1,7 @@
 //! Carries out a workflow decision: everything it changes, and every mail it
 //! causes, in one SQLite transaction.
 
-use super::{compose, IntakeError};
+use super::{IntakeError, compose};
 use crate::daemon::App;
 use crate::domain::EmailAddress;
 use crate::mail::outgoing::OutgoingMail;
@@ -66,29 +66,56 @@ fn render_mails(
     too_large: Option<u64>,
 ) -> Result<Vec<OutgoingMail>, IntakeError> {
     let (t, cfg) = (&app.templates, &app.config);
-    let sender = mail.from.as_deref().and_then(|a| EmailAddress::parse(a).ok());
+    let sender = mail
+        .from
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok());
     let mut mails = Vec::new();
     if let (true, Some(to)) = (decision.reply_to_parent, &sender) {
-        mails.push(compose::parent_reply(t, cfg, to, mail, &decision.photos, open_apps, too_large)?);
+        mails.push(compose::parent_reply(
+            t,
+            cfg,
+            to,
+            mail,
+            &decision.photos,
+            open_apps,
+            too_large,
+        )?);
     }
     let sender_text = mail.from.clone().unwrap_or_default();
     let mut candidates: Vec<&Application> = Vec::new();
     for d in &decision.photos {
         match d {
-            PhotoDecision::Accepted { image, application_id, check } => {
+            PhotoDecision::Accepted {
+                image,
+                application_id,
+                check,
+            } => {
                 if let Some(a) = open_apps.iter().find(|a| a.id == *application_id) {
                     let data = &mail.images[*image].data;
-                    mails.push(compose::staff_photo(t, cfg, a, check, data, &sender_text, false)?);
+                    mails.push(compose::staff_photo(
+                        t,
+                        cfg,
+                        a,
+                        check,
+                        data,
+                        &sender_text,
+                        false,
+                    )?);
                 }
             }
-            PhotoDecision::Ambiguous { candidates: ids, .. } => {
+            PhotoDecision::Ambiguous {
+                candidates: ids, ..
+            } => {
                 candidates.extend(open_apps.iter().filter(|a| ids.contains(&a.id)));
             }
             _ => {}
         }
     }
     if let Some(reason) = decision.human {
-        mails.push(compose::staff_needs_human(t, cfg, reason, mail, candidates)?);
+        mails.push(compose::staff_needs_human(
+            t, cfg, reason, mail, candidates,
+        )?);
     }
     Ok(mails)
 }
@@ -103,10 +130,27 @@ fn store_photo(
     actor: &str,
 ) -> Result<(), IntakeError> {
     let (image, application_id, check, tokens) = match d {
-        PhotoDecision::Accepted { image, application_id, check } => (*image, Some(*application_id), check, &[][..]),
-        PhotoDecision::Unregistered { image, check, name_tokens } => (*image, None, check, &name_tokens[..]),
-        PhotoDecision::Ambiguous { image, check, name_tokens, .. } => (*image, None, check, &name_tokens[..]),
-        PhotoDecision::Rejected { application_id, problems, .. } => {
+        PhotoDecision::Accepted {
+            image,
+            application_id,
+            check,
+        } => (*image, Some(*application_id), check, &[][..]),
+        PhotoDecision::Unregistered {
+            image,
+            check,
+            name_tokens,
+        } => (*image, None, check, &name_tokens[..]),
+        PhotoDecision::Ambiguous {
+            image,
+            check,
+            name_tokens,
+            ..
+        } => (*image, None, check, &name_tokens[..]),
+        PhotoDecision::Rejected {
+            application_id,
+            problems,
+            ..
+        } => {
             if let Some(id) = application_id {
                 let codes: Vec<&str> = problems.iter().map(|p| p.code()).collect();
                 apps::add_event(tx, *id, now, "photo_rejected", &codes.join(","), actor)?;
@@ -131,9 +175,23 @@ fn store_photo(
     if let Some(id) = application_id {
         let was = open_apps.iter().find(|a| a.id == id).map(|a| a.status);
         if was == Some(Status::AwaitingReview) {
-            apps::add_event(tx, id, now, "photo_replaced", "a newer valid photo arrived", actor)?;
+            apps::add_event(
+                tx,
+                id,
+                now,
+                "photo_replaced",
+                "a newer valid photo arrived",
+                actor,
+            )?;
         } else {
-            apps::set_status(tx, id, Status::AwaitingReview, now, "valid photo received", actor)?;
+            apps::set_status(
+                tx,
+                id,
+                Status::AwaitingReview,
+                now,
+                "valid photo received",
+                actor,
+            )?;
         }
     }
     Ok(())

@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use crate::config::{Config, School};
 use crate::domain::EmailAddress;
-use crate::mail::outgoing::{reply_subject, MailKind, OutAttachment, OutgoingMail};
+use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail, reply_subject};
 use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoFormat, PhotoPolicy, PhotoProblem};
 use crate::store::apps::Application;
-use crate::templates::{TemplateError, Templates};
+use crate::templates::{TemplateError, Templates, format_mb};
 use crate::workflow::{HumanReason, PhotoDecision};
 
 /// A student as the templates see them.
@@ -71,14 +71,11 @@ fn policy_view(p: &PhotoPolicy) -> PolicyView {
         max_mb: format_mb(p.max_bytes),
         min_width: p.min_width,
         min_height: p.min_height,
-        aspect: p.aspect.as_ref().map(|a| format!("{}:{}", a.width, a.height)),
+        aspect: p
+            .aspect
+            .as_ref()
+            .map(|a| format!("{}:{}", a.width, a.height)),
     }
-}
-
-fn format_mb(bytes: u64) -> String {
-    let mb = bytes as f64 / (1024.0 * 1024.0);
-    let s = format!("{mb:.1}");
-    s.trim_end_matches(".0").replace('.', ",")
 }
 
 #[derive(Debug, Serialize)]
@@ -107,17 +104,29 @@ fn app_by_id(apps: &[Application], id: i64) -> Option<&Application> {
 }
 
 fn display_name(mail: &IncomingMail, image: usize) -> String {
-    mail.images[image].file_name.clone().unwrap_or_else(|| format!("zdjęcie {}", image + 1))
+    mail.images[image]
+        .file_name
+        .clone()
+        .unwrap_or_else(|| format!("zdjęcie {}", image + 1))
 }
 
 fn photo_item(mail: &IncomingMail, d: &PhotoDecision, apps: &[Application]) -> PhotoItem {
     let (image, outcome, app, problems) = match d {
-        PhotoDecision::Accepted { image, application_id, .. } => {
-            (*image, "accepted", app_by_id(apps, *application_id), vec![])
-        }
-        PhotoDecision::Rejected { image, application_id, problems } => {
-            (*image, "rejected", application_id.and_then(|id| app_by_id(apps, id)), problems.clone())
-        }
+        PhotoDecision::Accepted {
+            image,
+            application_id,
+            ..
+        } => (*image, "accepted", app_by_id(apps, *application_id), vec![]),
+        PhotoDecision::Rejected {
+            image,
+            application_id,
+            problems,
+        } => (
+            *image,
+            "rejected",
+            application_id.and_then(|id| app_by_id(apps, id)),
+            problems.clone(),
+        ),
         PhotoDecision::Unregistered { image, .. } => (*image, "unregistered", None, vec![]),
         PhotoDecision::Ambiguous { image, .. } => (*image, "ambiguous", None, vec![]),
     };
@@ -171,10 +180,10 @@ pub fn parent_reply(
 /// References of a reply: the original's references plus the original itself.
 pub fn thread_references(mail: &IncomingMail) -> Vec<String> {
     let mut refs = mail.references.clone();
-    if let Some(id) = &mail.message_id {
-        if !refs.contains(id) {
-            refs.push(id.clone());
-        }
+    if let Some(id) = &mail.message_id
+        && !refs.contains(id)
+    {
+        refs.push(id.clone());
     }
     refs
 }
@@ -232,7 +241,11 @@ pub fn staff_photo(
         body: r.body,
         in_reply_to: None,
         references: vec![],
-        attachments: vec![OutAttachment { file_name, content_type: content_type.to_owned(), data: data.to_vec() }],
+        attachments: vec![OutAttachment {
+            file_name,
+            content_type: content_type.to_owned(),
+            data: data.to_vec(),
+        }],
     })
 }
 
@@ -290,7 +303,13 @@ pub fn parent_photo_matched(
     original_subject: &str,
     original_id: Option<&str>,
 ) -> Result<OutgoingMail, TemplateError> {
-    let r = t.render("parent_photo_matched", &MatchedLaterView { school: &cfg.school, student: StudentView::of(app) })?;
+    let r = t.render(
+        "parent_photo_matched",
+        &MatchedLaterView {
+            school: &cfg.school,
+            student: StudentView::of(app),
+        },
+    )?;
     Ok(OutgoingMail {
         kind: MailKind::ParentPhotoMatched,
         application_id: Some(app.id),

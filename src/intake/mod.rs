@@ -18,9 +18,9 @@ use tracing::{info, warn};
 use crate::daemon::App;
 use crate::domain::EmailAddress;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
-use crate::mail::parse::{parse_mail, IncomingMail};
+use crate::mail::parse::{IncomingMail, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
-use crate::store::{apps, inbox, StoreError};
+use crate::store::{StoreError, apps, inbox};
 use crate::templates::TemplateError;
 use crate::workflow::{self, Decision, Disposition};
 
@@ -50,7 +50,11 @@ pub struct IntakeReport {
 }
 
 /// Examines all new mail once. `uid_validity` is what SELECT reported.
-pub async fn step(app: &App, mailbox: &mut Mailbox, uid_validity: u32) -> Result<IntakeReport, IntakeError> {
+pub async fn step(
+    app: &App,
+    mailbox: &mut Mailbox,
+    uid_validity: u32,
+) -> Result<IntakeReport, IntakeError> {
     let name = app.config.imap.mailbox.clone();
     let mut report = IntakeReport::default();
     let after = {
@@ -91,7 +95,11 @@ pub async fn step(app: &App, mailbox: &mut Mailbox, uid_validity: u32) -> Result
 }
 
 /// Files handled mail that is still in the watched mailbox.
-async fn retry_moves(app: &App, mailbox: &mut Mailbox, uid_validity: u32) -> Result<usize, IntakeError> {
+async fn retry_moves(
+    app: &App,
+    mailbox: &mut Mailbox,
+    uid_validity: u32,
+) -> Result<usize, IntakeError> {
     let pending = inbox::pending_moves(app.store().conn(), &app.config.imap.mailbox, uid_validity)?;
     for p in &pending {
         mailbox.move_to(p.uid, &p.target_folder).await?;
@@ -107,12 +115,16 @@ async fn examine(
     new: NewMail,
     report: &mut IntakeReport,
 ) -> Result<Disposition, IntakeError> {
-    let too_large = (u64::from(new.size) > app.config.max_mail_bytes).then_some(u64::from(new.size));
+    let too_large =
+        (u64::from(new.size) > app.config.max_mail_bytes).then_some(u64::from(new.size));
     let raw = match too_large {
         Some(_) => mailbox.fetch_header(new.uid).await?,
         None => mailbox.fetch(new.uid).await?,
     };
-    let watermark = Watermark { uid_validity, last_uid: new.uid };
+    let watermark = Watermark {
+        uid_validity,
+        last_uid: new.uid,
+    };
     let mail = match raw.as_deref().map(parse_mail) {
         Some(Ok(mail)) => mail,
         // Gone meanwhile (another client moved it) or empty: nothing to answer.
@@ -153,7 +165,10 @@ fn decide(app: &App, mail: &IncomingMail, too_large: Option<u64>) -> Result<Deci
     let store = app.store();
     let conn = store.conn();
     let open_apps = apps::accepting_photos(conn)?;
-    let sender = mail.from.as_deref().and_then(|a| EmailAddress::parse(a).ok());
+    let sender = mail
+        .from
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok());
     let sender_is_parent = match &sender {
         Some(s) => apps::is_parent(conn, s)?,
         None => false,
@@ -175,10 +190,17 @@ fn decide(app: &App, mail: &IncomingMail, too_large: Option<u64>) -> Result<Deci
 
 fn advance(app: &App, w: Watermark) -> Result<(), StoreError> {
     let name = app.config.imap.mailbox.clone();
-    app.store().transaction(|tx| inbox::set_watermark(tx, &name, w))
+    app.store()
+        .transaction(|tx| inbox::set_watermark(tx, &name, w))
 }
 
-fn record_only(app: &App, w: Watermark, mail: &IncomingMail, disposition: &str, folder: &str) -> Result<(), StoreError> {
+fn record_only(
+    app: &App,
+    w: Watermark,
+    mail: &IncomingMail,
+    disposition: &str,
+    folder: &str,
+) -> Result<(), StoreError> {
     let name = app.config.imap.mailbox.clone();
     let now = app.clock.now();
     app.store().transaction(|tx| {

@@ -26,7 +26,10 @@ type ImapSession = Session<Box<dyn Stream>>;
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
     #[error("cannot connect to IMAP server {addr}: {source}")]
-    Connect { addr: String, source: std::io::Error },
+    Connect {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("IMAP TLS: {0}")]
     Tls(String),
     #[error("IMAP login as {user} refused: {message}")]
@@ -59,19 +62,25 @@ pub struct NewMail {
 
 async fn tcp(host: &str, port: u16) -> Result<TcpStream, ImapError> {
     let addr = format!("{host}:{port}");
-    TcpStream::connect(&addr).await.map_err(|source| ImapError::Connect { addr, source })
+    TcpStream::connect(&addr)
+        .await
+        .map_err(|source| ImapError::Connect { addr, source })
 }
 
 async fn tls_wrap<S: AsyncRead + AsyncWrite + Unpin>(
     host: &str,
     stream: S,
 ) -> Result<tokio_rustls::client::TlsStream<S>, ImapError> {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    let config = rustls::ClientConfig::builder_with_provider(rustls::crypto::ring::default_provider().into())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ImapError::Tls(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(
+        rustls::crypto::ring::default_provider().into(),
+    )
+    .with_safe_default_protocol_versions()
+    .map_err(|e| ImapError::Tls(e.to_string()))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let name = ServerName::try_from(host.to_owned()).map_err(|e| ImapError::Tls(e.to_string()))?;
     tokio_rustls::TlsConnector::from(Arc::new(config))
         .connect(name, stream)
@@ -96,7 +105,11 @@ async fn open_client(cfg: &ImapConfig) -> Result<Client<Box<dyn Stream>>, ImapEr
     };
     let mut client = Client::new(stream);
     // async-imap does not read the server greeting by itself.
-    client.read_response().await.map_err(|_| ImapError::Closed)?.ok_or(ImapError::Closed)?;
+    client
+        .read_response()
+        .await
+        .map_err(|_| ImapError::Closed)?
+        .ok_or(ImapError::Closed)?;
     Ok(client)
 }
 
@@ -107,21 +120,38 @@ impl Mailbox {
         let mut session = client
             .login(&cfg.user, &cfg.password)
             .await
-            .map_err(|(e, _)| ImapError::Login { user: cfg.user.clone(), message: e.to_string() })?;
+            .map_err(|(e, _)| ImapError::Login {
+                user: cfg.user.clone(),
+                message: e.to_string(),
+            })?;
         let selected = session.select(&cfg.mailbox).await?;
         let uid_validity = selected.uid_validity.unwrap_or(0);
-        let mailbox = Mailbox { session, name: cfg.mailbox.clone(), created: HashSet::new() };
+        let mailbox = Mailbox {
+            session,
+            name: cfg.mailbox.clone(),
+            created: HashSet::new(),
+        };
         Ok((mailbox, uid_validity))
     }
 
     /// UIDs above `after`, with their sizes, in ascending order.
     pub async fn new_mail(&mut self, after: u32) -> Result<Vec<NewMail>, ImapError> {
         let set = format!("{}:*", after.saturating_add(1));
-        let fetched: Vec<_> = self.session.uid_fetch(set, "(UID RFC822.SIZE)").await?.try_collect().await?;
+        let fetched: Vec<_> = self
+            .session
+            .uid_fetch(set, "(UID RFC822.SIZE)")
+            .await?
+            .try_collect()
+            .await?;
         // "N:*" always returns the last mail, even when its UID is below N.
         let mut out: Vec<NewMail> = fetched
             .iter()
-            .filter_map(|f| Some(NewMail { uid: f.uid?, size: f.size.unwrap_or(0) }))
+            .filter_map(|f| {
+                Some(NewMail {
+                    uid: f.uid?,
+                    size: f.size.unwrap_or(0),
+                })
+            })
             .filter(|m| m.uid > after)
             .collect();
         out.sort_by_key(|m| m.uid);
@@ -139,7 +169,12 @@ impl Mailbox {
     }
 
     async fn fetch_part(&mut self, uid: u32, query: &str) -> Result<Option<Vec<u8>>, ImapError> {
-        let fetched: Vec<_> = self.session.uid_fetch(uid.to_string(), query).await?.try_collect().await?;
+        let fetched: Vec<_> = self
+            .session
+            .uid_fetch(uid.to_string(), query)
+            .await?
+            .try_collect()
+            .await?;
         Ok(fetched
             .iter()
             .find(|f| f.uid == Some(uid))
@@ -149,7 +184,10 @@ impl Mailbox {
     /// UIDs in the mailbox whose Message-ID header is `message_id`.
     pub async fn find_by_message_id(&mut self, message_id: &str) -> Result<Vec<u32>, ImapError> {
         let quoted = message_id.replace('\\', "\\\\").replace('"', "\\\"");
-        let found = self.session.uid_search(format!("HEADER Message-ID \"{quoted}\"")).await?;
+        let found = self
+            .session
+            .uid_search(format!("HEADER Message-ID \"{quoted}\""))
+            .await?;
         let mut uids: Vec<u32> = found.into_iter().collect();
         uids.sort_unstable();
         Ok(uids)
@@ -160,7 +198,11 @@ impl Mailbox {
     pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<(), ImapError> {
         self.ensure_folder(folder).await?;
         if let Err(e) = self.session.uid_mv(uid.to_string(), folder).await {
-            let still_here = self.session.uid_search(format!("UID {uid}")).await?.contains(&uid);
+            let still_here = self
+                .session
+                .uid_search(format!("UID {uid}"))
+                .await?
+                .contains(&uid);
             if still_here {
                 return Err(e.into());
             }
@@ -173,7 +215,12 @@ impl Mailbox {
             return Ok(());
         }
         let exists = {
-            let names: Vec<_> = self.session.list(None, Some(folder)).await?.try_collect().await?;
+            let names: Vec<_> = self
+                .session
+                .list(None, Some(folder))
+                .await?
+                .try_collect()
+                .await?;
             names.iter().any(|n| n.name() == folder)
         };
         if !exists {

@@ -159,10 +159,10 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         .chain(msg.header_values(HeaderName::Cc))
     {
         for addr in value.as_address().into_iter().flat_map(Address::iter) {
-            if let Some(a) = addr.address().map(clean_address).filter(|a| !a.is_empty()) {
-                if !to.contains(&a) {
-                    to.push(a);
-                }
+            if let Some(a) = addr.address().map(clean_address).filter(|a| !a.is_empty())
+                && !to.contains(&a)
+            {
+                to.push(a);
             }
         }
     }

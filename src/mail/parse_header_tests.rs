@@ -2,7 +2,7 @@
 //! `parse_mail`, each case a hand-written raw header. Shared mail builders
 //! live in `parse_tests.rs`.
 
-use super::super::tests::{crlf, image_name, parse, NAME};
+use super::super::tests::{NAME, crlf, image_name, parse};
 use super::*;
 
 #[test]

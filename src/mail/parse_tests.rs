@@ -333,7 +333,9 @@ fn multipart_without_boundary_or_with_unused_boundary_still_parses() {
 #[test]
 fn headers_only_and_lf_only_mails() {
     assert_eq!(parse(b"From: A@B.pl").from.as_deref(), Some("a@b.pl"));
-    let lf = format!("From: a@b.pl\nContent-Type: multipart/mixed; boundary=q\n\n--q\nContent-Type: image/gif; name=a.gif\nContent-Transfer-Encoding: base64\n\n{JPEG_B64}\n--q--\n");
+    let lf = format!(
+        "From: a@b.pl\nContent-Type: multipart/mixed; boundary=q\n\n--q\nContent-Type: image/gif; name=a.gif\nContent-Transfer-Encoding: base64\n\n{JPEG_B64}\n--q--\n"
+    );
     assert_eq!(parse(lf.as_bytes()).images[0].data, jpeg());
 }
 

@@ -62,7 +62,8 @@ impl std::fmt::Debug for Sender {
 
 impl Sender {
     pub fn new(cfg: &SmtpConfig) -> Result<Sender, SmtpError> {
-        let tls_params = || TlsParameters::new(cfg.host.clone()).map_err(|e| SmtpError::Build(e.to_string()));
+        let tls_params =
+            || TlsParameters::new(cfg.host.clone()).map_err(|e| SmtpError::Build(e.to_string()));
         let tls = match cfg.tls {
             TlsMode::None => Tls::None,
             TlsMode::Starttls => Tls::Required(tls_params()?),
@@ -76,8 +77,15 @@ impl Sender {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
         let name = (!cfg.from_name.is_empty()).then(|| cfg.from_name.clone());
-        let from_address = cfg.from.as_str().parse().map_err(|e| SmtpError::Build(format!("smtp.from: {e}")))?;
-        Ok(Sender { transport: builder.build(), from: Mailbox::new(name, from_address) })
+        let from_address = cfg
+            .from
+            .as_str()
+            .parse()
+            .map_err(|e| SmtpError::Build(format!("smtp.from: {e}")))?;
+        Ok(Sender {
+            transport: builder.build(),
+            from: Mailbox::new(name, from_address),
+        })
     }
 
     /// Checks that the server answers (for `mleg check`).
@@ -85,7 +93,10 @@ impl Sender {
         self.transport
             .test_connection()
             .await
-            .map_err(|e| SmtpError::Send { message: e.to_string(), permanent: e.is_permanent() })
+            .map_err(|e| SmtpError::Send {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            })
     }
 
     /// Sends one queued mail.
@@ -95,7 +106,10 @@ impl Sender {
             .send(message)
             .await
             .map(|_| ())
-            .map_err(|e| SmtpError::Send { message: e.to_string(), permanent: e.is_permanent() })
+            .map_err(|e| SmtpError::Send {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            })
     }
 
     fn build(&self, mail: &Queued) -> Result<Message, SmtpError> {
@@ -121,7 +135,8 @@ impl Sender {
             let mut parts = MultiPart::mixed().singlepart(text);
             for a in &mail.attachments {
                 let ct = ContentType::parse(&a.content_type).map_err(|e| build_err(&e))?;
-                parts = parts.singlepart(Attachment::new(a.file_name.clone()).body(a.data.clone(), ct));
+                parts =
+                    parts.singlepart(Attachment::new(a.file_name.clone()).body(a.data.clone(), ct));
             }
             builder.multipart(parts)
         };

@@ -4,9 +4,9 @@
 //! valid going in, so a failure here means the file was edited by hand).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{Connection, Row, params};
 
-use super::{parse_ts, ts, Result, StoreError};
+use super::{Result, StoreError, parse_ts, ts};
 use crate::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
 use crate::workflow::Status;
 
@@ -69,7 +69,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Application>> {
     })())
 }
 
-fn query_apps(conn: &Connection, sql_tail: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Application>> {
+fn query_apps(
+    conn: &Connection,
+    sql_tail: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Application>> {
     let sql = format!("SELECT {COLUMNS} FROM applications {sql_tail}");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(args, from_row)?;
@@ -79,7 +83,13 @@ fn query_apps(conn: &Connection, sql_tail: &str, args: &[&dyn rusqlite::ToSql]) 
 
 /// Registers an application in state `awaiting_photo`. Refuses a second open
 /// application for the same PESEL with a message naming the existing one.
-pub fn insert(conn: &Connection, app: &NewApplication, token: &str, now: DateTime<Utc>, actor: &str) -> Result<i64> {
+pub fn insert(
+    conn: &Connection,
+    app: &NewApplication,
+    token: &str,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<i64> {
     if let Some(existing) = open_by_pesel(conn, &app.pesel)? {
         return Err(StoreError::Conflict(format!(
             "an open application for this PESEL already exists: #{} ({}, status {})",
@@ -122,7 +132,12 @@ pub fn open_by_pesel(conn: &Connection, pesel: &Pesel) -> Result<Option<Applicat
 
 /// The newest application for a PESEL, open or not.
 pub fn latest_by_pesel(conn: &Connection, pesel: &Pesel) -> Result<Option<Application>> {
-    Ok(query_apps(conn, "WHERE pesel = ?1 ORDER BY id DESC LIMIT 1", &[&pesel.as_str()])?.pop())
+    Ok(query_apps(
+        conn,
+        "WHERE pesel = ?1 ORDER BY id DESC LIMIT 1",
+        &[&pesel.as_str()],
+    )?
+    .pop())
 }
 
 pub fn list(conn: &Connection, status: Option<Status>) -> Result<Vec<Application>> {
@@ -134,7 +149,11 @@ pub fn list(conn: &Connection, status: Option<Status>) -> Result<Vec<Application
 
 /// Applications a parent's photo may be for.
 pub fn accepting_photos(conn: &Connection) -> Result<Vec<Application>> {
-    query_apps(conn, "WHERE status IN ('awaiting_photo','awaiting_review') ORDER BY id", &[])
+    query_apps(
+        conn,
+        "WHERE status IN ('awaiting_photo','awaiting_review') ORDER BY id",
+        &[],
+    )
 }
 
 /// Is this address a parent on any application (open or not)?
@@ -148,7 +167,14 @@ pub fn is_parent(conn: &Connection, address: &EmailAddress) -> Result<bool> {
 }
 
 /// Moves an application to `to` and records why, in the caller's transaction.
-pub fn set_status(conn: &Connection, id: i64, to: Status, now: DateTime<Utc>, detail: &str, actor: &str) -> Result<()> {
+pub fn set_status(
+    conn: &Connection,
+    id: i64,
+    to: Status,
+    now: DateTime<Utc>,
+    detail: &str,
+    actor: &str,
+) -> Result<()> {
     let changed = conn.execute(
         "UPDATE applications SET status = ?1, updated_at = ?2 WHERE id = ?3",
         params![to.as_str(), ts(now), id],
@@ -159,7 +185,14 @@ pub fn set_status(conn: &Connection, id: i64, to: Status, now: DateTime<Utc>, de
     add_event(conn, id, now, to.as_str(), detail, actor)
 }
 
-pub fn add_event(conn: &Connection, id: i64, at: DateTime<Utc>, kind: &str, detail: &str, actor: &str) -> Result<()> {
+pub fn add_event(
+    conn: &Connection,
+    id: i64,
+    at: DateTime<Utc>,
+    kind: &str,
+    detail: &str,
+    actor: &str,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO events (application_id, at, kind, detail, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, ts(at), kind, detail, actor],
@@ -168,14 +201,20 @@ pub fn add_event(conn: &Connection, id: i64, at: DateTime<Utc>, kind: &str, deta
 }
 
 pub fn events(conn: &Connection, id: i64) -> Result<Vec<Event>> {
-    let mut stmt =
-        conn.prepare("SELECT at, kind, detail, actor FROM events WHERE application_id = ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare(
+        "SELECT at, kind, detail, actor FROM events WHERE application_id = ?1 ORDER BY id",
+    )?;
     let rows = stmt.query_map([id], |r| {
         Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?;
     rows.map(|r| {
         let (at, kind, detail, actor) = r?;
-        Ok(Event { at: parse_ts(&at)?, kind, detail, actor })
+        Ok(Event {
+            at: parse_ts(&at)?,
+            kind,
+            detail,
+            actor,
+        })
     })
     .collect()
 }

@@ -7,9 +7,9 @@
 //! recognised and not answered twice.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{parse_ts, ts, Result};
+use super::{Result, parse_ts, ts};
 
 /// Every UID up to `last_uid` was examined in this `uid_validity`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,12 @@ pub fn watermark(conn: &Connection, mailbox: &str) -> Result<Option<Watermark>> 
         .query_row(
             "SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?1",
             [mailbox],
-            |r| Ok(Watermark { uid_validity: r.get(0)?, last_uid: r.get(1)? }),
+            |r| {
+                Ok(Watermark {
+                    uid_validity: r.get(0)?,
+                    last_uid: r.get(1)?,
+                })
+            },
         )
         .optional()?)
 }
@@ -87,20 +92,33 @@ pub struct PendingMove {
     pub target_folder: String,
 }
 
-pub fn pending_moves(conn: &Connection, mailbox: &str, uid_validity: u32) -> Result<Vec<PendingMove>> {
+pub fn pending_moves(
+    conn: &Connection,
+    mailbox: &str,
+    uid_validity: u32,
+) -> Result<Vec<PendingMove>> {
     let mut stmt = conn.prepare(
         "SELECT id, uid, target_folder FROM messages
          WHERE mailbox = ?1 AND uid_validity = ?2 AND moved_at IS NULL ORDER BY uid",
     )?;
     let rows = stmt.query_map(params![mailbox, uid_validity], |r| {
-        Ok(PendingMove { row: r.get(0)?, uid: r.get(1)?, target_folder: r.get(2)? })
+        Ok(PendingMove {
+            row: r.get(0)?,
+            uid: r.get(1)?,
+            target_folder: r.get(2)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Moves recorded under an older UIDVALIDITY can never be done by UID; the
 /// mails are found again by Message-ID instead, so these rows are closed.
-pub fn abandon_stale_moves(conn: &Connection, mailbox: &str, uid_validity: u32, now: DateTime<Utc>) -> Result<usize> {
+pub fn abandon_stale_moves(
+    conn: &Connection,
+    mailbox: &str,
+    uid_validity: u32,
+    now: DateTime<Utc>,
+) -> Result<usize> {
     Ok(conn.execute(
         "UPDATE messages SET moved_at = ?3 WHERE mailbox = ?1 AND uid_validity != ?2 AND moved_at IS NULL",
         params![mailbox, uid_validity, ts(now)],
@@ -108,7 +126,10 @@ pub fn abandon_stale_moves(conn: &Connection, mailbox: &str, uid_validity: u32, 
 }
 
 pub fn mark_moved(conn: &Connection, row: i64, now: DateTime<Utc>) -> Result<()> {
-    conn.execute("UPDATE messages SET moved_at = ?2 WHERE id = ?1", params![row, ts(now)])?;
+    conn.execute(
+        "UPDATE messages SET moved_at = ?2 WHERE id = ?1",
+        params![row, ts(now)],
+    )?;
     Ok(())
 }
 
@@ -220,14 +241,19 @@ pub fn orphans(conn: &Connection) -> Result<Vec<Orphan>> {
 /// Gives an orphan photo to an application (superseding older photos).
 pub fn adopt_orphan(conn: &Connection, photo: i64, app: i64, now: DateTime<Utc>) -> Result<()> {
     supersede_photos(conn, app, now)?;
-    conn.execute("UPDATE photos SET application_id = ?2 WHERE id = ?1", params![photo, app])?;
+    conn.execute(
+        "UPDATE photos SET application_id = ?2 WHERE id = ?1",
+        params![photo, app],
+    )?;
     Ok(())
 }
 
 /// The stored image of a photo (None once purged).
 pub fn photo_data(conn: &Connection, photo: i64) -> Result<Option<Vec<u8>>> {
     Ok(conn
-        .query_row("SELECT data FROM photos WHERE id = ?1", [photo], |r| r.get(0))
+        .query_row("SELECT data FROM photos WHERE id = ?1", [photo], |r| {
+            r.get(0)
+        })
         .optional()?
         .flatten())
 }

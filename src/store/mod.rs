@@ -93,7 +93,11 @@ impl Store {
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+    for (i, sql) in schema::MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(done.max(0) as usize)
+    {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;

@@ -7,14 +7,19 @@
 //! clients show as one message — the narrowest window SMTP allows.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::{Connection, params};
 
-use super::{parse_ts, ts, Result, StoreError};
+use super::{Result, StoreError, parse_ts, ts};
 use crate::domain::EmailAddress;
 use crate::mail::outgoing::{OutAttachment, OutgoingMail};
 
 /// Queues a mail; returns its Message-ID (without `<>`).
-pub fn enqueue(conn: &Connection, mail: &OutgoingMail, from_domain: &str, now: DateTime<Utc>) -> Result<String> {
+pub fn enqueue(
+    conn: &Connection,
+    mail: &OutgoingMail,
+    from_domain: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let message_id = format!("mleg.{}@{}", uuid::Uuid::new_v4().simple(), from_domain);
     conn.execute(
         "INSERT INTO outbox (created_at, kind, application_id, recipient, subject, body, message_id,
@@ -81,7 +86,8 @@ pub fn due(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Qu
         let (id, to, subject, body, message_id, in_reply_to, refs, attempts) = r?;
         out.push(Queued {
             id,
-            to: EmailAddress::parse(&to).map_err(|e| StoreError::Corrupt(format!("recipient: {e}")))?,
+            to: EmailAddress::parse(&to)
+                .map_err(|e| StoreError::Corrupt(format!("recipient: {e}")))?,
             subject,
             body,
             message_id,
@@ -99,7 +105,11 @@ fn attachments(conn: &Connection, outbox_id: i64) -> Result<Vec<OutAttachment>> 
         "SELECT file_name, content_type, data FROM outbox_attachments WHERE outbox_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([outbox_id], |r| {
-        Ok(OutAttachment { file_name: r.get(0)?, content_type: r.get(1)?, data: r.get(2)? })
+        Ok(OutAttachment {
+            file_name: r.get(0)?,
+            content_type: r.get(1)?,
+            data: r.get(2)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -107,7 +117,10 @@ fn attachments(conn: &Connection, outbox_id: i64) -> Result<Vec<OutAttachment>> 
 /// Marks a mail sent and drops its attachments (the photo is kept in one
 /// place only, so purging it later needs no hunt through old mails).
 pub fn mark_sent(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
-    conn.execute("UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1", params![id, ts(now)])?;
+    conn.execute(
+        "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+        params![id, ts(now)],
+    )?;
     conn.execute("DELETE FROM outbox_attachments WHERE outbox_id = ?1", [id])?;
     Ok(())
 }
@@ -117,8 +130,16 @@ pub const MAX_ATTEMPTS: u32 = 12;
 
 /// Records a failed attempt: retry later with a growing delay, or give up if
 /// the error is permanent or attempts ran out.
-pub fn mark_failed(conn: &Connection, id: i64, error: &str, permanent: bool, now: DateTime<Utc>) -> Result<()> {
-    let attempts: u32 = conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| r.get(0))?;
+pub fn mark_failed(
+    conn: &Connection,
+    id: i64,
+    error: &str,
+    permanent: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let attempts: u32 = conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
     let attempts = attempts + 1;
     if permanent || attempts >= MAX_ATTEMPTS {
         conn.execute(
@@ -154,7 +175,11 @@ pub fn counts(conn: &Connection) -> Result<OutboxCounts> {
         [],
         |r| {
             let n = |i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
-            Ok(OutboxCounts { pending: n(0)?, sent: n(1)?, failed: n(2)? })
+            Ok(OutboxCounts {
+                pending: n(0)?,
+                sent: n(1)?,
+                failed: n(2)?,
+            })
         },
     )?)
 }

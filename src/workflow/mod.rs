@@ -14,10 +14,10 @@ mod tests;
 pub use status::{Status, UnknownStatus};
 
 use crate::config::Staff;
-use crate::domain::matching::{self, Candidate, MatchOutcome};
 use crate::domain::EmailAddress;
+use crate::domain::matching::{self, Candidate, MatchOutcome};
 use crate::mail::parse::IncomingMail;
-use crate::photo::{check_photo, PhotoCheck, PhotoPolicy, PhotoProblem};
+use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
 use crate::store::apps::Application;
 
 /// Words that make a mail to the school's general address about mLegitymacja,
@@ -57,13 +57,30 @@ pub enum Disposition {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PhotoDecision {
     /// Valid and matched: stored for the application, which moves to `awaiting_review`.
-    Accepted { image: usize, application_id: i64, check: PhotoCheck },
+    Accepted {
+        image: usize,
+        application_id: i64,
+        check: PhotoCheck,
+    },
     /// Failed a check; the application (if one was found) does not move.
-    Rejected { image: usize, application_id: Option<i64>, problems: Vec<PhotoProblem> },
+    Rejected {
+        image: usize,
+        application_id: Option<i64>,
+        problems: Vec<PhotoProblem>,
+    },
     /// Valid, but no application names this student yet: kept until one is registered.
-    Unregistered { image: usize, check: PhotoCheck, name_tokens: Vec<String> },
+    Unregistered {
+        image: usize,
+        check: PhotoCheck,
+        name_tokens: Vec<String>,
+    },
     /// Valid, but several applications fit: kept; the secretary decides.
-    Ambiguous { image: usize, check: PhotoCheck, candidates: Vec<i64>, name_tokens: Vec<String> },
+    Ambiguous {
+        image: usize,
+        check: PhotoCheck,
+        candidates: Vec<i64>,
+        name_tokens: Vec<String>,
+    },
 }
 
 /// Why the secretary must look at a mail.
@@ -95,7 +112,12 @@ pub struct Decision {
 
 impl Decision {
     fn ignore() -> Decision {
-        Decision { disposition: Disposition::Ignore, photos: vec![], reply_to_parent: false, human: None }
+        Decision {
+            disposition: Disposition::Ignore,
+            photos: vec![],
+            reply_to_parent: false,
+            human: None,
+        }
     }
 
     fn human(reason: HumanReason, reply_to_parent: bool) -> Decision {
@@ -110,7 +132,10 @@ impl Decision {
 
 /// Decides what to do with one mail.
 pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
-    let sender = mail.from.as_deref().and_then(|a| EmailAddress::parse(a).ok());
+    let sender = mail
+        .from
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok());
     let sender_is_staff = sender.as_ref().is_some_and(|s| ctx.staff.is_staff(s));
     let about_us = ctx.reply_to_ours
         || mentions_any(&mail.subject, SUBJECT_KEYWORDS)
@@ -118,10 +143,18 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
 
     if mail.auto_generated {
         // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
-        return if ctx.reply_to_ours { Decision::human(HumanReason::AutoReply, false) } else { Decision::ignore() };
+        return if ctx.reply_to_ours {
+            Decision::human(HumanReason::AutoReply, false)
+        } else {
+            Decision::ignore()
+        };
     }
     if sender_is_staff {
-        return if about_us { Decision::human(HumanReason::StaffMail, false) } else { Decision::ignore() };
+        return if about_us {
+            Decision::human(HumanReason::StaffMail, false)
+        } else {
+            Decision::ignore()
+        };
     }
     if let Some(_bytes) = ctx.too_large {
         return if about_us || ctx.sender_is_parent {
@@ -137,7 +170,8 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
             .as_deref()
             .is_some_and(|n| !matching::students_named_in(file_stem(n), &candidates).is_empty())
     });
-    let relevant = about_us || (!mail.images.is_empty() && (ctx.sender_is_parent || names_a_student));
+    let relevant =
+        about_us || (!mail.images.is_empty() && (ctx.sender_is_parent || names_a_student));
     if !relevant {
         return Decision::ignore();
     }
@@ -148,9 +182,15 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     let photos: Vec<PhotoDecision> = (0..mail.images.len())
         .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, ctx))
         .collect();
-    let ambiguous = photos.iter().any(|p| matches!(p, PhotoDecision::Ambiguous { .. }));
+    let ambiguous = photos
+        .iter()
+        .any(|p| matches!(p, PhotoDecision::Ambiguous { .. }));
     Decision {
-        disposition: if ambiguous { Disposition::NeedsHuman } else { Disposition::Processed },
+        disposition: if ambiguous {
+            Disposition::NeedsHuman
+        } else {
+            Disposition::Processed
+        },
         photos,
         reply_to_parent: sender.is_some(),
         human: ambiguous.then_some(HumanReason::AmbiguousStudent),
@@ -173,17 +213,30 @@ fn decide_photo(
                 MatchOutcome::One(id) => Some(id),
                 _ => None,
             };
-            return PhotoDecision::Rejected { image: index, application_id, problems };
+            return PhotoDecision::Rejected {
+                image: index,
+                application_id,
+                problems,
+            };
         }
     };
     match outcome {
-        MatchOutcome::One(application_id) => PhotoDecision::Accepted { image: index, application_id, check },
-        MatchOutcome::NoMatch => {
-            PhotoDecision::Unregistered { image: index, check, name_tokens: name_guess(mail, index) }
-        }
-        MatchOutcome::Ambiguous(candidates) => {
-            PhotoDecision::Ambiguous { image: index, check, candidates, name_tokens: name_guess(mail, index) }
-        }
+        MatchOutcome::One(application_id) => PhotoDecision::Accepted {
+            image: index,
+            application_id,
+            check,
+        },
+        MatchOutcome::NoMatch => PhotoDecision::Unregistered {
+            image: index,
+            check,
+            name_tokens: name_guess(mail, index),
+        },
+        MatchOutcome::Ambiguous(candidates) => PhotoDecision::Ambiguous {
+            image: index,
+            check,
+            candidates,
+            name_tokens: name_guess(mail, index),
+        },
     }
 }
 
@@ -217,7 +270,9 @@ fn find_student(
     if several_images {
         return MatchOutcome::NoMatch;
     }
-    let Some(sender) = sender else { return MatchOutcome::NoMatch };
+    let Some(sender) = sender else {
+        return MatchOutcome::NoMatch;
+    };
     let waiting: Vec<i64> = open_apps
         .iter()
         .filter(|a| &a.parent_email == sender && a.status == Status::AwaitingPhoto)
@@ -245,7 +300,11 @@ fn name_guess(mail: &IncomingMail, index: usize) -> Vec<String> {
 
 fn candidates(apps: &[Application]) -> Vec<Candidate<'_>> {
     apps.iter()
-        .map(|a| Candidate { id: a.id, name: &a.name, parent_email: &a.parent_email })
+        .map(|a| Candidate {
+            id: a.id,
+            name: &a.name,
+            parent_email: &a.parent_email,
+        })
         .collect()
 }
 

@@ -62,7 +62,9 @@ impl fmt::Display for Status {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown status {0:?}; use one of: awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled")]
+#[error(
+    "unknown status {0:?}; use one of: awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled"
+)]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for Status {
@@ -90,7 +92,13 @@ mod tests {
 
     #[test]
     fn only_open_early_states_accept_photos() {
-        let accepting: Vec<_> = Status::ALL.into_iter().filter(|s| s.accepts_photo()).collect();
-        assert_eq!(accepting, vec![Status::AwaitingPhoto, Status::AwaitingReview]);
+        let accepting: Vec<_> = Status::ALL
+            .into_iter()
+            .filter(|s| s.accepts_photo())
+            .collect();
+        assert_eq!(
+            accepting,
+            vec![Status::AwaitingPhoto, Status::AwaitingReview]
+        );
     }
 }

@@ -1,1 +1,16 @@
+//! End-to-end tests: the real `mleg` code against a real Dovecot (IMAP,
+//! LMTP) and Postfix (SMTP), one private mail stack per test.
+//!
+//! Every assertion is something a person could check: the mail a parent or
+//! the secretary received (read over IMAP), its Polish text, the folder a
+//! mail ended up in, the application's state in the database.
+//!
+//! Dovecot and Postfix must be installed; `./scripts/test` installs them.
 
+mod support;
+
+mod cli;
+mod exactly_once;
+mod intake;
+mod matching;
+mod robustness;

@@ -29,7 +29,12 @@ pub fn good_jpeg() -> Vec<u8> {
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let mut out = Vec::new();
     PngEncoder::new(&mut out)
-        .write_image(picture(width, height).as_raw(), width, height, image::ExtendedColorType::Rgb8)
+        .write_image(
+            picture(width, height).as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
         .expect("encode png");
     out
 }
@@ -46,8 +51,14 @@ pub fn jpeg_over_5_mb() -> Vec<u8> {
         image::Rgb([b[0], b[1], b[2]])
     });
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 100).encode_image(&img).expect("encode jpeg");
-    assert!(out.len() > 5 * 1024 * 1024, "test photo only {} bytes", out.len());
+    JpegEncoder::new_with_quality(&mut out, 100)
+        .encode_image(&img)
+        .expect("encode jpeg");
+    assert!(
+        out.len() > 5 * 1024 * 1024,
+        "test photo only {} bytes",
+        out.len()
+    );
     out
 }
 
@@ -109,7 +120,10 @@ pub fn cmyk_jpeg() -> Vec<u8> {
 /// A tiny file whose header claims 65535×65535 pixels.
 pub fn huge_header_jpeg() -> Vec<u8> {
     let mut out = handmade_jpeg(8, 8, 3);
-    let sof = out.windows(2).position(|w| w == [0xFF, 0xC0]).expect("SOF0");
+    let sof = out
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("SOF0");
     out[sof + 5..sof + 7].copy_from_slice(&65535u16.to_be_bytes());
     out[sof + 7..sof + 9].copy_from_slice(&65535u16.to_be_bytes());
     out

@@ -1,0 +1,224 @@
+//! The `mleg` binary as the secretary and the IT person use it.
+
+use std::process::{Command, Output};
+
+use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::mime::Mail;
+use crate::support::photos;
+
+fn mleg(t: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&t.config_path)
+        .args(args)
+        .env("MLEG_LOG", "warn")
+        .output()
+        .expect("mleg runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excel_csv_in_windows_1250_with_semicolons_imports_all_or_nothing() {
+    let t = TestApp::spawn();
+    let dir = tempfile::tempdir().unwrap();
+    let good = format!(
+        "imię;nazwisko;pesel;klasa;email_rodzica\r\nŁucja;Żak;{};3a;mama@example.pl\r\nJózef Maria;Gęślą-Jaźń;{};4 B;tata@example.pl\r\n",
+        pesel(2016, 2, 29, 1),
+        pesel(2014, 10, 10, 2)
+    );
+    let bad = format!("{good}Zły;Wiersz;12345678901;5C;nie-email\r\n");
+    let (bad_bytes, _, _) = encoding_rs::WINDOWS_1250.encode(&bad);
+    std::fs::write(dir.path().join("bad.csv"), &bad_bytes).unwrap();
+    let out = mleg(
+        &t,
+        &[
+            "apps",
+            "import",
+            dir.path().join("bad.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("line 4"), "{err}");
+    assert!(err.contains("Nic nie zaimportowano"), "{err}");
+    assert!(stdout(&mleg(&t, &["apps", "list"])).contains("Razem: 0"));
+
+    let (good_bytes, _, _) = encoding_rs::WINDOWS_1250.encode(&good);
+    std::fs::write(dir.path().join("good.csv"), &good_bytes).unwrap();
+    let out = mleg(
+        &t,
+        &[
+            "apps",
+            "import",
+            dir.path().join("good.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Zaimportowano wniosków: 2"),
+        "{}",
+        stdout(&out)
+    );
+
+    let list: serde_json::Value =
+        serde_json::from_slice(&mleg(&t, &["apps", "list", "--json"]).stdout).unwrap();
+    let names: Vec<(&str, &str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["first_name"].as_str().unwrap(),
+                a["last_name"].as_str().unwrap(),
+                a["class"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![("Łucja", "Żak", "3A"), ("Józef Maria", "Gęślą-Jaźń", "4B")]
+    );
+    assert_eq!(list[0]["status"], "awaiting_photo");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretary_adds_lists_and_shows_applications_and_a_duplicate_is_refused() {
+    let t = TestApp::spawn();
+    let p = pesel(2015, 12, 12, 345);
+    let add = [
+        "apps",
+        "add",
+        "--first-name",
+        "Anna Maria",
+        "--last-name",
+        "Nowak-Kowalska",
+        "--pesel",
+        &p,
+    ];
+    let rest = [
+        "--class",
+        "3A",
+        "--parent-email",
+        "rodzic@example.pl",
+        "--legitymacja-number",
+        "123/2024",
+    ];
+    let args: Vec<&str> = add.iter().chain(rest.iter()).copied().collect();
+    let out = mleg(&t, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Dodano wniosek #1"),
+        "{}",
+        stdout(&out)
+    );
+
+    let again = mleg(&t, &args);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("an open application for this PESEL already exists: #1"),
+        "{}",
+        stderr(&again)
+    );
+
+    let wrong = mleg(
+        &t,
+        &[
+            "apps",
+            "add",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--pesel",
+            "15251212345",
+            "--class",
+            "1A",
+            "--parent-email",
+            "x@example.pl",
+        ],
+    );
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("PESEL"), "{}", stderr(&wrong));
+
+    let parent = t.parent("rodzic");
+    t.send(
+        &Mail::new(&parent, SCHOOL, "legitymacja")
+            .photo("Nowak-Kowalska Anna.jpg", photos::good_jpeg()),
+    )
+    .await;
+    let once = mleg(&t, &["once"]);
+    assert!(once.status.success(), "{}", stderr(&once));
+    assert!(stdout(&once).contains("obsłużono: 1"), "{}", stdout(&once));
+
+    let shown: serde_json::Value =
+        serde_json::from_slice(&mleg(&t, &["apps", "show", &p, "--json"]).stdout).unwrap();
+    assert_eq!(shown["id"], 1);
+    assert_eq!(shown["status"], "awaiting_review");
+    assert_eq!(shown["parent_email"], "rodzic@example.pl");
+    assert!(shown["created_at"].is_string());
+    let kinds: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["registered", "awaiting_review"]);
+    let listed = stdout(&mleg(&t, &["apps", "list", "--status", "awaiting_review"]));
+    assert!(listed.contains("Razem: 1"), "{listed}");
+    let text = stdout(&mleg(&t, &["apps", "show", "1"]));
+    assert!(
+        text.contains("Status: awaiting_review") && text.contains("Zdjęcie: 354×496 px"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reports_the_servers_and_a_bad_config_names_the_key() {
+    let t = TestApp::spawn();
+    let out = mleg(&t, &["check"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("IMAP 127.0.0.1") && stdout(&out).contains(": OK"),
+        "{}",
+        stdout(&out)
+    );
+
+    let text = std::fs::read_to_string(&t.config_path)
+        .unwrap()
+        .replace("tls = \"none\"\nuser", "tls = \"plain\"\nuser");
+    let bad = t.config_path.with_file_name("bad.toml");
+    std::fs::write(&bad, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&bad)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.toml, line") && err.contains("plain"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_holding_childrens_data_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestApp::spawn();
+    let mode = std::fs::metadata(&t.app.config.database)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+}

@@ -1,0 +1,186 @@
+//! `TestApp`: everything one end-to-end test needs, started fresh — a real
+//! Dovecot + Postfix stack of its own, the school's, the secretary's and
+//! parents' mailboxes, a config file, a temp database and the `mleg` App.
+//!
+//! Tests drive the workers by calling one round (`once`) rather than running
+//! the loop, and wait for mail by polling IMAP, never by sleeping.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use mleg::clock::SystemClock;
+use mleg::config::Config;
+use mleg::daemon::{self, App};
+use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
+use mleg::intake::IntakeReport;
+use mleg::mail::parse::{IncomingMail, parse_mail};
+use mleg::outbox::OutboxReport;
+use mleg::store::apps::{self, Application};
+
+use super::mime::Mail;
+use super::stack::MailStack;
+
+pub const SCHOOL: &str = "szkola@szkola.test";
+pub const SECRETARY: &str = "sekretariat@szkola.test";
+pub const PROCESSED: &str = "mLegitymacja-przetworzone";
+pub const NEEDS_HUMAN: &str = "mLegitymacja-do-sprawdzenia";
+
+pub struct TestApp {
+    pub stack: MailStack,
+    pub app: App,
+    pub config_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// A valid PESEL for a test child (computed here, independently of `Pesel`).
+pub fn pesel(year: i32, month: u32, day: u32, serial: u32) -> String {
+    let offset = if year >= 2000 { 20 } else { 0 };
+    let ten = format!(
+        "{:02}{:02}{:02}{:04}",
+        year % 100,
+        month + offset,
+        day,
+        serial % 10_000
+    );
+    let sum: u32 = ten
+        .chars()
+        .zip([1, 3, 7, 9, 1, 3, 7, 9, 1, 3])
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!("{ten}{}", (10 - sum % 10) % 10)
+}
+
+impl TestApp {
+    pub fn spawn() -> TestApp {
+        Self::spawn_with(|_| {})
+    }
+
+    /// Like `spawn`, with a chance to edit the config text first.
+    pub fn spawn_with(edit: impl FnOnce(&mut String)) -> TestApp {
+        let stack = MailStack::start();
+        stack.add_user(SCHOOL);
+        stack.add_user(SECRETARY);
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("imap.password"), "secret\n").unwrap();
+        let mut toml = format!(
+            r#"
+language = "pl"
+database = "mleg.sqlite3"
+poll_interval_secs = 1
+max_mail_bytes = 31457280
+[school]
+name = "Szkoła Podstawowa nr 1 w Testowie"
+address = "ul. Szkolna 1, 00-001 Testowo"
+[imap]
+host = "127.0.0.1"
+port = {imap}
+tls = "none"
+user = "{SCHOOL}"
+password_file = "imap.password"
+[smtp]
+host = "127.0.0.1"
+port = {smtp}
+tls = "none"
+from = "{SCHOOL}"
+from_name = "Sekretariat SP 1"
+[staff]
+addresses = ["{SECRETARY}"]
+"#,
+            imap = stack.imap_port,
+            smtp = stack.smtp_port,
+        );
+        edit(&mut toml);
+        let config_path = dir.path().join("mleg.toml");
+        std::fs::write(&config_path, toml).unwrap();
+        let config = Config::load(&config_path).expect("test config is valid");
+        let app = App::new(config, Arc::new(SystemClock)).expect("app starts");
+        TestApp {
+            stack,
+            app,
+            config_path,
+            _dir: dir,
+        }
+    }
+
+    /// A parent's mailbox on the stack.
+    pub fn parent(&self, local: &str) -> String {
+        self.stack.add_user(&format!("{local}@example.pl"))
+    }
+
+    pub fn register(&self, first: &str, last: &str, pesel: &str, parent: &str) -> i64 {
+        let new = NewApplication {
+            name: StudentName::parse(first, last).unwrap(),
+            pesel: Pesel::parse(pesel).unwrap(),
+            class: SchoolClass::parse("3A").unwrap(),
+            parent_email: EmailAddress::parse(parent).unwrap(),
+            legitymacja_number: Some("123/2024".into()),
+            code_to_student: false,
+        };
+        mleg::registry::add(&self.app, &new, "test")
+            .expect("registered")
+            .id
+    }
+
+    pub fn application(&self, id: i64) -> Application {
+        apps::get(self.app.store().conn(), id)
+            .unwrap()
+            .expect("application exists")
+    }
+
+    /// Sends a mail to the school through Postfix and waits until Dovecot has it.
+    pub async fn send(&self, mail: &Mail) {
+        self.send_raw(&mail.from, &mail.build()).await;
+    }
+
+    pub async fn send_raw(&self, from: &str, raw: &[u8]) {
+        let before = self.stack.fetch_all(SCHOOL, "INBOX").await.len();
+        self.stack.send_raw(from, &[SCHOOL], raw).await;
+        self.stack.wait_for_mails(SCHOOL, "INBOX", before + 1).await;
+    }
+
+    /// One round of the daemon: intake, then delivery.
+    pub async fn once(&self) -> (IntakeReport, OutboxReport) {
+        daemon::once(&self.app).await.expect("round succeeds")
+    }
+
+    /// Waits until `user` has `n` mails in INBOX and returns them parsed.
+    pub async fn received(&self, user: &str, n: usize) -> Vec<IncomingMail> {
+        let raw = self.stack.wait_for_mails(user, "INBOX", n).await;
+        raw.iter()
+            .map(|m| parse_mail(&m.raw).expect("a parseable mail"))
+            .collect()
+    }
+
+    /// What `user` has in INBOX right now (after all expected mail arrived).
+    pub async fn inbox(&self, user: &str) -> Vec<IncomingMail> {
+        let raw = self.stack.fetch_all(user, "INBOX").await;
+        raw.iter()
+            .map(|m| parse_mail(&m.raw).expect("a parseable mail"))
+            .collect()
+    }
+
+    /// Waits until `user` has exactly `n` mails and checks no more come: a
+    /// round trip of one more marker mail through the same Postfix queue
+    /// proves anything sent before it has been delivered.
+    pub async fn exactly(&self, user: &str, n: usize) -> Vec<IncomingMail> {
+        self.received(user, n).await;
+        let marker =
+            format!("From: marker@szkola.test\r\nTo: {user}\r\nSubject: marker\r\n\r\nm\r\n");
+        self.stack
+            .send_raw("marker@szkola.test", &[user], marker.as_bytes())
+            .await;
+        let all = self.received(user, n + 1).await;
+        let mails: Vec<IncomingMail> = all.into_iter().filter(|m| m.subject != "marker").collect();
+        assert_eq!(
+            mails.len(),
+            n,
+            "expected exactly {n} mails for {user}, got {:#?}",
+            subjects(&mails)
+        );
+        mails
+    }
+}
+
+pub fn subjects(mails: &[IncomingMail]) -> Vec<&str> {
+    mails.iter().map(|m| m.subject.as_str()).collect()
+}

@@ -1,0 +1,7 @@
+//! Test support: the private mail stack, the `TestApp` built on it, raw mail
+//! and photo builders.
+
+pub mod app;
+pub mod mime;
+pub mod photos;
+pub mod stack;
