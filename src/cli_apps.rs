@@ -17,6 +17,7 @@ use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName
 use mleg::registry::{self, RegistryError};
 use mleg::store::apps::{self, Application, Event};
 use mleg::store::inbox::{self, PhotoInfo};
+use mleg::store::lifecycle::{self, AuditEntry, CodeInfo};
 use mleg::workflow::Status;
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +60,8 @@ pub enum AppsCommand {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Lifecycle(crate::cli_lifecycle::LifecycleCommand),
 }
 
 /// Who is at the terminal, for the history ("cli:jkowalska").
@@ -98,6 +101,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             }
         }
         AppsCommand::Import { file, skip_invalid } => return import(app, &file, skip_invalid),
+        AppsCommand::Lifecycle(cmd) => return crate::cli_lifecycle::run(app, cmd, actor()),
         AppsCommand::List { status, json } => {
             let list = apps::list(app.store().conn(), status)?;
             if json {
@@ -187,8 +191,11 @@ struct AppJson {
     created_at: String,
     updated_at: String,
     photo: Option<PhotoInfo>,
+    code: Option<CodeInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<Event>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<Vec<AuditEntry>>,
 }
 
 fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
@@ -206,8 +213,14 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
         created_at: mleg::store::ts(a.created_at),
         updated_at: mleg::store::ts(a.updated_at),
         photo: inbox::current_photo(store.conn(), a.id)?,
+        code: lifecycle::code_info(store.conn(), a.id)?,
         events: if with_events {
             Some(apps::events(store.conn(), a.id)?)
+        } else {
+            None
+        },
+        audit: if with_events {
+            Some(lifecycle::audit_log(store.conn(), Some(a.id))?)
         } else {
             None
         },
@@ -234,6 +247,14 @@ fn print_show(v: &AppJson) {
         },
         None => println!("Zdjęcie: brak"),
     }
+    if let Some(c) = &v.code {
+        println!(
+            "Kod aktywacyjny: {} (wygenerowany {}, ważny do {})",
+            c.code,
+            c.generated_at.format("%Y-%m-%d %H:%M UTC"),
+            c.expires_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
     println!("Historia:");
     for e in v.events.iter().flatten() {
         let detail = if e.detail.is_empty() {
@@ -248,5 +269,16 @@ fn print_show(v: &AppJson) {
             detail,
             e.actor
         );
+    }
+    let audit = v.audit.as_deref().unwrap_or_default();
+    if !audit.is_empty() {
+        println!("Polecenia (audyt):");
+        for e in audit {
+            let at = e.at.format("%Y-%m-%d %H:%M");
+            println!(
+                "  {at}  {} → {}  ({}, {})",
+                e.command, e.outcome, e.actor, e.source
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::domain::EmailAddress;
 use crate::photo::PhotoPolicy;
+pub use crate::workflow::lifecycle::Process;
 
 /// Why the configuration could not be used. Each message is one line.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +88,27 @@ struct RawConfig {
     staff: RawStaff,
     #[serde(default)]
     photo: PhotoPolicy,
+    #[serde(default)]
+    process: Process,
+    #[serde(default)]
+    delivery: Delivery,
+    #[serde(default = "default_code_days")]
+    code_valid_days: i64,
+}
+
+fn default_code_days() -> i64 {
+    30
+}
+
+/// How an activation code reaches the family (portal process only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    /// Printed and handed over at the secretariat against a signature (seed 000).
+    #[default]
+    Pickup,
+    /// The code, the QR image and the activation steps go to the parent's e-mail (seed 002).
+    Email,
 }
 
 fn default_poll() -> u64 {
@@ -208,6 +230,10 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub staff: Staff,
     pub photo: PhotoPolicy,
+    pub process: Process,
+    pub delivery: Delivery,
+    /// How long an activation code is valid after it was generated.
+    pub code_valid_days: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -330,6 +356,9 @@ impl RawConfig {
                 .ok_or_else(|| invalid("staff.addresses", "name at least one address"))?,
         };
         validate_policy(&self.photo)?;
+        if !(1..=365).contains(&self.code_valid_days) {
+            return Err(invalid("code_valid_days", "must be 1..365"));
+        }
         Ok(Config {
             language: self.language,
             database: base.join(self.database),
@@ -357,6 +386,9 @@ impl RawConfig {
             },
             staff: Staff { addresses, notify },
             photo: self.photo,
+            process: self.process,
+            delivery: self.delivery,
+            code_valid_days: self.code_valid_days,
         })
     }
 }

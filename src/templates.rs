@@ -13,58 +13,34 @@ use serde::Serialize;
 
 use crate::config::Language;
 
+/// Both languages' built-in copy of one template file.
+macro_rules! built_in {
+    ($($name:literal => $file:literal),* $(,)?) => {
+        &[$(
+            ("pl", $name, include_str!(concat!("../templates/pl/", $file))),
+            ("en", $name, include_str!(concat!("../templates/en/", $file))),
+        )*]
+    };
+}
+
 /// The templates `mleg` knows, with the built-in text for each language.
-const BUILT_IN: &[(&str, &str, &str)] = &[
-    (
-        "pl",
-        "parent_reply",
-        include_str!("../templates/pl/parent_reply.txt"),
-    ),
-    (
-        "pl",
-        "parent_photo_matched",
-        include_str!("../templates/pl/parent_photo_matched.txt"),
-    ),
-    (
-        "pl",
-        "staff_photo",
-        include_str!("../templates/pl/staff_photo.txt"),
-    ),
-    (
-        "pl",
-        "staff_needs_human",
-        include_str!("../templates/pl/staff_needs_human.txt"),
-    ),
-    (
-        "pl",
-        "photo_problems",
-        include_str!("../templates/pl/photo_problems.txt"),
-    ),
-    (
-        "en",
-        "parent_reply",
-        include_str!("../templates/en/parent_reply.txt"),
-    ),
-    (
-        "en",
-        "parent_photo_matched",
-        include_str!("../templates/en/parent_photo_matched.txt"),
-    ),
-    (
-        "en",
-        "staff_photo",
-        include_str!("../templates/en/staff_photo.txt"),
-    ),
-    (
-        "en",
-        "staff_needs_human",
-        include_str!("../templates/en/staff_needs_human.txt"),
-    ),
-    (
-        "en",
-        "photo_problems",
-        include_str!("../templates/en/photo_problems.txt"),
-    ),
+const BUILT_IN: &[(&str, &str, &str)] = built_in![
+    "parent_reply" => "parent_reply.txt",
+    "parent_photo_matched" => "parent_photo_matched.txt",
+    "staff_photo" => "staff_photo.txt",
+    "staff_needs_human" => "staff_needs_human.txt",
+    "photo_problems" => "photo_problems.txt",
+    "parent_approved" => "parent_approved.txt",
+    "parent_rejected" => "parent_rejected.txt",
+    "parent_new_photo" => "parent_new_photo.txt",
+    "parent_code_pickup" => "parent_code_pickup.txt",
+    "parent_code_email" => "parent_code_email.txt",
+    "parent_sio_entered" => "parent_sio_entered.txt",
+    "parent_cancelled" => "parent_cancelled.txt",
+    "staff_slip" => "staff_slip.txt",
+    "handover_slip.html" => "handover_slip.html",
+    "staff_answer" => "staff_answer.txt",
+    "staff_alert" => "staff_alert.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +88,13 @@ impl Templates {
         env.add_filter("mb", |bytes: u64| format_mb(bytes));
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
-                let path = dir.join(lang).join(format!("{name}.txt"));
+                // "x" is the file x.txt; a name with an extension ("slip.html") is used as is.
+                let file = if name.contains('.') {
+                    name.to_owned()
+                } else {
+                    format!("{name}.txt")
+                };
+                let path = dir.join(lang).join(file);
                 if let Ok(text) = std::fs::read_to_string(&path) {
                     return Ok(Some(text));
                 }
@@ -145,6 +127,19 @@ pub fn format_mb(bytes: u64) -> String {
     let mb = bytes as f64 / (1024.0 * 1024.0);
     let s = format!("{mb:.1}");
     s.trim_end_matches(".0").replace('.', ",")
+}
+
+impl Templates {
+    /// Renders a whole-document template (HTML, auto-escaped) without a subject line.
+    pub fn render_html<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, TemplateError> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(ctx))))
+            .map_err(|source| TemplateError::Render {
+                name: name.to_owned(),
+                source,
+            })
+    }
 }
 
 fn split_subject(name: &str, text: &str) -> Result<Rendered, TemplateError> {

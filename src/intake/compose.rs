@@ -50,7 +50,7 @@ impl StudentView {
 
 /// The photo rules, for telling a parent what is expected.
 #[derive(Debug, Serialize)]
-struct PolicyView {
+pub struct PolicyView {
     formats: Vec<&'static str>,
     max_mb: String,
     min_width: u32,
@@ -58,7 +58,7 @@ struct PolicyView {
     aspect: Option<String>,
 }
 
-fn policy_view(p: &PhotoPolicy) -> PolicyView {
+pub fn policy_view(p: &PhotoPolicy) -> PolicyView {
     PolicyView {
         formats: p
             .formats

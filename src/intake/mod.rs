@@ -12,6 +12,7 @@
 //! seen again under a new UIDVALIDITY is recognised by its Message-ID.
 
 pub mod compose;
+mod staff;
 
 use tracing::{info, warn};
 
@@ -20,6 +21,7 @@ use crate::domain::EmailAddress;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
 use crate::mail::parse::{IncomingMail, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
+use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, apps, inbox};
 use crate::templates::TemplateError;
 use crate::workflow::{self, Decision, Disposition};
@@ -34,6 +36,8 @@ pub enum IntakeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Template(#[from] TemplateError),
+    #[error(transparent)]
+    Secretary(Box<crate::secretary::SecretaryError>),
 }
 
 /// What one step did, for logs and tests.
@@ -47,6 +51,8 @@ pub struct IntakeReport {
     pub duplicates: usize,
     /// Moves into folders done in this step (including retried ones).
     pub moved: usize,
+    /// Parents' mails expunged after their photo was purged.
+    pub expunged: usize,
 }
 
 /// Examines all new mail once. `uid_validity` is what SELECT reported.
@@ -81,6 +87,7 @@ pub async fn step(
         }
     }
     report.moved += retry_moves(app, mailbox, uid_validity).await?;
+    report.expunged += expunge_purged(app, mailbox).await?;
     if report.examined > 0 {
         info!(
             examined = report.examined,
@@ -106,6 +113,28 @@ async fn retry_moves(
         inbox::mark_moved(app.store().conn(), p.row, app.clock.now())?;
     }
     Ok(pending.len())
+}
+
+/// Expunges the parents' original mails of purged photos (the school's
+/// rule), wherever mleg filed them.
+async fn expunge_purged(app: &App, mailbox: &mut Mailbox) -> Result<usize, IntakeError> {
+    let pending = store_lc::pending_imap_purges(app.store().conn())?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let imap = &app.config.imap;
+    let folders = [
+        imap.processed_folder.as_str(),
+        imap.needs_human_folder.as_str(),
+        imap.mailbox.as_str(),
+    ];
+    let mut expunged = 0;
+    for (row, message_id) in &pending {
+        expunged += mailbox.expunge_message(&folders, message_id).await?;
+        store_lc::mark_imap_purged(app.store().conn(), *row, app.clock.now())?;
+    }
+    info!(mails = expunged, "parents' mails expunged after purge");
+    Ok(expunged)
 }
 
 async fn examine(
@@ -141,6 +170,12 @@ async fn examine(
             Disposition::Processed
         };
         record_only(app, watermark, &mail, "duplicate", &folder)?;
+        return Ok(disposition);
+    }
+    if too_large.is_none()
+        && let Some(disposition) = staff::handle(app, watermark, &mail)?
+    {
+        info!(uid = new.uid, disposition = ?disposition, "staff mail handled");
         return Ok(disposition);
     }
     let decision = decide(app, &mail, too_large)?;

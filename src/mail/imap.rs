@@ -232,6 +232,40 @@ impl Mailbox {
         Ok(())
     }
 
+    /// Deletes every mail with this Message-ID from the given folders (the
+    /// watched mailbox is selected again afterwards). Returns how many.
+    pub async fn expunge_message(
+        &mut self,
+        folders: &[&str],
+        message_id: &str,
+    ) -> Result<usize, ImapError> {
+        let mut removed = 0;
+        for folder in folders {
+            if self.session.select(folder).await.is_err() {
+                continue; // a folder never created holds nothing
+            }
+            let uids = self.find_by_message_id(message_id).await?;
+            if uids.is_empty() {
+                continue;
+            }
+            let set = uids
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let _: Vec<_> = self
+                .session
+                .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
+                .await?
+                .try_collect()
+                .await?;
+            let _: Vec<_> = self.session.uid_expunge(&set).await?.try_collect().await?;
+            removed += uids.len();
+        }
+        self.session.select(&self.name).await?;
+        Ok(removed)
+    }
+
     /// Ends the session politely.
     pub async fn logout(mut self) {
         let _ = self.session.logout().await;

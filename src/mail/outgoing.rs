@@ -24,6 +24,14 @@ pub enum MailKind {
     StaffPhoto,
     /// "A human needs to look at this mail."
     StaffNeedsHuman,
+    /// News for the parent after a secretary's command (approved, code ready, …).
+    ParentNews,
+    /// The printable hand-over slip.
+    StaffSlip,
+    /// The answer to a secretary's command (done / already done / help).
+    StaffAnswer,
+    /// A command that was not accepted (wrong sender, no token, unreadable QR).
+    StaffAlert,
 }
 
 impl MailKind {
@@ -33,6 +41,10 @@ impl MailKind {
             MailKind::ParentPhotoMatched => "parent_photo_matched",
             MailKind::StaffPhoto => "staff_photo",
             MailKind::StaffNeedsHuman => "staff_needs_human",
+            MailKind::ParentNews => "parent_news",
+            MailKind::StaffSlip => "staff_slip",
+            MailKind::StaffAnswer => "staff_answer",
+            MailKind::StaffAlert => "staff_alert",
         }
     }
 }

@@ -78,6 +78,10 @@ pub struct IncomingMail {
     /// plain text), followed by the text of forwarded messages; at most
     /// [`MAX_TEXT_CHARS`] characters.
     pub text: String,
+    /// The raw HTML body of the mail itself (not of forwarded mails), if it
+    /// has one, at most [`MAX_TEXT_CHARS`] bytes: a secretary's HTML-only reply
+    /// keeps its quote structure (`<blockquote>`) only here.
+    pub html: Option<String>,
     /// Every picture-like part, anywhere in the MIME tree.
     pub images: Vec<Attachment>,
     /// Names (or content types) of the other attachments, so the reply can
@@ -183,6 +187,11 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         in_reply_to: ids(msg.in_reply_to()),
         references: ids(msg.references()),
         text: found.text,
+        html: if headers_only {
+            None
+        } else {
+            top_level_html(&msg)
+        },
         images: found.images,
         other_attachments: found.other,
     })
@@ -276,6 +285,23 @@ fn walk(msg: &Message<'_>, depth: usize, out: &mut Collected) {
             }
         }
     }
+}
+
+/// The first text/html part of the message's own body, bounded.
+fn top_level_html(msg: &Message<'_>) -> Option<String> {
+    let part = msg
+        .html_body
+        .iter()
+        .filter_map(|&id| msg.parts.get(id as usize))
+        .find(|p| p.is_content_type("text", "html"))?;
+    let PartType::Html(html) = &part.body else {
+        return None;
+    };
+    let end = html
+        .char_indices()
+        .nth(MAX_TEXT_CHARS)
+        .map_or(html.len(), |(i, _)| i);
+    Some(html[..end].to_string())
 }
 
 /// `len` flags, set at the given part ids (ids out of range are ignored).

@@ -9,6 +9,7 @@
 
 pub mod apps;
 pub mod inbox;
+pub mod lifecycle;
 pub mod outbox;
 mod schema;
 

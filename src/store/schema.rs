@@ -4,7 +4,8 @@
 //! transaction, so a half-migrated file cannot exist. Never edit a migration
 //! that has shipped: append a new one.
 
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 -- One student's mLegitymacja application, registered by the secretary.
 CREATE TABLE applications (
     id                  INTEGER PRIMARY KEY,
@@ -115,4 +116,37 @@ CREATE TABLE outbox_attachments (
     data          BLOB NOT NULL
 );
 CREATE INDEX outbox_attachments_outbox ON outbox_attachments(outbox_id);
-"#];
+"#,
+    r#"
+-- The secretary's side (issue 3): the activation code and the hand-over.
+ALTER TABLE applications ADD COLUMN activation_code TEXT;
+ALTER TABLE applications ADD COLUMN qr_content TEXT;
+ALTER TABLE applications ADD COLUMN code_generated_at TEXT;
+ALTER TABLE applications ADD COLUMN code_expires_at TEXT;
+ALTER TABLE applications ADD COLUMN handed_over_at TEXT;
+ALTER TABLE applications ADD COLUMN handed_over_by TEXT;
+
+-- Every staff command, accepted or not: who, when, what, from which message.
+CREATE TABLE audit (
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    actor           TEXT NOT NULL,
+    source          TEXT NOT NULL,
+    message_id      TEXT,
+    application_id  INTEGER REFERENCES applications(id),
+    command         TEXT NOT NULL,
+    outcome         TEXT NOT NULL,
+    detail          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_application ON audit(application_id);
+
+-- Parents' mails with photos that must be expunged from the IMAP mailbox
+-- (the school's rule); done by the intake worker, which holds the connection.
+CREATE TABLE imap_purges (
+    id          INTEGER PRIMARY KEY,
+    message_id  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    done_at     TEXT
+);
+"#,
+];

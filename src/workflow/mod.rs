@@ -7,6 +7,8 @@
 //! every rule about relevance, matching and photo checks testable without a
 //! mail server.
 
+pub mod command;
+pub mod lifecycle;
 mod status;
 #[cfg(test)]
 mod tests;

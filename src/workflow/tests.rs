@@ -52,6 +52,7 @@ fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail
         in_reply_to: vec![],
         references: vec![],
         text: String::new(),
+        html: None,
         images: images
             .into_iter()
             .map(|(n, data)| Attachment {

@@ -222,3 +222,65 @@ async fn the_database_holding_childrens_data_is_readable_by_its_owner_only() {
         & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_terminal_commands_do_what_the_mail_commands_do() {
+    let t = TestApp::spawn();
+    let (id, parent, _) = t.photo_with_secretary("Piotr", "Terminalowy", 50).await;
+    let id_s = id.to_string();
+    let out = mleg(&t, &["apps", "approve", &id_s]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("awaiting_review → approved"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&mleg(&t, &["apps", "approve", &id_s])).contains("Bez zmian"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let qr_file = dir.path().join("qr.png");
+    std::fs::write(&qr_file, mleg::qr::render_qr_png("QR-CONTENT-123").unwrap()).unwrap();
+    let out = mleg(
+        &t,
+        &[
+            "apps",
+            "code",
+            &id_s,
+            "PQ12RS34",
+            "--generated-at",
+            "2026-11-20 08:00",
+            "--qr-image",
+            qr_file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = mleg(&t, &["apps", "handed", &id_s]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let (_, sent) = t.once().await;
+    assert!(
+        sent.sent >= 3,
+        "approval, code-ready and slip mails queued by the CLI go out: {sent:?}"
+    );
+    let news = t.mails_about(&parent, "", 3).await;
+    assert!(news[1].text.contains("zatwierdz"), "{}", news[1].text);
+    let shown: serde_json::Value =
+        serde_json::from_slice(&mleg(&t, &["apps", "show", &id_s, "--json"]).stdout).unwrap();
+    assert_eq!(shown["status"], "handed_over");
+    assert_eq!(shown["code"]["code"], "PQ12RS34");
+    assert_eq!(shown["code"]["qr_content"], "QR-CONTENT-123");
+    assert!(shown["photo"]["purged_at"].is_string(), "{shown}");
+    let audit = shown["audit"].as_array().unwrap();
+    let commands: Vec<&str> = audit
+        .iter()
+        .map(|e| e["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(commands, vec!["approve", "approve", "code", "handed"]);
+    assert!(
+        audit
+            .iter()
+            .all(|e| e["source"] == "cli" && e["actor"].as_str().unwrap().starts_with("cli:"))
+    );
+    let text = stdout(&mleg(&t, &["apps", "show", &id_s]));
+    assert!(text.contains("Zdjęcie: usunięte"), "{text}");
+}

@@ -10,7 +10,9 @@
 mod support;
 
 mod cli;
+mod codes;
 mod exactly_once;
 mod intake;
 mod matching;
 mod robustness;
+mod secretary;

@@ -71,6 +71,7 @@ max_mail_bytes = 31457280
 [school]
 name = "Szkoła Podstawowa nr 1 w Testowie"
 address = "ul. Szkolna 1, 00-001 Testowo"
+office_hours = "pon.–pt. 8:00–15:00"
 [imap]
 host = "127.0.0.1"
 port = {imap}
@@ -178,6 +179,110 @@ addresses = ["{SECRETARY}"]
             subjects(&mails)
         );
         mails
+    }
+}
+
+impl TestApp {
+    /// A registered student whose valid photo is with the secretary: returns
+    /// the application, the parent's address and the notification she got.
+    pub async fn photo_with_secretary(
+        &self,
+        first: &str,
+        last: &str,
+        serial: u32,
+    ) -> (i64, String, IncomingMail) {
+        let parent = self.parent(&format!("rodzic{serial}"));
+        let id = self.register(
+            first,
+            last,
+            &pesel(2014, 1 + serial % 12, 1 + serial % 28, serial),
+            &parent,
+        );
+        let photo = super::photos::good_jpeg();
+        self.send(
+            &Mail::new(&parent, SCHOOL, "legitymacja").photo(&format!("{first} {last}.jpg"), photo),
+        )
+        .await;
+        self.once().await;
+        let tag = format!("[mLegitymacja #{id}]");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(note) = self
+                .inbox(SECRETARY)
+                .await
+                .into_iter()
+                .find(|m| m.subject.contains(&tag))
+            {
+                return (id, parent, note);
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no notification for #{id}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Mails `user` received whose subject contains `needle`, waiting until there are `n`.
+    pub async fn mails_about(&self, user: &str, needle: &str, n: usize) -> Vec<IncomingMail> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let found: Vec<IncomingMail> = self
+                .inbox(user)
+                .await
+                .into_iter()
+                .filter(|m| m.subject.contains(needle))
+                .collect();
+            if found.len() >= n {
+                return found;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{user}: waited for {n} mail(s) about {needle:?}; outbox: {:?}\nmail log:\n{}",
+                self.outbox_state(),
+                self.mail_log(user)
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Every outbox row as (recipient, kind, sent?, last error), for failure messages.
+    pub fn outbox_state(&self) -> Vec<(String, String, bool, Option<String>)> {
+        let store = self.app.store();
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT recipient, kind, sent_at IS NOT NULL, last_error FROM outbox ORDER BY id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// What Postfix and Dovecot logged about `user`, for failure messages.
+    pub fn mail_log(&self, user: &str) -> String {
+        ["postfix.log", "dovecot.log"]
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(self.stack.dir.path().join(f)).ok())
+            .flat_map(|s| {
+                s.lines()
+                    .filter(|l| l.contains(user))
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The audit log of one application: (actor, command, outcome).
+    pub fn audit(&self, id: Option<i64>) -> Vec<(String, String, String)> {
+        mleg::store::lifecycle::audit_log(self.app.store().conn(), id)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.actor, e.command, e.outcome))
+            .collect()
     }
 }
 

@@ -69,6 +69,8 @@ pub struct Mail {
     pub message_id: String,
     pub headers: Vec<String>,
     pub text: String,
+    /// An HTML body (already base64-encoded) that replaces the plain text.
+    pub html: Option<String>,
     pub parts: Vec<Part>,
 }
 
@@ -81,6 +83,7 @@ impl Mail {
             message_id: format!("{}@test.example.pl", uuid_like()),
             headers: vec![],
             text: "Dzień dobry, w załączeniu zdjęcie.\r\nPozdrawiam".into(),
+            html: None,
             parts: vec![],
         }
     }
@@ -122,10 +125,15 @@ impl Mail {
             out.push_str(h);
             out.push_str("\r\n");
         }
-        let text_part = format!(
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
-            base64(self.text.as_bytes())
-        );
+        let text_part = match &self.html {
+            Some(html) => format!(
+                "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{html}\r\n"
+            ),
+            None => format!(
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+                base64(self.text.as_bytes())
+            ),
+        };
         if self.parts.is_empty() {
             out.push_str(&text_part);
             return out.into_bytes();

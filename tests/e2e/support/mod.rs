@@ -4,4 +4,5 @@
 pub mod app;
 pub mod mime;
 pub mod photos;
+pub mod replies;
 pub mod stack;

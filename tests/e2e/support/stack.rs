@@ -1,171 +1,276 @@
-//! A private, real mail stack for one test: Dovecot (IMAP + LMTP) and Postfix
-//! (SMTP) started by `scripts/mailstack` in a temp dir on free loopback ports.
+//! A private, throw-away mail server for the end-to-end tests.
 //!
-//! Tests send mail through Postfix as a parent's mail program would, and read
-//! mailboxes over IMAP as a mail client would (with `BODY.PEEK`, so reading
-//! never marks anything seen). Delivery is asynchronous, so waiting for a mail
-//! polls IMAP with a bound instead of sleeping a fixed time.
+//! [`MailStack::start`] runs `scripts/mailstack start` in a fresh temporary directory: a real
+//! Dovecot (IMAP + LMTP) and Postfix (SMTP) on loopback with free ports, so every test gets its
+//! own server and tests can run in parallel. Mail to any address in `szkola.test` or `example.pl`
+//! that has a mailbox ([`MailStack::add_user`]) is delivered SMTP -> Postfix -> LMTP -> Dovecot;
+//! mail to an unknown user there bounces to the sender. Postfix refuses every other domain with
+//! 550 at RCPT time (so [`MailStack::send_raw`] panics): nothing leaves the machine.
+//!
+//! The helpers here play the *other* side of mleg: parents and the secretariat sending mail
+//! ([`MailStack::send_raw`]) and a test looking into mailboxes ([`MailStack::fetch_all`],
+//! [`MailStack::wait_for_mails`], [`MailStack::list_folders`]) without disturbing them (fetches
+//! use `BODY.PEEK[]` and `EXAMINE`, so `\Seen` flags stay as mleg left them).
+//!
+//! Needs root and the Debian packages `dovecot-imapd dovecot-lmtpd postfix` (`./scripts/test`
+//! installs them). Missing packages are a test failure, never a silent skip.
+
+// Not every test uses every helper.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use async_imap::Client;
+use async_imap::types::Flag;
 use futures::TryStreamExt;
-use lettre::address::Envelope;
+use lettre::address::{Address, Envelope};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::net::TcpStream;
 
+/// The helper script that runs the stack.
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mailstack");
-pub const PASSWORD: &str = "secret";
-const WAIT: Duration = Duration::from_secs(30);
 
-/// One running stack; stopped when dropped.
+/// Password of every mailbox created by [`MailStack::add_user`].
+pub const PASSWORD: &str = "secret";
+
+/// How long [`MailStack::wait_for_mails`] waits for mail to arrive.
+const WAIT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One running Dovecot + Postfix pair. Stopped (and its directory deleted) on drop.
 pub struct MailStack {
+    /// Holds config, logs (`dovecot.log`, `postfix.log`), the queue and the maildirs.
     pub dir: tempfile::TempDir,
     pub imap_port: u16,
     pub smtp_port: u16,
+    pub lmtp_port: u16,
 }
 
-/// A mail as read over IMAP.
+/// One message as stored in a mailbox.
 #[derive(Debug, Clone)]
 pub struct FetchedMail {
+    pub uid: u32,
+    /// Whether the message carries `\Seen`.
     pub seen: bool,
+    /// The full message as stored (RFC 5322 bytes, as delivered, with Dovecot's added headers).
     pub raw: Vec<u8>,
 }
 
-fn run_script(args: &[&str]) -> std::process::Output {
-    Command::new(SCRIPT)
-        .args(args)
-        .output()
-        .expect("scripts/mailstack runs")
-}
-
-fn env_value(env: &str, key: &str) -> u16 {
-    env.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}=")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{key} missing in stack.env:\n{env}"))
-}
+type ImapSession = async_imap::Session<TcpStream>;
 
 impl MailStack {
-    /// Starts a stack. Panics (never skips) when Dovecot/Postfix are missing.
+    /// Start a fresh stack in a new temporary directory. Takes about 0.3 s.
+    ///
+    /// Panics (naming `./scripts/test`) if Dovecot or Postfix are not installed.
     pub fn start() -> MailStack {
+        let installed = ["dovecot", "postfix"]
+            .iter()
+            .all(|bin| Path::new("/usr/sbin").join(bin).exists() || on_path(bin));
+        assert!(
+            installed,
+            "Dovecot/Postfix not installed: run ./scripts/test (it installs them) \
+             or apt-get install dovecot-imapd dovecot-lmtpd postfix"
+        );
         let dir = tempfile::Builder::new()
-            .prefix("mleg-stack")
+            .prefix("mleg-mailstack-")
             .tempdir()
-            .expect("temp dir");
-        let path = dir.path().to_str().expect("utf-8 temp path");
-        let out = run_script(&["start", path]);
+            .expect("cannot create a temporary directory for the mail stack");
+        let out = Command::new(SCRIPT)
+            .arg("start")
+            .arg(dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
         assert!(
             out.status.success(),
-            "could not start the mail stack (run ./scripts/test, which installs Dovecot and Postfix):\n{}{}",
+            "{SCRIPT} start failed ({}):\n{}{}",
+            out.status,
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        let env =
-            std::fs::read_to_string(Path::new(path).join("stack.env")).expect("stack.env written");
+        let env = std::fs::read_to_string(dir.path().join("stack.env"))
+            .expect("mailstack start succeeded but wrote no stack.env");
+        let port = |key: &str| -> u16 {
+            env.lines()
+                .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+                .unwrap_or_else(|| panic!("{key} missing in stack.env:\n{env}"))
+                .parse()
+                .unwrap_or_else(|e| panic!("bad {key} in stack.env ({e}):\n{env}"))
+        };
         MailStack {
-            imap_port: env_value(&env, "IMAP_PORT"),
-            smtp_port: env_value(&env, "SMTP_PORT"),
+            imap_port: port("IMAP_PORT"),
+            smtp_port: port("SMTP_PORT"),
+            lmtp_port: port("LMTP_PORT"),
             dir,
         }
     }
 
-    /// Adds a mailbox (password [`PASSWORD`]) and returns its address.
+    /// The stack's directory (logs are `dovecot.log` and `postfix.log` in it).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Create a mailbox for `address` with password [`PASSWORD`]; works while the stack runs.
+    /// Idempotent. Returns the address, for `let parent = stack.add_user("rodzic@example.pl");`.
     pub fn add_user(&self, address: &str) -> String {
-        let path = self.dir.path().to_str().expect("utf-8 temp path");
-        let out = run_script(&["add-user", path, address, PASSWORD]);
+        let out = Command::new(SCRIPT)
+            .arg("add-user")
+            .arg(self.path())
+            .arg(address)
+            .arg(PASSWORD)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
         assert!(
             out.status.success(),
-            "add-user {address}: {}",
+            "{SCRIPT} add-user {address} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        address.to_owned()
+        address.to_string()
     }
 
-    /// Submits a raw mail to Postfix, as a mail program would.
+    /// Submit a ready-made message to the stack's Postfix with the given envelope. Returns once
+    /// Postfix has queued it; delivery into the mailbox follows asynchronously (use
+    /// [`MailStack::wait_for_mails`]). Panics if Postfix refuses it (e.g. an outside domain).
     pub async fn send_raw(&self, from: &str, to: &[&str], raw: &[u8]) {
-        let envelope = Envelope::new(
-            Some(from.parse().expect("sender address")),
-            to.iter()
-                .map(|t| t.parse().expect("recipient address"))
-                .collect(),
-        )
-        .expect("envelope");
-        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        let parse = |a: &str| -> Address {
+            a.parse()
+                .unwrap_or_else(|e| panic!("bad address {a:?}: {e}"))
+        };
+        let envelope = Envelope::new(Some(parse(from)), to.iter().map(|a| parse(a)).collect())
+            .expect("an envelope needs at least one recipient");
+        let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
             .port(self.smtp_port)
+            // Tests send 60 MB mails; the default 60 s is tight on a loaded CI machine.
             .timeout(Some(Duration::from_secs(120)))
-            .build()
-            .send_raw(&envelope, raw)
+            .build();
+        smtp.send_raw(&envelope, raw)
             .await
-            .expect("Postfix accepts the mail");
+            .unwrap_or_else(|e| panic!("SMTP send from {from} to {to:?} failed: {e}"));
     }
 
-    /// Every mail in `folder` of `user` (empty if the folder does not exist).
+    /// All messages in `folder` of `user`, by ascending UID, without changing any flags.
+    /// Empty if the folder does not exist.
     pub async fn fetch_all(&self, user: &str, folder: &str) -> Vec<FetchedMail> {
-        let tcp = TcpStream::connect(("127.0.0.1", self.imap_port))
-            .await
-            .expect("IMAP connect");
-        let mut client = Client::new(tcp);
-        client.read_response().await.expect("IMAP greeting");
-        let mut session = client
-            .login(user, PASSWORD)
-            .await
-            .map_err(|(e, _)| e)
-            .expect("IMAP login");
-        let mailbox = match session.select(folder).await {
-            Ok(m) => m,
-            Err(_) => {
+        let mut session = self.login(user).await;
+        let mailbox = match session.examine(folder).await {
+            Ok(mailbox) => mailbox,
+            Err(async_imap::error::Error::No(_)) => {
                 let _ = session.logout().await;
-                return vec![];
+                return Vec::new();
             }
+            Err(e) => panic!("IMAP EXAMINE {folder:?} as {user} failed: {e}"),
         };
-        let mut out = Vec::new();
+        let mut mails = Vec::new();
         if mailbox.exists > 0 {
-            let fetched: Vec<_> = session
-                .fetch("1:*", "(FLAGS BODY.PEEK[])")
+            let fetches: Vec<_> = session
+                .uid_fetch("1:*", "(UID FLAGS BODY.PEEK[])")
                 .await
-                .expect("fetch")
+                .unwrap_or_else(|e| panic!("IMAP UID FETCH in {folder:?} as {user} failed: {e}"))
                 .try_collect()
                 .await
-                .expect("fetch");
-            for f in &fetched {
-                let seen = f
-                    .flags()
-                    .any(|fl| matches!(fl, async_imap::types::Flag::Seen));
-                out.push(FetchedMail {
-                    seen,
-                    raw: f.body().map(<[u8]>::to_vec).unwrap_or_default(),
+                .unwrap_or_else(|e| panic!("IMAP UID FETCH in {folder:?} as {user} failed: {e}"));
+            for fetch in &fetches {
+                mails.push(FetchedMail {
+                    uid: fetch.uid.expect("UID FETCH response without UID"),
+                    seen: fetch.flags().any(|f| matches!(f, Flag::Seen)),
+                    raw: fetch.body().unwrap_or_default().to_vec(),
                 });
             }
         }
         let _ = session.logout().await;
-        out
+        mails.sort_by_key(|m| m.uid);
+        mails
     }
 
-    /// Polls until `folder` of `user` holds at least `n` mails; panics after a bound.
+    /// Poll [`MailStack::fetch_all`] every 100 ms until `folder` holds at least `n` messages;
+    /// returns them all. Panics after 20 s, listing what was there.
     pub async fn wait_for_mails(&self, user: &str, folder: &str, n: usize) -> Vec<FetchedMail> {
-        let deadline = Instant::now() + WAIT;
+        let deadline = Instant::now() + WAIT_TIMEOUT;
         loop {
             let mails = self.fetch_all(user, folder).await;
             if mails.len() >= n {
                 return mails;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{user}/{folder}: waited {WAIT:?} for {n} mail(s), have {}",
-                mails.len()
-            );
+            if Instant::now() >= deadline {
+                let seen: Vec<String> = mails
+                    .iter()
+                    .map(|m| format!("uid {} subject {:?}", m.uid, subject(&m.raw)))
+                    .collect();
+                panic!(
+                    "waited {WAIT_TIMEOUT:?} for {n} mail(s) in {user}/{folder}, found {}: {seen:#?}\n\
+                     (logs: {}/postfix.log, dovecot.log)",
+                    mails.len(),
+                    self.path().display()
+                );
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Names of all folders of `user` (as IMAP reports them, e.g. `INBOX`).
+    pub async fn list_folders(&self, user: &str) -> Vec<String> {
+        let mut session = self.login(user).await;
+        let names: Vec<String> = session
+            .list(Some(""), Some("*"))
+            .await
+            .unwrap_or_else(|e| panic!("IMAP LIST as {user} failed: {e}"))
+            .map_ok(|name| name.name().to_string())
+            .try_collect()
+            .await
+            .unwrap_or_else(|e| panic!("IMAP LIST as {user} failed: {e}"));
+        let _ = session.logout().await;
+        names
+    }
+
+    /// A logged-in IMAP session for `user` (password [`PASSWORD`]).
+    async fn login(&self, user: &str) -> ImapSession {
+        let stream = TcpStream::connect(("127.0.0.1", self.imap_port))
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to IMAP port {}: {e}", self.imap_port));
+        let mut client = async_imap::Client::new(stream);
+        // Client::new does not consume the server greeting; the first command would choke on it.
+        client
+            .read_response()
+            .await
+            .expect("reading the IMAP greeting failed")
+            .expect("IMAP server closed the connection before its greeting");
+        client.login(user, PASSWORD).await.unwrap_or_else(|(e, _)| {
+            panic!("IMAP login as {user} failed: {e} (did the test call add_user?)")
+        })
     }
 }
 
 impl Drop for MailStack {
     fn drop(&mut self) {
-        if let Some(path) = self.dir.path().to_str() {
-            let _ = run_script(&["stop", path]);
+        // Runs before the TempDir field is dropped, so the daemons are gone before their
+        // directory is deleted. No panic here: a panic while unwinding would abort the tests.
+        match Command::new(SCRIPT).arg("stop").arg(self.path()).output() {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => eprintln!(
+                "mailstack stop {} failed: {}",
+                self.path().display(),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            Err(e) => eprintln!("cannot run {SCRIPT} stop: {e}"),
         }
     }
+}
+
+/// Whether `bin` is an executable file in one of the `PATH` directories.
+fn on_path(bin: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(bin).is_file()))
+        .unwrap_or(false)
+}
+
+/// The first `Subject:` header line of a raw message, for failure messages.
+fn subject(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw)
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| {
+            line.get(..8)
+                .filter(|p| p.eq_ignore_ascii_case("subject:"))
+                .map(|_| line[8..].trim().to_string())
+        })
+        .unwrap_or_default()
 }

@@ -1,0 +1,113 @@
+//! `mleg apps approve|reject|photo-reject|code|handed|entered|cancel`: the
+//! secretary's commands from the terminal, for a secretary who prefers it or
+//! a reply that went astray. They go through exactly the same code as a
+//! reply by mail ([`mleg::secretary::execute`]): same transitions, same
+//! parent mails, same audit entry (with the OS user as the actor).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+
+use mleg::daemon::App;
+use mleg::secretary::{self, Outcome, Source};
+use mleg::workflow::command::{ParsedReply, StaffCommand, parse_reply};
+use mleg::workflow::lifecycle::Refusal;
+
+#[derive(Debug, Subcommand)]
+pub enum LifecycleCommand {
+    /// Approve the photo and data (TAK).
+    Approve { id: i64 },
+    /// Reject the application (NIE <powód>).
+    Reject {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Ask the parent for a new photo (ZDJĘCIE <powód>).
+    PhotoReject {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record the activation code (KOD <kod>); the QR screenshot is optional.
+    Code {
+        id: i64,
+        code: String,
+        /// When the ministry system generated it, e.g. "2026-11-20 14:35" (default: now).
+        #[arg(long)]
+        generated_at: Option<String>,
+        /// A screenshot (PNG/JPEG) of the ministry page with the QR code.
+        #[arg(long)]
+        qr_image: Option<PathBuf>,
+    },
+    /// The family received the code (WYDANO).
+    Handed { id: i64 },
+    /// Entered in SIO (WPROWADZONO; process = "sio").
+    Entered { id: i64 },
+    /// Cancel the application (ANULUJ <powód>).
+    Cancel {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+fn parsed(line: &str) -> Result<StaffCommand> {
+    match parse_reply(line, None) {
+        ParsedReply::Command(c) => Ok(c),
+        _ => bail!("not understood: {line:?}"),
+    }
+}
+
+pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> {
+    let mut qr = None;
+    let (id, command) = match cmd {
+        LifecycleCommand::Approve { id } => (id, StaffCommand::Approve),
+        LifecycleCommand::Reject { id, reason } => (id, StaffCommand::Reject { reason }),
+        LifecycleCommand::PhotoReject { id, reason } => (id, StaffCommand::RejectPhoto { reason }),
+        LifecycleCommand::Handed { id } => (id, StaffCommand::HandedOver),
+        LifecycleCommand::Entered { id } => (id, StaffCommand::Entered),
+        LifecycleCommand::Cancel { id, reason } => (id, StaffCommand::Cancel { reason }),
+        LifecycleCommand::Code {
+            id,
+            code,
+            generated_at,
+            qr_image,
+        } => {
+            if let Some(path) = qr_image {
+                let bytes = std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let content = mleg::qr::decode_qr(&bytes)
+                    .with_context(|| format!("no readable QR code in {}", path.display()))?;
+                qr = Some(content);
+            }
+            // The same parser as a KOD reply, so dates are read the same way.
+            let line = format!("KOD {code} {}", generated_at.unwrap_or_default());
+            (id, parsed(line.trim())?)
+        }
+    };
+    let source = Source { actor, mail: None };
+    match secretary::execute(app, id, &command, qr.as_deref(), &source)? {
+        Outcome::Done { from, to } => {
+            println!("Wykonano: wniosek #{id}: {from} → {to}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Refused(Refusal::AlreadyDone { status }) => {
+            println!("Bez zmian: to już zostało zrobione (status: {status}).");
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Refused(Refusal::NotNow { status }) => {
+            eprintln!("Nie można teraz: wniosek #{id} ma status {status}.");
+            Ok(ExitCode::FAILURE)
+        }
+        Outcome::Refused(Refusal::WrongProcess { process }) => {
+            eprintln!(
+                "To polecenie nie dotyczy procesu {process:?} (zob. `process` w konfiguracji)."
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Outcome::Refused(Refusal::Help) => Ok(ExitCode::SUCCESS),
+    }
+}

@@ -1,0 +1,225 @@
+//! The texts a secretary's command causes: the parent's news, the printable
+//! hand-over slip, and the answer to the secretary herself.
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Outcome, ReplyThread, SecretaryError, command_name};
+use crate::config::{Delivery, Process, School};
+use crate::daemon::App;
+use crate::intake::compose::{PolicyView, StudentView, policy_view};
+use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail, reply_subject};
+use crate::store::apps::Application;
+use crate::store::lifecycle::CodeInfo;
+use crate::workflow::Status;
+use crate::workflow::command::StaffCommand;
+use crate::workflow::lifecycle::{ParentNotice, Refusal};
+
+/// Dates as a Polish reader expects them: local time, day first.
+fn local(t: DateTime<Utc>, with_time: bool) -> String {
+    let l = t.with_timezone(&chrono_tz::Europe::Warsaw);
+    if with_time {
+        l.format("%d.%m.%Y %H:%M").to_string()
+    } else {
+        l.format("%d.%m.%Y").to_string()
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct CodeView {
+    code: String,
+    generated: String,
+    expires: String,
+    has_qr: bool,
+}
+
+fn code_view(c: &CodeInfo) -> CodeView {
+    CodeView {
+        code: c.code.clone(),
+        generated: local(c.generated_at, true),
+        expires: local(c.expires_at, false),
+        has_qr: c.qr_content.is_some(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ParentView<'a> {
+    school: &'a School,
+    student: StudentView,
+    reason: &'a str,
+    code: Option<CodeView>,
+    policy: PolicyView,
+}
+
+fn qr_png(code: Option<&CodeInfo>) -> Option<Vec<u8>> {
+    // An unrenderable QR (absurdly long content) only costs the picture: the
+    // activation code and the steps still go out.
+    code.and_then(|c| c.qr_content.as_deref())
+        .and_then(|q| crate::qr::render_qr_png(q).ok())
+}
+
+fn mail(
+    kind: MailKind,
+    a: &Application,
+    to: crate::domain::EmailAddress,
+    r: crate::templates::Rendered,
+) -> OutgoingMail {
+    OutgoingMail {
+        kind,
+        application_id: Some(a.id),
+        to,
+        subject: r.subject,
+        body: r.body,
+        in_reply_to: None,
+        references: vec![],
+        attachments: vec![],
+    }
+}
+
+/// The parent's mail for a transition (None when the parent need not hear).
+pub fn parent_notice(
+    app: &App,
+    a: &Application,
+    notice: &ParentNotice,
+    code: Option<&CodeInfo>,
+) -> Result<Option<OutgoingMail>, SecretaryError> {
+    let cfg = &app.config;
+    let (template, reason) = match notice {
+        ParentNotice::Approved => ("parent_approved", ""),
+        ParentNotice::Rejected { reason } => ("parent_rejected", reason.as_str()),
+        ParentNotice::NewPhotoNeeded { reason } => ("parent_new_photo", reason.as_str()),
+        ParentNotice::CodeReady if cfg.delivery == Delivery::Email => ("parent_code_email", ""),
+        ParentNotice::CodeReady => ("parent_code_pickup", ""),
+        ParentNotice::SioEntered => ("parent_sio_entered", ""),
+        ParentNotice::Cancelled { reason } => ("parent_cancelled", reason.as_str()),
+        ParentNotice::Nothing => return Ok(None),
+    };
+    let view = ParentView {
+        school: &cfg.school,
+        student: StudentView::of(a),
+        reason,
+        code: code.map(code_view),
+        policy: policy_view(&cfg.photo),
+    };
+    let mut m = mail(
+        MailKind::ParentNews,
+        a,
+        a.parent_email.clone(),
+        app.templates.render(template, &view)?,
+    );
+    if template == "parent_code_email"
+        && let Some(png) = qr_png(code)
+    {
+        m.attachments.push(OutAttachment {
+            file_name: format!("mLegitymacja_QR_{}.png", a.name.file_stem()),
+            content_type: "image/png".into(),
+            data: png,
+        });
+    }
+    Ok(Some(m))
+}
+
+#[derive(Debug, Serialize)]
+struct SlipView<'a> {
+    school: &'a School,
+    student: StudentView,
+    code: CodeView,
+    delivery: Delivery,
+    qr_data_uri: Option<String>,
+}
+
+/// The printable hand-over slip (HTML, one A4 page) for the secretary.
+pub fn staff_slip(
+    app: &App,
+    a: &Application,
+    code: &CodeInfo,
+) -> Result<OutgoingMail, SecretaryError> {
+    let cfg = &app.config;
+    let view = SlipView {
+        school: &cfg.school,
+        student: StudentView::of(a),
+        code: code_view(code),
+        delivery: cfg.delivery,
+        qr_data_uri: qr_png(Some(code)).map(|png| {
+            format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(png)
+            )
+        }),
+    };
+    let html = app.templates.render_html("handover_slip.html", &view)?;
+    let mut m = mail(
+        MailKind::StaffSlip,
+        a,
+        cfg.staff.notify.clone(),
+        app.templates.render("staff_slip", &view)?,
+    );
+    m.attachments.push(OutAttachment {
+        file_name: format!("karta_odbioru_{}.html", a.name.file_stem()),
+        content_type: "text/html; charset=utf-8".into(),
+        data: html.into_bytes(),
+    });
+    Ok(m)
+}
+
+#[derive(Debug, Serialize)]
+struct AnswerView<'a> {
+    school: &'a School,
+    student: StudentView,
+    command: &'static str,
+    /// "done", "already_done", "not_now", "wrong_process", "help"
+    outcome: &'static str,
+    from_status: Option<Status>,
+    status: Status,
+    process: Process,
+    delivery: Delivery,
+}
+
+/// The answer to the secretary's reply: done, already done, not possible, or help.
+pub fn staff_answer(
+    app: &App,
+    a: &Application,
+    command: &StaffCommand,
+    outcome: &Outcome,
+    thread: &ReplyThread,
+) -> Result<OutgoingMail, SecretaryError> {
+    let cfg = &app.config;
+    let (label, from_status) = match outcome {
+        Outcome::Done { from, .. } => ("done", Some(*from)),
+        Outcome::Refused(Refusal::AlreadyDone { .. }) => ("already_done", None),
+        Outcome::Refused(Refusal::NotNow { .. }) => ("not_now", None),
+        Outcome::Refused(Refusal::WrongProcess { .. }) => ("wrong_process", None),
+        Outcome::Refused(Refusal::Help) => ("help", None),
+    };
+    let view = AnswerView {
+        school: &cfg.school,
+        student: StudentView::of(a),
+        command: command_name(command),
+        outcome: label,
+        from_status,
+        status: a.status,
+        process: cfg.process,
+        delivery: cfg.delivery,
+    };
+    let r = app.templates.render("staff_answer", &view)?;
+    Ok(OutgoingMail {
+        subject: reply_subject(&thread.subject, &r.subject),
+        in_reply_to: thread.message_id.clone(),
+        references: thread
+            .references
+            .iter()
+            .cloned()
+            .chain(thread.message_id.clone())
+            .collect(),
+        ..mail(
+            MailKind::StaffAnswer,
+            a,
+            thread
+                .sender
+                .clone()
+                .unwrap_or_else(|| cfg.staff.notify.clone()),
+            r,
+        )
+    })
+}

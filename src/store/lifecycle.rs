@@ -1,0 +1,222 @@
+//! The secretary's side of an application: activation codes, hand-over, the
+//! audit log of staff commands, and purging a parent's photo.
+//!
+//! Purging is the school's rule: once the code is entered (or the application
+//! is rejected or cancelled) the photo bytes are deleted (`secure_delete`
+//! overwrites them) and the parent's original mails are queued for expunging
+//! from the IMAP mailbox by the intake worker.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Result, parse_ts, ts};
+use crate::workflow::lifecycle::CodeRecord;
+
+pub fn record_code(
+    conn: &Connection,
+    id: i64,
+    code: &CodeRecord,
+    qr_content: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE applications SET activation_code = ?2, qr_content = ?3, code_generated_at = ?4,
+            code_expires_at = ?5 WHERE id = ?1",
+        params![
+            id,
+            code.code,
+            qr_content,
+            ts(code.generated_at),
+            ts(code.expires_at)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn record_handed_over(conn: &Connection, id: i64, at: DateTime<Utc>, by: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE applications SET handed_over_at = ?2, handed_over_by = ?3 WHERE id = ?1",
+        params![id, ts(at), by],
+    )?;
+    Ok(())
+}
+
+/// The code of an application, for the parent's mail and the slip.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CodeInfo {
+    pub code: String,
+    pub qr_content: Option<String>,
+    pub generated_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub handed_over_at: Option<DateTime<Utc>>,
+    pub handed_over_by: Option<String>,
+}
+
+pub fn code_info(conn: &Connection, id: i64) -> Result<Option<CodeInfo>> {
+    let row = conn
+        .query_row(
+            "SELECT activation_code, qr_content, code_generated_at, code_expires_at, handed_over_at,
+                handed_over_by FROM applications WHERE id = ?1 AND activation_code IS NOT NULL",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(
+        |(code, qr_content, generated, expires, handed_at, handed_by)| {
+            Ok(CodeInfo {
+                code,
+                qr_content,
+                generated_at: parse_ts(&generated)?,
+                expires_at: parse_ts(&expires)?,
+                handed_over_at: handed_at.as_deref().map(parse_ts).transpose()?,
+                handed_over_by: handed_by,
+            })
+        },
+    )
+    .transpose()
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// "mail:sekretariat@…" or "cli:jkowalska".
+    pub actor: String,
+    /// "mail" or "cli".
+    pub source: String,
+    pub message_id: Option<String>,
+    pub application_id: Option<i64>,
+    /// The command as understood ("approve", "code", …) or "unauthorised".
+    pub command: String,
+    /// "accepted", "already_done", "refused", "help", "rejected_sender", "rejected_token", …
+    pub outcome: String,
+    pub detail: String,
+}
+
+pub fn audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit (at, actor, source, message_id, application_id, command, outcome, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![ts(e.at), e.actor, e.source, e.message_id, e.application_id, e.command, e.outcome, e.detail],
+    )?;
+    Ok(())
+}
+
+/// The audit log, optionally for one application, oldest first.
+pub fn audit_log(conn: &Connection, application: Option<i64>) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT at, actor, source, message_id, application_id, command, outcome, detail FROM audit
+         WHERE ?1 IS NULL OR application_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([application], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
+    })?;
+    rows.map(|r| {
+        let (at, actor, source, message_id, application_id, command, outcome, detail) = r?;
+        Ok(AuditEntry {
+            at: parse_ts(&at)?,
+            actor,
+            source,
+            message_id,
+            application_id,
+            command,
+            outcome,
+            detail,
+        })
+    })
+    .collect()
+}
+
+/// Deletes every stored image of an application (and unsent copies in the
+/// outbox) and queues the parent's original mails for expunging. Returns how
+/// many photos were purged.
+pub fn purge_photos(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<usize> {
+    let message_ids: Vec<String> = {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT source_message_id FROM photos
+             WHERE application_id = ?1 AND source_message_id IS NOT NULL",
+        )?;
+        stmt.query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for mid in &message_ids {
+        conn.execute(
+            "INSERT INTO imap_purges (message_id, created_at)
+             SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM imap_purges WHERE message_id = ?1)",
+            params![mid, ts(now)],
+        )?;
+    }
+    let purged = conn.execute(
+        "UPDATE photos SET data = NULL, purged_at = ?2 WHERE application_id = ?1 AND data IS NOT NULL",
+        params![id, ts(now)],
+    )?;
+    conn.execute(
+        "DELETE FROM outbox_attachments WHERE outbox_id IN
+            (SELECT id FROM outbox WHERE application_id = ?1 AND sent_at IS NULL)",
+        [id],
+    )?;
+    Ok(purged)
+}
+
+/// Mails still to expunge from the mailbox: (row, Message-ID).
+pub fn pending_imap_purges(conn: &Connection) -> Result<Vec<(i64, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT id, message_id FROM imap_purges WHERE done_at IS NULL ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn mark_imap_purged(conn: &Connection, row: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE imap_purges SET done_at = ?2 WHERE id = ?1",
+        params![row, ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Moves every page SQLite still keeps in its write-ahead log into the main
+/// file and empties the log, so purged bytes do not linger in `-wal`.
+pub fn flush_wal(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// The application a staff token belongs to.
+pub fn by_token(conn: &Connection, token: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM applications WHERE token = ?1",
+            [token],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The application a mail `mleg` sent to staff was about (by its Message-ID).
+pub fn staff_mail_application(conn: &Connection, message_id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT application_id FROM outbox WHERE message_id = ?1 AND kind LIKE 'staff_%'
+             AND application_id IS NOT NULL",
+            [message_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}

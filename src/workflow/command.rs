@@ -1,0 +1,532 @@
+//! Finding the staff command in a reply to one of mleg's notification mails.
+//!
+//! The school secretary never logs into mleg. Every notification ("new
+//! application from Jan Kowalski, reply TAK or NIE <powód>") is answered from
+//! whatever mail client she happens to use: Gmail on the office PC, Outlook,
+//! Thunderbird, the phone. This module turns such a reply into a
+//! [`StaffCommand`] by:
+//!
+//! 1. extracting the reply's *own* text ([`own_text`]): the lines she typed,
+//!    without the quoted notification, attribution lines ("W dniu … pisze:",
+//!    "On … wrote:"), Outlook header blocks, signatures and "Sent from my
+//!    iPhone" lines. Both top-posting (command above the quote) and
+//!    bottom-posting (`>` quote first, command below) work. HTML-only replies
+//!    are converted to text first (see the private `html` submodule);
+//! 2. reading the first non-empty own line, skipping a leading greeting
+//!    ("Dzień dobry,", "Witam Pani Ewo", "Hi Anna,") on its own line;
+//! 3. matching its first word, case- and diacritic-insensitively, against the
+//!    keyword table.
+//!
+//! The parser prefers saying "not understood" to guessing: the daemon then
+//! answers with help and the secretary simply replies again, whereas a wrong
+//! guess (approving when she meant "no") is hard to undo. Hence:
+//! * keyword-only commands (TAK, WYDANO, …) allow nothing but punctuation or
+//!   emoji after the keyword: "Tak, ale zdjęcie do poprawy" is NOT approval;
+//! * reason commands (NIE, ZDJĘCIE, ANULUJ, …) need a reason on the same line
+//!   (following lines are never read as the reason);
+//! * a signature starts at "-- " and also at a valediction line
+//!   ("Pozdrawiam", "Z poważaniem", "Best regards"), so a reply holding only
+//!   a signature is [`ParsedReply::Empty`];
+//! * a greeting line that mentions a keyword ("Dzień dobry, TAK") is not
+//!   skipped, so it is reported as not understood rather than ignored;
+//! * in `KOD` anything after the code that is not a recognised date/time makes
+//!   the whole line not understood. A date without a time means 00:00.
+//!
+//! Everything here is pure and bounded: only the first 64 KiB of each input is
+//! looked at.
+
+mod html;
+#[cfg(test)]
+mod tests;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::domain::fold;
+
+/// Only this much of each body is examined; commands are at the very top (or
+/// right below a quote), and bounding keeps hostile mails cheap.
+const MAX_INPUT: usize = 64 * 1024;
+/// `NotUnderstood::first_line` is echoed back to the secretary and logged.
+const MAX_FIRST_LINE: usize = 200;
+/// Activation codes are short; anything longer is a typo or pasted junk.
+const MAX_CODE: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffCommand {
+    /// TAK / OK / APPROVE / ZATWIERDŹ
+    Approve,
+    /// `NIE <powód>` / `ODRZUĆ <powód>` / `REJECT <reason>`
+    Reject { reason: String },
+    /// `ZDJĘCIE <powód>` / `PHOTO <reason>`
+    RejectPhoto { reason: String },
+    /// `KOD <kod> [data [godzina]]` / `CODE <code> [date [time]]`
+    Code {
+        code: String,
+        generated_at: Option<NaiveDateTime>,
+    },
+    /// WYDANO / HANDED / HANDED OVER
+    HandedOver,
+    /// WPROWADZONO / ENTERED (SIO process)
+    Entered,
+    /// `ANULUJ <powód>` / `CANCEL <reason>`
+    Cancel { reason: String },
+    /// POMOC / HELP / ?
+    Help,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParsedReply {
+    Command(StaffCommand),
+    /// The first own (non-greeting) line, trimmed and clipped, for the answer.
+    NotUnderstood {
+        first_line: String,
+    },
+    /// Nothing of her own: only quote, signature or whitespace.
+    Empty,
+}
+
+/// Finds the command in a reply. `text`: the plain-text body (may be empty
+/// when the mail was HTML-only); `html`: the raw HTML body if any.
+pub fn parse_reply(text: &str, html: Option<&str>) -> ParsedReply {
+    let own = own_text(text, html);
+    let mut first_greeting = None;
+    for line in own.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if is_greeting(line) {
+            first_greeting.get_or_insert(line);
+            continue;
+        }
+        return match parse_command(line) {
+            Some(command) => ParsedReply::Command(command),
+            None => not_understood(line),
+        };
+    }
+    // Only a greeting: she did write something, so ask rather than ignore.
+    first_greeting.map_or(ParsedReply::Empty, not_understood)
+}
+
+/// The reply's own new text with quotes/signatures removed (used by
+/// [`parse_reply`]; public for tests/logging). The text part is preferred
+/// because clients generate it reliably; the HTML part is used only when the
+/// text part yields nothing (HTML-only mails, or a text part that is just a
+/// quote).
+pub fn own_text(text: &str, html: Option<&str>) -> String {
+    let from_text = own_plain(bounded(text));
+    match html {
+        Some(html) if from_text.is_empty() => own_plain(&html::to_text(bounded(html))),
+        _ => from_text,
+    }
+}
+
+fn not_understood(line: &str) -> ParsedReply {
+    ParsedReply::NotUnderstood {
+        first_line: line.chars().take(MAX_FIRST_LINE).collect(),
+    }
+}
+
+/// The longest prefix of at most [`MAX_INPUT`] bytes ending on a char boundary.
+fn bounded(s: &str) -> &str {
+    let mut end = s.len().min(MAX_INPUT);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Own lines of a plain-text body (see the module docs for the rules).
+fn own_plain(text: &str) -> String {
+    // Invisible characters sneak in from HTML editors and phones and would
+    // defeat `trim` and keyword matching; NBSP is just a space to a human.
+    let text: String = text
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+            )
+        })
+        .map(|c| if c == '\u{a0}' { ' ' } else { c })
+        .collect();
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let mut own: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if is_quoted(line) || is_mobile_signature(line) {
+            i += 1;
+            continue;
+        }
+        if let Some(span) = attribution_span(&lines[i..]) {
+            // Bottom-posting: attribution, `>` block, then her text. The loop
+            // skips the `>` lines itself. Without `>` markers what follows the
+            // attribution is an unmarked quote, so stop.
+            let next = (i + span..lines.len()).find(|&j| !lines[j].trim().is_empty());
+            match next {
+                Some(j) if is_quoted(lines[j]) => {
+                    i = j;
+                    continue;
+                }
+                _ => break,
+            }
+        }
+        if starts_unmarked_quote(&lines[i..]) || starts_signature(line) {
+            break;
+        }
+        // Runs of blank lines (common after HTML conversion) become one.
+        if !(line.trim().is_empty() && own.last().is_some_and(|l| l.trim().is_empty())) {
+            own.push(line);
+        }
+        i += 1;
+    }
+    own.join("\n").trim().to_string()
+}
+
+fn is_quoted(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+/// "Sent from my iPhone" and friends: a single auto-appended line.
+fn is_mobile_signature(line: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "sent from my ",
+        "sent from outlook",
+        "sent from mail for",
+        "sent from yahoo",
+        "get outlook for",
+        "wyslano z ",
+        "wyslane z ",
+        "wysylane z ",
+        "pobierz outlook",
+        "pobierz aplikacje outlook",
+    ];
+    let f = fold(line.trim());
+    f.len() < 100 && PREFIXES.iter().any(|p| f.starts_with(p))
+}
+
+/// Signature delimiter ("-- ", often stripped to "--") or a valediction line
+/// ("Pozdrawiam", "Z poważaniem", "Best regards,"): what follows is not a
+/// command.
+fn starts_signature(line: &str) -> bool {
+    const VALEDICTIONS: &[&str] = &[
+        "pozdrawiam",
+        "pozdrowienia",
+        "z powazaniem",
+        "z wyrazami szacunku",
+        "best regards",
+        "kind regards",
+        "regards",
+        "best wishes",
+    ];
+    let line = line.trim();
+    line == "--" || (line.chars().count() <= 60 && starts_with_phrase(&fold(line), VALEDICTIONS))
+}
+
+/// `folded` begins with one of `phrases` followed by a word boundary.
+fn starts_with_phrase(folded: &str, phrases: &[&str]) -> bool {
+    phrase_rest(folded, phrases).is_some()
+}
+
+/// What follows the first matching phrase (at a word boundary) in `folded`.
+fn phrase_rest<'a>(folded: &'a str, phrases: &[&str]) -> Option<&'a str> {
+    phrases.iter().find_map(|p| {
+        folded
+            .strip_prefix(p)
+            .filter(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+    })
+}
+
+/// Number of lines (1–3) forming an attribution line at the top of `lines`;
+/// Gmail wraps long ones ("… <a@b>" / "wrote:").
+fn attribution_span(lines: &[&str]) -> Option<usize> {
+    let first = lines.first()?;
+    if is_attribution(first) {
+        return Some(1);
+    }
+    // Only join when the first line looks like an attribution opening, so a
+    // command line directly above an attribution is never swallowed.
+    if !opens_attribution(first) {
+        return None;
+    }
+    let mut joined = first.trim().to_string();
+    for (n, next) in lines.iter().enumerate().skip(1).take(2) {
+        // A complete attribution of its own on the next line ("3b, …" above
+        // "W dniu … pisze:") will be found there.
+        let own_attribution = named_opener(&fold(next.trim())) && is_attribution(next);
+        if next.trim().is_empty() || is_quoted(next) || own_attribution {
+            return None;
+        }
+        joined.push(' ');
+        joined.push_str(next.trim());
+        if is_attribution(&joined) {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+fn is_attribution(line: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "wrote:",
+        "writes:",
+        "pisze:",
+        "napisal(a):",
+        "napisal/a:",
+        "napisal:",
+        "napisala:",
+    ];
+    let f = fold(line.trim());
+    // A date or an address distinguishes a real attribution from prose.
+    let has_marker = f.chars().any(|c| c.is_ascii_digit() || c == '@');
+    (has_marker && ENDINGS.iter().any(|e| f.ends_with(e)))
+        // Apple Mail (Polish): "Wiadomość napisana przez X w dniu 23.11.2026, o godz. 10:00:"
+        || (f.starts_with("wiadomosc napisana przez") && f.ends_with(':'))
+}
+
+fn opens_attribution(line: &str) -> bool {
+    let f = fold(line.trim());
+    named_opener(&f) || f.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `folded` starts like a known attribution ("On …", "W dniu …", "pon., …").
+fn named_opener(folded: &str) -> bool {
+    const OPENERS: &[&str] = &["on ", "w dniu ", "dnia ", "wiadomosc napisana"];
+    // Gmail (Polish) starts with the weekday: "pon., 23 lis 2026 o 10:00 …".
+    const WEEKDAYS: &[&str] = &["pon.", "wt.", "sr.", "czw.", "pt.", "sob.", "niedz."];
+    OPENERS
+        .iter()
+        .chain(WEEKDAYS)
+        .any(|p| folded.starts_with(p))
+}
+
+/// Outlook-style quote openings without `>` markers: everything from here on
+/// is the quoted original.
+fn starts_unmarked_quote(lines: &[&str]) -> bool {
+    const SEPARATORS: &[&str] = &[
+        "original message",
+        "oryginalna wiadomosc",
+        "wiadomosc oryginalna",
+        "forwarded message",
+        "wiadomosc przekazana dalej",
+    ];
+    const HEADERS: &[&str] = &[
+        "wyslane", "wyslano", "sent", "date", "data", "do", "to", "temat", "subject", "dw", "cc",
+    ];
+    let Some(first) = lines.first().map(|l| l.trim()) else {
+        return false;
+    };
+    if first.starts_with("---") {
+        let label = fold(first.trim_matches(|c: char| c == '-' || c.is_whitespace()));
+        if SEPARATORS.contains(&label.as_str()) {
+            return true;
+        }
+    }
+    if first.len() >= 10 && first.chars().all(|c| c == '_') {
+        return true;
+    }
+    // "Od: …" / "From: …" followed closely by Wysłane:/Sent:/Do:/To:/Temat:…
+    header_key(first, &["od", "from", "nadawca"])
+        && lines[1..]
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .take(4)
+            .any(|l| header_key(l, HEADERS))
+}
+
+/// The line is a mail header "Key: …" for one of `keys`; tolerates the
+/// `*From:*` bold markers text alternatives of HTML mails carry.
+fn header_key(line: &str, keys: &[&str]) -> bool {
+    let f = fold(line.trim_start().trim_start_matches('*'));
+    keys.iter().any(|k| {
+        f.strip_prefix(k)
+            .is_some_and(|rest| rest.trim_start_matches('*').starts_with(':'))
+    })
+}
+
+/// A greeting on its own line, optionally followed by a short name. A greeting
+/// that mentions a command keyword is not skipped (see module docs).
+fn is_greeting(line: &str) -> bool {
+    const GREETINGS: &[&str] = &[
+        "dzien dobry",
+        "dobry wieczor",
+        "witam",
+        "witaj",
+        "czesc",
+        "hej",
+        "hello",
+        "hi",
+        "hey",
+        "dear",
+        "good morning",
+        "good afternoon",
+        "szanowni panstwo",
+        "szanowna pani",
+        "szanowny panie",
+    ];
+    let f = fold(line);
+    phrase_rest(&f, GREETINGS).is_some_and(|rest| {
+        let words: Vec<&str> = rest
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.len() <= 3 && !words.iter().any(|w| keyword(w).is_some())
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Keyword {
+    Approve,
+    Reject,
+    RejectPhoto,
+    Code,
+    HandedOver,
+    Entered,
+    Cancel,
+    Help,
+}
+
+/// `word` is already folded (lowercase, no diacritics).
+fn keyword(word: &str) -> Option<Keyword> {
+    Some(match word {
+        "tak" | "ok" | "okay" | "okej" | "approve" | "zatwierdz" => Keyword::Approve,
+        "nie" | "odrzuc" | "reject" => Keyword::Reject,
+        "zdjecie" | "photo" => Keyword::RejectPhoto,
+        "kod" | "code" => Keyword::Code,
+        "wydano" | "handed" => Keyword::HandedOver,
+        "wprowadzono" | "entered" => Keyword::Entered,
+        "anuluj" | "cancel" => Keyword::Cancel,
+        "pomoc" | "help" => Keyword::Help,
+        _ => return None,
+    })
+}
+
+fn parse_command(line: &str) -> Option<StaffCommand> {
+    // `*TAK*` / `_TAK_`: emphasis as text alternatives of HTML mails render it.
+    let line = line.trim().trim_start_matches(['*', '_']).trim_start();
+    if !line.is_empty() && line.chars().all(|c| c == '?') {
+        return Some(StaffCommand::Help);
+    }
+    // The keyword is the whole first word, so "Takie…" or "OKAYish" never match.
+    let split = line
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(line.len());
+    let (word, rest) = line.split_at(split);
+    let bare = |rest: &str| !rest.chars().any(char::is_alphanumeric);
+    match keyword(&fold(word))? {
+        Keyword::Approve => bare(rest).then_some(StaffCommand::Approve),
+        Keyword::HandedOver => bare(strip_over(rest)).then_some(StaffCommand::HandedOver),
+        Keyword::Entered => bare(rest).then_some(StaffCommand::Entered),
+        Keyword::Help => bare(rest).then_some(StaffCommand::Help),
+        Keyword::Reject => reason(rest).map(|reason| StaffCommand::Reject { reason }),
+        Keyword::RejectPhoto => reason(rest).map(|reason| StaffCommand::RejectPhoto { reason }),
+        Keyword::Cancel => reason(rest).map(|reason| StaffCommand::Cancel { reason }),
+        Keyword::Code => parse_code(rest),
+    }
+}
+
+/// "HANDED OVER": drop the second word.
+fn strip_over(rest: &str) -> &str {
+    let t = rest.trim_start();
+    let end = t.find(|c: char| !c.is_alphanumeric()).unwrap_or(t.len());
+    if t[..end].eq_ignore_ascii_case("over") {
+        &t[end..]
+    } else {
+        rest
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | ',' | ';' | '.')
+}
+
+/// The reason after the keyword, in her own spelling; `None` when missing.
+fn reason(rest: &str) -> Option<String> {
+    let reason = rest.trim_start_matches(is_separator).trim_end();
+    reason
+        .chars()
+        .any(char::is_alphanumeric)
+        .then(|| reason.to_string())
+}
+
+fn parse_code(rest: &str) -> Option<StaffCommand> {
+    let rest = rest.trim_start_matches(|c: char| is_separator(c) && c != '.');
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(rest.len());
+    let (code, tail) = rest.split_at(end);
+    let significant = code.chars().filter(char::is_ascii_alphanumeric).count();
+    // A date in the code position means she forgot the code itself.
+    if significant < 4 || code.len() > MAX_CODE || parse_date(code).is_some() {
+        return None;
+    }
+    Some(StaffCommand::Code {
+        code: code.to_ascii_uppercase(),
+        generated_at: parse_when(tail)?,
+    })
+}
+
+/// Optional "date [time]" after the code. `None`: unparseable; `Some(None)`:
+/// nothing there. Tolerates the Polish "r." (roku), "godz."/"o" and commas.
+fn parse_when(tail: &str) -> Option<Option<NaiveDateTime>> {
+    let tail = tail.trim().trim_end_matches(['.', '!', ';']);
+    let mut tokens = tail
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| t.chars().any(char::is_alphanumeric));
+    let Some(first) = tokens.next() else {
+        return Some(None);
+    };
+    let date = parse_date(first.trim_end_matches('.'))?;
+    let mut time = None;
+    for token in tokens {
+        let filler = matches!(
+            fold(token).trim_end_matches('.'),
+            "r" | "godz" | "g" | "o" | "at"
+        );
+        if filler && time.is_none() {
+            continue;
+        }
+        if time.is_some() {
+            return None;
+        }
+        time = Some(parse_time(token.trim_end_matches('.'))?);
+    }
+    // Date without time: midnight, as documented.
+    Some(Some(date.and_time(time.unwrap_or(NaiveTime::MIN))))
+}
+
+/// `2026-11-20`, `20.11.2026`, `20-11-2026` (day and month may lack the
+/// leading zero; the year must have four digits).
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let sep = if s.contains('.') { '.' } else { '-' };
+    let parts: Vec<&str> = s.split(sep).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let numeric = |p: &str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    if !(numeric(a) && numeric(b) && numeric(c)) {
+        return None;
+    }
+    let (y, m, d) = match (a.len(), c.len()) {
+        (4, 1..=2) if sep == '-' => (a, b, c),
+        (1..=2, 4) => (c, b, a),
+        _ => return None,
+    };
+    if m.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// `14:35` or `14:35:10`.
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let digits =
+        |p: &str, min: usize| (min..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [h, m] if digits(h, 1) && digits(m, 2) => {
+            NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+        }
+        [h, m, s] if digits(h, 1) && digits(m, 2) && digits(s, 2) => {
+            NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, s.parse().ok()?)
+        }
+        _ => None,
+    }
+}

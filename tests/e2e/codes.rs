@@ -1,0 +1,258 @@
+//! Activation codes reach the family, and the parent's materials are deleted.
+
+use mail_parser::{MessageParser, MimeHeaders};
+use mleg::workflow::Status;
+
+use crate::support::app::{PROCESSED, SCHOOL, SECRETARY, TestApp};
+use crate::support::photos;
+use crate::support::replies::{Style, reply};
+
+const QR: &str = "https://mobywatel.gov.pl/mlegitymacja/aktywacja?t=7Q2M9XK4PL0Z";
+
+/// A "screenshot" of the ministry page: a light page with some dark boxes and
+/// the QR code somewhere in it.
+fn screenshot_with_qr() -> Vec<u8> {
+    let qr = image::load_from_memory(&mleg::qr::render_qr_png(QR).unwrap())
+        .unwrap()
+        .to_luma8();
+    let qr = image::imageops::resize(&qr, 240, 240, image::imageops::FilterType::Nearest);
+    let mut page = image::GrayImage::from_pixel(1280, 900, image::Luma([235]));
+    for (x, y, w, h) in [
+        (40, 40, 1200, 60),
+        (40, 160, 500, 20),
+        (40, 200, 420, 20),
+        (40, 240, 460, 20),
+    ] {
+        for px in x..x + w {
+            for py in y..y + h {
+                page.put_pixel(px, py, image::Luma([40]));
+            }
+        }
+    }
+    image::imageops::overlay(&mut page, &qr, 760, 300);
+    let mut out = std::io::Cursor::new(Vec::new());
+    page.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn with_attachment(
+    mail: crate::support::mime::Mail,
+    name: &str,
+    ctype: &str,
+    data: Vec<u8>,
+) -> crate::support::mime::Mail {
+    mail.part(ctype, &format!("attachment; filename=\"{name}\""), data)
+}
+
+/// The bytes of the attachment called `name` in a raw mail.
+fn attachment(raw: &[u8], name: &str) -> Vec<u8> {
+    let msg = MessageParser::default().parse(raw).unwrap();
+    msg.attachments()
+        .find(|a| a.attachment_name() == Some(name))
+        .unwrap_or_else(|| panic!("no attachment {name}"))
+        .contents()
+        .to_vec()
+}
+
+fn file_contains(path: &std::path::Path, needle: &[u8]) -> bool {
+    std::fs::read(path)
+        .map(|b| b.windows(needle.len()).any(|w| w == needle))
+        .unwrap_or(false)
+}
+
+fn db_holds(t: &TestApp, needle: &[u8]) -> bool {
+    let db = &t.app.config.database;
+    let wal = db.with_extension("sqlite3-wal");
+    file_contains(db, needle) || file_contains(&wal, needle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kod_with_a_qr_screenshot_readies_the_code_for_pickup_and_purges_the_photo() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Łucja", "Żak", 40).await;
+    let photo = photos::good_jpeg();
+    let sample = &photo[photo.len() / 2..photo.len() / 2 + 64];
+    assert!(
+        db_holds(&t, sample),
+        "the photo is stored until the code is entered"
+    );
+    assert_eq!(t.stack.fetch_all(SCHOOL, PROCESSED).await.len(), 1);
+
+    let kod = reply(
+        SECRETARY,
+        &note,
+        "KOD AB12-CD34 20.11.2026 14:35",
+        Style::GmailPlain,
+    );
+    t.send(&with_attachment(
+        kod,
+        "ekran.png",
+        "image/png",
+        screenshot_with_qr(),
+    ))
+    .await;
+    let (intake, _) = t.once().await;
+    assert_eq!(intake.expunged, 1, "the parent's mail was expunged");
+
+    let a = t.application(id);
+    assert_eq!(a.status, Status::CodeReady);
+    let code = mleg::store::lifecycle::code_info(t.app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (code.code.as_str(), code.qr_content.as_deref()),
+        ("AB12-CD34", Some(QR))
+    );
+    assert_eq!(code.expires_at.to_rfc3339(), "2026-12-20T13:35:00+00:00");
+
+    let news = t.mails_about(&parent, "", 2).await;
+    assert!(
+        news[1].text.contains("20.12.2026"),
+        "expiry date: {}",
+        news[1].text
+    );
+    assert!(
+        news[1].text.contains("pon.–pt. 8:00–15:00"),
+        "opening hours: {}",
+        news[1].text
+    );
+    assert!(
+        !news[1].text.contains("AB12-CD34"),
+        "pickup: the code is not e-mailed"
+    );
+
+    let slip_mail = t.mails_about(SECRETARY, "Karta odbioru", 1).await;
+    assert!(
+        slip_mail[0]
+            .other_attachments
+            .contains(&"karta_odbioru_Zak_Lucja.html".to_string())
+    );
+    let raw = t.stack.fetch_all(SECRETARY, "INBOX").await;
+    let raw_slip = raw
+        .iter()
+        .find(|m| String::from_utf8_lossy(&m.raw).contains("karta_odbioru"))
+        .unwrap();
+    let html =
+        String::from_utf8(attachment(&raw_slip.raw, "karta_odbioru_Zak_Lucja.html")).unwrap();
+    for expected in [
+        "AB12-CD34",
+        "Łucja",
+        "Żak",
+        "3A",
+        "data:image/png;base64,",
+        "20.12.2026",
+        "Potwierdzam odbiór",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from the slip");
+    }
+
+    assert!(
+        !db_holds(&t, sample),
+        "no byte of the photo survives in the database"
+    );
+    let left: Vec<_> = t.stack.fetch_all(SCHOOL, PROCESSED).await;
+    assert!(
+        left.iter()
+            .all(|m| !String::from_utf8_lossy(&m.raw).contains(&format!("From: {parent}"))),
+        "the parent's original mail is gone from the mailbox"
+    );
+    let photo_info = mleg::store::inbox::current_photo(t.app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert!(photo_info.purged_at.is_some());
+
+    t.send(&reply(SECRETARY, &note, "WYDANO", Style::GmailPlain))
+        .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::HandedOver);
+    let code = mleg::store::lifecycle::code_info(t.app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        code.handed_over_by.as_deref(),
+        Some("mail:sekretariat@szkola.test")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_email_delivery_the_parent_gets_the_code_a_clean_qr_and_the_steps() {
+    let t = TestApp::spawn_with(|c| c.insert_str(0, "delivery = \"email\"\n"));
+    let (id, parent, note) = t.photo_with_secretary("Kamil", "Mailowy", 41).await;
+    let kod = reply(SECRETARY, &note, "CODE XY98ZT76", Style::OutlookHtml);
+    t.send(&with_attachment(
+        kod,
+        "screen.png",
+        "image/png",
+        screenshot_with_qr(),
+    ))
+    .await;
+    t.once().await;
+    assert_eq!(
+        t.application(id).status,
+        Status::CodeReady,
+        "an implicit approval on the way"
+    );
+    let news = t.mails_about(&parent, "", 2).await;
+    assert!(news[1].text.contains("XY98ZT76"), "{}", news[1].text);
+    assert!(news[1].text.contains("mObywatel"), "{}", news[1].text);
+    let qr = news[1]
+        .images
+        .iter()
+        .find(|i| i.content_type == "image/png")
+        .expect("the QR image");
+    assert_eq!(
+        mleg::qr::decode_qr(&qr.data).unwrap(),
+        QR,
+        "the clean QR scans to the same content"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_without_a_readable_qr_changes_nothing_and_the_secretary_is_told() {
+    let t = TestApp::spawn();
+    let (id, _, note) = t.photo_with_secretary("Nina", "Nieczytelna", 42).await;
+    let kod = reply(SECRETARY, &note, "KOD AB12CD34", Style::GmailPlain);
+    t.send(&with_attachment(
+        kod,
+        "zdjecie_ekranu.jpg",
+        "image/jpeg",
+        photos::jpeg(800, 600),
+    ))
+    .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::AwaitingReview);
+    let alert = t.mails_about(SECRETARY, "Odrzucono polecenie", 1).await;
+    assert!(alert[0].text.contains("QR"), "{}", alert[0].text);
+    let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|(_, _, o)| o).collect();
+    assert_eq!(outcomes, vec!["refused_qr_unreadable"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_sio_wprowadzono_hands_over_and_the_parent_gets_the_self_service_steps() {
+    let t = TestApp::spawn_with(|c| c.insert_str(0, "process = \"sio\"\n"));
+    let (id, parent, note) = t.photo_with_secretary("Olek", "Sio", 43).await;
+    t.send(&reply(SECRETARY, &note, "KOD AB12CD34", Style::GmailPlain))
+        .await;
+    t.once().await;
+    assert_eq!(
+        t.application(id).status,
+        Status::AwaitingReview,
+        "no codes pass through the school under SIO"
+    );
+    t.send(&reply(
+        SECRETARY,
+        &note,
+        "wprowadzono",
+        Style::ThunderbirdBottom,
+    ))
+    .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::HandedOver);
+    let news = t.mails_about(&parent, "", 2).await;
+    assert!(news[1].text.contains("ZPE"), "{}", news[1].text);
+    assert!(
+        mleg::store::lifecycle::code_info(t.app.store().conn(), id)
+            .unwrap()
+            .is_none()
+    );
+}

@@ -1,0 +1,202 @@
+//! The secretary drives the rest of the lifecycle by replying to mleg's mails.
+
+use mleg::workflow::Status;
+
+use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp};
+use crate::support::replies::{ALL_STYLES, Style, reply};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tak_and_approve_work_from_every_mail_client_style() {
+    let t = TestApp::spawn();
+    let commands = ["TAK", "Approve", "ok.", "tak", "APPROVE"];
+    let mut cases = Vec::new();
+    for (i, style) in ALL_STYLES.into_iter().enumerate() {
+        let (id, parent, note) = t
+            .photo_with_secretary(
+                "Ada",
+                &format!("Styl{}", ["a", "b", "c", "d", "e"][i]),
+                10 + i as u32,
+            )
+            .await;
+        t.send(&reply(SECRETARY, &note, commands[i], style)).await;
+        cases.push((id, parent, style));
+    }
+    t.once().await;
+    for (id, parent, style) in cases {
+        assert_eq!(t.application(id).status, Status::Approved, "{style:?}");
+        let news = t.mails_about(&parent, "", 2).await;
+        assert!(
+            news[1].text.contains("zatwierdz"),
+            "{style:?}: {}",
+            news[1].text
+        );
+        let answer = t
+            .mails_about(SECRETARY, &format!("Re: [mLegitymacja #{id}]"), 1)
+            .await;
+        assert!(
+            answer[0].text.contains("Zatwierdzono wniosek"),
+            "{style:?}: {}",
+            answer[0].text
+        );
+        assert_eq!(
+            t.audit(Some(id)),
+            vec![(
+                format!("mail:{SECRETARY}"),
+                "approve".into(),
+                "accepted".into()
+            )]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_tells_the_parent_the_reason_and_purges_the_photo() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Bolek", "Odrzucony", 30).await;
+    t.send(&reply(
+        SECRETARY,
+        &note,
+        "NIE – uczeń nie uczęszcza już do naszej szkoły",
+        Style::GmailPlain,
+    ))
+    .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::Rejected);
+    let news = t.mails_about(&parent, "", 2).await;
+    assert!(
+        news[1]
+            .text
+            .contains("uczeń nie uczęszcza już do naszej szkoły"),
+        "{}",
+        news[1].text
+    );
+    let photo = mleg::store::inbox::current_photo(t.app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert!(photo.purged_at.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_photo_sends_the_parent_back_for_a_new_one() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Cela", "Nowezdjecie", 31).await;
+    t.send(&reply(
+        SECRETARY,
+        &note,
+        "PHOTO the background is not plain",
+        Style::OutlookPlain,
+    ))
+    .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::AwaitingPhoto);
+    let news = t.mails_about(&parent, "", 2).await;
+    assert!(
+        news[1].text.contains("the background is not plain"),
+        "{}",
+        news[1].text
+    );
+    assert!(
+        news[1].text.contains("354×496"),
+        "the rules are repeated: {}",
+        news[1].text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_or_anything_not_understood_lists_the_commands_and_changes_nothing() {
+    let t = TestApp::spawn();
+    let (id, _, note) = t.photo_with_secretary("Dora", "Pomocna", 32).await;
+    t.send(&reply(SECRETARY, &note, "POMOC", Style::ThunderbirdBottom))
+        .await;
+    t.once().await;
+    t.send(&reply(
+        SECRETARY,
+        &note,
+        "Takie zdjęcie chyba jest za ciemne?",
+        Style::GmailPlain,
+    ))
+    .await;
+    t.once().await;
+    let answers = t
+        .mails_about(SECRETARY, &format!("Re: [mLegitymacja #{id}]"), 2)
+        .await;
+    for a in &answers {
+        assert!(
+            a.text.contains("ZDJĘCIE") && a.text.contains("TAK"),
+            "{}",
+            a.text
+        );
+    }
+    assert_eq!(t.application(id).status, Status::AwaitingReview);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_secretary_with_the_token_can_act() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Emil", "Chroniony", 33).await;
+    // (1) the right token, but from a parent's address;
+    t.send(&reply(&parent, &note, "TAK", Style::GmailPlain))
+        .await;
+    // (2) the staff address, but a fresh mail without the token;
+    let mut no_token = reply(SECRETARY, &note, "TAK", Style::GmailPlain);
+    no_token.subject = format!("Zatwierdzam wniosek #{id}");
+    no_token.headers.clear();
+    t.send(&no_token).await;
+    // (3) a forged From: sekretariat@, sent by someone else, without the token.
+    let mut forged = reply(SECRETARY, &note, "APPROVE", Style::OutlookPlain);
+    forged.subject = "Re: legitymacja".into();
+    forged.headers.clear();
+    t.stack
+        .send_raw("intruz@example.pl", &[SCHOOL], &forged.build())
+        .await;
+    t.stack.wait_for_mails(SCHOOL, "INBOX", 3).await;
+
+    let (intake, _) = t.once().await;
+    assert_eq!(intake.needs_human, 3);
+    assert_eq!(
+        t.application(id).status,
+        Status::AwaitingReview,
+        "nothing changed"
+    );
+    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 3);
+    let outcomes: Vec<String> = t.audit(None).into_iter().map(|(_, _, o)| o).collect();
+    assert_eq!(
+        outcomes,
+        vec!["refused_not_staff", "refused_no_token", "refused_no_token"]
+    );
+    let alerts = t.mails_about(SECRETARY, "Odrzucono polecenie", 3).await;
+    assert_eq!(alerts.len(), 3, "one alert per mail");
+    assert_eq!(
+        t.mails_about(&parent, "", 1).await.len(),
+        1,
+        "the parent got only the photo answer"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_old_reply_is_answered_already_done() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Fela", "Powtorka", 34).await;
+    let first = reply(SECRETARY, &note, "TAK", Style::GmailPlain);
+    t.send(&first).await;
+    t.once().await;
+    // The same command again, in a new mail (e.g. she replied twice).
+    t.send(&reply(SECRETARY, &note, "TAK", Style::OutlookHtml))
+        .await;
+    t.once().await;
+    let answers = t
+        .mails_about(SECRETARY, &format!("Re: [mLegitymacja #{id}]"), 2)
+        .await;
+    assert!(
+        answers[1].text.contains("już wykonane"),
+        "{}",
+        answers[1].text
+    );
+    assert_eq!(
+        t.mails_about(&parent, "", 2).await.len(),
+        2,
+        "the parent heard about the approval once"
+    );
+    let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|(_, _, o)| o).collect();
+    assert_eq!(outcomes, vec!["accepted", "already_done"]);
+}
