@@ -3,6 +3,8 @@
 //!
 //! `demo send SMTP_PORT FROM TO` — send a parent's mail with a 354×496 JPEG.
 //! `demo show IMAP_PORT USER [N]` — wait (bounded) until USER has N mails, print them.
+//! `demo reply IMAP_PORT SMTP_PORT FROM TO COMMAND` — the secretary answers the newest
+//!   notification in her mailbox with COMMAND, attaching a screenshot with a QR code.
 
 use std::time::{Duration, Instant};
 
@@ -25,7 +27,8 @@ async fn main() -> Result<()> {
         ["send", port, from, to] => send(port.parse()?, from, to).await,
         ["show", port, user] => show(port.parse()?, user, 1).await,
         ["show", port, user, n] => show(port.parse()?, user, n.parse()?).await,
-        _ => Err("usage: demo send SMTP_PORT FROM TO | demo show IMAP_PORT USER [N]".into()),
+        ["reply", imap, smtp, from, to, command] => reply(imap.parse()?, smtp.parse()?, from, to, command).await,
+        _ => Err("usage: demo send SMTP_PORT FROM TO | demo show IMAP_PORT USER [N] | demo reply IMAP SMTP FROM TO CMD".into()),
     }
 }
 
@@ -70,6 +73,60 @@ async fn send(port: u16, from: &str, to: &str) -> Result<()> {
     Ok(())
 }
 
+/// A "screenshot" of the ministry page: a light page with the QR code on it.
+fn screenshot() -> Result<Vec<u8>> {
+    let png = mleg::qr::render_qr_png("https://mobywatel.gov.pl/mlegitymacja/demo?t=DEMO1234")?;
+    let qr = image::load_from_memory(&png)?.to_luma8();
+    let mut page = image::GrayImage::from_pixel(1024, 700, image::Luma([240]));
+    image::imageops::overlay(&mut page, &qr, 600, 150);
+    let mut out = std::io::Cursor::new(Vec::new());
+    page.write_to(&mut out, image::ImageFormat::Png)?;
+    Ok(out.into_inner())
+}
+
+async fn reply(imap: u16, smtp: u16, from: &str, to: &str, command: &str) -> Result<()> {
+    let notes: Vec<_> = fetch(imap, from)
+        .await?
+        .iter()
+        .filter_map(|raw| mleg::mail::parse::parse_mail(raw).ok())
+        .filter(|m| m.subject.starts_with("[mLegitymacja #"))
+        .collect();
+    let note = notes
+        .last()
+        .ok_or("no notification in the secretary's mailbox")?;
+    let id = note
+        .message_id
+        .clone()
+        .ok_or("notification without Message-ID")?;
+    let quoted: String = note.text.lines().map(|l| format!("> {l}\n")).collect();
+    let mail = Message::builder()
+        .from(from.parse()?)
+        .to(to.parse()?)
+        .subject(format!("Re: {}", note.subject))
+        .in_reply_to(format!("<{id}>"))
+        .references(format!("<{id}>"))
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(format!(
+                    "{command}\n\nW dniu dzisiejszym mleg pisze:\n{quoted}"
+                )))
+                .singlepart(
+                    Attachment::new("ekran.png".into())
+                        .body(screenshot()?, ContentType::parse("image/png")?),
+                ),
+        )?;
+    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(smtp)
+        .build()
+        .send(mail)
+        .await?;
+    println!(
+        "  → {from} replied \"{command}\" to \"{}\" (with a QR screenshot)",
+        note.subject
+    );
+    Ok(())
+}
+
 async fn show(port: u16, user: &str, n: usize) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mails = loop {
@@ -89,6 +146,9 @@ async fn show(port: u16, user: &str, n: usize) -> Result<()> {
                 img.file_name.as_deref().unwrap_or("?"),
                 img.data.len()
             );
+        }
+        for other in &m.other_attachments {
+            println!("   Attachment: {other}");
         }
         for line in m.text.lines() {
             println!("   │ {line}");
