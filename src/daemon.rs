@@ -24,6 +24,8 @@ use crate::templates::Templates;
 pub struct App {
     pub config: Config,
     store: Mutex<Store>,
+    /// How often handling each mail (UIDVALIDITY, UID) failed, to give up on a poison mail.
+    failures: Mutex<std::collections::HashMap<(u32, u32), u32>>,
     pub templates: Templates,
     pub clock: Arc<dyn Clock>,
 }
@@ -44,9 +46,18 @@ impl App {
         Ok(App {
             config,
             store: Mutex::new(store),
+            failures: Mutex::default(),
             templates,
             clock,
         })
+    }
+
+    /// Counts one more failure to handle a mail; returns the count so far.
+    pub fn note_failure(&self, uid_validity: u32, uid: u32) -> u32 {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let n = failures.entry((uid_validity, uid)).or_insert(0);
+        *n += 1;
+        *n
     }
 
     /// The database. Never hold the guard across an `.await`.
@@ -67,13 +78,55 @@ pub enum RoundError {
     Smtp(#[from] SmtpError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot take the round lock: {0}")]
+    Lock(std::io::Error),
 }
 
-/// One round: read the mailbox once, then deliver the outbox once.
+/// One round: read the mailbox once, deliver the outbox once, tidy up.
+///
+/// Rounds are serialised across processes by a lock file next to the
+/// database, so `mleg once` run while `mleg run` is busy waits instead of
+/// sending the same outbox rows a second time. Delivery runs even when the
+/// mailbox could not be read: codes queued from the CLI still go out.
 pub async fn once(app: &App) -> Result<(IntakeReport, OutboxReport), RoundError> {
-    let intake = intake_once(app).await?;
-    let delivered = deliver_once(app).await?;
-    Ok((intake, delivered))
+    let _lock = round_lock(app).await?;
+    let intake = intake_once(app).await;
+    let delivered = deliver_once(app).await;
+    housekeeping(app)?;
+    Ok((intake?, delivered?))
+}
+
+/// Takes the round lock (released when the file is dropped).
+async fn round_lock(app: &App) -> Result<std::fs::File, RoundError> {
+    let path = app.config.database.with_extension("round.lock");
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| RoundError::Lock(std::io::Error::other(e)))?
+    .map_err(RoundError::Lock)
+}
+
+/// Deletes orphan photos nobody claimed in time, and finishes any WAL
+/// checkpoint a reader kept from completing after a purge.
+fn housekeeping(app: &App) -> Result<(), StoreError> {
+    let now = app.clock.now();
+    let before = now - chrono::Duration::days(crate::store::lifecycle::ORPHAN_DAYS);
+    let store = app.store();
+    let old = crate::store::lifecycle::purge_old_orphans(store.conn(), before, now)?;
+    if old > 0 {
+        info!(photos = old, "orphan photos past their retention deleted");
+    }
+    if !crate::store::lifecycle::flush_wal(store.conn())? {
+        tracing::warn!("WAL checkpoint incomplete (a reader is busy); retrying next round");
+    }
+    Ok(())
 }
 
 /// One intake step on a fresh IMAP connection.

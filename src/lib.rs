@@ -11,6 +11,8 @@
 //!
 //! See `ARCHITECTURE.md` for the bird's-eye view and the invariants.
 
+#![deny(clippy::await_holding_lock)]
+
 pub mod clock;
 pub mod config;
 pub mod daemon;

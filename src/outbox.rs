@@ -23,6 +23,23 @@ pub struct OutboxReport {
 /// How many mails one step handles at most, so a long queue cannot starve intake.
 const BATCH: usize = 50;
 
+/// "550 <rodzic@example.pl> unknown" → "550 <…@example.pl> unknown".
+fn mask_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| match word.split_once('@') {
+            Some((local, domain)) if !local.is_empty() => {
+                let lead: String = local
+                    .chars()
+                    .take_while(|c| matches!(c, '<' | '(' | '"'))
+                    .collect();
+                format!("{lead}…@{domain}")
+            }
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Sends every due mail once.
 pub async fn step(app: &App, sender: &Sender) -> Result<OutboxReport, StoreError> {
     let mut report = OutboxReport::default();
@@ -30,22 +47,25 @@ pub async fn step(app: &App, sender: &Sender) -> Result<OutboxReport, StoreError
     for mail in due {
         match sender.send(&mail).await {
             Ok(()) => {
-                outbox::mark_sent(app.store().conn(), mail.id, app.clock.now())?;
+                let now = app.clock.now();
+                app.store()
+                    .transaction(|tx| outbox::mark_sent(tx, mail.id, now))?;
                 report.sent += 1;
             }
             Err(e) => {
                 let permanent = e.is_permanent();
                 let text = e.to_string();
-                outbox::mark_failed(
+                let gave_up = outbox::mark_failed(
                     app.store().conn(),
                     mail.id,
                     &text,
                     permanent,
                     app.clock.now(),
                 )?;
-                // The recipient address is not logged: a parent's address is personal data.
-                warn!(outbox_id = mail.id, permanent, error = %text, "delivery failed");
-                if permanent || mail.attempts + 1 >= outbox::MAX_ATTEMPTS {
+                // SMTP errors often quote the recipient; a parent's address is
+                // personal data, so the log gets it masked (the DB keeps it all).
+                warn!(outbox_id = mail.id, permanent, error = %mask_addresses(&text), "delivery failed");
+                if gave_up {
                     report.gave_up += 1;
                 } else {
                     report.retry_later += 1;

@@ -17,29 +17,39 @@
 //! detector runs on a downscaled copy first. The detector is the pure-Rust
 //! `rqrr` crate (a port of quirc); the drawing is done by `qrcode`.
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::io::Cursor;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::rc::Rc;
 
 use image::imageops::{self, FilterType};
-use image::{DynamicImage, GrayImage, ImageError, ImageFormat, ImageReader, Limits, Luma};
+use image::{
+    DynamicImage, GenericImage, GenericImageView, GrayImage, ImageError, ImageFormat, ImageReader,
+    Limits, Luma,
+};
 use rqrr::PreparedImage;
 
-/// Largest accepted width or height of an attached picture. A 12 MP phone
-/// photo is ~4000 px wide; anything far beyond that is not a real attachment.
+/// Largest accepted width or height. A 12 MP phone photo is ~4000 px wide.
 pub const MAX_DIMENSION: u32 = 8000;
 /// Most memory the image decoder may allocate for one picture (256 MiB).
 pub const MAX_ALLOC: u64 = 256 * 1024 * 1024;
-/// Larger byte blobs are refused before even looking at them: the mail
-/// gateway caps attachments well below this anyway.
+/// Larger byte blobs are refused unread; real attachments are far smaller.
 pub const MAX_INPUT_BYTES: usize = 40 * 1024 * 1024;
-/// The first detection attempt runs on a copy whose long side is at most this
-/// many pixels. A QR code filling a tenth of a phone photo still has several
-/// pixels per module at this size, and detection stays well under a second.
+/// Long side of the first, fast attempt. A code filling a tenth of a phone
+/// photo still has several pixels per module at this size.
 const FAST_LONG_SIDE: u32 = 2000;
-/// If the fast attempt fails on a bigger picture we retry once at (nearly)
-/// full resolution, for a small QR code in a big photo. It is still capped so
-/// the retry stays bounded: 4096 keeps a 12 MP phone photo at full size.
+/// Cap of the one retry at higher resolution: keeps a 12 MP photo full size.
 const FULL_LONG_SIDE: u32 = 4096;
+/// A grid found but not decoded is enlarged to about this size and scanned
+/// again, at most at [`MAX_ZOOMS`] places per image.
+const ZOOM_LONG_SIDE: u32 = 900;
+const MAX_ZOOMS: usize = 3;
+/// Detector work per pass, in pixel reads/writes per image pixel (pages with
+/// a QR code measured 5-14), and at least [`MIN_WORK`] for small pictures,
+/// where decoding a grid dominates. See [`Budgeted`] for why there is a cap.
+const WORK_PER_PIXEL: u64 = 48;
+const MIN_WORK: u64 = 4_000_000;
 /// The printed QR code is at least this wide, quiet zone included.
 const RENDER_MIN_PX: u32 = 320;
 
@@ -67,21 +77,30 @@ pub enum QrError {
 /// Finds and decodes the (first readable) QR code in a PNG or JPEG image: a
 /// screenshot of a web page, or a phone photo of a screen/printout.
 ///
-/// Tries, in order, a downscaled copy and then (only if the picture was
-/// downscaled) a larger one; at each size it tries the grey image with the
-/// detector's own adaptive threshold, a global Otsu threshold, and the
-/// inverted image (dark-mode pages draw light modules on a dark background).
-/// The first grid that decodes wins. Rotation and moderate perspective are
-/// handled by the detector itself.
+/// Tries the picture at most at two sizes: shrunk to 2000 px, then once at a
+/// higher resolution (full size up to 4096 px, or 2x for small pictures). At
+/// each size it tries the grey image with the detector's own adaptive
+/// threshold, a global Otsu threshold, and the inverted image (dark-mode pages
+/// draw light modules on a dark background), then zooms into grids that were
+/// located but not decoded. The first grid that decodes wins. Rotation and
+/// moderate perspective are handled by the detector itself.
 pub fn decode_qr(image_bytes: &[u8]) -> Result<String, QrError> {
     let gray = load_gray(image_bytes)?;
     let long_side = gray.width().max(gray.height());
-
-    let first = scan_all_passes(&fit_long_side(&gray, FAST_LONG_SIDE));
-    if first.is_ok() || long_side <= FAST_LONG_SIDE {
+    let first = scan_all_passes(&scaled(&gray, long_side.min(FAST_LONG_SIDE)));
+    if first.is_ok() {
         return first;
     }
-    let retry = scan_all_passes(&fit_long_side(&gray, FULL_LONG_SIDE));
+    // One more, bounded, try at a higher resolution: the full picture if it
+    // was shrunk (a small code in a big photo), else the picture enlarged 2x
+    // (a code of ~3 px per module in a screenshot, which the detector often
+    // misses at its native size but finds once interpolated).
+    let retry_long = if long_side > FAST_LONG_SIDE {
+        long_side
+    } else {
+        long_side * 2
+    };
+    let retry = scan_all_passes(&scaled(&gray, retry_long.min(FULL_LONG_SIDE)));
     match (first, retry) {
         (_, Ok(text)) => Ok(text),
         // Report the more informative failure: "found but unreadable" tells
@@ -106,8 +125,6 @@ pub fn render_qr_png(content: &str) -> Result<Vec<u8>, QrError> {
         .render::<Luma<u8>>()
         .quiet_zone(true)
         .min_dimensions(RENDER_MIN_PX, RENDER_MIN_PX)
-        .dark_color(Luma([0]))
-        .light_color(Luma([255]))
         .build();
     let mut png = Cursor::new(Vec::new());
     DynamicImage::ImageLuma8(img)
@@ -162,19 +179,19 @@ fn flatten_on_white(img: &DynamicImage) -> GrayImage {
     })
 }
 
-/// Returns `img` itself (borrowed) if it fits, else a copy shrunk to
-/// `long_side`. Triangle filtering averages neighbours, which also smooths
-/// JPEG noise and the moiré of a photographed screen.
-fn fit_long_side(img: &GrayImage, long_side: u32) -> std::borrow::Cow<'_, GrayImage> {
+/// `img` scaled so its long side is `long_side` (itself if it already is).
+/// Triangle (bilinear) filtering averages neighbours when shrinking, which
+/// also smooths JPEG noise and the moiré of a photographed screen.
+fn scaled(img: &GrayImage, long_side: u32) -> Cow<'_, GrayImage> {
     let (w, h) = img.dimensions();
     let current = w.max(h);
-    if current <= long_side {
-        return std::borrow::Cow::Borrowed(img);
+    if current == long_side || current == 0 {
+        return Cow::Borrowed(img);
     }
     let scale = f64::from(long_side) / f64::from(current);
     let nw = ((f64::from(w) * scale).round() as u32).max(1);
     let nh = ((f64::from(h) * scale).round() as u32).max(1);
-    std::borrow::Cow::Owned(imageops::resize(img, nw, nh, FilterType::Triangle))
+    Cow::Owned(imageops::resize(img, nw, nh, FilterType::Triangle))
 }
 
 /// The ways we binarise a picture before looking for finder patterns.
@@ -190,56 +207,195 @@ enum Pass {
     Inverted,
 }
 
-/// Runs every pass on one image and returns the first decoded text.
+/// A grid's bounding box in image pixels: x, y, width, height.
+type Region = (u32, u32, u32, u32);
+
+/// What the failed passes on one image saw, to report and to zoom into.
+#[derive(Default)]
+struct Misses {
+    /// Last reason a found grid could not be decoded, if any was found.
+    unreadable: Option<String>,
+    /// Where grids were found but not decoded.
+    regions: Vec<Region>,
+}
+
+/// Runs every pass on one image and returns the first decoded text. If a grid
+/// was located but not decoded, zooms in on it and tries again.
 fn scan_all_passes(img: &GrayImage) -> Result<String, QrError> {
-    let mut unreadable: Option<String> = None;
-    for pass in [Pass::Adaptive, Pass::Otsu, Pass::Inverted] {
-        match scan_pass(img, pass) {
-            Ok(text) => return Ok(text),
-            Err(QrError::Unreadable(e)) => {
-                unreadable.get_or_insert(e);
-            }
-            Err(_) => {}
+    let mut misses = Misses::default();
+    if let Some(text) = scan_passes(img, &mut misses) {
+        return Ok(text);
+    }
+    // The detector samples one pixel per module centre; at ~2-3 px per module
+    // (a small code in a screenshot, a far-away photo) rounding makes it hit
+    // module edges and error correction gives up. Enlarging just the found
+    // region with bilinear interpolation puts the samples back on the modules.
+    let mut zoomed: Vec<Region> = Vec::new();
+    for &(x, y, w, h) in &misses.regions {
+        // The passes usually find the same grid; zoom into each place once.
+        let (cx, cy) = (x + w / 2, y + h / 2);
+        let inside = |z: &Region| (z.0..z.0 + z.2).contains(&cx) && (z.1..z.1 + z.3).contains(&cy);
+        if zoomed.len() >= MAX_ZOOMS || zoomed.iter().any(inside) {
+            continue;
+        }
+        zoomed.push((x, y, w, h));
+        let zoom = zoom_into(img, (x, y, w, h));
+        if let Some(text) = zoom.and_then(|z| scan_passes(&z, &mut Misses::default())) {
+            return Ok(text);
         }
     }
-    Err(unreadable.map_or(QrError::NoQrFound, QrError::Unreadable))
+    Err(misses
+        .unreadable
+        .map_or(QrError::NoQrFound, QrError::Unreadable))
+}
+
+/// The first text that any pass decodes in `img`.
+fn scan_passes(img: &GrayImage, misses: &mut Misses) -> Option<String> {
+    [Pass::Adaptive, Pass::Otsu, Pass::Inverted]
+        .into_iter()
+        .find_map(|pass| scan_pass(img, pass, misses))
+}
+
+/// `region` plus a margin for the quiet zone, enlarged to about
+/// [`ZOOM_LONG_SIDE`] px; `None` if it is already nearly that large.
+fn zoom_into(img: &GrayImage, (x, y, w, h): Region) -> Option<GrayImage> {
+    let margin = w.max(h) / 5 + 4;
+    let (x0, y0) = (x.saturating_sub(margin), y.saturating_sub(margin));
+    let x1 = (x + w + margin).min(img.width());
+    let y1 = (y + h + margin).min(img.height());
+    let crop = imageops::crop_imm(img, x0, y0, x1.checked_sub(x0)?, y1.checked_sub(y0)?);
+    let long = crop.width().max(crop.height());
+    (long > 0 && long * 3 <= ZOOM_LONG_SIDE * 2)
+        .then(|| scaled(&crop.to_image(), ZOOM_LONG_SIDE).into_owned())
 }
 
 /// Binarises `img` as `pass` says, detects grids and decodes them in turn.
-fn scan_pass(img: &GrayImage, pass: Pass) -> Result<String, QrError> {
-    let (w, h) = (img.width() as usize, img.height() as usize);
-    let px = |x: usize, y: usize| img.get_pixel(x as u32, y as u32).0[0];
+/// Grids that are found but do not decode are recorded in `misses`.
+fn scan_pass(img: &GrayImage, pass: Pass, misses: &mut Misses) -> Option<String> {
+    let mut buffer = img.clone();
+    match pass {
+        Pass::Adaptive => {}
+        Pass::Inverted => imageops::invert(&mut buffer),
+        // rqrr's pre-binarised input format: 1 is a dark pixel, 0 a light one.
+        Pass::Otsu => {
+            let t = otsu_threshold(img);
+            buffer.iter_mut().for_each(|v| *v = u8::from(*v <= t));
+        }
+    }
+    let work = (img.len() as u64).saturating_mul(WORK_PER_PIXEL);
+    let left = Rc::new(Cell::new(work.max(MIN_WORK)));
+    let buffer = Budgeted { img: buffer, left };
     // rqrr still has asserts that real-world pictures can trip (e.g. upstream
-    // issue #54, a perspective overflow on a monitor photo). One bad attachment
-    // must not take the daemon down, so a panic becomes "unreadable".
+    // issue #54, a perspective overflow on a monitor photo), and `Budgeted`
+    // aborts runaway scans by unwinding. Either way one bad attachment must not
+    // take the daemon down, so we catch the unwind here.
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut prepared = match pass {
-            Pass::Adaptive => PreparedImage::prepare_from_greyscale(w, h, px),
-            Pass::Inverted => PreparedImage::prepare_from_greyscale(w, h, |x, y| 255 - px(x, y)),
-            Pass::Otsu => {
-                let t = otsu_threshold(img);
-                PreparedImage::prepare_from_bitmap(w, h, |x, y| px(x, y) <= t)
-            }
+            Pass::Otsu => PreparedImage::without_preparation(buffer),
+            Pass::Adaptive | Pass::Inverted => PreparedImage::prepare(buffer),
         };
-        let grids = prepared.detect_grids();
-        if grids.is_empty() {
-            return Err(QrError::NoQrFound);
-        }
-        let mut last_err = String::new();
-        for grid in &grids {
+        let mut failed = Vec::new();
+        for grid in prepared.detect_grids() {
             let mut bytes = Vec::new();
             match grid.decode_to(&mut bytes) {
                 Ok(_) => return Ok(bytes_to_text(bytes)),
-                Err(e) => last_err = e.to_string(),
+                Err(e) => failed.push((e.to_string(), bounding_box(&grid.bounds, img))),
             }
         }
-        Err(QrError::Unreadable(last_err))
+        Err(failed)
     }));
-    result.unwrap_or_else(|_| {
-        Err(QrError::Unreadable(format!(
-            "QR detector failed on this image ({pass:?} pass)"
-        )))
-    })
+    match result {
+        Ok(Ok(text)) => Some(text),
+        Ok(Err(failed)) => {
+            for (reason, region) in failed {
+                misses.unreadable = Some(reason);
+                misses.regions.extend(region);
+            }
+            None
+        }
+        // Too busy a picture (noise, fine textures) to be a page with a code:
+        // leave `misses` alone, so it ends as NoQrFound.
+        Err(payload) if payload.is::<OverBudget>() => None,
+        Err(_) => {
+            misses.unreadable = Some(format!("QR detector crashed ({pass:?} pass)"));
+            None
+        }
+    }
+}
+
+/// Unwind payload that abandons a scan which used up its work budget.
+struct OverBudget;
+
+/// A grey image that rqrr reads through `GenericImage` and that charges every
+/// pixel access, and every whole-image copy, to a shared budget.
+///
+/// Why: rqrr copies the whole image for every plausible triple of finder
+/// pattern candidates. Noise or a fine texture (carpet, a screen's moiré)
+/// yields thousands of them: a 4.6 MP noisy picture ran for over 15 minutes.
+/// rqrr cannot be cancelled, so when the budget runs out we unwind with
+/// [`OverBudget`] via `resume_unwind` (which skips the panic hook, so nothing
+/// is logged) and [`scan_pass`] catches it. Needs the default panic=unwind.
+struct Budgeted {
+    img: GrayImage,
+    left: Rc<Cell<u64>>,
+}
+
+impl Budgeted {
+    fn charge(&self, cost: u64) {
+        match self.left.get().checked_sub(cost) {
+            Some(left) => self.left.set(left),
+            None => resume_unwind(Box::new(OverBudget)),
+        }
+    }
+}
+
+impl Clone for Budgeted {
+    fn clone(&self) -> Self {
+        self.charge(self.img.len() as u64);
+        Budgeted {
+            img: self.img.clone(),
+            left: Rc::clone(&self.left),
+        }
+    }
+}
+
+impl GenericImageView for Budgeted {
+    type Pixel = Luma<u8>;
+
+    fn dimensions(&self) -> (u32, u32) {
+        self.img.dimensions()
+    }
+
+    fn get_pixel(&self, x: u32, y: u32) -> Luma<u8> {
+        self.charge(1);
+        *self.img.get_pixel(x, y)
+    }
+}
+
+impl GenericImage for Budgeted {
+    fn get_pixel_mut(&mut self, x: u32, y: u32) -> &mut Luma<u8> {
+        self.charge(1);
+        self.img.get_pixel_mut(x, y)
+    }
+
+    fn put_pixel(&mut self, x: u32, y: u32, pixel: Luma<u8>) {
+        self.charge(1);
+        self.img.put_pixel(x, y, pixel);
+    }
+
+    fn blend_pixel(&mut self, x: u32, y: u32, pixel: Luma<u8>) {
+        self.put_pixel(x, y, pixel);
+    }
+}
+
+/// Axis-aligned box around a grid's four corners, clipped to the image.
+fn bounding_box(corners: &[rqrr::Point; 4], img: &GrayImage) -> Option<Region> {
+    let clip = |v: i32, max: u32| u32::try_from(v.max(0)).unwrap_or(0).min(max);
+    let xs = corners.iter().map(|p| clip(p.x, img.width()));
+    let ys = corners.iter().map(|p| clip(p.y, img.height()));
+    let (x0, x1) = (xs.clone().min()?, xs.max()?);
+    let (y0, y1) = (ys.clone().min()?, ys.max()?);
+    (x1 > x0 && y1 > y0).then_some((x0, y0, x1 - x0, y1 - y0))
 }
 
 /// Text of a QR payload. Modern generators (and the ministry's page) write
@@ -253,37 +409,27 @@ fn bytes_to_text(bytes: Vec<u8>) -> String {
 /// Otsu's method: the grey level that best splits the histogram into two
 /// classes (ink and paper), maximising the between-class variance.
 fn otsu_threshold(img: &GrayImage) -> u8 {
-    let mut hist = [0u64; 256];
+    let mut hist = [0f64; 256];
     for p in img.pixels() {
-        hist[usize::from(p.0[0])] += 1;
+        hist[usize::from(p.0[0])] += 1.0;
     }
-    let total: u64 = hist.iter().sum();
-    let sum_all: f64 = hist
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| i as f64 * c as f64)
-        .sum();
-    let (mut w_bg, mut sum_bg) = (0u64, 0f64);
-    let (mut best_t, mut best_var) = (127u8, -1f64);
+    let total: f64 = hist.iter().sum();
+    let sum_all: f64 = hist.iter().enumerate().map(|(i, c)| i as f64 * c).sum();
+    let (mut w_bg, mut sum_bg, mut best) = (0f64, 0f64, (0u8, -1f64));
     for (t, &count) in hist.iter().enumerate() {
         w_bg += count;
-        if w_bg == 0 {
+        sum_bg += t as f64 * count;
+        let w_fg = total - w_bg;
+        if w_bg == 0.0 || w_fg == 0.0 {
             continue;
         }
-        let w_fg = total - w_bg;
-        if w_fg == 0 {
-            break;
-        }
-        sum_bg += t as f64 * count as f64;
-        let mean_bg = sum_bg / w_bg as f64;
-        let mean_fg = (sum_all - sum_bg) / w_fg as f64;
-        let var = w_bg as f64 * w_fg as f64 * (mean_bg - mean_fg).powi(2);
-        if var > best_var {
-            best_var = var;
-            best_t = t as u8;
+        let diff = sum_bg / w_bg - (sum_all - sum_bg) / w_fg;
+        let var = w_bg * w_fg * diff * diff;
+        if var > best.1 {
+            best = (t as u8, var);
         }
     }
-    best_t
+    best.0
 }
 
 #[cfg(test)]

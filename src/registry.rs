@@ -55,9 +55,15 @@ fn add_in(
     let now = app.clock.now();
     let id = apps::insert(tx, new, &new_token(), now, actor)?;
     let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-    let matched_photo = match best_orphan(tx, &application)? {
-        Some(orphan) => {
-            adopt(app, tx, &application, &orphan, actor)?;
+    // Every kept photo of this student joins the application (so a later
+    // purge reaches all of them); the newest is the one the secretary gets.
+    let orphans = orphans_naming(tx, &application)?;
+    let matched_photo = match orphans.split_last() {
+        Some((newest, older)) => {
+            for o in older {
+                inbox::adopt_orphan(tx, o.id, id, now)?;
+            }
+            adopt(app, tx, &application, newest, actor)?;
             true
         }
         None => false,
@@ -66,9 +72,12 @@ fn add_in(
     Ok(Added { id, matched_photo })
 }
 
-/// The newest orphan photo naming this student, preferring one sent by the
-/// application's parent.
-fn best_orphan(tx: &rusqlite::Connection, a: &Application) -> Result<Option<Orphan>, StoreError> {
+/// Orphan photos naming this student, oldest first; when the application's
+/// parent sent some, only theirs.
+pub fn orphans_naming(
+    tx: &rusqlite::Connection,
+    a: &Application,
+) -> Result<Vec<Orphan>, StoreError> {
     let mut named: Vec<Orphan> = inbox::orphans(tx)?
         .into_iter()
         .filter(|o| matching::tokens_name_student(&o.name_tokens, &a.name))
@@ -77,7 +86,7 @@ fn best_orphan(tx: &rusqlite::Connection, a: &Application) -> Result<Option<Orph
     if named.iter().any(from_parent) {
         named.retain(from_parent);
     }
-    Ok(named.pop())
+    Ok(named)
 }
 
 fn adopt(

@@ -11,24 +11,26 @@ use crate::store::inbox::{self, HandledMail, NewPhoto, Watermark};
 use crate::store::outbox;
 use crate::workflow::{Decision, Disposition, PhotoDecision, Status};
 
+/// Records `decision` in the caller's transaction `tx`.
 pub fn apply(
     app: &App,
+    tx: &rusqlite::Connection,
     w: Watermark,
     mail: &IncomingMail,
     decision: &Decision,
+    open_apps: &[Application],
     too_large: Option<u64>,
 ) -> Result<(), IntakeError> {
     let cfg = &app.config;
     let now = app.clock.now();
-    let open_apps = apps::accepting_photos(app.store().conn())?;
-    let mails = render_mails(app, mail, decision, &open_apps, too_large)?;
+    let mails = render_mails(app, mail, decision, open_apps, too_large)?;
     let folder = match decision.disposition {
         Disposition::NeedsHuman => &cfg.imap.needs_human_folder,
         _ => &cfg.imap.processed_folder,
     };
     let actor = format!("mail:{}", mail.from.as_deref().unwrap_or("?"));
     let from_domain = cfg.smtp.from.domain().to_owned();
-    app.store().transaction(|tx| -> Result<(), IntakeError> {
+    {
         let handled = HandledMail {
             mailbox: &cfg.imap.mailbox,
             uid_validity: w.uid_validity,
@@ -39,14 +41,34 @@ pub fn apply(
             target_folder: folder,
         };
         let row = inbox::record_handled(tx, &handled, now)?;
-        for d in &decision.photos {
-            store_photo(tx, d, mail, row, &open_apps, now, &actor)?;
+        for d in decision
+            .photos
+            .iter()
+            .filter(|d| !superseded_in_mail(decision, d))
+        {
+            store_photo(tx, d, mail, row, open_apps, now, &actor)?;
         }
         for m in &mails {
             outbox::enqueue(tx, m, &from_domain, now)?;
         }
         inbox::set_watermark(tx, &cfg.imap.mailbox, w)?;
         Ok(())
+    }
+}
+
+/// Two accepted photos of one child in one mail: only the last counts (it
+/// would replace the first at once, and the secretary needs one notification).
+fn superseded_in_mail(decision: &Decision, d: &PhotoDecision) -> bool {
+    let PhotoDecision::Accepted {
+        image,
+        application_id,
+        ..
+    } = d
+    else {
+        return false;
+    };
+    decision.photos.iter().any(|other| {
+        matches!(other, PhotoDecision::Accepted { image: i, application_id: a, .. } if a == application_id && i > image)
     })
 }
 
@@ -84,7 +106,11 @@ fn render_mails(
     }
     let sender_text = mail.from.clone().unwrap_or_default();
     let mut candidates: Vec<&Application> = Vec::new();
-    for d in &decision.photos {
+    for d in decision
+        .photos
+        .iter()
+        .filter(|d| !superseded_in_mail(decision, d))
+    {
         match d {
             PhotoDecision::Accepted {
                 image,

@@ -14,12 +14,12 @@
 pub mod compose;
 mod staff;
 
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::daemon::App;
 use crate::domain::EmailAddress;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
-use crate::mail::parse::{IncomingMail, parse_mail};
+use crate::mail::parse::{IncomingMail, MailParseError, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
 use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, apps, inbox};
@@ -79,7 +79,29 @@ pub async fn step(
     report.moved += retry_moves(app, mailbox, uid_validity).await?;
     for new in mailbox.new_mail(after).await? {
         report.examined += 1;
-        let disposition = examine(app, mailbox, uid_validity, new, &mut report).await?;
+        let disposition = match examine(app, mailbox, uid_validity, new, &mut report).await {
+            Ok(d) => d,
+            // The connection is the problem, not the mail: try again next round.
+            Err(e @ IntakeError::Imap(_)) => return Err(e),
+            Err(e) => {
+                // A mail that fails every time must not block all mail after
+                // it: after a few rounds it is filed for a human.
+                let tries = app.note_failure(uid_validity, new.uid);
+                if tries < MAX_TRIES {
+                    return Err(e);
+                }
+                error!(uid = new.uid, tries, error = %e, "cannot handle this mail; filed for a human");
+                file_for_human(
+                    app,
+                    Watermark {
+                        uid_validity,
+                        last_uid: new.uid,
+                    },
+                    "failed",
+                )?;
+                Disposition::NeedsHuman
+            }
+        };
         match disposition {
             Disposition::Ignore => report.ignored += 1,
             Disposition::Processed => report.processed += 1,
@@ -156,6 +178,11 @@ async fn examine(
     };
     let mail = match raw.as_deref().map(parse_mail) {
         Some(Ok(mail)) => mail,
+        // Not even a header could be read: keep it where a person looks.
+        Some(Err(MailParseError::ParserPanicked)) => {
+            file_for_human(app, watermark, "unreadable")?;
+            return Ok(Disposition::NeedsHuman);
+        }
         // Gone meanwhile (another client moved it) or empty: nothing to answer.
         _ => {
             advance(app, watermark)?;
@@ -172,20 +199,45 @@ async fn examine(
         record_only(app, watermark, &mail, "duplicate", &folder)?;
         return Ok(disposition);
     }
+    if is_own(app, &mail)? {
+        // The school's own address is often also the staff address: mleg's
+        // notifications then land in the watched mailbox. They are the
+        // secretary's to read, never commands or parents' mail.
+        advance(app, watermark)?;
+        return Ok(Disposition::Ignore);
+    }
     if too_large.is_none()
         && let Some(disposition) = staff::handle(app, watermark, &mail)?
     {
         info!(uid = new.uid, disposition = ?disposition, "staff mail handled");
         return Ok(disposition);
     }
-    let decision = decide(app, &mail, too_large)?;
-    if decision.disposition == Disposition::Ignore {
-        advance(app, watermark)?;
-        return Ok(Disposition::Ignore);
+    // Deciding and recording happen in one transaction: an application the
+    // secretary changes from the CLI meanwhile cannot be moved back.
+    let disposition = app
+        .store()
+        .transaction(|tx| -> Result<Disposition, IntakeError> {
+            let open_apps = apps::accepting_photos(tx)?;
+            let decision = decide(app, tx, &mail, &open_apps, too_large)?;
+            if decision.disposition != Disposition::Ignore {
+                apply::apply(app, tx, watermark, &mail, &decision, &open_apps, too_large)?;
+            } else {
+                inbox::set_watermark(tx, &app.config.imap.mailbox, watermark)?;
+            }
+            Ok(decision.disposition)
+        })?;
+    if disposition != Disposition::Ignore {
+        info!(uid = new.uid, disposition = ?disposition, "mail handled");
     }
-    info!(uid = new.uid, disposition = ?decision.disposition, photos = decision.photos.len(), "mail handled");
-    apply::apply(app, watermark, &mail, &decision, too_large)?;
-    Ok(decision.disposition)
+    Ok(disposition)
+}
+
+/// A mail mleg sent itself (by its Message-ID).
+fn is_own(app: &App, mail: &IncomingMail) -> Result<bool, StoreError> {
+    match &mail.message_id {
+        Some(id) => inbox::is_our_message(app.store().conn(), id),
+        None => Ok(false),
+    }
 }
 
 /// The folder a mail with the same Message-ID was filed to, if any.
@@ -196,10 +248,13 @@ fn already_handled(app: &App, mail: &IncomingMail) -> Result<Option<String>, Sto
     }
 }
 
-fn decide(app: &App, mail: &IncomingMail, too_large: Option<u64>) -> Result<Decision, StoreError> {
-    let store = app.store();
-    let conn = store.conn();
-    let open_apps = apps::accepting_photos(conn)?;
+fn decide(
+    app: &App,
+    conn: &rusqlite::Connection,
+    mail: &IncomingMail,
+    open_apps: &[apps::Application],
+    too_large: Option<u64>,
+) -> Result<Decision, StoreError> {
     let sender = mail
         .from
         .as_deref()
@@ -213,7 +268,7 @@ fn decide(app: &App, mail: &IncomingMail, too_large: Option<u64>) -> Result<Deci
         reply_to_ours |= inbox::is_our_message(conn, id)?;
     }
     let ctx = workflow::Context {
-        open_apps: &open_apps,
+        open_apps,
         sender_is_parent,
         reply_to_ours,
         too_large,
@@ -221,6 +276,28 @@ fn decide(app: &App, mail: &IncomingMail, too_large: Option<u64>) -> Result<Deci
         policy: &app.config.photo,
     };
     Ok(workflow::decide(mail, &ctx))
+}
+
+/// Rounds a failing mail is retried before it is filed for a human.
+const MAX_TRIES: u32 = 3;
+
+/// Records a mail mleg cannot handle and files it in the needs-human folder.
+fn file_for_human(app: &App, w: Watermark, disposition: &str) -> Result<(), StoreError> {
+    let imap = &app.config.imap;
+    let now = app.clock.now();
+    app.store().transaction(|tx| {
+        let handled = HandledMail {
+            mailbox: &imap.mailbox,
+            uid_validity: w.uid_validity,
+            uid: w.last_uid,
+            message_id: None,
+            sender: None,
+            disposition,
+            target_folder: &imap.needs_human_folder,
+        };
+        inbox::record_handled(tx, &handled, now)?;
+        inbox::set_watermark(tx, &imap.mailbox, w)
+    })
 }
 
 fn advance(app: &App, w: Watermark) -> Result<(), StoreError> {

@@ -85,6 +85,7 @@ fn command_of(mail: &IncomingMail) -> Option<StaffCommand> {
 fn judge(
     app: &App,
     mail: &IncomingMail,
+    command: Option<StaffCommand>,
     qr: &Result<Option<String>, String>,
 ) -> Result<Verdict, IntakeError> {
     let sender = mail
@@ -95,7 +96,6 @@ fn judge(
         .as_ref()
         .is_some_and(|s| app.config.staff.is_staff(s));
     let application = application_of(app, mail)?;
-    let command = command_of(mail);
     Ok(match (application, is_staff) {
         (Some(id), true) => match (&command, qr) {
             (Some(StaffCommand::Code { .. }), Err(detail)) => Verdict::Refuse {
@@ -145,9 +145,15 @@ pub fn handle(
     w: Watermark,
     mail: &IncomingMail,
 ) -> Result<Option<Disposition>, IntakeError> {
-    let wants_qr = matches!(command_of(mail), Some(StaffCommand::Code { .. }));
+    if mail.auto_generated {
+        // Out-of-office replies and bounces never act, even with a token.
+        return Ok(None);
+    }
+    let command = command_of(mail);
+    let label = command.as_ref().map_or("unknown", secretary::command_name);
+    let wants_qr = matches!(command, Some(StaffCommand::Code { .. }));
     let qr = if wants_qr { qr_in(mail) } else { Ok(None) };
-    let verdict = judge(app, mail, &qr)?;
+    let verdict = judge(app, mail, command, &qr)?;
     let disposition = match &verdict {
         Verdict::NotACommand => return Ok(None),
         Verdict::Act { .. } => Disposition::Processed,
@@ -193,9 +199,19 @@ pub fn handle(
                 application,
                 detail,
             } => {
-                refuse(app, tx, mail, reason, *application, detail, &actor, folder)?;
+                refuse(
+                    app,
+                    tx,
+                    mail,
+                    (reason, label),
+                    *application,
+                    detail,
+                    &actor,
+                    folder,
+                )?;
                 false
             }
+            // Returned early above.
             Verdict::NotACommand => false,
         };
         inbox::set_watermark(tx, &cfg.imap.mailbox, w)?;
@@ -235,7 +251,7 @@ fn refuse(
     app: &App,
     tx: &rusqlite::Connection,
     mail: &IncomingMail,
-    reason: &'static str,
+    (reason, command): (&'static str, &'static str),
     application: Option<i64>,
     detail: &str,
     actor: &str,
@@ -273,9 +289,7 @@ fn refuse(
         source: "mail".into(),
         message_id: mail.message_id.clone(),
         application_id: application,
-        command: command_of(mail)
-            .map_or("unknown", |c| secretary::command_name(&c))
-            .into(),
+        command: command.into(),
         outcome: format!("refused_{reason}"),
         detail: detail.to_owned(),
     };

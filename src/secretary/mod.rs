@@ -212,6 +212,13 @@ fn apply_transition(
         store_lc::record_handed_over(tx, a.id, now, &source.actor)?;
     }
     if t.purge {
+        // Photos of this child the parent sent while no application could
+        // take them (e.g. after the code was entered) are purged too.
+        for o in crate::registry::orphans_naming(tx, a)? {
+            if o.sender.as_deref() == Some(a.parent_email.as_str()) {
+                crate::store::inbox::adopt_orphan(tx, o.id, a.id, now)?;
+            }
+        }
         let n = store_lc::purge_photos(tx, a.id, now)?;
         if n > 0 {
             apps::add_event(

@@ -167,9 +167,17 @@ pub fn purge_photos(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<us
         "UPDATE photos SET data = NULL, purged_at = ?2 WHERE application_id = ?1 AND data IS NOT NULL",
         params![id, ts(now)],
     )?;
+    // The photo's only other copy is the secretary's notification. Unsent, it
+    // is cancelled (it would say "photo attached" with nothing attached);
+    // sent or not, its attachment goes.
+    conn.execute(
+        "UPDATE outbox SET failed_at = ?2, last_error = 'cancelled: photo purged before sending'
+         WHERE application_id = ?1 AND kind = 'staff_photo' AND sent_at IS NULL AND failed_at IS NULL",
+        params![id, ts(now)],
+    )?;
     conn.execute(
         "DELETE FROM outbox_attachments WHERE outbox_id IN
-            (SELECT id FROM outbox WHERE application_id = ?1 AND sent_at IS NULL)",
+            (SELECT id FROM outbox WHERE application_id = ?1 AND kind = 'staff_photo')",
         [id],
     )?;
     Ok(purged)
@@ -193,9 +201,27 @@ pub fn mark_imap_purged(conn: &Connection, row: i64, now: DateTime<Utc>) -> Resu
 
 /// Moves every page SQLite still keeps in its write-ahead log into the main
 /// file and empties the log, so purged bytes do not linger in `-wal`.
-pub fn flush_wal(conn: &Connection) -> Result<()> {
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
+/// Returns false when a reader kept it from finishing; the daemon calls it
+/// again every round, so it completes soon after.
+pub fn flush_wal(conn: &Connection) -> Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
+}
+
+/// Orphan photos kept this long without an application are deleted.
+pub const ORPHAN_DAYS: i64 = 60;
+
+/// Deletes the bytes of orphan photos received before `before`.
+pub fn purge_old_orphans(
+    conn: &Connection,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE photos SET data = NULL, purged_at = ?2
+         WHERE application_id IS NULL AND data IS NOT NULL AND received_at < ?1",
+        params![ts(before), ts(now)],
+    )?)
 }
 
 /// The application a staff token belongs to.

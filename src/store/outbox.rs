@@ -116,6 +116,7 @@ fn attachments(conn: &Connection, outbox_id: i64) -> Result<Vec<OutAttachment>> 
 
 /// Marks a mail sent and drops its attachments (the photo is kept in one
 /// place only, so purging it later needs no hunt through old mails).
+/// Call it inside a transaction: both statements must happen together.
 pub fn mark_sent(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
@@ -129,14 +130,14 @@ pub fn mark_sent(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
 pub const MAX_ATTEMPTS: u32 = 12;
 
 /// Records a failed attempt: retry later with a growing delay, or give up if
-/// the error is permanent or attempts ran out.
+/// the error is permanent or attempts ran out. Returns whether it gave up.
 pub fn mark_failed(
     conn: &Connection,
     id: i64,
     error: &str,
     permanent: bool,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let attempts: u32 = conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| {
         r.get(0)
     })?;
@@ -154,7 +155,7 @@ pub fn mark_failed(
             params![id, attempts, error, ts(now + delay)],
         )?;
     }
-    Ok(())
+    Ok(permanent || attempts >= MAX_ATTEMPTS)
 }
 
 /// Counts of outbox rows, for `mleg check` and the demo.

@@ -124,3 +124,35 @@ async fn a_bounce_of_our_own_reply_is_not_answered() {
         alert[0].subject
     );
 }
+
+/// Many schools use one address for everything: the watched mailbox, the
+/// sender and the secretary. mleg's own notifications then arrive in the
+/// watched mailbox and must stay there for her, never be taken as commands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_address_for_school_and_secretary_nothing_loops() {
+    let t = TestApp::spawn_with(|c| {
+        *c = c.replace(
+            "addresses = [\"sekretariat@szkola.test\"]",
+            "addresses = [\"szkola@szkola.test\"]",
+        )
+    });
+    let parent = t.parent("jeden");
+    let id = t.register("Jan", "Jedenadres", &pesel(2012, 3, 3, 33), &parent);
+    t.send(
+        &Mail::new(&parent, SCHOOL, "legitymacja").photo("Jan Jedenadres.jpg", photos::good_jpeg()),
+    )
+    .await;
+    let (_, first) = t.once().await;
+    assert_eq!(first.sent, 2);
+    let note = t.stack.wait_for_mails(SCHOOL, "INBOX", 1).await;
+    let (again, second) = t.once().await;
+    let (_, third) = t.once().await;
+    assert_eq!(
+        (again.examined, again.ignored, second.sent, third.sent),
+        (1, 1, 0, 0)
+    );
+    let inbox = t.stack.fetch_all(SCHOOL, "INBOX").await;
+    assert_eq!(inbox.len(), 1, "the notification waits in the inbox");
+    assert!(!inbox[0].seen && inbox[0].raw == note[0].raw);
+    assert_eq!(t.application(id).status, Status::AwaitingReview);
+}
