@@ -284,3 +284,66 @@ async fn the_terminal_commands_do_what_the_mail_commands_do() {
     let text = stdout(&mleg(&t, &["apps", "show", &id_s]));
     assert!(text.contains("Zdjęcie: usunięte"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_invalid_imports_the_good_rows_and_reports_the_bad_ones() {
+    let t = TestApp::spawn();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = format!(
+        "\u{feff}first_name,last_name,pesel,class,parent_email\nAda,Dobra,{},1A,a@example.pl\nZła,Linia,123,1A,a@example.pl\nEla,Też,{},2B,b@example.pl\n",
+        pesel(2017, 1, 1, 1),
+        pesel(2016, 2, 2, 2)
+    );
+    std::fs::write(dir.path().join("list.csv"), csv).unwrap();
+    let out = mleg(
+        &t,
+        &[
+            "apps",
+            "import",
+            "--skip-invalid",
+            dir.path().join("list.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("pominięto: line 3"), "{text}");
+    assert!(text.contains("Zaimportowano wniosków: 2"), "{text}");
+}
+
+/// `mleg run` answers mail as it arrives and stops cleanly on SIGTERM (how
+/// systemd stops a service), finishing the round under way.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_answers_while_running_and_stops_cleanly_on_sigterm() {
+    let t = TestApp::spawn();
+    let parent = t.parent("demon");
+    t.register("Ala", "Demon", &pesel(2013, 5, 5, 55), &parent);
+    let child = Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&t.config_path)
+        .arg("run")
+        .env("MLEG_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    t.send(&Mail::new(&parent, SCHOOL, "legitymacja").photo("Ala Demon.jpg", photos::good_jpeg()))
+        .await;
+    let reply = &t.received(&parent, 1).await[0];
+    assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit: {:?}", out.status);
+    let log = stderr(&out);
+    assert!(log.contains("mleg stopped"), "{log}");
+    assert!(
+        !log.contains(&pesel(2013, 5, 5, 55)) && !log.contains("Demon"),
+        "no PESEL or name in the log: {log}"
+    );
+}

@@ -191,3 +191,37 @@ async fn siblings_photos_in_one_mail_are_each_matched_and_answered_in_one_reply(
     assert_eq!(t.application(anna).status, Status::AwaitingReview);
     assert_eq!(t.application(piotr).status, Status::AwaitingPhoto);
 }
+
+/// What phones and forwarding produce: an inline image in multipart/related
+/// named IMG_….jpeg (matched by the sender), and a photo inside a forwarded mail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_phone_photos_and_forwarded_photos_are_found() {
+    use crate::support::mime::base64;
+    let t = TestApp::spawn();
+    let phone = t.parent("iphone");
+    let babcia = t.parent("babciaola");
+    let by_phone = t.register("Tola", "Telefon", &pesel(2015, 7, 7, 71), &phone);
+    let forwarded = t.register("Ola", "Przekazana", &pesel(2015, 8, 8, 72), &babcia);
+    let photo = base64(&photos::good_jpeg());
+    let inline = format!(
+        "From: {phone}\r\nTo: {SCHOOL}\r\nSubject: \r\nMessage-ID: <iphone.1@example.pl>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/related; boundary=\"rel\"\r\n\r\n--rel\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Zdjęcie</p><img src=\"cid:img1\">\r\n--rel\r\nContent-Type: image/jpeg; name=IMG_2034.jpeg\r\n\
+         Content-Disposition: inline; filename=IMG_2034.jpeg\r\nContent-ID: <img1>\r\nContent-Transfer-Encoding: base64\r\n\r\n{photo}\r\n--rel--\r\n"
+    );
+    t.send_raw(&phone, inline.as_bytes()).await;
+    let fwd = format!(
+        "From: {babcia}\r\nTo: {SCHOOL}\r\nSubject: Fwd: legitymacja\r\nMessage-ID: <fwd.1@example.pl>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"out\"\r\n\r\n--out\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPrzesyłam dalej.\r\n\
+         --out\r\nContent-Type: message/rfc822\r\n\r\nFrom: corka@example.pl\r\nTo: {babcia}\r\nSubject: zdjęcie\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"in\"\r\n\r\n--in\r\nContent-Type: text/plain\r\n\r\nDla szkoły.\r\n--in\r\n\
+         Content-Type: image/jpeg; name=\"Ola Przekazana.jpg\"\r\nContent-Disposition: attachment; filename=\"Ola Przekazana.jpg\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{photo}\r\n--in--\r\n\r\n--out--\r\n"
+    );
+    t.send_raw(&babcia, fwd.as_bytes()).await;
+    t.once().await;
+    assert_eq!(t.application(by_phone).status, Status::AwaitingReview);
+    assert_eq!(t.application(forwarded).status, Status::AwaitingReview);
+    let notes = t.exactly(SECRETARY, 2).await;
+    assert!(notes.iter().all(|n| n.images.len() == 1));
+}

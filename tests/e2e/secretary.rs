@@ -200,3 +200,78 @@ async fn a_replayed_old_reply_is_answered_already_done() {
     let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|(_, _, o)| o).collect();
     assert_eq!(outcomes, vec!["accepted", "already_done"]);
 }
+
+/// The words not used by the other tests, through the real stack: REJECT,
+/// ZDJĘCIE, ANULUJ, CANCEL and HANDED.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_remaining_polish_and_english_words_work_by_mail() {
+    let t = TestApp::spawn();
+    let (reject, _, n1) = t.photo_with_secretary("Gabi", "Reject", 60).await;
+    let (photo, p2, n2) = t.photo_with_secretary("Hela", "Zdjecie", 61).await;
+    let (anuluj, p3, n3) = t.photo_with_secretary("Igor", "Anuluj", 62).await;
+    let (cancel, _, n4) = t.photo_with_secretary("Julia", "Cancel", 63).await;
+    let (handed, _, n5) = t.photo_with_secretary("Kuba", "Handed", 64).await;
+    t.send(&reply(
+        SECRETARY,
+        &n1,
+        "REJECT: duplicate application",
+        Style::OutlookHtml,
+    ))
+    .await;
+    t.send(&reply(
+        SECRETARY,
+        &n2,
+        "Zdjęcie: proszę o zdjęcie bez okularów",
+        Style::GmailHtml,
+    ))
+    .await;
+    t.send(&reply(
+        SECRETARY,
+        &n3,
+        "anuluj – rodzic zrezygnował",
+        Style::ThunderbirdBottom,
+    ))
+    .await;
+    t.send(&reply(
+        SECRETARY,
+        &n4,
+        "CANCEL moved to another school",
+        Style::GmailPlain,
+    ))
+    .await;
+    t.send(&reply(SECRETARY, &n5, "KOD ZZ99YY88", Style::OutlookPlain))
+        .await;
+    t.once().await;
+    t.send(&reply(SECRETARY, &n5, "HANDED", Style::GmailPlain))
+        .await;
+    t.once().await;
+    let status = |id| t.application(id).status;
+    assert_eq!(
+        [
+            status(reject),
+            status(photo),
+            status(anuluj),
+            status(cancel),
+            status(handed)
+        ],
+        [
+            Status::Rejected,
+            Status::AwaitingPhoto,
+            Status::Cancelled,
+            Status::Cancelled,
+            Status::HandedOver
+        ]
+    );
+    let asked = t.mails_about(&p2, "", 2).await;
+    assert!(
+        asked[1].text.contains("proszę o zdjęcie bez okularów"),
+        "{}",
+        asked[1].text
+    );
+    let cancelled = t.mails_about(&p3, "", 2).await;
+    assert!(
+        cancelled[1].text.contains("rodzic zrezygnował"),
+        "{}",
+        cancelled[1].text
+    );
+}
