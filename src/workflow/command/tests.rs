@@ -697,16 +697,16 @@ W dniu 23.11.2026 o 10:00, mLegitymacja <a@b.pl> pisze:
     assert_eq!(plain(body), not_understood("3b, proszę sprawdzić"));
 }
 
+/// Hostile input ends with a sane answer (its cost is measured, as a
+/// ratio, in `benches/hot_paths.rs`, not asserted here).
 #[test]
 fn pathological_html_stays_cheap() {
-    let start = std::time::Instant::now();
     let html = "<head>".repeat(MAX_INPUT / 6) + "<p>TAK</p>";
     let _ = html_only(&html);
     let nested = "<blockquote>".repeat(MAX_INPUT / 12);
     assert_eq!(html_only(&nested), ParsedReply::Empty);
     let lines = "Od: x\n\n\n".repeat(MAX_INPUT / 8);
-    let _ = plain(&lines);
-    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(plain(&lines), not_understood("Od: x"));
 }
 
 #[test]
