@@ -7,7 +7,7 @@ use crate::domain::EmailAddress;
 use crate::mail::outgoing::OutgoingMail;
 use crate::mail::parse::IncomingMail;
 use crate::store::apps::{self, Application};
-use crate::store::inbox::{self, HandledMail, NewPhoto, Watermark};
+use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::outbox;
 use crate::workflow::{Decision, Disposition, PhotoDecision, Status};
 
@@ -31,16 +31,14 @@ pub fn apply(
     let actor = format!("mail:{}", mail.from.as_deref().unwrap_or("?"));
     let from_domain = cfg.smtp.from.domain().to_owned();
     {
-        let handled = HandledMail {
-            mailbox: &cfg.imap.mailbox,
-            uid_validity: w.uid_validity,
-            uid: w.last_uid,
-            message_id: mail.message_id.as_deref(),
-            sender: mail.from.as_deref(),
-            disposition: disposition_name(decision.disposition),
-            target_folder: folder,
-        };
-        let row = inbox::record_handled(tx, &handled, now)?;
+        let row = super::record(
+            app,
+            tx,
+            w,
+            Some(mail),
+            disposition_name(decision.disposition),
+            folder,
+        )?;
         for d in decision
             .photos
             .iter()
@@ -51,7 +49,6 @@ pub fn apply(
         for m in &mails {
             outbox::enqueue(tx, m, &from_domain, now)?;
         }
-        inbox::set_watermark(tx, &cfg.imap.mailbox, w)?;
         Ok(())
     }
 }

@@ -283,21 +283,9 @@ const MAX_TRIES: u32 = 3;
 
 /// Records a mail mleg cannot handle and files it in the needs-human folder.
 fn file_for_human(app: &App, w: Watermark, disposition: &str) -> Result<(), StoreError> {
-    let imap = &app.config.imap;
-    let now = app.clock.now();
-    app.store().transaction(|tx| {
-        let handled = HandledMail {
-            mailbox: &imap.mailbox,
-            uid_validity: w.uid_validity,
-            uid: w.last_uid,
-            message_id: None,
-            sender: None,
-            disposition,
-            target_folder: &imap.needs_human_folder,
-        };
-        inbox::record_handled(tx, &handled, now)?;
-        inbox::set_watermark(tx, &imap.mailbox, w)
-    })
+    let folder = &app.config.imap.needs_human_folder;
+    app.store()
+        .transaction(|tx| record(app, tx, w, None, disposition, folder).map(drop))
 }
 
 fn advance(app: &App, w: Watermark) -> Result<(), StoreError> {
@@ -313,19 +301,31 @@ fn record_only(
     disposition: &str,
     folder: &str,
 ) -> Result<(), StoreError> {
-    let name = app.config.imap.mailbox.clone();
-    let now = app.clock.now();
-    app.store().transaction(|tx| {
-        let handled = HandledMail {
-            mailbox: &name,
-            uid_validity: w.uid_validity,
-            uid: w.last_uid,
-            message_id: mail.message_id.as_deref(),
-            sender: mail.from.as_deref(),
-            disposition,
-            target_folder: folder,
-        };
-        inbox::record_handled(tx, &handled, now)?;
-        inbox::set_watermark(tx, &name, w)
-    })
+    app.store()
+        .transaction(|tx| record(app, tx, w, Some(mail), disposition, folder).map(drop))
+}
+
+/// Records a handled mail and advances the watermark past it, in `tx`;
+/// returns the record's row.
+pub(crate) fn record(
+    app: &App,
+    tx: &rusqlite::Connection,
+    w: Watermark,
+    mail: Option<&IncomingMail>,
+    disposition: &str,
+    folder: &str,
+) -> Result<i64, StoreError> {
+    let mailbox = &app.config.imap.mailbox;
+    let handled = HandledMail {
+        mailbox,
+        uid_validity: w.uid_validity,
+        uid: w.last_uid,
+        message_id: mail.and_then(|m| m.message_id.as_deref()),
+        sender: mail.and_then(|m| m.from.as_deref()),
+        disposition,
+        target_folder: folder,
+    };
+    let row = inbox::record_handled(tx, &handled, app.clock.now())?;
+    inbox::set_watermark(tx, mailbox, w)?;
+    Ok(row)
 }

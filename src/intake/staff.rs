@@ -19,7 +19,7 @@ use crate::domain::EmailAddress;
 use crate::mail::outgoing::{MailKind, OutgoingMail};
 use crate::mail::parse::IncomingMail;
 use crate::secretary::{self, ReplyThread, Source};
-use crate::store::inbox::{self, HandledMail, Watermark};
+use crate::store::inbox::Watermark;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{apps, outbox};
 use crate::workflow::Disposition;
@@ -166,20 +166,12 @@ pub fn handle(
     };
     let actor = format!("mail:{}", mail.from.as_deref().unwrap_or("?"));
     let purged = app.store().transaction(|tx| -> Result<bool, IntakeError> {
-        let handled = HandledMail {
-            mailbox: &cfg.imap.mailbox,
-            uid_validity: w.uid_validity,
-            uid: w.last_uid,
-            message_id: mail.message_id.as_deref(),
-            sender: mail.from.as_deref(),
-            disposition: if disposition == Disposition::NeedsHuman {
-                "needs_human"
-            } else {
-                "processed"
-            },
-            target_folder: folder,
+        let kind = if disposition == Disposition::NeedsHuman {
+            "needs_human"
+        } else {
+            "processed"
         };
-        inbox::record_handled(tx, &handled, app.clock.now())?;
+        super::record(app, tx, w, Some(mail), kind, folder)?;
         let purged = match &verdict {
             Verdict::Act {
                 application,
@@ -214,7 +206,6 @@ pub fn handle(
             // Returned early above.
             Verdict::NotACommand => false,
         };
-        inbox::set_watermark(tx, &cfg.imap.mailbox, w)?;
         Ok(purged)
     })?;
     if purged {
