@@ -196,6 +196,33 @@ mod tests {
         assert_eq!(r.body, "Treść 7\n\nKoniec\n");
     }
 
+    fn slip_view(code_to_student: bool) -> serde_json::Value {
+        serde_json::json!({
+            "school": {"name": "SP 1 <Testowo>", "address": "ul. Szkolna 1", "office_hours": ""},
+            "student": {"id": 7, "first_names": "Łucja", "last_name": "Żak", "full_name": "Łucja Żak",
+                "class": "3A", "pesel": "16222912340", "birth_date": "29.02.2016",
+                "legitymacja_number": null, "code_to_student": code_to_student,
+                "parent_email": "rodzic@example.pl", "token": "0123456789abcdef"},
+            "code": {"code": "AB12-CD34", "generated": "20.11.2026 14:35", "expires": "20.12.2026", "has_qr": true},
+            "delivery": "pickup",
+            "qr_data_uri": "data:image/png;base64,iVBORw0KGgo="
+        })
+    }
+
+    #[test]
+    fn the_slip_escapes_text_keeps_the_qr_and_says_when_a_student_may_collect() {
+        let t = Templates::new(Language::Pl, None);
+        let html = t.render_html("handover_slip.html", &slip_view(true)).unwrap();
+        assert!(html.contains("SP 1 &lt;Testowo&gt;"), "school name is escaped");
+        assert!(html.contains("src=\"data:image/png;base64,iVBORw0KGgo=\""));
+        assert!(html.contains("AB12-CD34") && html.contains("Potwierdzam odbiór"));
+        let to_student = html.contains("uczniowi");
+        let without = t.render_html("handover_slip.html", &slip_view(false)).unwrap();
+        assert!(to_student && !without.contains("uczniowi"), "only a --code-to-student slip mentions it");
+        let en = Templates::new(Language::En, None).render_html("handover_slip.html", &slip_view(true)).unwrap();
+        assert!(en.contains("AB12-CD34") && en.contains("I confirm receipt"));
+    }
+
     #[test]
     fn missing_subject_line_is_an_error() {
         assert!(matches!(
