@@ -212,14 +212,26 @@ mod tests {
     #[test]
     fn the_slip_escapes_text_keeps_the_qr_and_says_when_a_student_may_collect() {
         let t = Templates::new(Language::Pl, None);
-        let html = t.render_html("handover_slip.html", &slip_view(true)).unwrap();
-        assert!(html.contains("SP 1 &lt;Testowo&gt;"), "school name is escaped");
+        let html = t
+            .render_html("handover_slip.html", &slip_view(true))
+            .unwrap();
+        assert!(
+            html.contains("SP 1 &lt;Testowo&gt;"),
+            "school name is escaped"
+        );
         assert!(html.contains("src=\"data:image/png;base64,iVBORw0KGgo=\""));
         assert!(html.contains("AB12-CD34") && html.contains("Potwierdzam odbiór"));
         let to_student = html.contains("uczniowi");
-        let without = t.render_html("handover_slip.html", &slip_view(false)).unwrap();
-        assert!(to_student && !without.contains("uczniowi"), "only a --code-to-student slip mentions it");
-        let en = Templates::new(Language::En, None).render_html("handover_slip.html", &slip_view(true)).unwrap();
+        let without = t
+            .render_html("handover_slip.html", &slip_view(false))
+            .unwrap();
+        assert!(
+            to_student && !without.contains("uczniowi"),
+            "only a --code-to-student slip mentions it"
+        );
+        let en = Templates::new(Language::En, None)
+            .render_html("handover_slip.html", &slip_view(true))
+            .unwrap();
         assert!(en.contains("AB12-CD34") && en.contains("I confirm receipt"));
     }
 
