@@ -84,7 +84,11 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
                 qr = Some(content);
             }
             // The same parser as a KOD reply, so dates are read the same way.
-            let line = format!("KOD {code} {}", generated_at.unwrap_or_default());
+            let line = format!(
+                "KOD {} {}",
+                code.to_uppercase(),
+                generated_at.unwrap_or_default()
+            );
             (id, parsed(line.trim())?)
         }
     };

@@ -177,6 +177,9 @@ fn store_photo(
             if let Some(id) = application_id {
                 let codes: Vec<&str> = problems.iter().map(|p| p.code()).collect();
                 apps::add_event(tx, *id, now, "photo_rejected", &codes.join(","), actor)?;
+                if let Some(mid) = &mail.message_id {
+                    crate::store::lifecycle::link_mail(tx, *id, mid)?;
+                }
             }
             return Ok(());
         }

@@ -90,6 +90,8 @@ struct PhotoItem {
 #[derive(Debug, Serialize)]
 struct ParentReplyView<'a> {
     school: &'a School,
+    /// "portal" or "sio": what happens after the photo differs.
+    process: crate::config::Process,
     items: Vec<PhotoItem>,
     any_rejected: bool,
     no_photo: bool,
@@ -152,6 +154,7 @@ pub fn parent_reply(
     let items: Vec<PhotoItem> = photos.iter().map(|d| photo_item(mail, d, apps)).collect();
     let view = ParentReplyView {
         school: &cfg.school,
+        process: cfg.process,
         any_rejected: items.iter().any(|i| i.outcome == "rejected"),
         items,
         no_photo: photos.is_empty() && too_large.is_none(),
@@ -191,6 +194,7 @@ pub fn thread_references(mail: &IncomingMail) -> Vec<String> {
 #[derive(Debug, Serialize)]
 struct StaffPhotoView<'a> {
     school: &'a School,
+    process: crate::config::Process,
     student: StudentView,
     photo: PhotoView,
     sender: String,
@@ -222,6 +226,7 @@ pub fn staff_photo(
     let file_name = format!("{}.{ext}", app.name.file_stem());
     let view = StaffPhotoView {
         school: &cfg.school,
+        process: cfg.process,
         student: StudentView::of(app),
         photo: PhotoView {
             file_name: file_name.clone(),
@@ -291,6 +296,7 @@ pub fn staff_needs_human(
 #[derive(Debug, Serialize)]
 struct MatchedLaterView<'a> {
     school: &'a School,
+    process: crate::config::Process,
     student: StudentView,
 }
 
@@ -307,6 +313,7 @@ pub fn parent_photo_matched(
         "parent_photo_matched",
         &MatchedLaterView {
             school: &cfg.school,
+            process: cfg.process,
             student: StudentView::of(app),
         },
     )?;

@@ -136,6 +136,11 @@ fn qr_in(mail: &IncomingMail) -> Result<Option<String>, String> {
             Err(e) => last = e.to_string(),
         }
     }
+    // Only inline pictures and none with a QR code: a logo in her signature,
+    // not a failed screenshot. The code is recorded without a QR.
+    if mail.images.iter().all(|i| i.inline) {
+        return Ok(None);
+    }
     Err(last)
 }
 

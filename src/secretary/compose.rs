@@ -38,7 +38,9 @@ fn code_view(c: &CodeInfo) -> CodeView {
     CodeView {
         code: c.code.clone(),
         generated: local(c.generated_at, true),
-        expires: local(c.expires_at, false),
+        // With the time: a code generated at 14:35 dies at 14:35, and a bare
+        // "20.12.2026" reads as "through the 20th".
+        expires: local(c.expires_at, true),
         has_qr: c.qr_content.is_some(),
     }
 }

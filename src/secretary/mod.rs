@@ -109,13 +109,19 @@ pub fn execute_in(
 ) -> Result<(Outcome, bool), SecretaryError> {
     let now = app.clock.now();
     let a = apps::get(tx, id)?.ok_or(SecretaryError::NoSuchApplication(id))?;
-    let result = lifecycle::transition(
-        a.status,
-        command,
-        app.config.process,
-        now,
-        app.config.code_valid_days,
-    );
+    let same_code = match command {
+        StaffCommand::Code { code, .. } if a.status == Status::CodeReady => {
+            store_lc::code_info(tx, id)?.is_some_and(|c| &c.code == code)
+        }
+        _ => false,
+    };
+    let result = if same_code {
+        // A replayed KOD, not a correction.
+        Err(Refusal::AlreadyDone { status: a.status })
+    } else {
+        let cfg = &app.config;
+        lifecycle::transition(a.status, command, cfg.process, now, cfg.code_valid_days)
+    };
     let mut mails = Vec::new();
     let (outcome, purged, audit_outcome, detail) = match result {
         Ok(t) => {

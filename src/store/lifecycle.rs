@@ -150,8 +150,9 @@ pub fn audit_log(conn: &Connection, application: Option<i64>) -> Result<Vec<Audi
 pub fn purge_photos(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<usize> {
     let message_ids: Vec<String> = {
         let mut stmt = conn.prepare(
-            "SELECT DISTINCT source_message_id FROM photos
-             WHERE application_id = ?1 AND source_message_id IS NOT NULL",
+            "SELECT source_message_id FROM photos
+             WHERE application_id = ?1 AND source_message_id IS NOT NULL
+             UNION SELECT message_id FROM application_mails WHERE application_id = ?1",
         )?;
         stmt.query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
@@ -181,6 +182,16 @@ pub fn purge_photos(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<us
         [id],
     )?;
     Ok(purged)
+}
+
+/// Remembers a parent's mail about an application (a refused photo), so a
+/// purge expunges it too.
+pub fn link_mail(conn: &Connection, id: i64, message_id: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO application_mails (application_id, message_id) VALUES (?1, ?2)",
+        params![id, message_id],
+    )?;
+    Ok(())
 }
 
 /// Mails still to expunge from the mailbox: (row, Message-ID).

@@ -149,4 +149,13 @@ CREATE TABLE imap_purges (
     done_at     TEXT
 );
 "#,
+    r#"
+-- Parents' mails about an application whose photo was refused by the checks:
+-- they hold a photo of the child too, so a purge expunges them as well.
+CREATE TABLE application_mails (
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    message_id      TEXT NOT NULL,
+    PRIMARY KEY (application_id, message_id)
+);
+"#,
 ];

@@ -24,6 +24,10 @@
 //!   emoji after the keyword: "Tak, ale zdjęcie do poprawy" is NOT approval;
 //! * reason commands (NIE, ZDJĘCIE, ANULUJ, …) need a reason on the same line
 //!   (following lines are never read as the reason);
+//! * NIE and ZDJĘCIE also start ordinary sentences ("Nie mogę otworzyć…",
+//!   "Zdjęcie jest OK"), so they act only in capitals or followed by
+//!   punctuation (`NIE zdjęcie stare`, `Nie: …`, `Zdjęcie – …`);
+//! * a code has a digit or is all capitals: "Kod gotowy" is a sentence;
 //! * a signature starts at "-- " and also at a valediction line
 //!   ("Pozdrawiam", "Z poważaniem", "Best regards"), so a reply holding only
 //!   a signature is [`ParsedReply::Empty`];
@@ -415,11 +419,29 @@ fn parse_command(line: &str) -> Option<StaffCommand> {
         Keyword::HandedOver => bare(strip_over(rest)).then_some(StaffCommand::HandedOver),
         Keyword::Entered => bare(rest).then_some(StaffCommand::Entered),
         Keyword::Help => bare(rest).then_some(StaffCommand::Help),
+        // "Nie mogę otworzyć…" and "Zdjęcie jest OK" are sentences, not
+        // commands; these two everyday words act only as `NIE: …` / `NIE …`.
+        _ if is_everyday_word(word) && !marked_as_command(word, rest) => None,
         Keyword::Reject => reason(rest).map(|reason| StaffCommand::Reject { reason }),
         Keyword::RejectPhoto => reason(rest).map(|reason| StaffCommand::RejectPhoto { reason }),
         Keyword::Cancel => reason(rest).map(|reason| StaffCommand::Cancel { reason }),
         Keyword::Code => parse_code(rest),
     }
+}
+
+/// Command words that also start ordinary Polish sentences.
+fn is_everyday_word(word: &str) -> bool {
+    matches!(fold(word).as_str(), "nie" | "zdjecie")
+}
+
+/// Typed in capitals, or followed by punctuation (`Nie: …`, `Zdjęcie – …`,
+/// `Nie, …`): then the word is meant as the command.
+fn marked_as_command(word: &str, rest: &str) -> bool {
+    let capitals = word.chars().all(|c| !c.is_lowercase());
+    let punctuated = rest
+        .trim_start()
+        .starts_with([':', '-', '–', '—', ',', ';']);
+    capitals || punctuated
 }
 
 /// "HANDED OVER": drop the second word.
@@ -455,6 +477,12 @@ fn parse_code(rest: &str) -> Option<StaffCommand> {
     let significant = code.chars().filter(char::is_ascii_alphanumeric).count();
     // A date in the code position means she forgot the code itself.
     if significant < 4 || code.len() > MAX_CODE || parse_date(code).is_some() {
+        return None;
+    }
+    // "Kod gotowy", "Kod wygenerowany": a word, not a code. A code is copied
+    // from the ministry screen, so it has a digit or is all capitals.
+    let has_digit = code.chars().any(|c| c.is_ascii_digit());
+    if !has_digit && code.chars().any(|c| c.is_ascii_lowercase()) {
         return None;
     }
     Some(StaffCommand::Code {

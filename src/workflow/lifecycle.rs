@@ -133,9 +133,11 @@ pub fn transition(
                 return Err(Refusal::WrongProcess { process });
             }
             match status {
-                AwaitingReview | Approved => {
+                // CodeReady again: a corrected or re-generated code replaces
+                // the old one (the caller answers "already done" to the same code).
+                AwaitingReview | Approved | CodeReady => {
                     let generated_at = generated_at.map(local_to_utc).unwrap_or(now);
-                    let mut t = to(CodeReady, ParentNotice::CodeReady, true);
+                    let mut t = to(CodeReady, ParentNotice::CodeReady, status != CodeReady);
                     t.code = Some(CodeRecord {
                         code: code.clone(),
                         generated_at,
@@ -146,9 +148,12 @@ pub fn transition(
                         t.implicitly_approved = true;
                         t.detail = "approved implicitly by the code".into();
                     }
+                    if status == CodeReady {
+                        t.detail = "code replaced".into();
+                    }
                     Ok(t)
                 }
-                CodeReady | HandedOver => Err(Refusal::AlreadyDone { status }),
+                HandedOver => Err(Refusal::AlreadyDone { status }),
                 _ => Err(Refusal::NotNow { status }),
             }
         }
@@ -238,6 +243,25 @@ mod tests {
         let code = t.code.unwrap();
         assert_eq!(code.expires_at - code.generated_at, Duration::days(30));
         assert!(t.implicitly_approved);
+    }
+
+    #[test]
+    fn a_new_code_replaces_a_wrong_one_but_not_after_the_hand_over() {
+        let c = || StaffCommand::Code {
+            code: "NEW12345".into(),
+            generated_at: None,
+        };
+        let t = run(Status::CodeReady, c()).unwrap();
+        assert_eq!(
+            (t.to, t.slip, t.purge, t.detail.as_str()),
+            (Status::CodeReady, true, false, "code replaced")
+        );
+        assert_eq!(
+            run(Status::HandedOver, c()),
+            Err(Refusal::AlreadyDone {
+                status: Status::HandedOver
+            })
+        );
     }
 
     #[test]

@@ -256,3 +256,87 @@ async fn under_sio_wprowadzono_hands_over_and_the_parent_gets_the_self_service_s
             .is_none()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_code_is_replaced_by_a_new_kod_and_the_same_kod_again_is_already_done() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Marta", "Poprawka", 44).await;
+    t.send(&reply(SECRETARY, &note, "KOD AB12-CD34", Style::GmailPlain))
+        .await;
+    t.once().await;
+    t.send(&reply(
+        SECRETARY,
+        &note,
+        "KOD XY77-ZZ88 20.11.2026 08:00",
+        Style::OutlookPlain,
+    ))
+    .await;
+    t.once().await;
+    let code = mleg::store::lifecycle::code_info(t.app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(code.code, "XY77-ZZ88");
+    assert_eq!(code.expires_at.to_rfc3339(), "2026-12-20T07:00:00+00:00");
+    let news = t.mails_about(&parent, "", 3).await;
+    assert!(
+        news[2].text.contains("20.12.2026 08:00"),
+        "the new expiry, with its time: {}",
+        news[2].text
+    );
+    t.send(&reply(SECRETARY, &note, "KOD XY77-ZZ88", Style::GmailPlain))
+        .await;
+    t.once().await;
+    let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|(_, _, o)| o).collect();
+    assert_eq!(outcomes, vec!["accepted", "accepted", "already_done"]);
+    assert_eq!(
+        t.mails_about(&parent, "", 3).await.len(),
+        3,
+        "no mail to the parent for the replay"
+    );
+}
+
+/// A photo refused by the checks is a photo of the child too: when the
+/// application is closed, that mail is expunged along with the accepted one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_an_application_expunges_every_mail_with_a_photo_of_the_child() {
+    use crate::support::app::pesel;
+    use crate::support::mime::Mail;
+    let t = TestApp::spawn();
+    let parent = t.parent("dwazdjecia");
+    let id = t.register("Nela", "Dwazdjecia", &pesel(2014, 4, 14, 45), &parent);
+    let small = photos::jpeg(177, 248);
+    t.send(&Mail::new(&parent, SCHOOL, "legitymacja").photo("Nela Dwazdjecia.jpg", small.clone()))
+        .await;
+    t.once().await;
+    t.send(
+        &Mail::new(&parent, SCHOOL, "legitymacja")
+            .photo("Nela Dwazdjecia.jpg", photos::good_jpeg()),
+    )
+    .await;
+    t.once().await;
+    assert_eq!(t.stack.fetch_all(SCHOOL, PROCESSED).await.len(), 2);
+    let note = t
+        .mails_about(SECRETARY, &format!("[mLegitymacja #{id}]"), 1)
+        .await
+        .remove(0);
+    t.send(&reply(
+        SECRETARY,
+        &note,
+        "Nie: rodzic wycofał wniosek",
+        Style::GmailPlain,
+    ))
+    .await;
+    let (intake, _) = t.once().await;
+    assert_eq!(t.application(id).status, Status::Rejected);
+    assert_eq!(intake.expunged, 2);
+    let left = t.stack.fetch_all(SCHOOL, PROCESSED).await;
+    assert!(
+        left.iter()
+            .all(|m| !String::from_utf8_lossy(&m.raw).contains(&format!("From: {parent}")))
+    );
+    let sample = &photos::good_jpeg()[2000..2064];
+    assert!(
+        !db_holds(&t, sample),
+        "no byte of the photo survives in the database"
+    );
+}

@@ -115,7 +115,7 @@ async fn an_unregistered_students_photo_is_kept_and_matched_when_the_secretary_r
     );
     let note = &t.exactly(SECRETARY, 1).await[0];
     assert!(
-        note.text.contains("przysłane przed rejestracją"),
+        note.text.contains("przysłane przed jego rejestracją"),
         "{}",
         note.text
     );

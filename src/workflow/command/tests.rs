@@ -717,3 +717,57 @@ fn thunderbird_bottom_post_with_a_quoted_notification_and_a_signature() {
         ParsedReply::Command(StaffCommand::Approve)
     );
 }
+
+/// Everyday sentences that start with a command word must never act: a
+/// rejection or a code cannot be undone.
+#[test]
+fn sentences_starting_with_command_words_are_not_commands() {
+    for line in [
+        "Kod gotowy",
+        "Kod wygenerowany.",
+        "Kod przekazany",
+        "Nie mogę otworzyć załącznika",
+        "Nie wiem, czy to zdjęcie jest dobre",
+        "Zdjęcie jest OK",
+        "Zdjęcie w porządku, zatwierdzam",
+    ] {
+        assert!(
+            matches!(plain(line), ParsedReply::NotUnderstood { .. }),
+            "{line:?} → {:?}",
+            plain(line)
+        );
+    }
+    let reject = |r: &str| ParsedReply::Command(StaffCommand::Reject { reason: r.into() });
+    assert_eq!(
+        plain("NIE zdjęcie nieaktualne"),
+        reject("zdjęcie nieaktualne")
+    );
+    assert_eq!(
+        plain("Nie, zdjęcie nieaktualne"),
+        reject("zdjęcie nieaktualne")
+    );
+    assert_eq!(
+        plain("nie: brak zgody rodzica"),
+        reject("brak zgody rodzica")
+    );
+    assert_eq!(
+        plain("Zdjęcie – proszę o jaśniejsze tło"),
+        ParsedReply::Command(StaffCommand::RejectPhoto {
+            reason: "proszę o jaśniejsze tło".into()
+        })
+    );
+    assert_eq!(
+        plain("kod ab12cd"),
+        ParsedReply::Command(StaffCommand::Code {
+            code: "AB12CD".into(),
+            generated_at: None
+        })
+    );
+    assert_eq!(
+        plain("KOD QWERTYUI"),
+        ParsedReply::Command(StaffCommand::Code {
+            code: "QWERTYUI".into(),
+            generated_at: None
+        })
+    );
+}
