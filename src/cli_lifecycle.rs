@@ -61,15 +61,30 @@ fn parsed(line: &str) -> Result<StaffCommand> {
     }
 }
 
+/// A reason is required, as in a reply by mail: the parent reads it.
+fn reason(text: String) -> Result<String> {
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        bail!("--reason must say why (the parent receives it)");
+    }
+    Ok(text)
+}
+
 pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> {
     let mut qr = None;
     let (id, command) = match cmd {
         LifecycleCommand::Approve { id } => (id, StaffCommand::Approve),
-        LifecycleCommand::Reject { id, reason } => (id, StaffCommand::Reject { reason }),
-        LifecycleCommand::PhotoReject { id, reason } => (id, StaffCommand::RejectPhoto { reason }),
+        LifecycleCommand::Reject { id, reason: r } => {
+            (id, StaffCommand::Reject { reason: reason(r)? })
+        }
+        LifecycleCommand::PhotoReject { id, reason: r } => {
+            (id, StaffCommand::RejectPhoto { reason: reason(r)? })
+        }
         LifecycleCommand::Handed { id } => (id, StaffCommand::HandedOver),
         LifecycleCommand::Entered { id } => (id, StaffCommand::Entered),
-        LifecycleCommand::Cancel { id, reason } => (id, StaffCommand::Cancel { reason }),
+        LifecycleCommand::Cancel { id, reason: r } => {
+            (id, StaffCommand::Cancel { reason: reason(r)? })
+        }
         LifecycleCommand::Code {
             id,
             code,

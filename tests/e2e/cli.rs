@@ -347,3 +347,47 @@ async fn the_daemon_answers_while_running_and_stops_cleanly_on_sigterm() {
         "no PESEL or name in the log: {log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photo_reject_cancel_and_entered_from_the_terminal() {
+    let t = TestApp::spawn();
+    let (id, parent, _) = t.photo_with_secretary("Rysiek", "Terminal", 51).await;
+    let id_s = id.to_string();
+    let empty = mleg(&t, &["apps", "photo-reject", &id_s, "--reason", "  "]);
+    assert!(
+        !empty.status.success() && stderr(&empty).contains("--reason"),
+        "{}",
+        stderr(&empty)
+    );
+    let out = mleg(
+        &t,
+        &[
+            "apps",
+            "photo-reject",
+            &id_s,
+            "--reason",
+            "tło nie jest jednolite",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        t.application(id).status,
+        mleg::workflow::Status::AwaitingPhoto
+    );
+    let wrong = mleg(&t, &["apps", "entered", &id_s]);
+    assert!(
+        !wrong.status.success(),
+        "WPROWADZONO belongs to the SIO process"
+    );
+    let out = mleg(&t, &["apps", "cancel", &id_s, "--reason", "zmiana szkoły"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.application(id).status, mleg::workflow::Status::Cancelled);
+    t.once().await;
+    let news = t.mails_about(&parent, "", 3).await;
+    assert!(
+        news[1].text.contains("tło nie jest jednolite"),
+        "{}",
+        news[1].text
+    );
+    assert!(news[2].text.contains("zmiana szkoły"), "{}", news[2].text);
+}
