@@ -103,6 +103,13 @@ fn judge(
                 application: Some(id),
                 detail: detail.clone(),
             },
+            (Some(c), _) if judges_the_photo(c) && answers_an_older_photo(app, mail, id)? => {
+                Verdict::Refuse {
+                    reason: "stale_photo",
+                    application: Some(id),
+                    detail: "the reply answers a notification about an older photo".into(),
+                }
+            }
             // Anything not understood gets the list of commands.
             _ => Verdict::Act {
                 application: id,
@@ -121,6 +128,28 @@ fn judge(
         },
         (None, _) => Verdict::NotACommand,
     })
+}
+
+/// Commands that pass judgement on the photo the secretary was shown.
+fn judges_the_photo(c: &StaffCommand) -> bool {
+    matches!(
+        c,
+        StaffCommand::Approve | StaffCommand::RejectPhoto { .. } | StaffCommand::Code { .. }
+    )
+}
+
+/// The reply answers a photo notification, but a newer photo (with its own
+/// notification) arrived since: she has not seen the photo she would judge.
+fn answers_an_older_photo(app: &App, mail: &IncomingMail, id: i64) -> Result<bool, IntakeError> {
+    let notes = store_lc::photo_notifications(app.store().conn(), id)?;
+    let refs: Vec<&String> = mail.in_reply_to.iter().chain(&mail.references).collect();
+    let answered = notes
+        .iter()
+        .filter(|(_, mid)| refs.contains(&mid))
+        .map(|(row, _)| *row)
+        .max();
+    let newest = notes.last().map(|(row, _)| *row);
+    Ok(matches!((answered, newest), (Some(a), Some(n)) if a < n))
 }
 
 /// The QR code in the mail's images: None if there are no images, Err if

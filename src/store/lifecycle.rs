@@ -246,6 +246,15 @@ pub fn by_token(conn: &Connection, token: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
+/// The photo notifications sent for an application: (outbox row, Message-ID), oldest first.
+pub fn photo_notifications(conn: &Connection, id: i64) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, message_id FROM outbox WHERE application_id = ?1 AND kind = 'staff_photo' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The application a mail `mleg` sent to staff was about (by its Message-ID).
 pub fn staff_mail_application(conn: &Connection, message_id: &str) -> Result<Option<i64>> {
     Ok(conn

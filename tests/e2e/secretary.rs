@@ -275,3 +275,36 @@ async fn the_remaining_polish_and_english_words_work_by_mail() {
         cancelled[1].text
     );
 }
+
+/// A newer photo arrived after the notification she answers: her TAK must
+/// not approve a photo she has not seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_an_older_photo_does_not_judge_the_newer_one() {
+    let t = TestApp::spawn();
+    let (id, parent, first) = t.photo_with_secretary("Zosia", "Nowsza", 35).await;
+    let newer = crate::support::mime::Mail::new(&parent, SCHOOL, "lepsze zdjęcie")
+        .photo("Zosia Nowsza.jpg", crate::support::photos::jpeg(708, 992));
+    t.send(&newer).await;
+    t.once().await;
+    let notes = t
+        .mails_about(SECRETARY, &format!("[mLegitymacja #{id}]"), 2)
+        .await;
+    t.send(&reply(SECRETARY, &first, "TAK", Style::GmailPlain))
+        .await;
+    t.once().await;
+    assert_eq!(
+        t.application(id).status,
+        Status::AwaitingReview,
+        "the old reply changed nothing"
+    );
+    let alert = t.mails_about(SECRETARY, "Odrzucono polecenie", 1).await;
+    assert!(alert[0].text.contains("nowe zdjęcie"), "{}", alert[0].text);
+    let newest = notes
+        .iter()
+        .find(|n| n.message_id != first.message_id)
+        .unwrap();
+    t.send(&reply(SECRETARY, newest, "TAK", Style::GmailPlain))
+        .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::Approved);
+}
