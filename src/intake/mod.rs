@@ -207,29 +207,41 @@ async fn examine(
         return Ok(Disposition::Ignore);
     }
     if too_large.is_none()
-        && let Some(disposition) = staff::handle(app, watermark, &mail)?
+        && let Some(disposition) = cpu_bound(|| staff::handle(app, watermark, &mail))?
     {
         info!(uid = new.uid, disposition = ?disposition, "staff mail handled");
         return Ok(disposition);
     }
     // Deciding and recording happen in one transaction: an application the
     // secretary changes from the CLI meanwhile cannot be moved back.
-    let disposition = app
-        .store()
-        .transaction(|tx| -> Result<Disposition, IntakeError> {
-            let open_apps = apps::accepting_photos(tx)?;
-            let decision = decide(app, tx, &mail, &open_apps, too_large)?;
-            if decision.disposition != Disposition::Ignore {
-                apply::apply(app, tx, watermark, &mail, &decision, &open_apps, too_large)?;
-            } else {
-                inbox::set_watermark(tx, &app.config.imap.mailbox, watermark)?;
-            }
-            Ok(decision.disposition)
-        })?;
+    let disposition = cpu_bound(|| {
+        app.store()
+            .transaction(|tx| -> Result<Disposition, IntakeError> {
+                let open_apps = apps::accepting_photos(tx)?;
+                let decision = decide(app, tx, &mail, &open_apps, too_large)?;
+                if decision.disposition != Disposition::Ignore {
+                    apply::apply(app, tx, watermark, &mail, &decision, &open_apps, too_large)?;
+                } else {
+                    inbox::set_watermark(tx, &app.config.imap.mailbox, watermark)?;
+                }
+                Ok(decision.disposition)
+            })
+    })?;
     if disposition != Disposition::Ignore {
         info!(uid = new.uid, disposition = ?disposition, "mail handled");
     }
     Ok(disposition)
+}
+
+/// Runs decoding-heavy work (photo checks, QR screenshots: up to seconds)
+/// so it does not stall the runtime's other tasks, such as the signal
+/// handler. Only a multi-threaded runtime can lend the thread out.
+fn cpu_bound<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 /// A mail mleg sent itself (by its Message-ID).
