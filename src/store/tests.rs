@@ -223,3 +223,33 @@ fn watermark_and_handled_mail_survive_and_pending_moves_are_listed() {
             .is_empty()
     );
 }
+
+#[test]
+fn orphan_photos_past_their_retention_lose_their_bytes() {
+    let mut s = Store::open_in_memory().unwrap();
+    let orphan = |tokens: &'static [String]| inbox::NewPhoto {
+        application_id: None,
+        message_row: None,
+        source_message_id: None,
+        source_subject: "",
+        sender: Some("x@example.pl"),
+        file_name: Some("a.jpg"),
+        name_tokens: tokens,
+        width: 354,
+        height: 496,
+        data: b"ORPHAN",
+    };
+    let old = s
+        .transaction(|tx| inbox::insert_photo(tx, &orphan(&[]), t0()))
+        .unwrap();
+    let fresh = s
+        .transaction(|tx| inbox::insert_photo(tx, &orphan(&[]), t0() + Duration::days(50)))
+        .unwrap();
+    let now = t0() + Duration::days(61);
+    let n =
+        lifecycle::purge_old_orphans(s.conn(), now - Duration::days(lifecycle::ORPHAN_DAYS), now)
+            .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(inbox::photo_data(s.conn(), old).unwrap(), None);
+    assert!(inbox::photo_data(s.conn(), fresh).unwrap().is_some());
+}

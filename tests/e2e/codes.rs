@@ -340,3 +340,23 @@ async fn closing_an_application_expunges_every_mail_with_a_photo_of_the_child() 
         "no byte of the photo survives in the database"
     );
 }
+
+/// Outlook adds the school crest inline to every reply: a KOD without a
+/// screenshot is then recorded without a QR, not refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inline_signature_logo_is_not_taken_for_a_failed_qr_screenshot() {
+    let t = TestApp::spawn();
+    let (id, _, note) = t.photo_with_secretary("Lena", "Logo", 46).await;
+    let kod = reply(SECRETARY, &note, "KOD LG12-OO34", Style::OutlookPlain).part(
+        "image/png",
+        "inline; filename=\"image001.png\"",
+        photos::png(120, 60),
+    );
+    t.send(&kod).await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::CodeReady);
+    let code = mleg::store::lifecycle::code_info(t.app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!((code.code.as_str(), code.qr_content), ("LG12-OO34", None));
+}

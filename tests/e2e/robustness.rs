@@ -156,3 +156,75 @@ async fn with_one_address_for_school_and_secretary_nothing_loops() {
     assert!(!inbox[0].seen && inbox[0].raw == note[0].raw);
     assert_eq!(t.application(id).status, Status::AwaitingReview);
 }
+
+/// The mailbox cannot be read (wrong port), yet what the outbox holds still goes out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_is_delivered_even_when_the_mailbox_cannot_be_read() {
+    let t = TestApp::spawn();
+    let (id, parent, _) = t.photo_with_secretary("Iza", "Bezimap", 70).await;
+    let source = mleg::secretary::Source {
+        actor: "cli:test".into(),
+        mail: None,
+    };
+    mleg::secretary::execute(
+        &t.app,
+        id,
+        &mleg::workflow::command::StaffCommand::Approve,
+        None,
+        &source,
+    )
+    .unwrap();
+    let mut config = mleg::config::Config::load(&t.config_path).unwrap();
+    config.imap.port = 1;
+    let broken =
+        mleg::daemon::App::new(config, std::sync::Arc::new(mleg::clock::SystemClock)).unwrap();
+    assert!(
+        mleg::daemon::once(&broken).await.is_err(),
+        "the round reports the IMAP failure"
+    );
+    let news = t.mails_about(&parent, "", 2).await;
+    assert!(news[1].text.contains("zatwierdz"), "{}", news[1].text);
+}
+
+/// A mail that fails every round (here: the school's own broken template)
+/// must not block the mailbox: after three rounds it is filed for a human.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_that_always_fails_is_filed_for_a_human_after_three_rounds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pl")).unwrap();
+    std::fs::write(
+        dir.path().join("pl/parent_reply.txt"),
+        "No subject line here\n",
+    )
+    .unwrap();
+    let templates = dir.path().to_str().unwrap().to_owned();
+    let t = TestApp::spawn_with(move |c| {
+        c.insert_str(0, &format!("templates_dir = \"{templates}\"\n"))
+    });
+    let parent = t.parent("zepsutyszablon");
+    t.register("Ola", "Szablon", &pesel(2013, 6, 6, 66), &parent);
+    t.send(
+        &Mail::new(&parent, SCHOOL, "legitymacja").photo("Ola Szablon.jpg", photos::good_jpeg()),
+    )
+    .await;
+    for _ in 0..2 {
+        assert!(
+            mleg::daemon::once(&t.app).await.is_err(),
+            "the round reports the failure"
+        );
+    }
+    assert_eq!(
+        t.stack.fetch_all(SCHOOL, "INBOX").await.len(),
+        1,
+        "still waiting in the inbox"
+    );
+    let (intake, _) = t.once().await;
+    assert_eq!(intake.needs_human, 1);
+    assert_eq!(
+        t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(),
+        1,
+        "kept where a person looks"
+    );
+    let (next, _) = t.once().await;
+    assert_eq!(next.examined, 0, "the mailbox moves on");
+}
