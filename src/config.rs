@@ -86,6 +86,7 @@ struct RawConfig {
     imap: RawImap,
     smtp: RawSmtp,
     staff: RawStaff,
+    staff_mailbox: Option<RawStaffMailbox>,
     #[serde(default)]
     photo: PhotoPolicy,
     #[serde(default)]
@@ -146,6 +147,24 @@ struct RawImap {
     processed_folder: String,
     #[serde(default = "default_needs_human")]
     needs_human_folder: String,
+    sent_folder: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStaffMailbox {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    user: String,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+    #[serde(default = "default_staff_folders")]
+    folders: Vec<String>,
+}
+
+fn default_staff_folders() -> Vec<String> {
+    vec!["INBOX".into()]
 }
 
 fn default_mailbox() -> String {
@@ -187,9 +206,39 @@ pub struct ImapConfig {
     pub tls: TlsMode,
     pub user: String,
     pub password: String,
+    /// The folder to watch.
     pub mailbox: String,
+    /// Where handled mail is moved.
     pub processed_folder: String,
+    /// Where mail a person must look at is moved.
     pub needs_human_folder: String,
+    /// The account's sent-mail folder, when the mail server keeps copies of
+    /// what mleg or the secretary sends there: purged copies go from it too.
+    pub sent_folder: Option<String>,
+}
+
+impl ImapConfig {
+    /// Every folder of the watched account a purge cleans.
+    pub fn purge_folders(&self) -> Vec<&str> {
+        let mut folders = vec![
+            self.mailbox.as_str(),
+            self.processed_folder.as_str(),
+            self.needs_human_folder.as_str(),
+        ];
+        folders.extend(self.sent_folder.as_deref());
+        folders
+    }
+}
+
+/// The secretary's own IMAP account, when notifications go to another
+/// account than the watched one: mleg deletes its copies there after a purge.
+#[derive(Clone)]
+pub struct StaffMailbox {
+    /// Login as for `[imap]`; `mailbox` is the first of `folders`.
+    pub imap: ImapConfig,
+    /// The folders cleaned (INBOX by default; add her sent folder for her
+    /// replies with a QR screenshot).
+    pub folders: Vec<String>,
 }
 
 /// SMTP settings with the password resolved.
@@ -229,6 +278,8 @@ pub struct Config {
     pub imap: ImapConfig,
     pub smtp: SmtpConfig,
     pub staff: Staff,
+    /// `[staff_mailbox]`: the secretary's own account to clean, if separate.
+    pub staff_mailbox: Option<StaffMailbox>,
     pub photo: PhotoPolicy,
     pub process: Process,
     pub delivery: Delivery,
@@ -254,6 +305,16 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// Whether mleg deletes its notifications to the secretary itself after
+    /// a purge: they land in the watched account (the usual setup), or
+    /// `[staff_mailbox]` gives the login of her separate account.
+    pub fn staff_copies_cleaned(&self) -> bool {
+        let notify = self.staff.notify.as_str();
+        self.staff_mailbox.is_some()
+            || notify.eq_ignore_ascii_case(&self.imap.user)
+            || self.staff.notify == self.smtp.from
+    }
+
     /// Reads, parses and validates a config file; relative paths in it are
     /// taken relative to the file's directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -355,6 +416,10 @@ impl RawConfig {
                 .cloned()
                 .ok_or_else(|| invalid("staff.addresses", "name at least one address"))?,
         };
+        let staff_mailbox = self
+            .staff_mailbox
+            .map(|m| staff_mailbox(m, base))
+            .transpose()?;
         validate_policy(&self.photo)?;
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
@@ -375,6 +440,7 @@ impl RawConfig {
                 mailbox: self.imap.mailbox,
                 processed_folder: self.imap.processed_folder,
                 needs_human_folder: self.imap.needs_human_folder,
+                sent_folder: self.imap.sent_folder,
             },
             smtp: SmtpConfig {
                 host: self.smtp.host,
@@ -385,12 +451,47 @@ impl RawConfig {
                 from_name: self.smtp.from_name,
             },
             staff: Staff { addresses, notify },
+            staff_mailbox,
             photo: self.photo,
             process: self.process,
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
         })
     }
+}
+
+fn staff_mailbox(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox, ConfigError> {
+    let password = resolve_secret(
+        "staff_mailbox.password_env",
+        &raw.password_env,
+        &raw.password_file,
+        base,
+    )?
+    .ok_or_else(|| {
+        invalid(
+            "staff_mailbox.password_env",
+            "set password_env or password_file",
+        )
+    })?;
+    let first = raw
+        .folders
+        .first()
+        .cloned()
+        .ok_or_else(|| invalid("staff_mailbox.folders", "name at least one folder"))?;
+    Ok(StaffMailbox {
+        imap: ImapConfig {
+            host: raw.host,
+            port: raw.port,
+            tls: raw.tls,
+            user: raw.user,
+            password,
+            processed_folder: first.clone(),
+            needs_human_folder: first.clone(),
+            mailbox: first,
+            sent_folder: None,
+        },
+        folders: raw.folders,
+    })
 }
 
 fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {

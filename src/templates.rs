@@ -41,6 +41,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "handover_slip.html" => "handover_slip.html",
     "staff_answer" => "staff_answer.txt",
     "staff_alert" => "staff_alert.txt",
+    "staff_purge_failed" => "staff_purge_failed.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -102,3 +102,43 @@ fn a_bad_staff_address_and_a_bad_tls_mode_are_named() {
         .to_string();
     assert!(e.contains("ssl") && e.contains("line"), "{e}");
 }
+
+#[test]
+fn sent_folder_and_staff_mailbox_are_optional_and_read() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new("/etc/mleg")).unwrap();
+    assert_eq!(c.imap.sent_folder, None);
+    assert!(c.staff_mailbox.is_none());
+    assert!(c.staff_copies_cleaned(), "notify is the watched account");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("staff.pass"), "tajne\n").unwrap();
+    let text = EXAMPLE
+        .replace("# sent_folder = \"Sent\"", "sent_folder = \"Sent\"")
+        .replace(
+            "notify = \"sekretariat@szkola.example.pl\"",
+            "notify = \"jkowalska@szkola.example.pl\"",
+        );
+    let c = Config::from_toml(&text, dir.path()).unwrap();
+    assert_eq!(
+        c.imap.purge_folders(),
+        vec![
+            "INBOX",
+            "mLegitymacja-przetworzone",
+            "mLegitymacja-do-sprawdzenia",
+            "Sent"
+        ]
+    );
+    assert!(!c.staff_copies_cleaned(), "her own account, no login given");
+    let with_staff = format!(
+        "{text}\n[staff_mailbox]\nhost = \"imap.example.pl\"\nport = 993\ntls = \"tls\"\n\
+         user = \"jkowalska@szkola.example.pl\"\npassword_file = \"staff.pass\"\n"
+    );
+    let c = Config::from_toml(&with_staff, dir.path()).unwrap();
+    let m = c.staff_mailbox.as_ref().unwrap();
+    assert_eq!(
+        (m.imap.password.as_str(), m.folders.clone()),
+        ("tajne", vec!["INBOX".to_string()])
+    );
+    assert_eq!(m.imap.mailbox, "INBOX");
+    assert!(c.staff_copies_cleaned());
+}

@@ -199,6 +199,9 @@ struct StaffPhotoView<'a> {
     photo: PhotoView,
     sender: String,
     later_match: bool,
+    /// False when the notification goes to an account mleg cannot clean:
+    /// the secretary must delete it herself once the data is entered.
+    deleted_by_mleg: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -236,6 +239,7 @@ pub fn staff_photo(
         },
         sender: sender.to_owned(),
         later_match,
+        deleted_by_mleg: cfg.staff_copies_cleaned(),
     };
     let r = t.render("staff_photo", &view)?;
     Ok(OutgoingMail {

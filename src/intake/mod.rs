@@ -12,7 +12,10 @@
 //! seen again under a new UIDVALIDITY is recognised by its Message-ID.
 
 pub mod compose;
+mod purge;
 mod staff;
+
+pub use purge::MAX_PURGE_TRIES;
 
 use tracing::{error, info, warn};
 
@@ -21,7 +24,6 @@ use crate::domain::EmailAddress;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
 use crate::mail::parse::{IncomingMail, MailParseError, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
-use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, apps, inbox};
 use crate::templates::TemplateError;
 use crate::workflow::{self, Decision, Disposition};
@@ -53,6 +55,9 @@ pub struct IntakeReport {
     pub moved: usize,
     /// Parents' mails expunged after their photo was purged.
     pub expunged: usize,
+    /// Copies expunged after a purge (notifications, slips, the secretary's
+    /// command mails with images), in the watched and the staff account.
+    pub copies_expunged: usize,
 }
 
 /// Examines all new mail once. `uid_validity` is what SELECT reported.
@@ -109,7 +114,10 @@ pub async fn step(
         }
     }
     report.moved += retry_moves(app, mailbox, uid_validity).await?;
-    report.expunged += expunge_purged(app, mailbox).await?;
+    let expunged = purge::expunge_purged(app, mailbox).await?;
+    report.expunged += expunged.parents;
+    report.copies_expunged += expunged.copies;
+    report.copies_expunged += purge::expunge_staff_copies(app).await?;
     if report.examined > 0 {
         info!(
             examined = report.examined,
@@ -131,32 +139,15 @@ async fn retry_moves(
 ) -> Result<usize, IntakeError> {
     let pending = inbox::pending_moves(app.store().conn(), &app.config.imap.mailbox, uid_validity)?;
     for p in &pending {
-        mailbox.move_to(p.uid, &p.target_folder).await?;
-        inbox::mark_moved(app.store().conn(), p.row, app.clock.now())?;
+        let filed = mailbox.move_to(p.uid, &p.target_folder).await?;
+        let store = app.store();
+        // Where it went, so a purge can expunge exactly this mail by UID.
+        if let Some(f) = filed {
+            inbox::record_filed(store.conn(), p.row, &f.folder, f.uid_validity, f.uid)?;
+        }
+        inbox::mark_moved(store.conn(), p.row, app.clock.now())?;
     }
     Ok(pending.len())
-}
-
-/// Expunges the parents' original mails of purged photos (the school's
-/// rule), wherever mleg filed them.
-async fn expunge_purged(app: &App, mailbox: &mut Mailbox) -> Result<usize, IntakeError> {
-    let pending = store_lc::pending_imap_purges(app.store().conn())?;
-    if pending.is_empty() {
-        return Ok(0);
-    }
-    let imap = &app.config.imap;
-    let folders = [
-        imap.processed_folder.as_str(),
-        imap.needs_human_folder.as_str(),
-        imap.mailbox.as_str(),
-    ];
-    let mut expunged = 0;
-    for (row, message_id) in &pending {
-        expunged += mailbox.expunge_message(&folders, message_id).await?;
-        store_lc::mark_imap_purged(app.store().conn(), *row, app.clock.now())?;
-    }
-    info!(mails = expunged, "parents' mails expunged after purge");
-    Ok(expunged)
 }
 
 async fn examine(

@@ -211,6 +211,12 @@ pub fn handle(
                 application,
                 command,
             } => {
+                // Her reply may carry a QR screenshot: purged with the photo.
+                if !mail.images.is_empty()
+                    && let Some(mid) = &mail.message_id
+                {
+                    crate::store::purges::link_copy(tx, *application, mid)?;
+                }
                 let qr = qr.as_ref().ok().and_then(|q| q.as_deref());
                 let source = Source {
                     actor: actor.clone(),

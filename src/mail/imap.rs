@@ -2,8 +2,9 @@
 //!
 //! It offers what the intake worker needs and nothing more: select the
 //! watched mailbox (learning its UIDVALIDITY), list new UIDs with their sizes,
-//! fetch a mail without marking it read (`BODY.PEEK`), and move a mail into a
-//! folder (creating the folder on first use).
+//! fetch a mail without marking it read (`BODY.PEEK`), move a mail into a
+//! folder (creating the folder on first use, learning its new UID), and
+//! expunge exactly one known mail ([`purge`]).
 
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -16,6 +17,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls::{self, pki_types::ServerName};
 
 use crate::config::{ImapConfig, TlsMode};
+
+mod purge;
+pub use purge::PurgeOutcome;
 
 /// One type for plain and TLS connections.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
@@ -40,6 +44,16 @@ pub enum ImapError {
     Closed,
 }
 
+impl ImapError {
+    /// The server refused one command (BAD/NO): the connection is still fine.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            ImapError::Protocol(async_imap::error::Error::Bad(_) | async_imap::error::Error::No(_))
+        )
+    }
+}
+
 /// A logged-in connection with the watched mailbox selected.
 pub struct Mailbox {
     session: ImapSession,
@@ -50,6 +64,31 @@ pub struct Mailbox {
 impl Debug for Mailbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Mailbox({})", self.name)
+    }
+}
+
+/// Where a mail was filed: folder, UIDVALIDITY and UID there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filed {
+    pub folder: String,
+    pub uid_validity: u32,
+    pub uid: u32,
+}
+
+/// The destination (UIDVALIDITY, UID) of a one-mail `COPYUID` response code.
+fn copy_uid(response: &async_imap::imap_proto::Response<'_>) -> Option<(u32, u32)> {
+    use async_imap::imap_proto::rfc4315::UidSetMember;
+    use async_imap::imap_proto::{Response, ResponseCode};
+    let Response::Data { outcome, .. } = response else {
+        return None;
+    };
+    match &outcome.code {
+        Some(ResponseCode::CopyUid(validity, _, dst)) => match dst.as_slice() {
+            [UidSetMember::Uid(uid)] => Some((*validity, *uid)),
+            [UidSetMember::UidRange(r)] if r.start() == r.end() => Some((*validity, *r.start())),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -181,22 +220,13 @@ impl Mailbox {
             .and_then(|f| f.body().or_else(|| f.header()).map(<[u8]>::to_vec)))
     }
 
-    /// UIDs in the mailbox whose Message-ID header is `message_id`.
-    pub async fn find_by_message_id(&mut self, message_id: &str) -> Result<Vec<u32>, ImapError> {
-        let quoted = message_id.replace('\\', "\\\\").replace('"', "\\\"");
-        let found = self
-            .session
-            .uid_search(format!("HEADER Message-ID \"{quoted}\""))
-            .await?;
-        let mut uids: Vec<u32> = found.into_iter().collect();
-        uids.sort_unstable();
-        Ok(uids)
-    }
-
-    /// Moves a mail into `folder` (created if missing). A mail that is
+    /// Moves a mail into `folder` (created if missing) and returns where it
+    /// now is, when the server says so (UIDPLUS `COPYUID`). A mail that is
     /// already gone counts as moved: the move may have happened before a crash.
-    pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<(), ImapError> {
+    pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<Option<Filed>, ImapError> {
         self.ensure_folder(folder).await?;
+        // Only responses to this MOVE may tell where the mail went.
+        while self.session.unsolicited_responses.try_recv().is_ok() {}
         if let Err(e) = self.session.uid_mv(uid.to_string(), folder).await {
             let still_here = self
                 .session
@@ -206,8 +236,21 @@ impl Mailbox {
             if still_here {
                 return Err(e.into());
             }
+            return Ok(None);
         }
-        Ok(())
+        let mut filed = None;
+        while let Ok(response) = self.session.unsolicited_responses.try_recv() {
+            if let async_imap::types::UnsolicitedResponse::Other(data) = response
+                && let Some((uid_validity, new_uid)) = copy_uid(data.parsed())
+            {
+                filed = Some(Filed {
+                    folder: folder.to_owned(),
+                    uid_validity,
+                    uid: new_uid,
+                });
+            }
+        }
+        Ok(filed)
     }
 
     async fn ensure_folder(&mut self, folder: &str) -> Result<(), ImapError> {
@@ -230,40 +273,6 @@ impl Mailbox {
         }
         self.created.insert(folder.to_owned());
         Ok(())
-    }
-
-    /// Deletes every mail with this Message-ID from the given folders (the
-    /// watched mailbox is selected again afterwards). Returns how many.
-    pub async fn expunge_message(
-        &mut self,
-        folders: &[&str],
-        message_id: &str,
-    ) -> Result<usize, ImapError> {
-        let mut removed = 0;
-        for folder in folders {
-            if self.session.select(folder).await.is_err() {
-                continue; // a folder never created holds nothing
-            }
-            let uids = self.find_by_message_id(message_id).await?;
-            if uids.is_empty() {
-                continue;
-            }
-            let set = uids
-                .iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            let _: Vec<_> = self
-                .session
-                .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
-                .await?
-                .try_collect()
-                .await?;
-            let _: Vec<_> = self.session.uid_expunge(&set).await?.try_collect().await?;
-            removed += uids.len();
-        }
-        self.session.select(&self.name).await?;
-        Ok(removed)
     }
 
     /// Ends the session politely.

@@ -32,6 +32,10 @@ pub enum MailKind {
     StaffAnswer,
     /// A command that was not accepted (wrong sender, no token, unreadable QR).
     StaffAlert,
+    /// The activation code, its QR image and the steps, e-mailed to the parent.
+    ParentCode,
+    /// "mleg could not delete this mail after the purge: delete it by hand."
+    StaffPurgeFailed,
 }
 
 impl MailKind {
@@ -45,6 +49,8 @@ impl MailKind {
             MailKind::StaffSlip => "staff_slip",
             MailKind::StaffAnswer => "staff_answer",
             MailKind::StaffAlert => "staff_alert",
+            MailKind::ParentCode => "parent_code_email",
+            MailKind::StaffPurgeFailed => "staff_purge_failed",
         }
     }
 }

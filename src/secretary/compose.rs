@@ -104,8 +104,14 @@ pub fn parent_notice(
         code: code.map(code_view),
         policy: policy_view(&cfg.photo),
     };
+    // The code mail is purged like the photo once handed over: its own kind.
+    let kind = if template == "parent_code_email" {
+        MailKind::ParentCode
+    } else {
+        MailKind::ParentNews
+    };
     let mut m = mail(
-        MailKind::ParentNews,
+        kind,
         a,
         a.parent_email.clone(),
         app.templates.render(template, &view)?,

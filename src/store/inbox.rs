@@ -133,6 +133,22 @@ pub fn mark_moved(conn: &Connection, row: i64, now: DateTime<Utc>) -> Result<()>
     Ok(())
 }
 
+/// Records where a moved mail now is (the server's COPYUID), so a purge can
+/// expunge exactly that mail by UID.
+pub fn record_filed(
+    conn: &Connection,
+    row: i64,
+    folder: &str,
+    uid_validity: u32,
+    uid: u32,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET filed_folder = ?2, filed_uid_validity = ?3, filed_uid = ?4 WHERE id = ?1",
+        params![row, folder, uid_validity, uid],
+    )?;
+    Ok(())
+}
+
 /// Is this Message-ID one of the mails mleg itself sent (a reply to us)?
 pub fn is_our_message(conn: &Connection, message_id: &str) -> Result<bool> {
     let n: i64 = conn.query_row(

@@ -145,25 +145,11 @@ pub fn audit_log(conn: &Connection, application: Option<i64>) -> Result<Vec<Audi
 }
 
 /// Deletes every stored image of an application (and unsent copies in the
-/// outbox) and queues the parent's original mails for expunging. Returns how
-/// many photos were purged.
+/// outbox) and queues the parent's original mails, and every copy mleg or the
+/// secretary made, for expunging. Returns how many photos were purged.
 pub fn purge_photos(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<usize> {
-    let message_ids: Vec<String> = {
-        let mut stmt = conn.prepare(
-            "SELECT source_message_id FROM photos
-             WHERE application_id = ?1 AND source_message_id IS NOT NULL
-             UNION SELECT message_id FROM application_mails WHERE application_id = ?1",
-        )?;
-        stmt.query_map([id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    for mid in &message_ids {
-        conn.execute(
-            "INSERT INTO imap_purges (message_id, created_at)
-             SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM imap_purges WHERE message_id = ?1)",
-            params![mid, ts(now)],
-        )?;
-    }
+    // Every mail holding the child's photo or code, in every account.
+    super::purges::queue_application(conn, id, now)?;
     let purged = conn.execute(
         "UPDATE photos SET data = NULL, purged_at = ?2 WHERE application_id = ?1 AND data IS NOT NULL",
         params![id, ts(now)],
@@ -190,22 +176,6 @@ pub fn link_mail(conn: &Connection, id: i64, message_id: &str) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO application_mails (application_id, message_id) VALUES (?1, ?2)",
         params![id, message_id],
-    )?;
-    Ok(())
-}
-
-/// Mails still to expunge from the mailbox: (row, Message-ID).
-pub fn pending_imap_purges(conn: &Connection) -> Result<Vec<(i64, String)>> {
-    let mut stmt =
-        conn.prepare("SELECT id, message_id FROM imap_purges WHERE done_at IS NULL ORDER BY id")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-pub fn mark_imap_purged(conn: &Connection, row: i64, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "UPDATE imap_purges SET done_at = ?2 WHERE id = ?1",
-        params![row, ts(now)],
     )?;
     Ok(())
 }

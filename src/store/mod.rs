@@ -11,6 +11,7 @@ pub mod apps;
 pub mod inbox;
 pub mod lifecycle;
 pub mod outbox;
+pub mod purges;
 mod schema;
 
 use std::path::Path;

@@ -158,4 +158,26 @@ CREATE TABLE application_mails (
     PRIMARY KEY (application_id, message_id)
 );
 "#,
+    r#"
+-- Issue 6, exact purge and every copy (helper h-purge): where mleg filed each
+-- mail, and purge rows per account that are retried with a count.
+-- Where the mail went when it was moved (from the server's COPYUID).
+ALTER TABLE messages ADD COLUMN filed_folder TEXT;
+ALTER TABLE messages ADD COLUMN filed_uid_validity INTEGER;
+ALTER TABLE messages ADD COLUMN filed_uid INTEGER;
+-- 'parent' (a parent's mail) or 'copy' (a staff command mail with images).
+ALTER TABLE application_mails ADD COLUMN kind TEXT NOT NULL DEFAULT 'parent';
+ALTER TABLE imap_purges ADD COLUMN application_id INTEGER REFERENCES applications(id);
+-- 'parent' (the parent's own mail) or 'copy' (a copy mleg or the secretary made).
+ALTER TABLE imap_purges ADD COLUMN kind TEXT NOT NULL DEFAULT 'parent';
+-- 'watched' (the account mleg reads) or 'staff' (the [staff_mailbox] account).
+ALTER TABLE imap_purges ADD COLUMN account TEXT NOT NULL DEFAULT 'watched';
+ALTER TABLE imap_purges ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE imap_purges ADD COLUMN last_error TEXT;
+-- Set when mleg gave up and asked the secretary to delete the mail by hand.
+ALTER TABLE imap_purges ADD COLUMN failed_at TEXT;
+-- Why a row was closed without certainty (e.g. an id never searched for).
+ALTER TABLE imap_purges ADD COLUMN warning TEXT;
+CREATE INDEX imap_purges_pending ON imap_purges(account, done_at, failed_at);
+"#,
 ];
