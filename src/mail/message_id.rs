@@ -22,7 +22,11 @@ pub fn normalise(id: &str) -> &str {
 /// Whether two Message-IDs name the same mail: equal after [`normalise`],
 /// the local part exactly, the domain (after the last `@`) ignoring ASCII case.
 pub fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (normalise(a), normalise(b));
+    // Unfolded (RFC 5322 §2.2.3: a folding line break is simply removed),
+    // as an id recorded from a folded header may still hold the CRLF.
+    let unfold = |s: &str| s.replace(['\r', '\n'], "");
+    let (a, b) = (unfold(a), unfold(b));
+    let (a, b) = (normalise(&a), normalise(&b));
     if a.is_empty() || b.is_empty() {
         return false;
     }
@@ -120,6 +124,7 @@ mod tests {
         assert!(same("@", "<@>"));
         assert!(!same("", "a@b.pl"));
         assert!(!same("", "<>"));
+        assert!(same("ab\r\n cd@szkola.test", "<ab cd@szkola.test>"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ const QR: &str = "https://mobywatel.gov.pl/mlegitymacja/aktywacja?t=7Q2M9XK4PL0Z
 
 /// A "screenshot" of the ministry page: a light page with some dark boxes and
 /// the QR code somewhere in it.
-fn screenshot_with_qr() -> Vec<u8> {
+pub(crate) fn screenshot_with_qr() -> Vec<u8> {
     let qr = image::load_from_memory(&mleg::qr::render_qr_png(QR).unwrap())
         .unwrap()
         .to_luma8();
@@ -35,7 +35,7 @@ fn screenshot_with_qr() -> Vec<u8> {
     out.into_inner()
 }
 
-fn with_attachment(
+pub(crate) fn with_attachment(
     mail: crate::support::mime::Mail,
     name: &str,
     ctype: &str,

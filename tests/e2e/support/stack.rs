@@ -221,6 +221,31 @@ impl MailStack {
         names
     }
 
+    /// Puts `raw` into `folder` of `user` (created if missing), as another
+    /// mail program or the server's "save sent mail" would.
+    pub async fn append(&self, user: &str, folder: &str, raw: &[u8]) {
+        let mut session = self.login(user).await;
+        let _ = session.create(folder).await;
+        session
+            .append(folder, None, None, raw)
+            .await
+            .unwrap_or_else(|e| panic!("IMAP APPEND to {folder:?} as {user} failed: {e}"));
+        let _ = session.logout().await;
+    }
+
+    /// Moves mail `uid` from `from` to `to` (created if missing), as the
+    /// secretary might by hand.
+    pub async fn move_mail(&self, user: &str, from: &str, uid: u32, to: &str) {
+        let mut session = self.login(user).await;
+        let _ = session.create(to).await;
+        session.select(from).await.expect("IMAP SELECT");
+        session
+            .uid_mv(uid.to_string(), to)
+            .await
+            .unwrap_or_else(|e| panic!("IMAP UID MOVE as {user} failed: {e}"));
+        let _ = session.logout().await;
+    }
+
     /// A logged-in IMAP session for `user` (password [`PASSWORD`]).
     async fn login(&self, user: &str) -> ImapSession {
         let stream = TcpStream::connect(("127.0.0.1", self.imap_port))
