@@ -86,7 +86,7 @@ struct RawConfig {
     imap: RawImap,
     smtp: RawSmtp,
     staff: RawStaff,
-    staff_mailbox: Option<RawStaffMailbox>,
+    staff_mailbox: Option<staff_mailbox::RawStaffMailbox>,
     #[serde(default)]
     photo: PhotoPolicy,
     #[serde(default)]
@@ -150,23 +150,6 @@ struct RawImap {
     sent_folder: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStaffMailbox {
-    host: String,
-    port: u16,
-    tls: TlsMode,
-    user: String,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-    #[serde(default = "default_staff_folders")]
-    folders: Vec<String>,
-}
-
-fn default_staff_folders() -> Vec<String> {
-    vec!["INBOX".into()]
-}
-
 fn default_mailbox() -> String {
     "INBOX".into()
 }
@@ -228,17 +211,6 @@ impl ImapConfig {
         folders.extend(self.sent_folder.as_deref());
         folders
     }
-}
-
-/// The secretary's own IMAP account, when notifications go to another
-/// account than the watched one: mleg deletes its copies there after a purge.
-#[derive(Clone)]
-pub struct StaffMailbox {
-    /// Login as for `[imap]`; `mailbox` is the first of `folders`.
-    pub imap: ImapConfig,
-    /// The folders cleaned (INBOX by default; add her sent folder for her
-    /// replies with a QR screenshot).
-    pub folders: Vec<String>,
 }
 
 /// SMTP settings with the password resolved.
@@ -418,7 +390,7 @@ impl RawConfig {
         };
         let staff_mailbox = self
             .staff_mailbox
-            .map(|m| staff_mailbox(m, base))
+            .map(|m| staff_mailbox::resolve(m, base))
             .transpose()?;
         validate_policy(&self.photo)?;
         if !(1..=365).contains(&self.code_valid_days) {
@@ -460,40 +432,6 @@ impl RawConfig {
     }
 }
 
-fn staff_mailbox(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox, ConfigError> {
-    let password = resolve_secret(
-        "staff_mailbox.password_env",
-        &raw.password_env,
-        &raw.password_file,
-        base,
-    )?
-    .ok_or_else(|| {
-        invalid(
-            "staff_mailbox.password_env",
-            "set password_env or password_file",
-        )
-    })?;
-    let first = raw
-        .folders
-        .first()
-        .cloned()
-        .ok_or_else(|| invalid("staff_mailbox.folders", "name at least one folder"))?;
-    Ok(StaffMailbox {
-        imap: ImapConfig {
-            host: raw.host,
-            port: raw.port,
-            tls: raw.tls,
-            user: raw.user,
-            password,
-            processed_folder: first.clone(),
-            needs_human_folder: first.clone(),
-            mailbox: first,
-            sent_folder: None,
-        },
-        folders: raw.folders,
-    })
-}
-
 fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
     if p.formats.is_empty() {
         return Err(invalid("photo.formats", "name at least one format"));
@@ -514,6 +452,9 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
     }
     Ok(())
 }
+
+mod staff_mailbox;
+pub use staff_mailbox::StaffMailbox;
 
 #[cfg(test)]
 mod tests;
