@@ -253,3 +253,83 @@ fn orphan_photos_past_their_retention_lose_their_bytes() {
     assert_eq!(inbox::photo_data(s.conn(), old).unwrap(), None);
     assert!(inbox::photo_data(s.conn(), fresh).unwrap().is_some());
 }
+
+#[test]
+fn a_purge_queues_every_mail_of_the_child_once_per_account_with_its_kind_and_place() {
+    use super::inbox::{HandledMail, NewPhoto, insert_photo, record_filed, record_handled};
+    use super::purges::{self, Place, STAFF, WATCHED};
+    let s = Store::open_in_memory().unwrap();
+    let c = s.conn();
+    let id = apps::insert(c, &new_app(1), "tok", t0(), "test").unwrap();
+    let handled = HandledMail {
+        mailbox: "INBOX",
+        uid_validity: 7,
+        uid: 3,
+        message_id: Some("p1@example.pl"),
+        sender: Some("rodzic@example.pl"),
+        disposition: "processed",
+        target_folder: "done",
+    };
+    let row = record_handled(c, &handled, t0()).unwrap();
+    let photo = NewPhoto {
+        application_id: Some(id),
+        message_row: Some(row),
+        source_message_id: Some("p1@example.pl"),
+        source_subject: "",
+        sender: None,
+        file_name: None,
+        name_tokens: &[],
+        width: 1,
+        height: 1,
+        data: b"PHOTO",
+    };
+    insert_photo(c, &photo, t0()).unwrap();
+    lifecycle::link_mail(c, id, "refused@example.pl").unwrap();
+    purges::link_copy(c, id, "kod@szkola.test").unwrap();
+    let mut note = mail_with_photo();
+    note.application_id = Some(id);
+    let note_id = outbox::enqueue(c, &note, "szkola.test", t0()).unwrap();
+
+    lifecycle::purge_photos(c, id, t0()).unwrap();
+    lifecycle::purge_photos(c, id, t0()).unwrap();
+    let watched = purges::pending(c, WATCHED).unwrap();
+    let kinds: std::collections::BTreeSet<(String, String)> = watched
+        .iter()
+        .map(|p| (p.message_id.clone(), p.kind.clone()))
+        .collect();
+    let expected = [
+        ("p1@example.pl", "parent"),
+        ("refused@example.pl", "parent"),
+        ("kod@szkola.test", "copy"),
+        (note_id.as_str(), "copy"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(kinds, expected, "each once, with its kind");
+    assert_eq!(purges::pending(c, STAFF).unwrap().len(), 4);
+
+    // Not moved yet: the watched mailbox; moved: where COPYUID said.
+    let place = |folder: &str, uid_validity, uid| Place {
+        folder: folder.into(),
+        uid_validity,
+        uid,
+    };
+    assert_eq!(
+        purges::places(c, "p1@example.pl").unwrap(),
+        vec![place("INBOX", 7, 3)]
+    );
+    record_filed(c, row, "done", 9, 41).unwrap();
+    inbox::mark_moved(c, row, t0()).unwrap();
+    assert_eq!(
+        purges::places(c, "p1@example.pl").unwrap(),
+        vec![place("done", 9, 41)]
+    );
+
+    let first = watched[0].row;
+    assert_eq!(purges::note_failure(c, first, "BAD").unwrap(), 1);
+    assert_eq!(purges::note_failure(c, first, "BAD").unwrap(), 2);
+    purges::mark_failed(c, first, t0(), "refused").unwrap();
+    purges::mark_done(c, watched[1].row, t0(), None).unwrap();
+    assert_eq!(purges::pending(c, WATCHED).unwrap().len(), 2);
+}
