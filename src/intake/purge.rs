@@ -217,3 +217,67 @@ fn render(
         attachments: vec![],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PurgeFailedView;
+    use crate::config::{Language, School};
+    use crate::templates::Templates;
+
+    #[test]
+    fn the_delete_by_hand_mail_names_no_child_and_says_where_to_look() {
+        let school = School {
+            name: "SP 1".into(),
+            address: String::new(),
+            office_hours: String::new(),
+        };
+        let view = PurgeFailedView {
+            school: &school,
+            application_id: Some(12),
+            reason: "refused",
+            kind: "parent",
+            message_id: crate::mail::message_id::for_display("ab\r\n cd@szkola.test"),
+            sender: Some("rodzic@example.pl".into()),
+            received_at: Some("2026-11-23T09:00:00Z".into()),
+            account: "szkola@szkola.test",
+            folders: vec!["INBOX", "Sent"],
+        };
+        for (lang, words) in [(Language::Pl, "ręcznie"), (Language::En, "by hand")] {
+            let r = Templates::new(lang, None)
+                .render("staff_purge_failed", &view)
+                .unwrap();
+            assert!(
+                r.subject.contains("#12") && r.subject.contains(words),
+                "{}",
+                r.subject
+            );
+            for needle in ["<ab?? cd@szkola.test>", "rodzic@example.pl", "INBOX, Sent"] {
+                assert!(r.body.contains(needle), "{needle} missing: {}", r.body);
+            }
+        }
+    }
+
+    #[test]
+    fn the_notification_says_who_deletes_it_in_both_languages() {
+        let ctx = |deleted: bool| {
+            serde_json::json!({
+                "school": {"name": "SP 1"}, "process": "portal", "sender": "r@example.pl",
+                "later_match": false, "deleted_by_mleg": deleted,
+                "photo": {"file_name": "a.jpg", "width": 1, "height": 1, "kb": 1},
+                "student": {"id": 1, "first_names": "A", "last_name": "B", "full_name": "A B",
+                    "class": "3A", "pesel": "x", "birth_date": "x", "code_to_student": false,
+                    "parent_email": "r@example.pl", "token": "t"},
+            })
+        };
+        for (lang, own) in [
+            (Language::Pl, "usunąć samodzielnie"),
+            (Language::En, "delete this mail yourself"),
+        ] {
+            let t = Templates::new(lang, None);
+            let mine = t.render("staff_photo", &ctx(false)).unwrap().body;
+            let theirs = t.render("staff_photo", &ctx(true)).unwrap().body;
+            assert!(mine.contains(own), "{mine}");
+            assert!(!theirs.contains(own), "{theirs}");
+        }
+    }
+}
