@@ -19,6 +19,7 @@ fn new_app(serial: u32) -> NewApplication {
         pesel: pesel(2015, 12, 12, serial),
         class: class("3A"),
         parent_email: email("rodzic@example.pl"),
+        other_parent_emails: vec![],
         legitymacja_number: Some("123/2024".into()),
         code_to_student: false,
     }

@@ -25,6 +25,7 @@ fn application(id: i64, first: &str, last: &str, parent: &str, status: Status) -
         pesel: pesel(2015, 5, 12, id as u32),
         class: class("3A"),
         parent_email: email(parent),
+        parent_emails: vec![email(parent)],
         legitymacja_number: None,
         code_to_student: false,
         status,
