@@ -41,6 +41,9 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "handover_slip.html" => "handover_slip.html",
     "staff_answer" => "staff_answer.txt",
     "staff_alert" => "staff_alert.txt",
+    "staff_held_photo" => "staff_held_photo.txt",
+    "staff_held_answer" => "staff_held_answer.txt",
+    "parent_held" => "parent_held.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -32,6 +32,8 @@ pub enum MailKind {
     StaffAnswer,
     /// A command that was not accepted (wrong sender, no token, unreadable QR).
     StaffAlert,
+    /// "A stranger sent a photo named after this student: TAK or NIE?"
+    StaffHeldPhoto,
 }
 
 impl MailKind {
@@ -45,6 +47,7 @@ impl MailKind {
             MailKind::StaffSlip => "staff_slip",
             MailKind::StaffAnswer => "staff_answer",
             MailKind::StaffAlert => "staff_alert",
+            MailKind::StaffHeldPhoto => "staff_held_photo",
         }
     }
 }
