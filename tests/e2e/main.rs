@@ -16,3 +16,4 @@ mod intake;
 mod matching;
 mod robustness;
 mod secretary;
+mod strangers;
