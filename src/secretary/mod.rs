@@ -242,7 +242,15 @@ fn apply_transition(
     }
     let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
     let code = store_lc::code_info(tx, a.id)?;
-    if let Some(m) = compose::parent_notice(app, &updated, &t.parent, code.as_ref())? {
+    if let Some(mut m) = compose::parent_notice(app, &updated, &t.parent, code.as_ref())? {
+        // The parent who sent the photo hears the news; the primary address
+        // only when no parent wrote.
+        if let Some(sender) = crate::store::inbox::latest_photo_sender(tx, a.id)?
+            .and_then(|s| crate::domain::EmailAddress::parse(&s).ok())
+            .filter(|s| a.has_parent(s))
+        {
+            m.to = sender;
+        }
         mails.push(m);
     }
     if t.slip

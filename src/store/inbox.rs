@@ -300,3 +300,15 @@ pub fn current_photo(conn: &Connection, app: i64) -> Result<Option<PhotoInfo>> {
     })
     .transpose()
 }
+
+/// Who sent the application's newest photo (its raw From address), if any.
+pub fn latest_photo_sender(conn: &Connection, app: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT sender FROM photos WHERE application_id = ?1 ORDER BY id DESC LIMIT 1",
+            [app],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}

@@ -302,4 +302,16 @@ async fn both_parents_registered_by_cli_or_csv_may_send_the_photo() {
         assert!(answer[0].text.contains("Przyjęliśmy"), "{}", answer[0].text);
     }
     assert!(t.inbox(&mama).await.is_empty() && t.inbox(&mama2).await.is_empty());
+
+    // The news goes to the parent who wrote, not to the first address.
+    let out = mleg(&t, &["apps", "approve", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t.once().await;
+    let news = t.exactly(&tata, 2).await;
+    assert!(news[1].text.contains("zatwierdz"), "{}", news[1].text);
+    assert!(t.inbox(&mama).await.is_empty());
 }
