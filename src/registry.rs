@@ -1,9 +1,11 @@
 //! The secretary's register of applications (what `mleg apps …` does).
 //!
 //! Registering an application also looks for a valid photo that arrived
-//! before the application existed (an "orphan"): if one names this student,
-//! it is attached at once, the application moves to `awaiting_review`, and
-//! the parent and the secretary are told — in the same transaction.
+//! before the application existed (an "orphan"): if one names this student
+//! and came from one of the application's parent addresses, it is attached
+//! at once, the application moves to `awaiting_review`, and the parent and
+//! the secretary are told — in the same transaction. One from any other
+//! address is held for the secretary instead (see [`crate::secretary::held`]).
 
 use tracing::info;
 
