@@ -359,4 +359,22 @@ fn a_held_photo_is_nobody_s_until_accepted_and_a_refused_one_is_erased() {
         .unwrap()
         .unwrap();
     assert_eq!(a_again.outcome.as_deref(), Some("accepted"));
+
+    // Closing the application erases what is still held for it.
+    let c = s
+        .transaction(|tx| -> Result<i64> {
+            let c = inbox::insert_photo(tx, &photo(None, b"C"), t0())?;
+            held::mark_held(tx, c, app, "cccccccccccccccc")?;
+            Ok(c)
+        })
+        .unwrap();
+    let n = s
+        .transaction(|tx| held::purge_held_for(tx, app, t0()))
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(inbox::photo_data(s.conn(), c).unwrap(), None);
+    assert!(
+        inbox::photo_data(s.conn(), a).unwrap().is_some(),
+        "the accepted photo is the application's own purge's business"
+    );
 }
