@@ -197,12 +197,30 @@ async fn a_stranger_s_photo_kept_before_registration_is_held_not_adopted() {
     assert_eq!(t.application(id).status, Status::AwaitingPhoto);
     assert!(current_photo(&t, id).is_none());
     assert_eq!(held_photos(&t, id).len(), 1);
-    let note = t.mails_about(SECRETARY, HELD_NOTE, 1).await;
-    assert_eq!(note[0].images.len(), 1);
+    let note = t.mails_about(SECRETARY, HELD_NOTE, 1).await.remove(0);
+    assert_eq!(note.images.len(), 1);
     let news = t.exactly(&stranger, 2).await;
     assert!(news[1].text.contains(HELD_REPLY), "{}", news[1].text);
     tells_nothing(&news[1]);
     assert!(t.inbox(&parent).await.is_empty(), "the parent sent nothing");
+
+    // She knows the sender (a grandmother, say) and accepts it.
+    t.send(&reply(SECRETARY, &note, "TAK", Style::OutlookPlain))
+        .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::AwaitingReview);
+    assert_eq!(
+        current_photo(&t, id).map(|p| p.id),
+        Some(held_photos(&t, id)[0].0)
+    );
+    let answer = t.mails_about(SECRETARY, "Re: ", 1).await;
+    assert!(answer[0].text.contains("przyjęto"), "{}", answer[0].text);
+    // A second TAK to the same photo changes nothing.
+    t.send(&reply(SECRETARY, &note, "TAK", Style::GmailPlain))
+        .await;
+    t.once().await;
+    let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|a| a.2).collect();
+    assert_eq!(outcomes, vec!["accepted", "already_done"]);
 }
 
 fn mleg(t: &TestApp, args: &[&str]) -> Output {
