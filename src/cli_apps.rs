@@ -32,8 +32,10 @@ pub enum AppsCommand {
         pesel: String,
         #[arg(long)]
         class: String,
-        #[arg(long)]
-        parent_email: String,
+        /// A parent's address; repeat it for each parent who may send the
+        /// photo (the first is where news goes when nobody wrote).
+        #[arg(long, required = true)]
+        parent_email: Vec<String>,
         #[arg(long)]
         legitymacja_number: Option<String>,
         /// The code may be handed to the student (not only to a parent).
@@ -84,11 +86,18 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             legitymacja_number,
             code_to_student,
         } => {
+            let mut parents = parent_email
+                .iter()
+                .map(|e| EmailAddress::parse(e).with_context(|| format!("e-mail rodzica {e:?}")))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter();
+            let primary = parents.next().context("e-mail rodzica: brak")?;
             let new = NewApplication {
                 name: StudentName::parse(&first_name, &last_name).context("imię/nazwisko")?,
                 pesel: Pesel::parse(&pesel).context("PESEL")?,
                 class: SchoolClass::parse(&class).context("klasa")?,
-                parent_email: EmailAddress::parse(&parent_email).context("e-mail rodzica")?,
+                other_parent_emails: parents.filter(|e| *e != primary).collect(),
+                parent_email: primary,
                 legitymacja_number,
                 code_to_student,
             };
@@ -185,6 +194,8 @@ struct AppJson {
     pesel: String,
     class: String,
     parent_email: String,
+    /// Every parent address, the primary one first.
+    parent_emails: Vec<String>,
     legitymacja_number: Option<String>,
     code_to_student: bool,
     status: Status,
@@ -207,6 +218,11 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
         pesel: a.pesel.as_str().to_owned(),
         class: a.class.as_str().to_owned(),
         parent_email: a.parent_email.as_str().to_owned(),
+        parent_emails: a
+            .parent_emails
+            .iter()
+            .map(|e| e.as_str().to_owned())
+            .collect(),
         legitymacja_number: a.legitymacja_number.clone(),
         code_to_student: a.code_to_student,
         status: a.status,
@@ -232,7 +248,11 @@ fn print_show(v: &AppJson) {
         "Wniosek #{}: {} {}, klasa {}",
         v.id, v.first_name, v.last_name, v.class
     );
-    println!("PESEL: {}   e-mail rodzica: {}", v.pesel, v.parent_email);
+    println!(
+        "PESEL: {}   e-mail rodzica: {}",
+        v.pesel,
+        v.parent_emails.join(", ")
+    );
     println!("Status: {}", v.status);
     match &v.photo {
         Some(p) => match p.purged_at {

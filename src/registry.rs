@@ -1,9 +1,11 @@
 //! The secretary's register of applications (what `mleg apps …` does).
 //!
 //! Registering an application also looks for a valid photo that arrived
-//! before the application existed (an "orphan"): if one names this student,
-//! it is attached at once, the application moves to `awaiting_review`, and
-//! the parent and the secretary are told — in the same transaction.
+//! before the application existed (an "orphan"): if one names this student
+//! and came from one of the application's parent addresses, it is attached
+//! at once, the application moves to `awaiting_review`, and the parent and
+//! the secretary are told — in the same transaction. One from any other
+//! address is held for the secretary instead (see [`crate::secretary::held`]).
 
 use tracing::info;
 
@@ -55,9 +57,17 @@ fn add_in(
     let now = app.clock.now();
     let id = apps::insert(tx, new, &new_token(), now, actor)?;
     let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-    // Every kept photo of this student joins the application (so a later
-    // purge reaches all of them); the newest is the one the secretary gets.
-    let orphans = orphans_naming(tx, &application)?;
+    // A kept photo from someone who is not one of this student's parents is
+    // held for the secretary, never adopted.
+    let (orphans, strangers): (Vec<Orphan>, Vec<Orphan>) = named_orphans(tx, &application)?
+        .into_iter()
+        .partition(|o| application.has_parent_text(o.sender.as_deref()));
+    for o in &strangers {
+        hold(app, tx, &application, o)?;
+    }
+    // Every kept photo of this student from a parent joins the application
+    // (so a later purge reaches all of them); the newest is the one the
+    // secretary gets.
     let matched_photo = match orphans.split_last() {
         Some((newest, older)) => {
             for o in older {
@@ -72,17 +82,22 @@ fn add_in(
     Ok(Added { id, matched_photo })
 }
 
-/// Orphan photos naming this student, oldest first; when the application's
-/// parent sent some, only theirs.
+/// Orphan photos naming this student, oldest first.
+fn named_orphans(tx: &rusqlite::Connection, a: &Application) -> Result<Vec<Orphan>, StoreError> {
+    Ok(inbox::orphans(tx)?
+        .into_iter()
+        .filter(|o| matching::tokens_name_student(&o.name_tokens, &a.name))
+        .collect())
+}
+
+/// Orphan photos naming this student, oldest first; when one of the
+/// application's parents sent some, only theirs.
 pub fn orphans_naming(
     tx: &rusqlite::Connection,
     a: &Application,
 ) -> Result<Vec<Orphan>, StoreError> {
-    let mut named: Vec<Orphan> = inbox::orphans(tx)?
-        .into_iter()
-        .filter(|o| matching::tokens_name_student(&o.name_tokens, &a.name))
-        .collect();
-    let from_parent = |o: &Orphan| o.sender.as_deref() == Some(a.parent_email.as_str());
+    let mut named = named_orphans(tx, a)?;
+    let from_parent = |o: &Orphan| a.has_parent_text(o.sender.as_deref());
     if named.iter().any(from_parent) {
         named.retain(from_parent);
     }
@@ -127,6 +142,42 @@ fn adopt(
             o.source_message_id.as_deref(),
         )?;
         outbox::enqueue(tx, &parent, &domain, now)?;
+    }
+    Ok(())
+}
+
+/// Holds a stranger's kept photo for the secretary's decision, and tells
+/// the sender (promised news when the photo was kept) without naming anyone.
+fn hold(
+    app: &App,
+    tx: &rusqlite::Connection,
+    a: &Application,
+    o: &Orphan,
+) -> Result<(), RegistryError> {
+    let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
+    let info = photo_info(tx, o.id)?;
+    let src = crate::secretary::held::HeldSource {
+        photo: o.id,
+        sender: o.sender.as_deref().unwrap_or_default(),
+        subject: &o.source_subject,
+        message_id: o.source_message_id.as_deref(),
+    };
+    crate::secretary::held::hold::<RegistryError>(app, tx, a, src, &info, &data)?;
+    if let Some(to) = o
+        .sender
+        .as_deref()
+        .and_then(|s| EmailAddress::parse(s).ok())
+    {
+        let (t, cfg) = (&app.templates, &app.config);
+        let m = compose::sender_held_notice(
+            t,
+            cfg,
+            &to,
+            ("held", ""),
+            &o.source_subject,
+            o.source_message_id.as_deref(),
+        )?;
+        outbox::enqueue(tx, &m, cfg.smtp.from.domain(), app.clock.now())?;
     }
     Ok(())
 }

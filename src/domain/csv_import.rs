@@ -11,6 +11,8 @@
 //! `Imię`, `IMIE` and `e-mail rodzica` work): `imie|imiona|first_name`,
 //! `nazwisko|last_name`, `pesel`, `klasa|class`,
 //! `email_rodzica|e-mail rodzica|email|parent_email`, optional
+//! `email_rodzica_2|e-mail rodzica 2|parent_email_2` (a second parent's
+//! address: both parents may send the photo), optional
 //! `numer_legitymacji|nr_legitymacji|legitymacja_number` and optional
 //! `kod_dla_ucznia|code_to_student` (tak/nie/yes/no/1/0/true/false, empty =
 //! no). Other columns (`lp`, `uwagi`, …) are ignored. The byte-level format
@@ -82,10 +84,11 @@ enum Column {
     ParentEmail,
     LegitymacjaNumber,
     CodeToStudent,
+    ParentEmail2,
 }
 
 impl Column {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::FirstNames,
         Self::LastName,
         Self::Pesel,
@@ -93,6 +96,7 @@ impl Column {
         Self::ParentEmail,
         Self::LegitymacjaNumber,
         Self::CodeToStudent,
+        Self::ParentEmail2,
     ];
 
     /// Accepted header names, already in [`header_key`] form.
@@ -113,11 +117,15 @@ impl Column {
                 &["numer_legitymacji", "nr_legitymacji", "legitymacja_number"]
             }
             Self::CodeToStudent => &["kod_dla_ucznia", "code_to_student"],
+            Self::ParentEmail2 => &["email_rodzica_2", "e_mail_rodzica_2", "parent_email_2"],
         }
     }
 
     fn is_required(self) -> bool {
-        !matches!(self, Self::LegitymacjaNumber | Self::CodeToStudent)
+        !matches!(
+            self,
+            Self::LegitymacjaNumber | Self::CodeToStudent | Self::ParentEmail2
+        )
     }
 
     /// How a missing column is named in [`CsvError::MissingColumns`].
@@ -130,6 +138,7 @@ impl Column {
             Self::ParentEmail => "email_rodzica (parent_email)",
             Self::LegitymacjaNumber => "numer_legitymacji (legitymacja_number)",
             Self::CodeToStudent => "kod_dla_ucznia (code_to_student)",
+            Self::ParentEmail2 => "email_rodzica_2 (parent_email_2)",
         }
     }
 }
@@ -296,6 +305,17 @@ fn parse_row(
         .map_err(|e| problems.push(format!("{}: {e}", header(Column::ParentEmail))))
         .ok();
 
+    // Optional: an empty cell means one parent address only.
+    let other_parent_emails: Vec<EmailAddress> = match value(Column::ParentEmail2) {
+        "" => vec![],
+        v => EmailAddress::parse(v)
+            .map_err(|e| problems.push(format!("{}: {e}", header(Column::ParentEmail2))))
+            .ok()
+            .filter(|e| Some(e) != parent_email.as_ref())
+            .into_iter()
+            .collect(),
+    };
+
     let legitymacja_number = parse_legitymacja_number(value(Column::LegitymacjaNumber))
         .map_err(|e| problems.push(format!("{}: {e}", header(Column::LegitymacjaNumber))))
         .ok()
@@ -320,6 +340,7 @@ fn parse_row(
                 pesel,
                 class,
                 parent_email,
+                other_parent_emails,
                 legitymacja_number,
                 code_to_student,
             })

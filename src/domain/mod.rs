@@ -42,9 +42,26 @@ pub struct NewApplication {
     pub name: StudentName,
     pub pesel: Pesel,
     pub class: SchoolClass,
+    /// The primary parent address: where news goes when nobody wrote.
     pub parent_email: EmailAddress,
+    /// Further addresses that count as this student's parents (mothers and
+    /// fathers both write); without duplicates of `parent_email`.
+    pub other_parent_emails: Vec<EmailAddress>,
     /// Number of the existing paper/plastic ID, when the school knows it.
     pub legitymacja_number: Option<String>,
     /// Whether the activation code goes to the student rather than the parent.
     pub code_to_student: bool,
+}
+
+impl NewApplication {
+    /// Every parent address, the primary one first, each once.
+    pub fn parent_emails(&self) -> Vec<&EmailAddress> {
+        let mut all = vec![&self.parent_email];
+        for e in &self.other_parent_emails {
+            if !all.contains(&e) {
+                all.push(e);
+            }
+        }
+        all
+    }
 }

@@ -44,6 +44,22 @@ pub fn apply(
             .iter()
             .filter(|d| !superseded_in_mail(decision, d))
         {
+            if let PhotoDecision::Held {
+                image,
+                application_id,
+                check,
+            } = d
+            {
+                hold(
+                    app,
+                    tx,
+                    mail,
+                    (*image, *application_id, check),
+                    row,
+                    open_apps,
+                )?;
+                continue;
+            }
             store_photo(tx, d, mail, row, open_apps, now, &actor)?;
         }
         for m in &mails {
@@ -143,6 +159,42 @@ fn render_mails(
     Ok(mails)
 }
 
+/// Stores a stranger's photo aside and tells the secretary (see
+/// [`crate::secretary::held`]).
+fn hold(
+    app: &App,
+    tx: &rusqlite::Connection,
+    mail: &IncomingMail,
+    (image, application_id, check): (usize, i64, &crate::photo::PhotoCheck),
+    message_row: i64,
+    open_apps: &[Application],
+) -> Result<(), IntakeError> {
+    let Some(a) = open_apps.iter().find(|a| a.id == application_id) else {
+        return Ok(());
+    };
+    let img = &mail.images[image];
+    let photo = NewPhoto {
+        application_id: None,
+        message_row: Some(message_row),
+        source_message_id: mail.message_id.as_deref(),
+        source_subject: &mail.subject,
+        sender: mail.from.as_deref(),
+        file_name: img.file_name.as_deref(),
+        name_tokens: &[],
+        width: check.width,
+        height: check.height,
+        data: &img.data,
+    };
+    let id = inbox::insert_photo(tx, &photo, app.clock.now())?;
+    let src = crate::secretary::held::HeldSource {
+        photo: id,
+        sender: mail.from.as_deref().unwrap_or_default(),
+        subject: &mail.subject,
+        message_id: mail.message_id.as_deref(),
+    };
+    crate::secretary::held::hold(app, tx, a, src, check, &img.data)
+}
+
 fn store_photo(
     tx: &rusqlite::Connection,
     d: &PhotoDecision,
@@ -169,6 +221,8 @@ fn store_photo(
             name_tokens,
             ..
         } => (*image, None, check, &name_tokens[..]),
+        // Stored by `hold`.
+        PhotoDecision::Held { .. } => return Ok(()),
         PhotoDecision::Rejected {
             application_id,
             problems,

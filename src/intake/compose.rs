@@ -14,6 +14,9 @@ use crate::store::apps::Application;
 use crate::templates::{TemplateError, Templates, format_mb};
 use crate::workflow::{HumanReason, PhotoDecision};
 
+mod held;
+pub use held::{HeldNote, sender_held_notice, staff_held_photo};
+
 /// A student as the templates see them.
 #[derive(Debug, Serialize)]
 pub struct StudentView {
@@ -27,6 +30,8 @@ pub struct StudentView {
     pub legitymacja_number: Option<String>,
     pub code_to_student: bool,
     pub parent_email: String,
+    /// Every parent address, the primary one first.
+    pub parent_emails: Vec<String>,
     pub token: String,
 }
 
@@ -43,6 +48,11 @@ impl StudentView {
             legitymacja_number: a.legitymacja_number.clone(),
             code_to_student: a.code_to_student,
             parent_email: a.parent_email.as_str().to_owned(),
+            parent_emails: a
+                .parent_emails
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
             token: a.token.clone(),
         }
     }
@@ -131,6 +141,9 @@ fn photo_item(mail: &IncomingMail, d: &PhotoDecision, apps: &[Application]) -> P
         ),
         PhotoDecision::Unregistered { image, .. } => (*image, "unregistered", None, vec![]),
         PhotoDecision::Ambiguous { image, .. } => (*image, "ambiguous", None, vec![]),
+        // The sender is not this student's parent: nothing about the student
+        // (nor the file name, which names them) goes back.
+        PhotoDecision::Held { image, .. } => (*image, "held", None, vec![]),
     };
     PhotoItem {
         file_name: display_name(mail, image),
@@ -210,6 +223,18 @@ struct PhotoView {
     width: u32,
     height: u32,
     kb: u64,
+}
+
+fn photo_attachment(app: &Application, check: &PhotoCheck, data: &[u8]) -> OutAttachment {
+    let (ext, content_type) = match check.format {
+        PhotoFormat::Jpeg => ("jpg", "image/jpeg"),
+        PhotoFormat::Png => ("png", "image/png"),
+    };
+    OutAttachment {
+        file_name: format!("{}.{ext}", app.name.file_stem()),
+        content_type: content_type.to_owned(),
+        data: data.to_vec(),
+    }
 }
 
 /// The secretary's notification with the photo attached under a clean name.

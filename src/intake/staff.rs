@@ -9,6 +9,8 @@
 //! effects and the watermark are one transaction, so a crash can neither lose
 //! the command nor carry it out twice.
 
+mod held;
+
 use serde::Serialize;
 
 use super::IntakeError;
@@ -182,6 +184,9 @@ pub fn handle(
     if mail.auto_generated {
         // Out-of-office replies and bounces never act, even with a token.
         return Ok(None);
+    }
+    if let Some(held) = held::held_photo_of(app, mail)? {
+        return held::handle(app, w, mail, &held).map(Some);
     }
     let command = command_of(mail);
     let label = command.as_ref().map_or("unknown", secretary::command_name);

@@ -36,6 +36,8 @@ pub enum MailKind {
     ParentCode,
     /// "mleg could not delete this mail after the purge: delete it by hand."
     StaffPurgeFailed,
+    /// "A stranger sent a photo named after this student: TAK or NIE?"
+    StaffHeldPhoto,
 }
 
 impl MailKind {
@@ -51,6 +53,7 @@ impl MailKind {
             MailKind::StaffAlert => "staff_alert",
             MailKind::ParentCode => "parent_code_email",
             MailKind::StaffPurgeFailed => "staff_purge_failed",
+            MailKind::StaffHeldPhoto => "staff_held_photo",
         }
     }
 }

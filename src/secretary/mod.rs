@@ -8,6 +8,7 @@
 //! Purging the photo (the school's rule) happens in that transaction too.
 
 pub mod compose;
+pub mod held;
 
 use tracing::info;
 
@@ -221,11 +222,13 @@ fn apply_transition(
         // Photos of this child the parent sent while no application could
         // take them (e.g. after the code was entered) are purged too.
         for o in crate::registry::orphans_naming(tx, a)? {
-            if o.sender.as_deref() == Some(a.parent_email.as_str()) {
+            if a.has_parent_text(o.sender.as_deref()) {
                 crate::store::inbox::adopt_orphan(tx, o.id, a.id, now)?;
             }
         }
-        let n = store_lc::purge_photos(tx, a.id, now)?;
+        // Photos held for this student (a stranger's) go too.
+        let n = store_lc::purge_photos(tx, a.id, now)?
+            + crate::store::held::purge_held_for(tx, a.id, now)?;
         if n > 0 {
             apps::add_event(
                 tx,
@@ -239,7 +242,15 @@ fn apply_transition(
     }
     let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
     let code = store_lc::code_info(tx, a.id)?;
-    if let Some(m) = compose::parent_notice(app, &updated, &t.parent, code.as_ref())? {
+    if let Some(mut m) = compose::parent_notice(app, &updated, &t.parent, code.as_ref())? {
+        // The parent who sent the photo hears the news; the primary address
+        // only when no parent wrote.
+        if let Some(sender) = crate::store::inbox::latest_photo_sender(tx, a.id)?
+            .and_then(|s| crate::domain::EmailAddress::parse(&s).ok())
+            .filter(|s| a.has_parent(s))
+        {
+            m.to = sender;
+        }
         mails.push(m);
     }
     if t.slip

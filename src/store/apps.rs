@@ -17,7 +17,10 @@ pub struct Application {
     pub name: StudentName,
     pub pesel: Pesel,
     pub class: SchoolClass,
+    /// The primary parent address (news goes here when nobody wrote).
     pub parent_email: EmailAddress,
+    /// Every address that counts as a parent, the primary one first.
+    pub parent_emails: Vec<EmailAddress>,
     pub legitymacja_number: Option<String>,
     pub code_to_student: bool,
     pub status: Status,
@@ -59,6 +62,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Application>> {
             pesel: Pesel::parse(&pesel).map_err(|e| corrupt("pesel", e))?,
             class: SchoolClass::parse(&class).map_err(|e| corrupt("class", e))?,
             parent_email: EmailAddress::parse(&email).map_err(|e| corrupt("email", e))?,
+            parent_emails: vec![],
             legitymacja_number: number,
             code_to_student: to_student,
             status: status.parse().map_err(|e| corrupt("status", e))?,
@@ -77,8 +81,44 @@ fn query_apps(
     let sql = format!("SELECT {COLUMNS} FROM applications {sql_tail}");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(args, from_row)?;
-    rows.map(|r| r.map_err(StoreError::from).and_then(|a| a))
-        .collect()
+    let mut apps: Vec<Application> = rows
+        .map(|r| r.map_err(StoreError::from).and_then(|a| a))
+        .collect::<Result<_>>()?;
+    for a in &mut apps {
+        a.parent_emails = parents_of(conn, a.id, &a.parent_email)?;
+    }
+    Ok(apps)
+}
+
+/// The parent addresses of an application, primary first. A row missing
+/// from `application_parents` (a file edited by hand) still leaves the
+/// primary address.
+fn parents_of(conn: &Connection, id: i64, primary: &EmailAddress) -> Result<Vec<EmailAddress>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT email FROM application_parents WHERE application_id = ?1 ORDER BY position, email",
+    )?;
+    let mut all = vec![primary.clone()];
+    for e in stmt.query_map([id], |r| r.get::<_, String>(0))? {
+        let e = EmailAddress::parse(&e?).map_err(|e| corrupt("email", e))?;
+        if !all.contains(&e) {
+            all.push(e);
+        }
+    }
+    Ok(all)
+}
+
+impl Application {
+    /// Is `address` one of this application's parents?
+    pub fn has_parent(&self, address: &EmailAddress) -> bool {
+        self.parent_email == *address || self.parent_emails.contains(address)
+    }
+
+    /// Is the sender of a mail (its raw From address) one of the parents?
+    pub fn has_parent_text(&self, sender: Option<&str>) -> bool {
+        sender
+            .and_then(|s| EmailAddress::parse(s).ok())
+            .is_some_and(|s| self.has_parent(&s))
+    }
 }
 
 /// Registers an application in state `awaiting_photo`. Refuses a second open
@@ -116,6 +156,12 @@ pub fn insert(
         ],
     )?;
     let id = conn.last_insert_rowid();
+    for (position, email) in app.parent_emails().into_iter().enumerate() {
+        conn.execute(
+            "INSERT INTO application_parents (application_id, email, position) VALUES (?1, ?2, ?3)",
+            params![id, email.as_str(), position as i64],
+        )?;
+    }
     add_event(conn, id, now, "registered", "", actor)?;
     Ok(id)
 }
@@ -159,7 +205,8 @@ pub fn accepting_photos(conn: &Connection) -> Result<Vec<Application>> {
 /// Is this address a parent on any application (open or not)?
 pub fn is_parent(conn: &Connection, address: &EmailAddress) -> Result<bool> {
     let n: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM applications WHERE parent_email = ?1",
+        "SELECT (SELECT COUNT(*) FROM applications WHERE parent_email = ?1)
+              + (SELECT COUNT(*) FROM application_parents WHERE email = ?1)",
         [address.as_str()],
         |r| r.get(0),
     )?;

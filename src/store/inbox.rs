@@ -202,7 +202,7 @@ pub fn insert_photo(conn: &Connection, p: &NewPhoto<'_>, now: DateTime<Utc>) -> 
     Ok(conn.last_insert_rowid())
 }
 
-fn supersede_photos(conn: &Connection, app: i64, now: DateTime<Utc>) -> Result<()> {
+pub(super) fn supersede_photos(conn: &Connection, app: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE photos SET data = NULL, purged_at = ?2, superseded_at = ?2
          WHERE application_id = ?1 AND purged_at IS NULL",
@@ -226,7 +226,8 @@ pub struct Orphan {
 pub fn orphans(conn: &Connection) -> Result<Vec<Orphan>> {
     let mut stmt = conn.prepare(
         "SELECT id, sender, file_name, name_tokens, source_message_id, source_subject, received_at
-         FROM photos WHERE application_id IS NULL AND purged_at IS NULL ORDER BY id",
+         FROM photos WHERE application_id IS NULL AND purged_at IS NULL AND held_for IS NULL
+         ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -314,4 +315,16 @@ pub fn current_photo(conn: &Connection, app: i64) -> Result<Option<PhotoInfo>> {
         })
     })
     .transpose()
+}
+
+/// Who sent the application's newest photo (its raw From address), if any.
+pub fn latest_photo_sender(conn: &Connection, app: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT sender FROM photos WHERE application_id = ?1 ORDER BY id DESC LIMIT 1",
+            [app],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
 }

@@ -36,14 +36,26 @@ pub fn queue_application(conn: &Connection, id: i64, now: DateTime<Utc>) -> Resu
             .collect::<rusqlite::Result<_>>()?
     };
     for (message_id, kind) in &rows {
-        for account in [WATCHED, STAFF] {
-            conn.execute(
-                "INSERT INTO imap_purges (message_id, created_at, application_id, kind, account)
-                 SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS
-                    (SELECT 1 FROM imap_purges WHERE message_id = ?1 AND account = ?5)",
-                params![message_id, ts(now), id, kind, account],
-            )?;
-        }
+        queue_mail(conn, message_id, kind, Some(id), now)?;
+    }
+    Ok(())
+}
+
+/// Queues one mail for both accounts ("parent" or "copy"), unless already queued there.
+pub fn queue_mail(
+    conn: &Connection,
+    message_id: &str,
+    kind: &str,
+    application_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for account in [WATCHED, STAFF] {
+        conn.execute(
+            "INSERT INTO imap_purges (message_id, created_at, application_id, kind, account)
+             SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS
+                (SELECT 1 FROM imap_purges WHERE message_id = ?1 AND account = ?5)",
+            params![message_id, ts(now), application_id, kind, account],
+        )?;
     }
     Ok(())
 }

@@ -180,4 +180,31 @@ ALTER TABLE imap_purges ADD COLUMN failed_at TEXT;
 ALTER TABLE imap_purges ADD COLUMN warning TEXT;
 CREATE INDEX imap_purges_pending ON imap_purges(account, done_at, failed_at);
 "#,
+    r#"
+-- Issue 6, part 3 (a stranger's photo is not a parent's photo).
+-- Every address that counts as a parent of an application; position 0 is
+-- applications.parent_email (kept as the primary address).
+CREATE TABLE application_parents (
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    email           TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    PRIMARY KEY (application_id, email)
+);
+CREATE INDEX application_parents_email ON application_parents(email);
+INSERT INTO application_parents (application_id, email, position)
+    SELECT id, parent_email, 0 FROM applications;
+
+-- A photo named after a student but sent by someone who is not one of that
+-- application's parents is held: application_id stays NULL (it is not the
+-- application's photo) and held_for names the student it claims to show,
+-- until the secretary accepts (TAK) or refuses (NIE) it.
+ALTER TABLE photos ADD COLUMN held_for INTEGER REFERENCES applications(id);
+-- Unguessable; a staff reply must carry it back (or answer held_notice).
+ALTER TABLE photos ADD COLUMN held_token TEXT;
+-- Message-ID of the secretary's notification about the held photo.
+ALTER TABLE photos ADD COLUMN held_notice TEXT;
+-- 'accepted' or 'refused' once the secretary decided.
+ALTER TABLE photos ADD COLUMN held_outcome TEXT;
+CREATE UNIQUE INDEX photos_held_token ON photos(held_token) WHERE held_token IS NOT NULL;
+"#,
 ];

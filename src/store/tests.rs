@@ -19,6 +19,7 @@ fn new_app(serial: u32) -> NewApplication {
         pesel: pesel(2015, 12, 12, serial),
         class: class("3A"),
         parent_email: email("rodzic@example.pl"),
+        other_parent_emails: vec![],
         legitymacja_number: Some("123/2024".into()),
         code_to_student: false,
     }
@@ -332,4 +333,132 @@ fn a_purge_queues_every_mail_of_the_child_once_per_account_with_its_kind_and_pla
     purges::mark_failed(c, first, t0(), "refused").unwrap();
     purges::mark_done(c, watched[1].row, t0(), None).unwrap();
     assert_eq!(purges::pending(c, WATCHED).unwrap().len(), 2);
+}
+
+#[test]
+fn every_parent_address_counts_and_old_applications_keep_theirs() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut new = new_app(7);
+    new.other_parent_emails = vec![email("tata@example.pl")];
+    let id = s
+        .transaction(|tx| apps::insert(tx, &new, "t7", t0(), "test"))
+        .unwrap();
+    let a = apps::get(s.conn(), id).unwrap().unwrap();
+    assert_eq!(
+        a.parent_emails,
+        vec![email("rodzic@example.pl"), email("tata@example.pl")]
+    );
+    assert!(a.has_parent(&email("tata@example.pl")));
+    assert!(!a.has_parent(&email("obcy@example.pl")));
+    assert!(apps::is_parent(s.conn(), &email("tata@example.pl")).unwrap());
+    assert!(!apps::is_parent(s.conn(), &email("obcy@example.pl")).unwrap());
+
+    // An application registered before the table existed keeps its address.
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    for (i, m) in schema::MIGRATIONS.iter().enumerate().take(3) {
+        conn.execute_batch(m).unwrap();
+        conn.pragma_update(None, "user_version", i as i64 + 1)
+            .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO applications (first_names, last_name, pesel, class, parent_email, status,
+            token, created_at, updated_at) VALUES ('Jan', 'Lis', ?1, '2B', 'stara@example.pl',
+            'awaiting_photo', 'tok', ?2, ?2)",
+        rusqlite::params![pesel(2015, 1, 1, 3).as_str(), ts(t0())],
+    )
+    .unwrap();
+    migrate(&mut conn).unwrap();
+    assert!(apps::is_parent(&conn, &email("stara@example.pl")).unwrap());
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM application_parents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_held_photo_is_nobody_s_until_accepted_and_a_refused_one_is_erased() {
+    let mut s = Store::open_in_memory().unwrap();
+    let app = s
+        .transaction(|tx| apps::insert(tx, &new_app(8), "t8", t0(), "test"))
+        .unwrap();
+    let photo = |application_id, data: &'static [u8]| inbox::NewPhoto {
+        application_id,
+        message_row: None,
+        source_message_id: Some("obcy-1@example.pl"),
+        source_subject: "",
+        sender: Some("obcy@example.pl"),
+        file_name: Some("Anna Nowak.jpg"),
+        name_tokens: &[],
+        width: 354,
+        height: 496,
+        data,
+    };
+    let parents = s
+        .transaction(|tx| inbox::insert_photo(tx, &photo(Some(app), b"PARENT"), t0()))
+        .unwrap();
+    let (a, b) = s
+        .transaction(|tx| -> Result<(i64, i64)> {
+            let a = inbox::insert_photo(tx, &photo(None, b"A"), t0())?;
+            held::mark_held(tx, a, app, "aaaaaaaaaaaaaaaa")?;
+            let b = inbox::insert_photo(tx, &photo(None, b"B"), t0())?;
+            held::mark_held(tx, b, app, "bbbbbbbbbbbbbbbb")?;
+            held::set_held_notice(tx, b, "note-b@szkola.test")?;
+            Ok((a, b))
+        })
+        .unwrap();
+    // Held photos are not orphans and not the application's photo.
+    assert!(inbox::orphans(s.conn()).unwrap().is_empty());
+    assert_eq!(
+        inbox::current_photo(s.conn(), app).unwrap().unwrap().id,
+        parents
+    );
+    let found = held::held_by_notice(s.conn(), "note-b@szkola.test")
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id, found.application_id), (b, app));
+    assert_eq!(
+        held::held_by_token(s.conn(), "aaaaaaaaaaaaaaaa")
+            .unwrap()
+            .unwrap()
+            .id,
+        a
+    );
+
+    s.transaction(|tx| held::refuse_held(tx, b, t0())).unwrap();
+    assert_eq!(inbox::photo_data(s.conn(), b).unwrap(), None);
+    assert_eq!(
+        super::purges::pending(s.conn(), super::purges::WATCHED)
+            .unwrap()
+            .iter()
+            .map(|p| (p.message_id.as_str(), p.kind.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("obcy-1@example.pl", "parent"), ("note-b@szkola.test", "copy")],
+        "the sender's mail and the notice are queued for expunging"
+    );
+    s.transaction(|tx| held::accept_held(tx, a, app, t0()))
+        .unwrap();
+    assert_eq!(inbox::current_photo(s.conn(), app).unwrap().unwrap().id, a);
+    assert_eq!(inbox::photo_data(s.conn(), parents).unwrap(), None);
+    let a_again = held::held_by_token(s.conn(), "aaaaaaaaaaaaaaaa")
+        .unwrap()
+        .unwrap();
+    assert_eq!(a_again.outcome.as_deref(), Some("accepted"));
+
+    // Closing the application erases what is still held for it.
+    let c = s
+        .transaction(|tx| -> Result<i64> {
+            let c = inbox::insert_photo(tx, &photo(None, b"C"), t0())?;
+            held::mark_held(tx, c, app, "cccccccccccccccc")?;
+            Ok(c)
+        })
+        .unwrap();
+    let n = s
+        .transaction(|tx| held::purge_held_for(tx, app, t0()))
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(inbox::photo_data(s.conn(), c).unwrap(), None);
+    assert!(
+        inbox::photo_data(s.conn(), a).unwrap().is_some(),
+        "the accepted photo is the application's own purge's business"
+    );
 }

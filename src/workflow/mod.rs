@@ -76,6 +76,15 @@ pub enum PhotoDecision {
         check: PhotoCheck,
         name_tokens: Vec<String>,
     },
+    /// Valid and named after a student, but the sender is not one of that
+    /// application's parents: kept aside, not the application's photo (it
+    /// supersedes nothing, the status does not move) until the secretary
+    /// accepts or refuses it. The sender is told nothing about the student.
+    Held {
+        image: usize,
+        application_id: i64,
+        check: PhotoCheck,
+    },
     /// Valid, but several applications fit: kept; the secretary decides.
     Ambiguous {
         image: usize,
@@ -166,7 +175,7 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         };
     }
 
-    let candidates = candidates(ctx.open_apps);
+    let candidates = candidates(ctx.open_apps, sender.as_ref());
     let names_a_student = mail.images.iter().any(|img| {
         img.file_name
             .as_deref()
@@ -187,8 +196,11 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     let ambiguous = photos
         .iter()
         .any(|p| matches!(p, PhotoDecision::Ambiguous { .. }));
+    let held = photos
+        .iter()
+        .any(|p| matches!(p, PhotoDecision::Held { .. }));
     Decision {
-        disposition: if ambiguous {
+        disposition: if ambiguous || held {
             Disposition::NeedsHuman
         } else {
             Disposition::Processed
@@ -208,11 +220,15 @@ fn decide_photo(
 ) -> PhotoDecision {
     let image = &mail.images[index];
     let outcome = find_student(mail, index, sender, candidates, ctx.open_apps);
+    // Only a parent of the application learns that the photo was matched.
+    let from_parent = |id: i64| {
+        sender.is_some_and(|s| ctx.open_apps.iter().any(|a| a.id == id && a.has_parent(s)))
+    };
     let check = match check_photo(&image.data, ctx.policy) {
         Ok(check) => check,
         Err(problems) => {
             let application_id = match outcome {
-                MatchOutcome::One(id) => Some(id),
+                MatchOutcome::One(id) if from_parent(id) => Some(id),
                 _ => None,
             };
             return PhotoDecision::Rejected {
@@ -223,6 +239,11 @@ fn decide_photo(
         }
     };
     match outcome {
+        MatchOutcome::One(application_id) if !from_parent(application_id) => PhotoDecision::Held {
+            image: index,
+            application_id,
+            check,
+        },
         MatchOutcome::One(application_id) => PhotoDecision::Accepted {
             image: index,
             application_id,
@@ -277,7 +298,7 @@ fn find_student(
     };
     let waiting: Vec<i64> = open_apps
         .iter()
-        .filter(|a| &a.parent_email == sender && a.status == Status::AwaitingPhoto)
+        .filter(|a| a.has_parent(sender) && a.status == Status::AwaitingPhoto)
         .map(|a| a.id)
         .collect();
     match waiting.as_slice() {
@@ -300,12 +321,17 @@ fn name_guess(mail: &IncomingMail, index: usize) -> Vec<String> {
     matching::name_tokens(&mail.subject)
 }
 
-fn candidates(apps: &[Application]) -> Vec<Candidate<'_>> {
+/// The candidates for matching. An application has several parent
+/// addresses; the one that counts for the sender tie-break is the sender's
+/// own when it is among them.
+fn candidates<'a>(apps: &'a [Application], sender: Option<&EmailAddress>) -> Vec<Candidate<'a>> {
     apps.iter()
         .map(|a| Candidate {
             id: a.id,
             name: &a.name,
-            parent_email: &a.parent_email,
+            parent_email: sender
+                .and_then(|s| a.parent_emails.iter().find(|p| *p == s))
+                .unwrap_or(&a.parent_email),
         })
         .collect()
 }

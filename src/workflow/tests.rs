@@ -25,6 +25,7 @@ fn application(id: i64, first: &str, last: &str, parent: &str, status: Status) -
         pesel: pesel(2015, 5, 12, id as u32),
         class: class("3A"),
         parent_email: email(parent),
+        parent_emails: vec![email(parent)],
         legitymacja_number: None,
         code_to_student: false,
         status,
@@ -86,7 +87,7 @@ impl World {
         let sender_is_parent = self
             .apps
             .iter()
-            .any(|a| Some(a.parent_email.as_str()) == m.from.as_deref());
+            .any(|a| a.has_parent_text(m.from.as_deref()));
         self.decide_with(m, sender_is_parent, false)
     }
 
@@ -182,7 +183,10 @@ fn a_keyword_mail_without_a_photo_asks_for_one_and_goes_to_a_human() {
 
 #[test]
 fn the_subject_then_the_body_then_the_sender_identify_an_unnamed_photo() {
-    let w = World::new(vec![
+    // x@example.pl is a second parent address of both (a photo from a
+    // stranger is held, see `a_stranger_s_photo_is_held`); being the parent
+    // of two waiting students, the sender alone decides nothing.
+    let mut apps = vec![
         lucja(),
         application(
             2,
@@ -191,7 +195,11 @@ fn the_subject_then_the_body_then_the_sender_identify_an_unnamed_photo() {
             "tata@example.pl",
             Status::AwaitingPhoto,
         ),
-    ]);
+    ];
+    for a in &mut apps {
+        a.parent_emails.push(email("x@example.pl"));
+    }
+    let w = World::new(apps);
     let d = w.decide(&mail(
         "x@example.pl",
         "Zdjęcie Łucji Żak",
@@ -392,4 +400,88 @@ fn file_stem_drops_only_a_real_extension() {
     assert_eq!(file_stem("Zak.Lucja.JPEG"), "Zak.Lucja");
     assert_eq!(file_stem("noextension"), "noextension");
     assert_eq!(file_stem(".jpg"), ".jpg");
+}
+
+#[test]
+fn a_stranger_s_photo_is_held_and_a_second_parent_s_is_accepted() {
+    let mut anna = application(
+        1,
+        "Anna",
+        "Nowak",
+        "mama@example.pl",
+        Status::AwaitingReview,
+    );
+    anna.parent_emails.push(email("tata@example.pl"));
+    let w = World::new(vec![anna]);
+
+    let d = w.decide(&mail(
+        "obcy@example.pl",
+        "zdjęcie",
+        vec![("Anna Nowak.jpg", jpeg(354, 496))],
+    ));
+    assert!(matches!(
+        d.photos[..],
+        [PhotoDecision::Held {
+            application_id: 1,
+            ..
+        }]
+    ));
+    assert_eq!(d.disposition, Disposition::NeedsHuman);
+    assert!(d.reply_to_parent, "the sender gets a neutral answer");
+    assert_eq!(
+        d.human, None,
+        "the held photo's own mail tells the secretary"
+    );
+
+    // A bad photo from a stranger names no application either.
+    let d = w.decide(&mail(
+        "obcy@example.pl",
+        "zdjęcie",
+        vec![("Anna Nowak.jpg", jpeg(100, 100))],
+    ));
+    assert!(matches!(
+        d.photos[..],
+        [PhotoDecision::Rejected {
+            application_id: None,
+            ..
+        }]
+    ));
+
+    for parent in ["tata@example.pl", "mama@example.pl"] {
+        let d = w.decide(&mail(
+            parent,
+            "zdjęcie",
+            vec![("Anna Nowak.jpg", jpeg(354, 496))],
+        ));
+        assert!(
+            matches!(
+                d.photos[..],
+                [PhotoDecision::Accepted {
+                    application_id: 1,
+                    ..
+                }]
+            ),
+            "{parent}: {d:?}"
+        );
+        assert_eq!(d.disposition, Disposition::Processed);
+    }
+}
+
+#[test]
+fn a_second_parent_address_counts_for_the_sender_fallback() {
+    let mut anna = application(1, "Anna", "Nowak", "mama@example.pl", Status::AwaitingPhoto);
+    anna.parent_emails.push(email("tata@example.pl"));
+    let w = World::new(vec![anna]);
+    let d = w.decide(&mail(
+        "tata@example.pl",
+        "foto",
+        vec![("IMG_1.jpg", jpeg(354, 496))],
+    ));
+    assert!(matches!(
+        d.photos[..],
+        [PhotoDecision::Accepted {
+            application_id: 1,
+            ..
+        }]
+    ));
 }

@@ -17,3 +17,4 @@ mod matching;
 mod purge;
 mod robustness;
 mod secretary;
+mod strangers;

@@ -42,6 +42,7 @@ fn windows_1250_with_semicolons_and_polish_headers() {
                 pesel: pesel(2012, 3, 4, 5678),
                 class: class("3A"),
                 parent_email: email("rodzic@example.pl"),
+                other_parent_emails: vec![],
                 legitymacja_number: None,
                 code_to_student: false,
             }
@@ -224,4 +225,45 @@ fn yes_no_values() {
         assert_eq!(parse_yes_no(no), Some(false), "{no}");
     }
     assert_eq!(parse_yes_no("x"), None);
+}
+
+#[test]
+fn a_second_parent_address_column_is_optional_and_validated() {
+    let (p1, p2, p3) = (
+        valid_pesel(2012, 1, 2, 11),
+        valid_pesel(2012, 1, 3, 12),
+        valid_pesel(2012, 1, 4, 13),
+    );
+    let text = format!(
+        "imię;nazwisko;pesel;klasa;email_rodzica;E-mail rodzica 2\n\
+         Anna;Nowak;{p1};3A;mama@example.pl;Tata@Example.pl\n\
+         Jan;Nowak;{p2};3A;mama@example.pl;\n\
+         Ewa;Nowak;{p3};3A;mama@example.pl;nie-email\n"
+    );
+    let parsed = parse(&text);
+    let [(2, both), (3, one)] = parsed.rows.as_slice() else {
+        panic!("unexpected rows: {:?}", parsed.rows);
+    };
+    assert_eq!(both.parent_email, email("mama@example.pl"));
+    assert_eq!(both.other_parent_emails, vec![email("tata@example.pl")]);
+    assert_eq!(
+        both.parent_emails(),
+        vec![&email("mama@example.pl"), &email("tata@example.pl")]
+    );
+    assert!(one.other_parent_emails.is_empty());
+    let errors = messages(&parsed);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("line 4: E-mail rodzica 2:"),
+        "{errors:?}"
+    );
+
+    // The English header, and the same address twice counts once.
+    let text = format!(
+        "first_name,last_name,pesel,class,parent_email,parent_email_2\n\
+         Anna,Nowak,{p1},3A,mama@example.pl,MAMA@example.pl\n"
+    );
+    let parsed = parse(&text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert!(parsed.rows[0].1.other_parent_emails.is_empty());
 }

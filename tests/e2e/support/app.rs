@@ -114,6 +114,7 @@ addresses = ["{SECRETARY}"]
             pesel: Pesel::parse(pesel).unwrap(),
             class: SchoolClass::parse("3A").unwrap(),
             parent_email: EmailAddress::parse(parent).unwrap(),
+            other_parent_emails: vec![],
             legitymacja_number: Some("123/2024".into()),
             code_to_student: false,
         };
