@@ -253,3 +253,17 @@ fn orphan_photos_past_their_retention_lose_their_bytes() {
     assert_eq!(inbox::photo_data(s.conn(), old).unwrap(), None);
     assert!(inbox::photo_data(s.conn(), fresh).unwrap().is_some());
 }
+
+#[test]
+fn the_failure_count_of_a_mail_continues_after_reopening_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mleg.sqlite3");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 7, 12).unwrap(), 1);
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 7, 12).unwrap(), 2);
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 8, 12).unwrap(), 1);
+    assert_eq!(inbox::note_failure(s.conn(), "Other", 7, 12).unwrap(), 1);
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 7, 12).unwrap(), 3);
+}
