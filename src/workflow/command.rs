@@ -22,8 +22,9 @@
 //! guess (approving when she meant "no") is hard to undo. Hence:
 //! * keyword-only commands (TAK, WYDANO, …) allow nothing but punctuation or
 //!   emoji after the keyword: "Tak, ale zdjęcie do poprawy" is NOT approval;
-//! * reason commands (NIE, ZDJĘCIE, ANULUJ, …) need a reason on the same line
-//!   (following lines are never read as the reason);
+//! * reason commands (NIE, ZDJĘCIE, ANULUJ, …) need a reason starting on the
+//!   keyword's line; it goes on over the following lines (a client soft-wraps
+//!   long lines) up to the first blank line, quote or signature;
 //! * NIE and ZDJĘCIE also start ordinary sentences ("Nie mogę otworzyć…",
 //!   "Zdjęcie jest OK"), so they act only in capitals or followed by
 //!   punctuation (`NIE zdjęcie stare`, `Nie: …`, `Zdjęcie – …`);
@@ -41,6 +42,8 @@
 
 mod html;
 #[cfg(test)]
+mod reason_tests;
+#[cfg(test)]
 mod tests;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -52,6 +55,9 @@ use crate::domain::fold;
 const MAX_INPUT: usize = 64 * 1024;
 /// `NotUnderstood::first_line` is echoed back to the secretary and logged.
 const MAX_FIRST_LINE: usize = 200;
+/// A reason is passed on to the parent; a paragraph is plenty, a pasted
+/// page is cut here.
+const MAX_REASON: usize = 1000;
 /// Activation codes are short; anything longer is a typo or pasted junk.
 const MAX_CODE: usize = 64;
 
@@ -93,14 +99,18 @@ pub enum ParsedReply {
 /// when the mail was HTML-only); `html`: the raw HTML body if any.
 pub fn parse_reply(text: &str, html: Option<&str>) -> ParsedReply {
     let own = own_text(text, html);
+    let lines: Vec<&str> = own.lines().map(str::trim).collect();
     let mut first_greeting = None;
-    for line in own.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for (i, &line) in lines.iter().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
         if is_greeting(line) {
             first_greeting.get_or_insert(line);
             continue;
         }
         return match parse_command(line) {
-            Some(command) => ParsedReply::Command(command),
+            Some(command) => ParsedReply::Command(continue_reason(command, &lines[i + 1..])),
             None => not_understood(line),
         };
     }
@@ -118,6 +128,35 @@ pub fn own_text(text: &str, html: Option<&str>) -> String {
     match html {
         Some(html) if from_text.is_empty() => own_plain(&html::to_text(bounded(html))),
         _ => from_text,
+    }
+}
+
+/// A reason her mail client wrapped (or she broke) over several lines goes
+/// on until the first blank line; own text already ends at a signature, and a
+/// quote in between shows up as a blank line. The lines are joined with
+/// spaces; the reason still has to start on the keyword's line.
+fn continue_reason(command: StaffCommand, following: &[&str]) -> StaffCommand {
+    let extend = |mut reason: String| {
+        for line in following.iter().take_while(|l| !l.is_empty()) {
+            if reason.chars().count() >= MAX_REASON {
+                break;
+            }
+            reason.push(' ');
+            reason.push_str(line);
+        }
+        reason.chars().take(MAX_REASON).collect()
+    };
+    match command {
+        StaffCommand::Reject { reason } => StaffCommand::Reject {
+            reason: extend(reason),
+        },
+        StaffCommand::RejectPhoto { reason } => StaffCommand::RejectPhoto {
+            reason: extend(reason),
+        },
+        StaffCommand::Cancel { reason } => StaffCommand::Cancel {
+            reason: extend(reason),
+        },
+        other => other,
     }
 }
 
@@ -156,6 +195,10 @@ fn own_plain(text: &str) -> String {
     while i < lines.len() {
         let line = lines[i];
         if is_quoted(line) || is_mobile_signature(line) {
+            // Kept as a blank line: a reason above a quote ends there.
+            if own.last().is_some_and(|l| !l.trim().is_empty()) {
+                own.push("");
+            }
             i += 1;
             continue;
         }
