@@ -37,6 +37,9 @@ use mail_parser::{
 // Reading header fields, including the raw-byte fixes for mail-parser.
 #[path = "parse_header.rs"]
 mod header;
+// Joining `format=flowed` soft line breaks.
+#[path = "parse_flowed.rs"]
+mod flowed;
 use header::{
     clean_address, clean_id, decode_8bit, file_name, first_address, ids, is_auto_generated,
     root_field,
@@ -330,7 +333,18 @@ fn part_text(raw: &[u8], part: &MessagePart<'_>) -> String {
         }
     };
     if part.is_content_type("text", "html") {
-        html_to_text(&text)
+        return html_to_text(&text);
+    }
+    let ct = part.content_type();
+    let attr_is = |name: &str, value: &str| {
+        // Parameter names are case-insensitive (`DelSp`, `delsp`).
+        ct.and_then(|c| c.attributes())
+            .into_iter()
+            .flatten()
+            .any(|a| a.name.eq_ignore_ascii_case(name) && a.value.trim().eq_ignore_ascii_case(value))
+    };
+    if attr_is("format", "flowed") {
+        flowed::unflow(&text, attr_is("delsp", "yes"))
     } else {
         text.into_owned()
     }

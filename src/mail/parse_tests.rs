@@ -377,3 +377,36 @@ fn body_without_closing_boundary_is_still_text() {
     );
     assert_eq!(parse(&nested).text, "Ala");
 }
+
+/// Thunderbird's reply: `format=flowed; delsp=yes`, soft-wrapped at 72
+/// columns, a quoted-printable soft break in the middle of a word too. QP
+/// encodes the trailing space of a flowed line as `=20` (a decoder drops
+/// bare trailing whitespace).
+#[test]
+fn format_flowed_and_quoted_printable_soft_breaks_are_joined() {
+    let mail = crlf(
+        "From: Sekretariat <sekretariat@szkola.test>\nSubject: Re: [x]\nMIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=UTF-8; format=flowed; DelSp=yes\n\
+         Content-Transfer-Encoding: quoted-printable\n\n\
+         NIE: zdj=C4=99cie jest zbyt ciemne, t=C5=82o nie jest jednolite, a twarz =20\n\
+         jest cz=C4=99=\n\
+         =C5=9Bciowo zas=C5=82oni=C4=99ta.\n\n--=20\nAnna\n",
+    );
+    let parsed = parse(&mail);
+    assert!(
+        parsed.text.starts_with(
+            "NIE: zdjęcie jest zbyt ciemne, tło nie jest jednolite, a twarz jest częściowo zasłonięta.\n\n-- \nAnna"
+        ),
+        "{:?}",
+        parsed.text
+    );
+}
+
+#[test]
+fn a_plain_text_part_without_format_flowed_keeps_its_trailing_spaces_lines() {
+    let mail = crlf(
+        "From: a@b.pl\nSubject: x\nContent-Type: text/plain; charset=UTF-8\n\nlinia \ndruga\n",
+    );
+    let text = parse(&mail).text;
+    assert_eq!(text.lines().collect::<Vec<_>>(), ["linia ", "druga"]);
+}
