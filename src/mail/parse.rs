@@ -341,7 +341,9 @@ fn part_text(raw: &[u8], part: &MessagePart<'_>) -> String {
         ct.and_then(|c| c.attributes())
             .into_iter()
             .flatten()
-            .any(|a| a.name.eq_ignore_ascii_case(name) && a.value.trim().eq_ignore_ascii_case(value))
+            .any(|a| {
+                a.name.eq_ignore_ascii_case(name) && a.value.trim().eq_ignore_ascii_case(value)
+            })
     };
     if attr_is("format", "flowed") {
         flowed::unflow(&text, attr_is("delsp", "yes"))

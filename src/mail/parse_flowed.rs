@@ -33,7 +33,14 @@ pub(super) fn unflow(text: &str, delsp: bool) -> String {
             // A depth change ends the paragraph: the flowed line counts as fixed.
             push_line(&mut out, open_depth, &joined);
         }
-        finish_or_keep(&mut out, &mut open, depth, content.to_owned(), flowed, delsp);
+        finish_or_keep(
+            &mut out,
+            &mut open,
+            depth,
+            content.to_owned(),
+            flowed,
+            delsp,
+        );
     }
     if let Some((depth, joined)) = open {
         push_line(&mut out, depth, &joined);

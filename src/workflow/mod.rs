@@ -17,7 +17,7 @@ pub use status::{Status, UnknownStatus};
 
 use crate::config::Staff;
 use crate::domain::EmailAddress;
-use crate::domain::matching::{self, Candidate, MatchOutcome};
+use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};
 use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
 use crate::store::apps::Application;
@@ -181,8 +181,9 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         return Decision::human(HumanReason::NoPhoto, sender.is_some());
     }
 
+    let names = MailNames::of(mail, sender.as_ref(), &candidates);
     let photos: Vec<PhotoDecision> = (0..mail.images.len())
-        .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, ctx))
+        .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, &names, ctx))
         .collect();
     let ambiguous = photos
         .iter()
@@ -199,15 +200,49 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
 }
 
+/// Who the subject and the body name, worked out once per mail rather than
+/// once per image (a mail may carry many images and a long body).
+struct MailNames {
+    subject: MatchOutcome,
+    body: MatchOutcome,
+    /// Tokens of a person the subject or body names who is no open
+    /// application's student (see `matching::person_named`).
+    stranger: Option<Vec<String>>,
+}
+
+impl MailNames {
+    fn of(
+        mail: &IncomingMail,
+        sender: Option<&EmailAddress>,
+        candidates: &[Candidate<'_>],
+    ) -> Self {
+        let subject = matching::match_student(&mail.subject, sender, candidates);
+        let body = matching::match_student(&mail.text, sender, candidates);
+        let own = mail.from_name.as_deref();
+        let stranger = (subject == MatchOutcome::NoMatch && body == MatchOutcome::NoMatch)
+            .then(|| {
+                matching::person_named(&mail.subject, TextSource::Subject, own)
+                    .or_else(|| matching::person_named(&mail.text, TextSource::Body, own))
+            })
+            .flatten();
+        MailNames {
+            subject,
+            body,
+            stranger,
+        }
+    }
+}
+
 fn decide_photo(
     mail: &IncomingMail,
     index: usize,
     sender: Option<&EmailAddress>,
     candidates: &[Candidate<'_>],
+    names: &MailNames,
     ctx: &Context<'_>,
 ) -> PhotoDecision {
     let image = &mail.images[index];
-    let outcome = find_student(mail, index, sender, candidates, ctx.open_apps);
+    let outcome = find_student(mail, index, sender, candidates, names, ctx.open_apps);
     let check = match check_photo(&image.data, ctx.policy) {
         Ok(check) => check,
         Err(problems) => {
@@ -231,13 +266,13 @@ fn decide_photo(
         MatchOutcome::NoMatch => PhotoDecision::Unregistered {
             image: index,
             check,
-            name_tokens: name_guess(mail, index),
+            name_tokens: name_guess(mail, index, names),
         },
         MatchOutcome::Ambiguous(candidates) => PhotoDecision::Ambiguous {
             image: index,
             check,
             candidates,
-            name_tokens: name_guess(mail, index),
+            name_tokens: name_guess(mail, index, names),
         },
     }
 }
@@ -247,11 +282,17 @@ fn decide_photo(
 /// images, subject and body only decide when they name exactly as many
 /// students as there are images left unnamed — otherwise "Anna and Jan" in
 /// the subject would give both photos to the same child.
+///
+/// The sender decides only when nothing in the mail names anybody: a file
+/// name, subject or body naming a person with no open application (a
+/// sibling, a friend's child) keeps the photo for that person instead of
+/// filing it as the sender's child's.
 fn find_student(
     mail: &IncomingMail,
     index: usize,
     sender: Option<&EmailAddress>,
     candidates: &[Candidate<'_>],
+    names: &MailNames,
     open_apps: &[Application],
 ) -> MatchOutcome {
     let image = &mail.images[index];
@@ -260,16 +301,20 @@ fn find_student(
         if by_file != MatchOutcome::NoMatch {
             return by_file;
         }
+        let own = mail.from_name.as_deref();
+        if matching::person_named(file_stem(name), TextSource::FileName, own).is_some() {
+            return MatchOutcome::NoMatch;
+        }
     }
     let several_images = mail.images.len() > 1;
-    for text in [mail.subject.as_str(), mail.text.as_str()] {
-        match matching::match_student(text, sender, candidates) {
+    for found in [&names.subject, &names.body] {
+        match found {
             MatchOutcome::NoMatch => continue,
-            found if !several_images => return found,
+            found if !several_images => return found.clone(),
             _ => break,
         }
     }
-    if several_images {
+    if several_images || names.stranger.is_some() {
         return MatchOutcome::NoMatch;
     }
     let Some(sender) = sender else {
@@ -288,7 +333,7 @@ fn find_student(
 }
 
 /// Name tokens to remember with a photo that has no application yet.
-fn name_guess(mail: &IncomingMail, index: usize) -> Vec<String> {
+fn name_guess(mail: &IncomingMail, index: usize, names: &MailNames) -> Vec<String> {
     let from_file = mail.images[index]
         .file_name
         .as_deref()
@@ -297,7 +342,10 @@ fn name_guess(mail: &IncomingMail, index: usize) -> Vec<String> {
     if from_file.len() >= 2 {
         return from_file;
     }
-    matching::name_tokens(&mail.subject)
+    match &names.stranger {
+        Some(person) => person.clone(),
+        None => matching::name_tokens(&mail.subject),
+    }
 }
 
 fn candidates(apps: &[Application]) -> Vec<Candidate<'_>> {

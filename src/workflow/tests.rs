@@ -393,3 +393,6 @@ fn file_stem_drops_only_a_real_extension() {
     assert_eq!(file_stem("noextension"), "noextension");
     assert_eq!(file_stem(".jpg"), ".jpg");
 }
+
+// Issue 6, part 4: a name that is nobody registered stops the sender fallback.
+mod name_slips;

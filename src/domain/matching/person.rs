@@ -1,0 +1,382 @@
+//! Does a text name *some* person, registered or not?
+//!
+//! A parent registered for Żaneta Świątek who sends `Kamil Ślimak.jpg` (a
+//! sibling, a friend's child, a slip) must not have that photo filed as
+//! Żaneta's just because the sender has one application waiting. So before
+//! the sender fallback is used, the mail is searched for a person's name; if
+//! one is there and it is nobody registered, the photo waits for that
+//! student's application instead.
+//!
+//! The rule, deliberately narrow so that ordinary mail still falls back to
+//! the sender:
+//! * a name is two or three adjacent *name-like words*, separated only by
+//!   spaces, `_` or `-` (punctuation between words ends a sentence, not a
+//!   name);
+//! * a name-like word has letters only (an apostrophe inside is fine), at
+//!   least two of them, and is written `Capitalised` or in `CAPITALS`; in a
+//!   file name, whose only purpose is to name someone, lowercase counts too;
+//! * words of a stop list never count: file-name noise ("IMG", "zdjęcie",
+//!   "legitymacja"), greetings and valedictions ("Dzień dobry",
+//!   "Pozdrawiam"), school words ("Szkoła Podstawowa", "Pani", months,
+//!   weekdays), phone and app names ("WhatsApp Image");
+//! * the sender's own display name never counts (it is the parent), and in a
+//!   body nothing from the signature on (a "-- " line, a valediction line), no
+//!   quoted line, and no last line that is only a name (a bare signature);
+//!   the words after "im." in a school's patron ("im. Jana Pawła II") neither.
+
+use super::{NOISE_WORDS, tokenize};
+use crate::domain::name::fold;
+
+/// Common capitalised words around a name that are never one (folded).
+const STOP_WORDS: &[&str] = &[
+    // greetings, valedictions, forms of address
+    "dzien",
+    "dobry",
+    "dobrego",
+    "wieczor",
+    "witam",
+    "witaj",
+    "czesc",
+    "hej",
+    "pozdrawiam",
+    "pozdrowienia",
+    "serdecznie",
+    "uprzejmie",
+    "powazaniem",
+    "wyrazami",
+    "szacunku",
+    "szanowni",
+    "szanowna",
+    "szanowny",
+    "panstwo",
+    "pani",
+    "pan",
+    "panie",
+    "panu",
+    "prosze",
+    "dziekuje",
+    "dziekujemy",
+    "bardzo",
+    "hello",
+    "hi",
+    "dear",
+    "regards",
+    "best",
+    "kind",
+    "thanks",
+    "thank",
+    "you", // the school and its words
+    "szkola",
+    "szkoly",
+    "szkole",
+    "podstawowa",
+    "podstawowej",
+    "liceum",
+    "gimnazjum",
+    "zespol",
+    "technikum",
+    "sekretariat",
+    "sekretariatu",
+    "sekretarz",
+    "dyrektor",
+    "dyrekcja",
+    "wychowawca",
+    "wychowawczyni",
+    "nauczyciel",
+    "nauczycielka",
+    "nr",
+    "ii",
+    "iii",
+    "iv",
+    "vi",
+    "vii",
+    "viii",
+    "mlegitymacje",
+    "mlegitymacja",
+    "elegitymacja",
+    "szkolna",
+    "szkolnej",
+    "szkolnego",
+    "uczniowska",
+    "uczniowskiej",
+    "wniosek",
+    "wniosku",
+    "zgloszenie",
+    "sprawa",
+    "temat",
+    "pilne",
+    "pilna",
+    "nowe",
+    "nowa",
+    "nowy",
+    "aktualne",
+    "aktualna",
+    "aktualizacja",
+    "poprawione",
+    "poprawka",
+    "ponownie",
+    "przesylam",
+    "przesylamy",
+    "wysylam",
+    "zalaczam",
+    "zalacznik",
+    "zalaczniku",
+    "legitymacje",
+    "legitymacji",
+    "legitymacja",
+    "zdjecie",
+    "zdjecia",
+    "zdjeciem",
+    "fotografia",
+    "fotografie",
+    "portret",
+    "twarz",
+    "tlo",
+    "syn",
+    "syna",
+    "synka",
+    "corka",
+    "corki",
+    "coreczki",
+    "dziecko",
+    "dziecka",
+    "moj",
+    "moja",
+    "moje",
+    "mojego",
+    "mojej",
+    "nasz",
+    "nasza",
+    "nasze",
+    "naszego",
+    "naszej",
+    "brat",
+    "siostra",
+    "klasa",
+    "klasy",
+    "klasie", // reply and forward markers
+    "re",
+    "fw",
+    "fwd",
+    "odp",
+    "pd",
+    "wiadomosc",
+    "przekazana",
+    "dalej",
+    "oryginalna",
+    "od",
+    "do",
+    "dw",
+    "data",
+    "wyslane",
+    "sent",
+    "from",
+    "to",
+    "subject",
+    "date",
+    "cc",
+    // weekdays and months
+    "poniedzialek",
+    "wtorek",
+    "sroda",
+    "czwartek",
+    "piatek",
+    "sobota",
+    "niedziela",
+    "styczen",
+    "stycznia",
+    "luty",
+    "lutego",
+    "marzec",
+    "marca",
+    "kwiecien",
+    "kwietnia",
+    "maj",
+    "maja",
+    "czerwiec",
+    "czerwca",
+    "lipiec",
+    "lipca",
+    "sierpien",
+    "sierpnia",
+    "wrzesien",
+    "wrzesnia",
+    "pazdziernik",
+    "pazdziernika",
+    "listopad",
+    "listopada",
+    "grudzien",
+    "grudnia",
+    // phones, cameras, apps
+    "whatsapp",
+    "messenger",
+    "signal",
+    "telegram",
+    "viber",
+    "iphone",
+    "ipad",
+    "android",
+    "samsung",
+    "galaxy",
+    "xiaomi",
+    "huawei",
+    "pixel",
+    "camera",
+    "kamera",
+    "aparat",
+    "selfie",
+    "portrait",
+    "mail",
+    "email",
+    "gmail",
+    "outlook",
+    "thunderbird",
+    "wp",
+    "onet",
+    "interia",
+    "at",
+    "of",
+    "my",
+    "son",
+    "daughter",
+    "the",
+    "and",
+    "new",
+    "final",
+    "for",
+    "student",
+    "school",
+    "id",
+    "card",
+    "ok",
+    "tak",
+    "nie",
+];
+
+/// Words after which the rest of a line is a patron's name, not a person's.
+const PATRON_MARKERS: &[&str] = &["im", "imienia"];
+
+/// Lines from which a body's signature starts (folded prefixes).
+const VALEDICTIONS: &[&str] = &[
+    "pozdrawiam",
+    "pozdrowienia",
+    "z powazaniem",
+    "z wyrazami",
+    "serdecznie pozdrawiam",
+    "dziekuje",
+    "best regards",
+    "kind regards",
+    "regards",
+    "sent from",
+    "wyslano z",
+];
+
+/// Where the text comes from; a file name is read more widely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    FileName,
+    Subject,
+    Body,
+}
+
+/// Folded tokens of the first person's name in `text`, or `None`. Words of
+/// `own_name` (the sender's display name) never count.
+pub fn person_named(text: &str, source: Source, own_name: Option<&str>) -> Option<Vec<String>> {
+    let own: Vec<String> = own_name.map(tokenize).unwrap_or_default();
+    let lines = match source {
+        Source::Body => body_lines(text),
+        _ => vec![text],
+    };
+    lines
+        .into_iter()
+        .find_map(|line| name_in_line(line, source == Source::FileName, &own))
+}
+
+/// The lines of a body that are the sender's own writing, before any
+/// signature, without quotes and without a last line holding only a name.
+fn body_lines(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        let folded = fold(line);
+        if line == "--" || line == "-- " || VALEDICTIONS.iter().any(|v| folded.starts_with(v)) {
+            break;
+        }
+        if !line.starts_with('>') && !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    // A last line that is only a name is the sender signing off; a body that
+    // is nothing but a name names the child.
+    if let [_, .., last] = lines.as_slice()
+        && name_in_line(last, false, &[]).is_some_and(|n| n.len() == words(last).len())
+    {
+        lines.pop();
+    }
+    lines
+}
+
+/// The words of a line, each with whether only spaces, `_` or `-` separate
+/// it from the word before.
+fn words(line: &str) -> Vec<(&str, bool)> {
+    let is_word_char = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’');
+    let mut out = Vec::new();
+    let mut rest = line;
+    loop {
+        let Some(start) = rest.find(|c: char| c.is_alphanumeric()) else {
+            return out;
+        };
+        let gap = &rest[..start];
+        let joined = !out.is_empty()
+            && gap
+                .chars()
+                .all(|c| c.is_whitespace() || c == '_' || c == '-');
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
+        out.push((&rest[..end], joined));
+        rest = &rest[end..];
+    }
+}
+
+/// The first run of two or three adjacent name-like words in one line that
+/// is not the sender's own name.
+fn name_in_line(line: &str, any_case: bool, own: &[String]) -> Option<Vec<String>> {
+    let is_own = |run: &[String]| run.iter().all(|t| own.contains(t));
+    let mut run: Vec<String> = Vec::new();
+    for (word, joined) in words(line) {
+        let folded = tokenize(word).concat();
+        if PATRON_MARKERS.contains(&folded.as_str()) {
+            break;
+        }
+        let name_like = is_name_like(word, &folded, any_case);
+        if !(name_like && joined) || run.len() == 3 {
+            if run.len() >= 2 && !is_own(&run) {
+                return Some(run);
+            }
+            run.clear();
+        }
+        if name_like {
+            run.push(folded);
+        }
+    }
+    (run.len() >= 2 && !is_own(&run)).then_some(run)
+}
+
+/// Letters only (an apostrophe inside is fine), at least two, not a stop
+/// word; `Capitalised` or `CAPITALS` unless `any_case`.
+fn is_name_like(word: &str, folded: &str, any_case: bool) -> bool {
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let first_upper = letters.next().is_some_and(char::is_uppercase);
+    let rest: Vec<char> = letters.collect();
+    let cased = first_upper
+        && (rest.iter().all(|c| c.is_lowercase()) || rest.iter().all(|c| c.is_uppercase()));
+    !rest.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’'))
+        && (any_case || cased)
+        && !STOP_WORDS.contains(&folded)
+        && !NOISE_WORDS.contains(&folded)
+}
+
+#[cfg(test)]
+mod tests;
