@@ -82,12 +82,8 @@ fn command_of(mail: &IncomingMail) -> Option<StaffCommand> {
     }
 }
 
-fn judge(
-    app: &App,
-    mail: &IncomingMail,
-    command: Option<StaffCommand>,
-    qr: &Result<Option<String>, String>,
-) -> Result<Verdict, IntakeError> {
+/// The application the mail's token names, and whether a staff address sent it.
+fn authority(app: &App, mail: &IncomingMail) -> Result<(Option<i64>, bool), IntakeError> {
     let sender = mail
         .from
         .as_deref()
@@ -95,7 +91,16 @@ fn judge(
     let is_staff = sender
         .as_ref()
         .is_some_and(|s| app.config.staff.is_staff(s));
-    let application = application_of(app, mail)?;
+    Ok((application_of(app, mail)?, is_staff))
+}
+
+fn judge(
+    app: &App,
+    mail: &IncomingMail,
+    (application, is_staff): (Option<i64>, bool),
+    command: Option<StaffCommand>,
+    qr: &Result<Option<String>, String>,
+) -> Result<Verdict, IntakeError> {
     Ok(match (application, is_staff) {
         (Some(id), true) => match (&command, qr) {
             (Some(StaffCommand::Code { .. }), Err(detail)) => Verdict::Refuse {
@@ -158,6 +163,8 @@ fn qr_in(mail: &IncomingMail) -> Result<Option<String>, String> {
     if mail.images.is_empty() {
         return Ok(None);
     }
+    #[cfg(test)]
+    forged_tests::QR_DECODES.with(|n| n.set(n.get() + 1));
     let mut last = String::new();
     for img in &mail.images {
         match crate::qr::decode_qr(&img.data) {
@@ -186,8 +193,14 @@ pub fn handle(
     let command = command_of(mail);
     let label = command.as_ref().map_or("unknown", secretary::command_name);
     let wants_qr = matches!(command, Some(StaffCommand::Code { .. }));
-    let qr = if wants_qr { qr_in(mail) } else { Ok(None) };
-    let verdict = judge(app, mail, command, &qr)?;
+    // Sender and token first: a forged reply's pictures are never decoded
+    // (decoding is the costly, attack-exposed step).
+    let authority = authority(app, mail)?;
+    let qr = match authority {
+        (Some(_), true) if wants_qr => qr_in(mail),
+        _ => Ok(None),
+    };
+    let verdict = judge(app, mail, authority, command, &qr)?;
     let disposition = match &verdict {
         Verdict::NotACommand => return Ok(None),
         Verdict::Act { .. } => Disposition::Processed,
@@ -321,6 +334,9 @@ fn refuse(
     store_lc::audit(tx, &entry)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod forged_tests;
 
 #[cfg(test)]
 mod tests {
