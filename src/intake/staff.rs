@@ -16,7 +16,9 @@ use super::compose::StudentView;
 use crate::config::School;
 use crate::daemon::App;
 use crate::domain::EmailAddress;
-use crate::mail::outgoing::{MailKind, OutgoingMail};
+use crate::mail::outgoing::{
+    ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe,
+};
 use crate::mail::parse::IncomingMail;
 use crate::secretary::{self, ReplyThread, Source};
 use crate::store::inbox::Watermark;
@@ -303,8 +305,8 @@ fn refuse(
     let view = AlertView {
         school: &app.config.school,
         reason,
-        sender: mail.from.as_deref().unwrap_or("?"),
-        subject: &mail.subject,
+        sender: &echo_safe(mail.from.as_deref().unwrap_or("?"), ECHO_MAX_CHARS),
+        subject: &echo_safe(&mail.subject, ECHO_SUBJECT_MAX_CHARS),
         folder,
         student: student.as_ref().map(StudentView::of),
         detail,
