@@ -99,6 +99,8 @@ struct ParentReplyView<'a> {
     any_rejected: bool,
     no_photo: bool,
     too_large_mb: Option<String>,
+    /// The mail went over a MIME cap; nothing in it was checked.
+    over_limit: Option<crate::mail::parse::OverLimit>,
     max_mail_mb: String,
     other_attachments: Vec<String>,
     policy: PolicyView,
@@ -160,8 +162,9 @@ pub fn parent_reply(
         process: cfg.process,
         any_rejected: items.iter().any(|i| i.outcome == "rejected"),
         items,
-        no_photo: photos.is_empty() && too_large.is_none(),
+        no_photo: photos.is_empty() && too_large.is_none() && mail.over_limit.is_none(),
         too_large_mb: too_large.map(format_mb),
+        over_limit: mail.over_limit,
         max_mail_mb: format_mb(cfg.max_mail_bytes),
         other_attachments: mail
             .other_attachments

@@ -199,6 +199,10 @@ pub fn handle(
     // (decoding is the costly, attack-exposed step).
     let authority = authority(app, mail)?;
     let qr = match authority {
+        // Over a MIME cap its pictures were not collected: no QR to read.
+        (Some(_), true) if wants_qr && mail.over_limit.is_some() => {
+            Err("the mail is over a cap on parts, pictures or nesting".into())
+        }
         (Some(_), true) if wants_qr => qr_in(mail),
         _ => Ok(None),
     };

@@ -37,6 +37,9 @@ use mail_parser::{
 // Reading header fields, including the raw-byte fixes for mail-parser.
 #[path = "parse_header.rs"]
 mod header;
+// Counting parts, pictures and nesting against the caps.
+#[path = "parse_shape.rs"]
+mod shape;
 // Joining `format=flowed` soft line breaks.
 #[path = "parse_flowed.rs"]
 mod flowed;
@@ -52,6 +55,17 @@ pub const MAX_TEXT_CHARS: usize = 100_000;
 /// Forwards of forwards are looked into this deep, which is far beyond what
 /// people do, and keeps a crafted mail from exhausting the stack.
 const MAX_NESTING: usize = 8;
+
+/// Caps on one mail's MIME tree. A parent's mail has a handful of parts and a
+/// few photos; a mail over any cap is crafted or broken. Its pictures are not
+/// collected (so none is decoded or checked), the workflow files it for a
+/// human and the sender gets one answer saying why.
+/// Most MIME parts in one mail, forwarded mails included.
+pub const MAX_PARTS: usize = 500;
+/// Most pictures in one mail (a class photo session sent at once is ~30).
+pub const MAX_IMAGES: usize = 20;
+/// Deepest nesting of multiparts and forwarded mails.
+pub const MAX_DEPTH: usize = 10;
 
 /// Names that mark a part as a picture whatever its declared type.
 const IMAGE_EXTENSIONS: &[&str] = &[
@@ -92,6 +106,18 @@ pub struct IncomingMail {
     pub other_attachments: Vec<String>,
     /// Bounce, auto-reply or list mail: never auto-reply to it.
     pub auto_generated: bool,
+    /// Set when the MIME tree is over one of the caps ([`MAX_PARTS`],
+    /// [`MAX_IMAGES`], [`MAX_DEPTH`]); `images` is then empty.
+    pub over_limit: Option<OverLimit>,
+}
+
+/// Which cap a mail's MIME tree went over, with what it had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OverLimit {
+    Parts { found: usize, max: usize },
+    Images { found: usize, max: usize },
+    Depth { found: usize, max: usize },
 }
 
 /// One picture-like MIME part.
@@ -174,7 +200,15 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         }
     }
 
-    let mut found = Collected::default();
+    let over_limit = if headers_only {
+        None
+    } else {
+        shape::measure(&msg, is_image_part).over_limit()
+    };
+    let mut found = Collected {
+        skip_images: over_limit.is_some(),
+        ..Collected::default()
+    };
     if !headers_only {
         walk(&msg, 0, &mut found);
     }
@@ -197,6 +231,7 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         },
         images: found.images,
         other_attachments: found.other,
+        over_limit,
     })
 }
 
@@ -207,6 +242,8 @@ struct Collected {
     text_chars: usize,
     images: Vec<Attachment>,
     other: Vec<String>,
+    /// The mail is over a cap: pictures are not copied out at all.
+    skip_images: bool,
 }
 
 impl Collected {
@@ -269,6 +306,9 @@ fn walk(msg: &Message<'_>, depth: usize, out: &mut Collected) {
                     .as_deref()
                     .is_none_or(|t| t == "text/plain" || t == "text/html");
                 if is_image(ctype.as_deref(), name.as_deref()) {
+                    if out.skip_images {
+                        continue;
+                    }
                     out.images.push(Attachment {
                         content_type: ctype.unwrap_or_else(|| "application/octet-stream".into()),
                         file_name: name,
@@ -350,6 +390,11 @@ fn part_text(raw: &[u8], part: &MessagePart<'_>) -> String {
     } else {
         text.into_owned()
     }
+}
+
+/// [`is_image`] for a leaf part of the message whose raw bytes are `raw`.
+fn is_image_part(raw: &[u8], part: &MessagePart<'_>) -> bool {
+    is_image(part_type(part).as_deref(), file_name(raw, part).as_deref())
 }
 
 fn is_image(content_type: Option<&str>, file_name: Option<&str>) -> bool {

@@ -410,3 +410,75 @@ fn a_plain_text_part_without_format_flowed_keeps_its_trailing_spaces_lines() {
     let text = parse(&mail).text;
     assert_eq!(text.lines().collect::<Vec<_>>(), ["linia ", "druga"]);
 }
+
+fn mail_with_images(n: usize) -> Vec<u8> {
+    let mut mail = String::from(
+        "From: Rodzic <rodzic@example.pl>\nSubject: zdjecia\nMIME-Version: 1.0\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nW zalaczniku.\n",
+    );
+    for i in 0..n {
+        mail.push_str(&format!(
+            "--b1\nContent-Type: image/jpeg; name=\"z{i}.jpg\"\nContent-Transfer-Encoding: base64\n\n{JPEG_B64}\n"
+        ));
+    }
+    mail.push_str("--b1--\n");
+    crlf(&mail)
+}
+
+#[test]
+fn a_mail_over_the_image_cap_has_its_pictures_left_uncollected() {
+    let ok = parse(&mail_with_images(MAX_IMAGES));
+    assert_eq!((ok.images.len(), ok.over_limit), (MAX_IMAGES, None));
+    let over = parse(&mail_with_images(25));
+    assert!(over.images.is_empty());
+    assert_eq!(
+        over.over_limit,
+        Some(OverLimit::Images {
+            found: 25,
+            max: MAX_IMAGES
+        })
+    );
+    assert_eq!(over.text, "W zalaczniku.", "the text is still read");
+}
+
+#[test]
+fn a_mail_over_the_part_cap_or_nested_too_deep_is_over_the_limit() {
+    let mut many =
+        String::from("From: a@b.pl\nSubject: x\nContent-Type: multipart/mixed; boundary=\"b\"\n\n");
+    for _ in 0..MAX_PARTS {
+        many.push_str("--b\nContent-Type: text/plain\n\nx\n");
+    }
+    many.push_str("--b--\n");
+    assert!(matches!(
+        parse(&crlf(&many)).over_limit,
+        Some(OverLimit::Parts { max: MAX_PARTS, .. })
+    ));
+
+    let levels = MAX_DEPTH + 1;
+    let mut deep = String::from("From: a@b.pl\nSubject: x\n");
+    for i in 0..levels {
+        deep.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\n"
+        ));
+    }
+    deep.push_str("Content-Type: text/plain\n\nin the middle\n");
+    for i in (0..levels).rev() {
+        deep.push_str(&format!("--b{i}--\n"));
+    }
+    let parsed = parse(&crlf(&deep));
+    assert_eq!(
+        parsed.over_limit,
+        Some(OverLimit::Depth {
+            found: levels,
+            max: MAX_DEPTH
+        })
+    );
+    let mut shallow = String::from("From: a@b.pl\nSubject: x\n");
+    for i in 0..MAX_DEPTH {
+        shallow.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\n"
+        ));
+    }
+    shallow.push_str("Content-Type: text/plain\n\nok\n");
+    assert_eq!(parse(&crlf(&shallow)).over_limit, None);
+}

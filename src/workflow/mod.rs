@@ -99,6 +99,8 @@ pub enum HumanReason {
     StaffMail,
     /// An automatic mail (bounce, auto-reply) answering one of ours.
     AutoReply,
+    /// Over a cap on MIME parts, pictures or nesting: nothing in it was read.
+    OverLimit,
 }
 
 /// The outcome of [`decide`].
@@ -161,6 +163,15 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     if let Some(_bytes) = ctx.too_large {
         return if about_us || ctx.sender_is_parent {
             Decision::human(HumanReason::TooLarge, sender.is_some())
+        } else {
+            Decision::ignore()
+        };
+    }
+
+    if mail.over_limit.is_some() {
+        // Its pictures were never collected, so none is decoded or checked.
+        return if about_us || ctx.sender_is_parent {
+            Decision::human(HumanReason::OverLimit, sender.is_some())
         } else {
             Decision::ignore()
         };

@@ -64,6 +64,7 @@ fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail
             .collect(),
         other_attachments: vec![],
         auto_generated: false,
+        over_limit: None,
     }
 }
 
@@ -394,5 +395,6 @@ fn file_stem_drops_only_a_real_extension() {
     assert_eq!(file_stem(".jpg"), ".jpg");
 }
 
-// Issue 6, part 4: a name that is nobody registered stops the sender fallback.
-mod name_slips;
+// Issue 6: name slips (a name that is nobody registered stops the sender
+// fallback) and mails over the MIME caps.
+mod hostile;

@@ -77,6 +77,7 @@ fn kod_reply(from: &str, subject: &str) -> IncomingMail {
         }],
         other_attachments: vec![],
         auto_generated: false,
+        over_limit: None,
     }
 }
 

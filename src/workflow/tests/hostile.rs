@@ -1,4 +1,5 @@
-//! A photo named after someone else never goes to the sender's child.
+//! Hostile or careless mail: a photo named after someone else never goes to
+//! the sender's child, and a mail over a MIME cap is read no further.
 
 use super::*;
 
@@ -97,4 +98,19 @@ fn a_registered_name_in_the_file_wins_over_a_stranger_in_the_body() {
             ..
         }]
     ));
+}
+
+#[test]
+fn a_mail_over_a_mime_cap_goes_to_a_human_with_one_answer() {
+    use crate::mail::parse::OverLimit;
+    let w = World::new(vec![zaneta()]);
+    let mut m = mail("mama@example.pl", "zdjęcia", vec![]);
+    m.over_limit = Some(OverLimit::Images { found: 25, max: 20 });
+    let d = w.decide(&m);
+    assert_eq!(d.disposition, Disposition::NeedsHuman);
+    assert_eq!(d.human, Some(HumanReason::OverLimit));
+    assert!(d.reply_to_parent && d.photos.is_empty());
+    let mut spam = mail("obcy@example.com", "Oferta", vec![]);
+    spam.over_limit = m.over_limit;
+    assert_eq!(w.decide(&spam).disposition, Disposition::Ignore);
 }
