@@ -40,6 +40,7 @@ mod header;
 // Counting parts, pictures and nesting against the caps.
 #[path = "parse_shape.rs"]
 mod shape;
+pub use shape::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS, OverLimit};
 // Joining `format=flowed` soft line breaks.
 #[path = "parse_flowed.rs"]
 mod flowed;
@@ -55,17 +56,6 @@ pub const MAX_TEXT_CHARS: usize = 100_000;
 /// Forwards of forwards are looked into this deep, which is far beyond what
 /// people do, and keeps a crafted mail from exhausting the stack.
 const MAX_NESTING: usize = 8;
-
-/// Caps on one mail's MIME tree. A parent's mail has a handful of parts and a
-/// few photos; a mail over any cap is crafted or broken. Its pictures are not
-/// collected (so none is decoded or checked), the workflow files it for a
-/// human and the sender gets one answer saying why.
-/// Most MIME parts in one mail, forwarded mails included.
-pub const MAX_PARTS: usize = 500;
-/// Most pictures in one mail (a class photo session sent at once is ~30).
-pub const MAX_IMAGES: usize = 20;
-/// Deepest nesting of multiparts and forwarded mails.
-pub const MAX_DEPTH: usize = 10;
 
 /// Names that mark a part as a picture whatever its declared type.
 const IMAGE_EXTENSIONS: &[&str] = &[
@@ -109,15 +99,6 @@ pub struct IncomingMail {
     /// Set when the MIME tree is over one of the caps ([`MAX_PARTS`],
     /// [`MAX_IMAGES`], [`MAX_DEPTH`]); `images` is then empty.
     pub over_limit: Option<OverLimit>,
-}
-
-/// Which cap a mail's MIME tree went over, with what it had.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum OverLimit {
-    Parts { found: usize, max: usize },
-    Images { found: usize, max: usize },
-    Depth { found: usize, max: usize },
 }
 
 /// One picture-like MIME part.

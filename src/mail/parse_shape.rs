@@ -1,9 +1,28 @@
 //! The size of a mail's MIME tree, checked against the caps before anything
 //! in it is collected.
+//!
+//! A parent's mail has a handful of parts and a photo or two per child; a
+//! mail over any cap is crafted or broken. Its pictures are not collected
+//! (so none is decoded or checked), the workflow files it for a human, and
+//! the sender gets one answer saying why.
 
 use mail_parser::{Message, MessagePart, PartType};
 
-use super::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS, OverLimit};
+/// Most MIME parts in one mail, forwarded mails included.
+pub const MAX_PARTS: usize = 500;
+/// Most pictures in one mail: a family's children, a few tries each.
+pub const MAX_IMAGES: usize = 20;
+/// Deepest nesting of multiparts and forwarded mails.
+pub const MAX_DEPTH: usize = 10;
+
+/// Which cap a mail's MIME tree went over, with what it had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OverLimit {
+    Parts { found: usize, max: usize },
+    Images { found: usize, max: usize },
+    Depth { found: usize, max: usize },
+}
 
 /// Parts, pictures and the deepest nesting of a MIME tree.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

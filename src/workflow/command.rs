@@ -41,6 +41,7 @@
 //! looked at.
 
 mod html;
+mod reason;
 #[cfg(test)]
 mod reason_tests;
 #[cfg(test)]
@@ -49,15 +50,13 @@ mod tests;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::domain::fold;
+use reason::continue_reason;
 
 /// Only this much of each body is examined; commands are at the very top (or
 /// right below a quote), and bounding keeps hostile mails cheap.
 const MAX_INPUT: usize = 64 * 1024;
 /// `NotUnderstood::first_line` is echoed back to the secretary and logged.
 const MAX_FIRST_LINE: usize = 200;
-/// A reason is passed on to the parent; a paragraph is plenty, a pasted
-/// page is cut here.
-const MAX_REASON: usize = 1000;
 /// Activation codes are short; anything longer is a typo or pasted junk.
 const MAX_CODE: usize = 64;
 
@@ -128,35 +127,6 @@ pub fn own_text(text: &str, html: Option<&str>) -> String {
     match html {
         Some(html) if from_text.is_empty() => own_plain(&html::to_text(bounded(html))),
         _ => from_text,
-    }
-}
-
-/// A reason her mail client wrapped (or she broke) over several lines goes
-/// on until the first blank line; own text already ends at a signature, and a
-/// quote in between shows up as a blank line. The lines are joined with
-/// spaces; the reason still has to start on the keyword's line.
-fn continue_reason(command: StaffCommand, following: &[&str]) -> StaffCommand {
-    let extend = |mut reason: String| {
-        for line in following.iter().take_while(|l| !l.is_empty()) {
-            if reason.chars().count() >= MAX_REASON {
-                break;
-            }
-            reason.push(' ');
-            reason.push_str(line);
-        }
-        reason.chars().take(MAX_REASON).collect()
-    };
-    match command {
-        StaffCommand::Reject { reason } => StaffCommand::Reject {
-            reason: extend(reason),
-        },
-        StaffCommand::RejectPhoto { reason } => StaffCommand::RejectPhoto {
-            reason: extend(reason),
-        },
-        StaffCommand::Cancel { reason } => StaffCommand::Cancel {
-            reason: extend(reason),
-        },
-        other => other,
     }
 }
 

@@ -229,7 +229,8 @@ impl MailNames {
     ) -> Self {
         let subject = matching::match_student(&mail.subject, sender, candidates);
         let body = matching::match_student(&mail.text, sender, candidates);
-        let own = mail.from_name.as_deref();
+        let own = own_name(mail);
+        let own = own.as_deref();
         let stranger = (subject == MatchOutcome::NoMatch && body == MatchOutcome::NoMatch)
             .then(|| {
                 matching::person_named(&mail.subject, TextSource::Subject, own)
@@ -312,8 +313,8 @@ fn find_student(
         if by_file != MatchOutcome::NoMatch {
             return by_file;
         }
-        let own = mail.from_name.as_deref();
-        if matching::person_named(file_stem(name), TextSource::FileName, own).is_some() {
+        let own = own_name(mail);
+        if matching::person_named(file_stem(name), TextSource::FileName, own.as_deref()).is_some() {
             return MatchOutcome::NoMatch;
         }
     }
@@ -340,6 +341,20 @@ fn find_student(
         [one] => MatchOutcome::One(*one),
         [] => MatchOutcome::NoMatch,
         _ => MatchOutcome::Ambiguous(waiting),
+    }
+}
+
+/// The sender's own name as far as the mail tells it: the display name and
+/// the address's local part (`anna.swiatek@…`). Never a student's name.
+fn own_name(mail: &IncomingMail) -> Option<String> {
+    let local = mail
+        .from
+        .as_deref()
+        .and_then(|a| a.split_once('@'))
+        .map(|(l, _)| l);
+    match (mail.from_name.as_deref(), local) {
+        (None, None) => None,
+        (name, local) => Some(format!("{} {}", name.unwrap_or(""), local.unwrap_or(""))),
     }
 }
 

@@ -19,9 +19,11 @@
 //!   "legitymacja"), greetings and valedictions ("Dzień dobry",
 //!   "Pozdrawiam"), school words ("Szkoła Podstawowa", "Pani", months,
 //!   weekdays), phone and app names ("WhatsApp Image");
-//! * the sender's own display name never counts (it is the parent), and in a
-//!   body nothing from the signature on (a "-- " line, a valediction line), no
-//!   quoted line, and no last line that is only a name (a bare signature);
+//! * the sender's own name never counts (it is the parent; the caller passes
+//!   the display name and the address), and in a body nothing from the
+//!   signature on (a "-- " line, a valediction line), no quoted line, no
+//!   header line of a forwarded mail ("From: Anna Nowak"), and no last line
+//!   that is only a name (a bare signature);
 //!   the words after "im." in a school's patron ("im. Jana Pawła II") neither.
 
 use super::{NOISE_WORDS, tokenize};
@@ -269,6 +271,14 @@ const VALEDICTIONS: &[&str] = &[
     "regards",
     "sent from",
     "wyslano z",
+    "wyslane z",
+];
+
+/// Header lines of a forwarded or quoted mail ("From: Anna Nowak <…>"), by
+/// their folded key; the names in them are senders, not students.
+const HEADER_KEYS: &[&str] = &[
+    "od", "from", "do", "to", "dw", "cc", "temat", "subject", "data", "date", "wyslano", "wyslane",
+    "sent", "nadawca", "odbiorca", "reply-to",
 ];
 
 /// Where the text comes from; a file name is read more widely.
@@ -301,7 +311,7 @@ fn body_lines(text: &str) -> Vec<&str> {
         if line == "--" || line == "-- " || VALEDICTIONS.iter().any(|v| folded.starts_with(v)) {
             break;
         }
-        if !line.starts_with('>') && !line.is_empty() {
+        if !line.starts_with('>') && !line.is_empty() && !is_header_line(&folded) {
             lines.push(line);
         }
     }
@@ -313,6 +323,13 @@ fn body_lines(text: &str) -> Vec<&str> {
         lines.pop();
     }
     lines
+}
+
+/// "From: …", "Temat: …": a header of a forwarded or quoted mail.
+fn is_header_line(folded: &str) -> bool {
+    folded
+        .split_once(':')
+        .is_some_and(|(key, _)| HEADER_KEYS.contains(&key.trim_matches(['*', ' '])))
 }
 
 /// The words of a line, each with whether only spaces, `_` or `-` separate

@@ -48,7 +48,7 @@ fn a_reason_still_has_to_start_on_the_keyword_line_and_is_bounded() {
     let long = format!("NIE: {}", "słowo ".repeat(20).trim_end());
     let wrapped: String = format!("{long}\n{}", "dalej ".repeat(400));
     let reason = reason_of(&wrapped).unwrap();
-    assert_eq!(reason.chars().count(), MAX_REASON);
+    assert_eq!(reason.chars().count(), super::reason::MAX_REASON);
 }
 
 #[test]

@@ -114,3 +114,26 @@ fn a_mail_over_a_mime_cap_goes_to_a_human_with_one_answer() {
     spam.over_limit = m.over_limit;
     assert_eq!(w.decide(&spam).disposition, Disposition::Ignore);
 }
+
+#[test]
+fn the_senders_own_name_from_the_address_is_no_stranger() {
+    let w = World::new(vec![application(
+        1,
+        "Żaneta",
+        "Świątek",
+        "anna.swiatek@example.pl",
+        Status::AwaitingPhoto,
+    )]);
+    let m = mail(
+        "anna.swiatek@example.pl",
+        "Anna Świątek - legitymacja",
+        vec![("IMG_1.jpg", jpeg(354, 496))],
+    );
+    assert!(matches!(
+        w.decide(&m).photos[..],
+        [PhotoDecision::Accepted {
+            application_id: 1,
+            ..
+        }]
+    ));
+}

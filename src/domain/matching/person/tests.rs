@@ -114,3 +114,12 @@ fn the_senders_own_name_quotes_and_a_patron_do_not_count() {
         None
     );
 }
+
+#[test]
+fn header_lines_of_a_forwarded_mail_are_not_students() {
+    let text = "---------- Forwarded message ---------\nFrom: Anna Nowak <anna@example.pl>\n\
+                Date: Mon, 23 Nov 2026\nSubject: Zdjęcie\nTo: Babcia Zosia <b@example.pl>\n\n\
+                W załączniku zdjęcie.";
+    assert_eq!(body(text, None), None);
+    assert_eq!(body("Wysłane z iPhone'a\nKamil Ślimak", None), None);
+}
