@@ -123,3 +123,15 @@ fn header_lines_of_a_forwarded_mail_are_not_students() {
     assert_eq!(body(text, None), None);
     assert_eq!(body("Wysłane z iPhone'a\nKamil Ślimak", None), None);
 }
+
+#[test]
+fn a_quote_without_marks_is_not_read() {
+    let outlook = "Zdjęcie drugiego dziecka.\n\n-----Original Message-----\n\
+                   Przyjęliśmy zdjęcie dla: Żaneta Świątek (klasa 3A).";
+    assert_eq!(body(outlook, None), None);
+    let gmail = "Zdjęcie.\n\nW dniu 23.11.2026 o 10:00 Sekretariat napisał(a):\nŻaneta Świątek";
+    assert_eq!(body(gmail, None), None);
+    let wrapped = "Zdjęcie.\n\nW dniu 23.11.2026 o 10:00 Sekretariat <s@szkola.pl>\nnapisał(a):\n\
+                   Żaneta Świątek";
+    assert_eq!(body(wrapped, None), None);
+}
