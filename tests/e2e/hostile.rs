@@ -74,12 +74,12 @@ async fn a_long_reason_wrapped_by_thunderbird_reaches_the_parent_whole() {
     t.once().await;
     assert_eq!(t.application(id).status, Status::Rejected);
     let news = t.mails_about(&parent, "odrzucony", 1).await;
-    let text = news[0]
-        .text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    assert!(text.contains(&format!("„{reason}”")), "{}", news[0].text);
+    // Exactly: DelSp=yes means the space before each soft break goes.
+    assert!(
+        news[0].text.contains(&format!("„{reason}”")),
+        "{}",
+        news[0].text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
