@@ -341,3 +341,6 @@ pub fn parent_photo_matched(
         attachments: vec![],
     })
 }
+
+#[cfg(test)]
+mod over_limit_tests;
