@@ -44,6 +44,9 @@ fn camera_app_and_school_words_are_no_name() {
         "Kamil",
         "DSC0001 (1)",
         "image0",
+        "legitka zaneta",
+        "zaneta_mleg_crop",
+        "zdjecie na bialym tle",
     ] {
         assert_eq!(file(stem), None, "{stem:?}");
     }
