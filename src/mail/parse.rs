@@ -15,7 +15,12 @@
 //! - pictures are collected from the whole MIME tree: attachments, inline
 //!   images of `multipart/related` (phone mail apps) and forwarded messages;
 //! - file names are decoded from RFC 2047, RFC 2231 (with continuations) and
-//!   raw 8-bit headers, because the name is how we find the student.
+//!   raw 8-bit headers, because the name is how we find the student;
+//! - `format=flowed` text (Thunderbird, Apple Mail) is joined back into the
+//!   lines the sender typed, so a wrapped command reads whole;
+//! - a mail over a cap on MIME parts, pictures or nesting (see
+//!   `parse_shape.rs`) has its pictures left uncollected and says so in
+//!   [`IncomingMail::over_limit`].
 //!
 //! `mail-parser` 0.11 gets most of this right. Where it does not, we go back
 //! to the raw header bytes (see `parse_header.rs`).
