@@ -24,8 +24,6 @@ use crate::templates::Templates;
 pub struct App {
     pub config: Config,
     store: Mutex<Store>,
-    /// How often handling each mail (UIDVALIDITY, UID) failed, to give up on a poison mail.
-    failures: Mutex<std::collections::HashMap<(u32, u32), u32>>,
     pub templates: Templates,
     pub clock: Arc<dyn Clock>,
 }
@@ -46,18 +44,17 @@ impl App {
         Ok(App {
             config,
             store: Mutex::new(store),
-            failures: Mutex::default(),
             templates,
             clock,
         })
     }
 
-    /// Counts one more failure to handle a mail; returns the count so far.
-    pub fn note_failure(&self, uid_validity: u32, uid: u32) -> u32 {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let n = failures.entry((uid_validity, uid)).or_insert(0);
-        *n += 1;
-        *n
+    /// Counts one more failure to handle a mail of the watched mailbox;
+    /// returns the count so far. Stored in the database, so it survives a
+    /// restart (a poison mail must not crash every fresh process anew).
+    pub fn note_failure(&self, uid_validity: u32, uid: u32) -> Result<u32, StoreError> {
+        let mailbox = &self.config.imap.mailbox;
+        crate::store::inbox::note_failure(self.store().conn(), mailbox, uid_validity, uid)
     }
 
     /// The database. Never hold the guard across an `.await`.

@@ -21,6 +21,9 @@
 //!
 //! [`match_student`] then uses the sender's address as a tie-break.
 
+mod person;
+pub use person::{Source as TextSource, person_named};
+
 use super::email::EmailAddress;
 use super::name::{StudentName, fold};
 
@@ -92,7 +95,7 @@ pub struct Candidate<'a> {
 }
 
 /// Result of [`match_student`].
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatchOutcome {
     /// Exactly one student; the id.
     One(i64),

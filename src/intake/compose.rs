@@ -7,7 +7,10 @@ use serde::Serialize;
 
 use crate::config::{Config, School};
 use crate::domain::EmailAddress;
-use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail, reply_subject};
+use crate::mail::outgoing::{
+    ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutAttachment, OutgoingMail, echo_safe,
+    reply_subject,
+};
 use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoFormat, PhotoPolicy, PhotoProblem};
 use crate::store::apps::Application;
@@ -106,8 +109,10 @@ struct ParentReplyView<'a> {
     any_rejected: bool,
     no_photo: bool,
     too_large_mb: Option<String>,
+    /// The mail went over a MIME cap; nothing in it was checked.
+    over_limit: Option<crate::mail::parse::OverLimit>,
     max_mail_mb: String,
-    other_attachments: &'a [String],
+    other_attachments: Vec<String>,
     policy: PolicyView,
 }
 
@@ -116,10 +121,10 @@ fn app_by_id(apps: &[Application], id: i64) -> Option<&Application> {
 }
 
 fn display_name(mail: &IncomingMail, image: usize) -> String {
-    mail.images[image]
-        .file_name
-        .clone()
-        .unwrap_or_else(|| format!("zdjęcie {}", image + 1))
+    match &mail.images[image].file_name {
+        Some(name) => echo_safe(name, ECHO_MAX_CHARS),
+        None => format!("zdjęcie {}", image + 1),
+    }
 }
 
 fn photo_item(mail: &IncomingMail, d: &PhotoDecision, apps: &[Application]) -> PhotoItem {
@@ -170,10 +175,15 @@ pub fn parent_reply(
         process: cfg.process,
         any_rejected: items.iter().any(|i| i.outcome == "rejected"),
         items,
-        no_photo: photos.is_empty() && too_large.is_none(),
+        no_photo: photos.is_empty() && too_large.is_none() && mail.over_limit.is_none(),
         too_large_mb: too_large.map(format_mb),
+        over_limit: mail.over_limit,
         max_mail_mb: format_mb(cfg.max_mail_bytes),
-        other_attachments: &mail.other_attachments,
+        other_attachments: mail
+            .other_attachments
+            .iter()
+            .map(|n| echo_safe(n, ECHO_MAX_CHARS))
+            .collect(),
         policy: policy_view(&cfg.photo),
     };
     let r = t.render("parent_reply", &view)?;
@@ -262,7 +272,7 @@ pub fn staff_photo(
             height: check.height,
             kb: (data.len() as u64).div_ceil(1024),
         },
-        sender: sender.to_owned(),
+        sender: echo_safe(sender, ECHO_MAX_CHARS),
         later_match,
         deleted_by_mleg: cfg.staff_copies_cleaned(),
     };
@@ -288,7 +298,7 @@ struct NeedsHumanView<'a> {
     school: &'a School,
     reason: HumanReason,
     sender: String,
-    subject: &'a str,
+    subject: String,
     folder: &'a str,
     candidates: Vec<StudentView>,
 }
@@ -304,8 +314,11 @@ pub fn staff_needs_human(
     let view = NeedsHumanView {
         school: &cfg.school,
         reason,
-        sender: mail.from.clone().unwrap_or_else(|| "(brak)".into()),
-        subject: &mail.subject,
+        sender: mail
+            .from
+            .as_deref()
+            .map_or_else(|| "(brak)".into(), |f| echo_safe(f, ECHO_MAX_CHARS)),
+        subject: echo_safe(&mail.subject, ECHO_SUBJECT_MAX_CHARS),
         folder: &cfg.imap.needs_human_folder,
         candidates: candidates.into_iter().map(StudentView::of).collect(),
     };
@@ -357,3 +370,6 @@ pub fn parent_photo_matched(
         attachments: vec![],
     })
 }
+
+#[cfg(test)]
+mod over_limit_tests;

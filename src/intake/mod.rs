@@ -91,7 +91,7 @@ pub async fn step(
             Err(e) => {
                 // A mail that fails every time must not block all mail after
                 // it: after a few rounds it is filed for a human.
-                let tries = app.note_failure(uid_validity, new.uid);
+                let tries = app.note_failure(uid_validity, new.uid)?;
                 if tries < MAX_TRIES {
                     return Err(e);
                 }

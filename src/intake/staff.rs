@@ -18,7 +18,9 @@ use super::compose::StudentView;
 use crate::config::School;
 use crate::daemon::App;
 use crate::domain::EmailAddress;
-use crate::mail::outgoing::{MailKind, OutgoingMail};
+use crate::mail::outgoing::{
+    ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe,
+};
 use crate::mail::parse::IncomingMail;
 use crate::secretary::{self, ReplyThread, Source};
 use crate::store::inbox::Watermark;
@@ -84,12 +86,8 @@ fn command_of(mail: &IncomingMail) -> Option<StaffCommand> {
     }
 }
 
-fn judge(
-    app: &App,
-    mail: &IncomingMail,
-    command: Option<StaffCommand>,
-    qr: &Result<Option<String>, String>,
-) -> Result<Verdict, IntakeError> {
+/// The application the mail's token names, and whether a staff address sent it.
+fn authority(app: &App, mail: &IncomingMail) -> Result<(Option<i64>, bool), IntakeError> {
     let sender = mail
         .from
         .as_deref()
@@ -97,7 +95,16 @@ fn judge(
     let is_staff = sender
         .as_ref()
         .is_some_and(|s| app.config.staff.is_staff(s));
-    let application = application_of(app, mail)?;
+    Ok((application_of(app, mail)?, is_staff))
+}
+
+fn judge(
+    app: &App,
+    mail: &IncomingMail,
+    (application, is_staff): (Option<i64>, bool),
+    command: Option<StaffCommand>,
+    qr: &Result<Option<String>, String>,
+) -> Result<Verdict, IntakeError> {
     Ok(match (application, is_staff) {
         (Some(id), true) => match (&command, qr) {
             (Some(StaffCommand::Code { .. }), Err(detail)) => Verdict::Refuse {
@@ -160,6 +167,8 @@ fn qr_in(mail: &IncomingMail) -> Result<Option<String>, String> {
     if mail.images.is_empty() {
         return Ok(None);
     }
+    #[cfg(test)]
+    forged_tests::QR_DECODES.with(|n| n.set(n.get() + 1));
     let mut last = String::new();
     for img in &mail.images {
         match crate::qr::decode_qr(&img.data) {
@@ -191,8 +200,18 @@ pub fn handle(
     let command = command_of(mail);
     let label = command.as_ref().map_or("unknown", secretary::command_name);
     let wants_qr = matches!(command, Some(StaffCommand::Code { .. }));
-    let qr = if wants_qr { qr_in(mail) } else { Ok(None) };
-    let verdict = judge(app, mail, command, &qr)?;
+    // Sender and token first: a forged reply's pictures are never decoded
+    // (decoding is the costly, attack-exposed step).
+    let authority = authority(app, mail)?;
+    let qr = match authority {
+        // Over a MIME cap its pictures were not collected: no QR to read.
+        (Some(_), true) if wants_qr && mail.over_limit.is_some() => {
+            Err("the mail is over a cap on parts, pictures or nesting".into())
+        }
+        (Some(_), true) if wants_qr => qr_in(mail),
+        _ => Ok(None),
+    };
+    let verdict = judge(app, mail, authority, command, &qr)?;
     let disposition = match &verdict {
         Verdict::NotACommand => return Ok(None),
         Verdict::Act { .. } => Disposition::Processed,
@@ -301,8 +320,8 @@ fn refuse(
     let view = AlertView {
         school: &app.config.school,
         reason,
-        sender: mail.from.as_deref().unwrap_or("?"),
-        subject: &mail.subject,
+        sender: &echo_safe(mail.from.as_deref().unwrap_or("?"), ECHO_MAX_CHARS),
+        subject: &echo_safe(&mail.subject, ECHO_SUBJECT_MAX_CHARS),
         folder,
         student: student.as_ref().map(StudentView::of),
         detail,
@@ -332,6 +351,9 @@ fn refuse(
     store_lc::audit(tx, &entry)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod forged_tests;
 
 #[cfg(test)]
 mod tests {

@@ -72,8 +72,56 @@ pub struct OutgoingMail {
     pub attachments: Vec<OutAttachment>,
 }
 
-/// "Re: " once, never "Re: Re: ".
+/// Longest file name (or other short text from a received mail) echoed into
+/// a mail, in characters.
+pub const ECHO_MAX_CHARS: usize = 80;
+/// Longest echoed subject: more room, because the subject of a reply to one
+/// of mleg's notifications carries the application token at its end.
+pub const ECHO_SUBJECT_MAX_CHARS: usize = 200;
+
+/// A text from a received mail (file name, subject, sender) made safe to
+/// echo into a mail to a parent or the secretary: control characters
+/// (CR/LF included) become spaces, invisible and direction-changing
+/// characters (bidi overrides U+202A–U+202E, isolates U+2066–U+2069, marks)
+/// are removed, runs of spaces collapse, and the result is cut to
+/// `max_chars` characters ending in "…". Every compose path uses this.
+pub fn echo_safe(text: &str, max_chars: usize) -> String {
+    let visible = text
+        .chars()
+        .filter(|&c| !is_invisible(c))
+        .map(|c| if c.is_control() { ' ' } else { c });
+    let words: Vec<String> = visible
+        .collect::<String>()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let clean = words.join(" ");
+    if clean.chars().count() <= max_chars {
+        return clean;
+    }
+    let kept: String = clean.chars().take(max_chars.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// Characters that change how the text around them is shown without being
+/// seen themselves: a file name "gpj.exe" shown reversed, zero-width joins.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
+
+/// "Re: " once, never "Re: Re: ". The original is made [`echo_safe`].
 pub fn reply_subject(original: &str, fallback: &str) -> String {
+    let original = echo_safe(original, ECHO_SUBJECT_MAX_CHARS);
     let s = original.trim();
     if s.is_empty() {
         return fallback.to_owned();
@@ -88,7 +136,33 @@ pub fn reply_subject(original: &str, fallback: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::reply_subject;
+    use super::{echo_safe, reply_subject};
+
+    #[test]
+    fn echoed_text_loses_control_and_bidi_characters_and_is_capped() {
+        assert_eq!(
+            echo_safe("Kamil\r\nBcc: x@y.pl\t.jpg", 80),
+            "Kamil Bcc: x@y.pl .jpg"
+        );
+        assert_eq!(
+            echo_safe("zdj\u{202e}gpj.exe\u{2066}\u{2069}", 80),
+            "zdjgpj.exe"
+        );
+        assert_eq!(echo_safe("  \u{200b}Łucja  Żak  ", 80), "Łucja Żak");
+        let long = "ą".repeat(300);
+        let cut = echo_safe(&long, 80);
+        assert_eq!(cut.chars().count(), 80);
+        assert!(cut.ends_with("ąąą…"));
+        assert_eq!(echo_safe(&"a".repeat(80), 80), "a".repeat(80));
+    }
+
+    #[test]
+    fn a_reply_subject_is_cleaned_too() {
+        assert_eq!(
+            reply_subject("zdjęcie\r\nX-Evil: 1", "x"),
+            "Re: zdjęcie X-Evil: 1"
+        );
+    }
 
     #[test]
     fn reply_subject_adds_re_once() {

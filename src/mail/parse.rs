@@ -15,7 +15,12 @@
 //! - pictures are collected from the whole MIME tree: attachments, inline
 //!   images of `multipart/related` (phone mail apps) and forwarded messages;
 //! - file names are decoded from RFC 2047, RFC 2231 (with continuations) and
-//!   raw 8-bit headers, because the name is how we find the student.
+//!   raw 8-bit headers, because the name is how we find the student;
+//! - `format=flowed` text (Thunderbird, Apple Mail) is joined back into the
+//!   lines the sender typed, so a wrapped command reads whole;
+//! - a mail over a cap on MIME parts, pictures or nesting (see
+//!   `parse_shape.rs`) has its pictures left uncollected and says so in
+//!   [`IncomingMail::over_limit`].
 //!
 //! `mail-parser` 0.11 gets most of this right. Where it does not, we go back
 //! to the raw header bytes (see `parse_header.rs`).
@@ -37,6 +42,13 @@ use mail_parser::{
 // Reading header fields, including the raw-byte fixes for mail-parser.
 #[path = "parse_header.rs"]
 mod header;
+// Counting parts, pictures and nesting against the caps.
+#[path = "parse_shape.rs"]
+mod shape;
+pub use shape::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS, OverLimit};
+// Joining `format=flowed` soft line breaks.
+#[path = "parse_flowed.rs"]
+mod flowed;
 use header::{
     clean_address, clean_id, decode_8bit, file_name, first_address, ids, is_auto_generated,
     root_field,
@@ -89,6 +101,9 @@ pub struct IncomingMail {
     pub other_attachments: Vec<String>,
     /// Bounce, auto-reply or list mail: never auto-reply to it.
     pub auto_generated: bool,
+    /// Set when the MIME tree is over one of the caps ([`MAX_PARTS`],
+    /// [`MAX_IMAGES`], [`MAX_DEPTH`]); `images` is then empty.
+    pub over_limit: Option<OverLimit>,
 }
 
 /// One picture-like MIME part.
@@ -171,7 +186,15 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         }
     }
 
-    let mut found = Collected::default();
+    let over_limit = if headers_only {
+        None
+    } else {
+        shape::measure(&msg, is_image_part).over_limit()
+    };
+    let mut found = Collected {
+        skip_images: over_limit.is_some(),
+        ..Collected::default()
+    };
     if !headers_only {
         walk(&msg, 0, &mut found);
     }
@@ -194,6 +217,7 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         },
         images: found.images,
         other_attachments: found.other,
+        over_limit,
     })
 }
 
@@ -204,6 +228,8 @@ struct Collected {
     text_chars: usize,
     images: Vec<Attachment>,
     other: Vec<String>,
+    /// The mail is over a cap: pictures are not copied out at all.
+    skip_images: bool,
 }
 
 impl Collected {
@@ -266,6 +292,9 @@ fn walk(msg: &Message<'_>, depth: usize, out: &mut Collected) {
                     .as_deref()
                     .is_none_or(|t| t == "text/plain" || t == "text/html");
                 if is_image(ctype.as_deref(), name.as_deref()) {
+                    if out.skip_images {
+                        continue;
+                    }
                     out.images.push(Attachment {
                         content_type: ctype.unwrap_or_else(|| "application/octet-stream".into()),
                         file_name: name,
@@ -330,10 +359,28 @@ fn part_text(raw: &[u8], part: &MessagePart<'_>) -> String {
         }
     };
     if part.is_content_type("text", "html") {
-        html_to_text(&text)
+        return html_to_text(&text);
+    }
+    let ct = part.content_type();
+    let attr_is = |name: &str, value: &str| {
+        // Parameter names are case-insensitive (`DelSp`, `delsp`).
+        ct.and_then(|c| c.attributes())
+            .into_iter()
+            .flatten()
+            .any(|a| {
+                a.name.eq_ignore_ascii_case(name) && a.value.trim().eq_ignore_ascii_case(value)
+            })
+    };
+    if attr_is("format", "flowed") {
+        flowed::unflow(&text, attr_is("delsp", "yes"))
     } else {
         text.into_owned()
     }
+}
+
+/// [`is_image`] for a leaf part of the message whose raw bytes are `raw`.
+fn is_image_part(raw: &[u8], part: &MessagePart<'_>) -> bool {
+    is_image(part_type(part).as_deref(), file_name(raw, part).as_deref())
 }
 
 fn is_image(content_type: Option<&str>, file_name: Option<&str>) -> bool {

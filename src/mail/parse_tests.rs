@@ -377,3 +377,108 @@ fn body_without_closing_boundary_is_still_text() {
     );
     assert_eq!(parse(&nested).text, "Ala");
 }
+
+/// Thunderbird's reply: `format=flowed; delsp=yes`, soft-wrapped at 72
+/// columns, a quoted-printable soft break in the middle of a word too. QP
+/// encodes the trailing space of a flowed line as `=20` (a decoder drops
+/// bare trailing whitespace).
+#[test]
+fn format_flowed_and_quoted_printable_soft_breaks_are_joined() {
+    let mail = crlf(
+        "From: Sekretariat <sekretariat@szkola.test>\nSubject: Re: [x]\nMIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=UTF-8; format=flowed; DelSp=yes\n\
+         Content-Transfer-Encoding: quoted-printable\n\n\
+         NIE: zdj=C4=99cie jest zbyt ciemne, t=C5=82o nie jest jednolite, a twarz =20\n\
+         jest cz=C4=99=\n\
+         =C5=9Bciowo zas=C5=82oni=C4=99ta.\n\n--=20\nAnna\n",
+    );
+    let parsed = parse(&mail);
+    assert!(
+        parsed.text.starts_with(
+            "NIE: zdjęcie jest zbyt ciemne, tło nie jest jednolite, a twarz jest częściowo zasłonięta.\n\n-- \nAnna"
+        ),
+        "{:?}",
+        parsed.text
+    );
+}
+
+#[test]
+fn a_plain_text_part_without_format_flowed_keeps_its_trailing_spaces_lines() {
+    let mail = crlf(
+        "From: a@b.pl\nSubject: x\nContent-Type: text/plain; charset=UTF-8\n\nlinia \ndruga\n",
+    );
+    let text = parse(&mail).text;
+    assert_eq!(text.lines().collect::<Vec<_>>(), ["linia ", "druga"]);
+}
+
+fn mail_with_images(n: usize) -> Vec<u8> {
+    let mut mail = String::from(
+        "From: Rodzic <rodzic@example.pl>\nSubject: zdjecia\nMIME-Version: 1.0\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nW zalaczniku.\n",
+    );
+    for i in 0..n {
+        mail.push_str(&format!(
+            "--b1\nContent-Type: image/jpeg; name=\"z{i}.jpg\"\nContent-Transfer-Encoding: base64\n\n{JPEG_B64}\n"
+        ));
+    }
+    mail.push_str("--b1--\n");
+    crlf(&mail)
+}
+
+#[test]
+fn a_mail_over_the_image_cap_has_its_pictures_left_uncollected() {
+    let ok = parse(&mail_with_images(MAX_IMAGES));
+    assert_eq!((ok.images.len(), ok.over_limit), (MAX_IMAGES, None));
+    let over = parse(&mail_with_images(25));
+    assert!(over.images.is_empty());
+    assert_eq!(
+        over.over_limit,
+        Some(OverLimit::Images {
+            found: 25,
+            max: MAX_IMAGES
+        })
+    );
+    assert_eq!(over.text, "W zalaczniku.", "the text is still read");
+}
+
+#[test]
+fn a_mail_over_the_part_cap_or_nested_too_deep_is_over_the_limit() {
+    let mut many =
+        String::from("From: a@b.pl\nSubject: x\nContent-Type: multipart/mixed; boundary=\"b\"\n\n");
+    for _ in 0..MAX_PARTS {
+        many.push_str("--b\nContent-Type: text/plain\n\nx\n");
+    }
+    many.push_str("--b--\n");
+    assert!(matches!(
+        parse(&crlf(&many)).over_limit,
+        Some(OverLimit::Parts { max: MAX_PARTS, .. })
+    ));
+
+    let levels = MAX_DEPTH + 1;
+    let mut deep = String::from("From: a@b.pl\nSubject: x\n");
+    for i in 0..levels {
+        deep.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\n"
+        ));
+    }
+    deep.push_str("Content-Type: text/plain\n\nin the middle\n");
+    for i in (0..levels).rev() {
+        deep.push_str(&format!("--b{i}--\n"));
+    }
+    let parsed = parse(&crlf(&deep));
+    assert_eq!(
+        parsed.over_limit,
+        Some(OverLimit::Depth {
+            found: levels,
+            max: MAX_DEPTH
+        })
+    );
+    let mut shallow = String::from("From: a@b.pl\nSubject: x\n");
+    for i in 0..MAX_DEPTH {
+        shallow.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\n"
+        ));
+    }
+    shallow.push_str("Content-Type: text/plain\n\nok\n");
+    assert_eq!(parse(&crlf(&shallow)).over_limit, None);
+}

@@ -54,6 +54,19 @@ pub struct HandledMail<'a> {
     pub target_folder: &'a str,
 }
 
+/// Counts one more failure to handle the mail at `(mailbox, uid_validity,
+/// uid)` and returns the count so far. Kept in the database so a restart
+/// continues the count rather than crashing on the same mail for ever.
+pub fn note_failure(conn: &Connection, mailbox: &str, uid_validity: u32, uid: u32) -> Result<u32> {
+    Ok(conn.query_row(
+        "INSERT INTO mail_failures (mailbox, uid_validity, uid, tries) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (mailbox, uid_validity, uid) DO UPDATE SET tries = tries + 1
+         RETURNING tries",
+        params![mailbox, uid_validity, uid],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn record_handled(conn: &Connection, m: &HandledMail<'_>, now: DateTime<Utc>) -> Result<i64> {
     conn.execute(
         "INSERT INTO messages (mailbox, uid_validity, uid, message_id, sender, received_at,

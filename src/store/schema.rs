@@ -207,4 +207,16 @@ ALTER TABLE photos ADD COLUMN held_notice TEXT;
 ALTER TABLE photos ADD COLUMN held_outcome TEXT;
 CREATE UNIQUE INDEX photos_held_token ON photos(held_token) WHERE held_token IS NOT NULL;
 "#,
+    r#"
+-- Issue 6, part 6 (bounded work): how often handling a mail failed, kept
+-- across restarts so a poison mail is filed for a human after a few tries
+-- instead of crashing every round for ever.
+CREATE TABLE mail_failures (
+    mailbox       TEXT NOT NULL,
+    uid_validity  INTEGER NOT NULL,
+    uid           INTEGER NOT NULL,
+    tries         INTEGER NOT NULL,
+    PRIMARY KEY (mailbox, uid_validity, uid)
+);
+"#,
 ];

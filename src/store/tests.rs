@@ -432,7 +432,10 @@ fn a_held_photo_is_nobody_s_until_accepted_and_a_refused_one_is_erased() {
             .iter()
             .map(|p| (p.message_id.as_str(), p.kind.as_str()))
             .collect::<Vec<_>>(),
-        vec![("obcy-1@example.pl", "parent"), ("note-b@szkola.test", "copy")],
+        vec![
+            ("obcy-1@example.pl", "parent"),
+            ("note-b@szkola.test", "copy")
+        ],
         "the sender's mail and the notice are queued for expunging"
     );
     s.transaction(|tx| held::accept_held(tx, a, app, t0()))
@@ -461,4 +464,18 @@ fn a_held_photo_is_nobody_s_until_accepted_and_a_refused_one_is_erased() {
         inbox::photo_data(s.conn(), a).unwrap().is_some(),
         "the accepted photo is the application's own purge's business"
     );
+}
+
+#[test]
+fn the_failure_count_of_a_mail_continues_after_reopening_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mleg.sqlite3");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 7, 12).unwrap(), 1);
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 7, 12).unwrap(), 2);
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 8, 12).unwrap(), 1);
+    assert_eq!(inbox::note_failure(s.conn(), "Other", 7, 12).unwrap(), 1);
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(inbox::note_failure(s.conn(), "INBOX", 7, 12).unwrap(), 3);
 }

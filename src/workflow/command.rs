@@ -22,8 +22,9 @@
 //! guess (approving when she meant "no") is hard to undo. Hence:
 //! * keyword-only commands (TAK, WYDANO, …) allow nothing but punctuation or
 //!   emoji after the keyword: "Tak, ale zdjęcie do poprawy" is NOT approval;
-//! * reason commands (NIE, ZDJĘCIE, ANULUJ, …) need a reason on the same line
-//!   (following lines are never read as the reason);
+//! * reason commands (NIE, ZDJĘCIE, ANULUJ, …) need a reason starting on the
+//!   keyword's line; it goes on over the following lines (a client soft-wraps
+//!   long lines) up to the first blank line, quote or signature;
 //! * NIE and ZDJĘCIE also start ordinary sentences ("Nie mogę otworzyć…",
 //!   "Zdjęcie jest OK"), so they act only in capitals or followed by
 //!   punctuation (`NIE zdjęcie stare`, `Nie: …`, `Zdjęcie – …`);
@@ -40,12 +41,16 @@
 //! looked at.
 
 mod html;
+mod reason;
+#[cfg(test)]
+mod reason_tests;
 #[cfg(test)]
 mod tests;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::domain::fold;
+use reason::continue_reason;
 
 /// Only this much of each body is examined; commands are at the very top (or
 /// right below a quote), and bounding keeps hostile mails cheap.
@@ -93,14 +98,18 @@ pub enum ParsedReply {
 /// when the mail was HTML-only); `html`: the raw HTML body if any.
 pub fn parse_reply(text: &str, html: Option<&str>) -> ParsedReply {
     let own = own_text(text, html);
+    let lines: Vec<&str> = own.lines().map(str::trim).collect();
     let mut first_greeting = None;
-    for line in own.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for (i, &line) in lines.iter().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
         if is_greeting(line) {
             first_greeting.get_or_insert(line);
             continue;
         }
         return match parse_command(line) {
-            Some(command) => ParsedReply::Command(command),
+            Some(command) => ParsedReply::Command(continue_reason(command, &lines[i + 1..])),
             None => not_understood(line),
         };
     }
@@ -156,6 +165,10 @@ fn own_plain(text: &str) -> String {
     while i < lines.len() {
         let line = lines[i];
         if is_quoted(line) || is_mobile_signature(line) {
+            // Kept as a blank line: a reason above a quote ends there.
+            if own.last().is_some_and(|l| !l.trim().is_empty()) {
+                own.push("");
+            }
             i += 1;
             continue;
         }

@@ -17,7 +17,7 @@ pub use status::{Status, UnknownStatus};
 
 use crate::config::Staff;
 use crate::domain::EmailAddress;
-use crate::domain::matching::{self, Candidate, MatchOutcome};
+use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};
 use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
 use crate::store::apps::Application;
@@ -108,6 +108,8 @@ pub enum HumanReason {
     StaffMail,
     /// An automatic mail (bounce, auto-reply) answering one of ours.
     AutoReply,
+    /// Over a cap on MIME parts, pictures or nesting: nothing in it was read.
+    OverLimit,
 }
 
 /// The outcome of [`decide`].
@@ -175,6 +177,15 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         };
     }
 
+    if mail.over_limit.is_some() {
+        // Its pictures were never collected, so none is decoded or checked.
+        return if about_us || ctx.sender_is_parent {
+            Decision::human(HumanReason::OverLimit, sender.is_some())
+        } else {
+            Decision::ignore()
+        };
+    }
+
     let candidates = candidates(ctx.open_apps, sender.as_ref());
     let names_a_student = mail.images.iter().any(|img| {
         img.file_name
@@ -190,8 +201,9 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         return Decision::human(HumanReason::NoPhoto, sender.is_some());
     }
 
+    let names = MailNames::of(mail, sender.as_ref(), &candidates);
     let photos: Vec<PhotoDecision> = (0..mail.images.len())
-        .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, ctx))
+        .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, &names, ctx))
         .collect();
     let ambiguous = photos
         .iter()
@@ -211,15 +223,50 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
 }
 
+/// Who the subject and the body name, worked out once per mail rather than
+/// once per image (a mail may carry many images and a long body).
+struct MailNames {
+    subject: MatchOutcome,
+    body: MatchOutcome,
+    /// Tokens of a person the subject or body names who is no open
+    /// application's student (see `matching::person_named`).
+    stranger: Option<Vec<String>>,
+}
+
+impl MailNames {
+    fn of(
+        mail: &IncomingMail,
+        sender: Option<&EmailAddress>,
+        candidates: &[Candidate<'_>],
+    ) -> Self {
+        let subject = matching::match_student(&mail.subject, sender, candidates);
+        let body = matching::match_student(&mail.text, sender, candidates);
+        let own = own_name(mail);
+        let own = own.as_deref();
+        let stranger = (subject == MatchOutcome::NoMatch && body == MatchOutcome::NoMatch)
+            .then(|| {
+                matching::person_named(&mail.subject, TextSource::Subject, own)
+                    .or_else(|| matching::person_named(&mail.text, TextSource::Body, own))
+            })
+            .flatten();
+        MailNames {
+            subject,
+            body,
+            stranger,
+        }
+    }
+}
+
 fn decide_photo(
     mail: &IncomingMail,
     index: usize,
     sender: Option<&EmailAddress>,
     candidates: &[Candidate<'_>],
+    names: &MailNames,
     ctx: &Context<'_>,
 ) -> PhotoDecision {
     let image = &mail.images[index];
-    let outcome = find_student(mail, index, sender, candidates, ctx.open_apps);
+    let outcome = find_student(mail, index, sender, candidates, names, ctx.open_apps);
     // Only a parent of the application learns that the photo was matched.
     let from_parent = |id: i64| {
         sender.is_some_and(|s| ctx.open_apps.iter().any(|a| a.id == id && a.has_parent(s)))
@@ -252,13 +299,13 @@ fn decide_photo(
         MatchOutcome::NoMatch => PhotoDecision::Unregistered {
             image: index,
             check,
-            name_tokens: name_guess(mail, index),
+            name_tokens: name_guess(mail, index, names),
         },
         MatchOutcome::Ambiguous(candidates) => PhotoDecision::Ambiguous {
             image: index,
             check,
             candidates,
-            name_tokens: name_guess(mail, index),
+            name_tokens: name_guess(mail, index, names),
         },
     }
 }
@@ -268,11 +315,17 @@ fn decide_photo(
 /// images, subject and body only decide when they name exactly as many
 /// students as there are images left unnamed — otherwise "Anna and Jan" in
 /// the subject would give both photos to the same child.
+///
+/// The sender decides only when nothing in the mail names anybody: a file
+/// name, subject or body naming a person with no open application (a
+/// sibling, a friend's child) keeps the photo for that person instead of
+/// filing it as the sender's child's.
 fn find_student(
     mail: &IncomingMail,
     index: usize,
     sender: Option<&EmailAddress>,
     candidates: &[Candidate<'_>],
+    names: &MailNames,
     open_apps: &[Application],
 ) -> MatchOutcome {
     let image = &mail.images[index];
@@ -281,16 +334,20 @@ fn find_student(
         if by_file != MatchOutcome::NoMatch {
             return by_file;
         }
+        let own = own_name(mail);
+        if matching::person_named(file_stem(name), TextSource::FileName, own.as_deref()).is_some() {
+            return MatchOutcome::NoMatch;
+        }
     }
     let several_images = mail.images.len() > 1;
-    for text in [mail.subject.as_str(), mail.text.as_str()] {
-        match matching::match_student(text, sender, candidates) {
+    for found in [&names.subject, &names.body] {
+        match found {
             MatchOutcome::NoMatch => continue,
-            found if !several_images => return found,
+            found if !several_images => return found.clone(),
             _ => break,
         }
     }
-    if several_images {
+    if several_images || names.stranger.is_some() {
         return MatchOutcome::NoMatch;
     }
     let Some(sender) = sender else {
@@ -308,8 +365,22 @@ fn find_student(
     }
 }
 
+/// The sender's own name as far as the mail tells it: the display name and
+/// the address's local part (`anna.swiatek@…`). Never a student's name.
+fn own_name(mail: &IncomingMail) -> Option<String> {
+    let local = mail
+        .from
+        .as_deref()
+        .and_then(|a| a.split_once('@'))
+        .map(|(l, _)| l);
+    match (mail.from_name.as_deref(), local) {
+        (None, None) => None,
+        (name, local) => Some(format!("{} {}", name.unwrap_or(""), local.unwrap_or(""))),
+    }
+}
+
 /// Name tokens to remember with a photo that has no application yet.
-fn name_guess(mail: &IncomingMail, index: usize) -> Vec<String> {
+fn name_guess(mail: &IncomingMail, index: usize, names: &MailNames) -> Vec<String> {
     let from_file = mail.images[index]
         .file_name
         .as_deref()
@@ -318,7 +389,10 @@ fn name_guess(mail: &IncomingMail, index: usize) -> Vec<String> {
     if from_file.len() >= 2 {
         return from_file;
     }
-    matching::name_tokens(&mail.subject)
+    match &names.stranger {
+        Some(person) => person.clone(),
+        None => matching::name_tokens(&mail.subject),
+    }
 }
 
 /// The candidates for matching. An application has several parent

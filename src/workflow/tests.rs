@@ -65,6 +65,7 @@ fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail
             .collect(),
         other_attachments: vec![],
         auto_generated: false,
+        over_limit: None,
     }
 }
 
@@ -485,3 +486,6 @@ fn a_second_parent_address_counts_for_the_sender_fallback() {
         }]
     ));
 }
+// Issue 6: name slips (a name that is nobody registered stops the sender
+// fallback) and mails over the MIME caps.
+mod hostile;

@@ -7,7 +7,9 @@ use serde::Serialize;
 use super::{PhotoView, StudentView, photo_attachment};
 use crate::config::{Config, School};
 use crate::domain::EmailAddress;
-use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
+use crate::mail::outgoing::{
+    ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe, reply_subject,
+};
 use crate::photo::PhotoCheck;
 use crate::store::apps::Application;
 use crate::templates::{TemplateError, Templates};
@@ -17,8 +19,8 @@ struct HeldView<'a> {
     school: &'a School,
     student: StudentView,
     photo: PhotoView,
-    sender: &'a str,
-    subject: &'a str,
+    sender: String,
+    subject: String,
     folder: &'a str,
     held_token: &'a str,
 }
@@ -53,8 +55,9 @@ pub fn staff_held_photo(
             height: note.check.height,
             kb: (note.data.len() as u64).div_ceil(1024),
         },
-        sender: note.sender,
-        subject: note.subject,
+        // A stranger chose these: echoed clean, like every other mail's.
+        sender: echo_safe(note.sender, ECHO_MAX_CHARS),
+        subject: echo_safe(note.subject, ECHO_SUBJECT_MAX_CHARS),
         folder: &cfg.imap.needs_human_folder,
         held_token: note.token,
     };
