@@ -23,6 +23,7 @@ pub fn apply(
 ) -> Result<(), IntakeError> {
     let cfg = &app.config;
     let now = app.clock.now();
+    let mail = &without_photo_metadata(mail);
     let mails = render_mails(app, mail, decision, open_apps, too_large)?;
     let folder = match decision.disposition {
         Disposition::NeedsHuman => &cfg.imap.needs_human_folder,
@@ -221,4 +222,18 @@ fn store_photo(
         }
     }
     Ok(())
+}
+
+/// `mail` with every picture stripped of GPS, device and time, EXIF
+/// orientation applied ([`crate::photo::strip_metadata`]): only such copies
+/// are stored and mailed to the secretary. A file that cannot be stripped
+/// failed check_photo, so it is neither stored nor passed on.
+fn without_photo_metadata(mail: &IncomingMail) -> IncomingMail {
+    let mut mail = mail.clone();
+    for image in &mut mail.images {
+        if let Ok(clean) = crate::photo::strip_metadata(&image.data) {
+            image.data = clean;
+        }
+    }
+    mail
 }
