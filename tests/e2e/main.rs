@@ -14,5 +14,6 @@ mod codes;
 mod exactly_once;
 mod intake;
 mod matching;
+mod privacy;
 mod robustness;
 mod secretary;
