@@ -175,33 +175,52 @@ const PNG_KEPT: [&[u8; 4]; 12] = [
     b"bKGD", b"pHYs",
 ];
 
-/// Copies the whitelisted chunks verbatim (their CRCs stay valid). check_photo
-/// ignores a PNG's eXIf orientation, so dropping it keeps what was checked.
+/// check_photo ignores a PNG's eXIf orientation, so dropping it keeps what
+/// was checked.
 fn strip_png(data: &[u8]) -> Result<Vec<u8>, StripError> {
-    let broken = || StripError::Damaged("broken PNG chunk structure".to_owned());
-    let mut out = data.get(..8).ok_or_else(broken)?.to_vec();
-    let mut pos = 8;
+    // The decoder stops once it has the pixels, so a PNG whose chunk chain
+    // breaks after the image data still passes check_photo (found by
+    // fuzzing); such a file is redrawn from its pixels instead.
+    copy_png_chunks(data).map_or_else(|| reencode_png(data), Ok)
+}
+
+/// Copies the whitelisted chunks verbatim (their CRCs stay valid), up to
+/// IEND; `None` if the chunk chain breaks before it.
+fn copy_png_chunks(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = data.get(..8)?.to_vec();
+    let mut pos: usize = 8;
     loop {
         let len = data
-            .get(pos..pos + 4)
+            .get(pos..pos.checked_add(4)?)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-            .and_then(|l| usize::try_from(l).ok())
-            .ok_or_else(broken)?;
+            .and_then(|l| usize::try_from(l).ok())?;
         // Length, type, data, CRC.
-        let end = pos
-            .checked_add(len)
-            .and_then(|e| e.checked_add(12))
-            .ok_or_else(broken)?;
-        let chunk = data.get(pos..end).ok_or_else(broken)?;
+        let end = pos.checked_add(len)?.checked_add(12)?;
+        let chunk = data.get(pos..end)?;
         let kind = &chunk[4..8];
         if PNG_KEPT.iter().any(|k| kind == k.as_slice()) {
             out.extend_from_slice(chunk);
         }
         if kind == b"IEND" {
-            return Ok(out);
+            return Some(out);
         }
         pos = end;
     }
+}
+
+/// Decodes (with the limits of check_photo) and writes a new PNG of the same
+/// pixels; the encoder writes no text, time or Exif chunks.
+fn reencode_png(data: &[u8]) -> Result<Vec<u8>, StripError> {
+    let damaged = |e: image::ImageError| StripError::Damaged(e.to_string());
+    let mut reader = image::ImageReader::with_format(Cursor::new(data), image::ImageFormat::Png);
+    reader.limits(decode_limits(true));
+    super::decoder_test_hook();
+    let picture = reader.decode().map_err(damaged)?;
+    let mut out = Cursor::new(Vec::new());
+    picture
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(damaged)?;
+    Ok(out.into_inner())
 }
 
 #[cfg(test)]

@@ -255,3 +255,41 @@ fn a_decoder_panic_while_turning_is_a_damaged_photo() {
     let result = strip_metadata(&phone_jpeg(&plain_jpeg(48, 32), 6));
     assert!(matches!(result, Err(StripError::Damaged(_))), "{result:?}");
 }
+
+#[test]
+fn png_with_a_broken_chain_after_the_pixels_is_redrawn_without_its_text() {
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(
+            marked(20, 20).as_raw(),
+            20,
+            20,
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encode png");
+    let iend = png.len() - 12;
+    // A text chunk the decoder reads before the pixels, then junk where the
+    // decoder no longer looks (it stops once it has the image data).
+    let mut text = 14u32.to_be_bytes().to_vec();
+    text.extend_from_slice(b"tEXtComment\0ZZHOME");
+    text.extend_from_slice(&[0; 4]);
+    let mut odd = png[..33].to_vec();
+    odd.extend(text);
+    odd.extend_from_slice(&png[33..iend]);
+    odd.extend_from_slice(b"\0\0\xff\xffjunk");
+    let policy = PhotoPolicy {
+        formats: vec![crate::photo::PhotoFormat::Png],
+        min_width: 1,
+        min_height: 1,
+        aspect: None,
+        ..PhotoPolicy::default()
+    };
+    assert!(check_photo(&odd, &policy).is_ok(), "the decoder takes it");
+
+    let stripped = strip_metadata(&odd).expect("strip");
+    assert!(!contains(&stripped, b"ZZHOME"));
+    let shown = image::load_from_memory(&stripped)
+        .expect("decodes")
+        .to_rgb8();
+    assert!(is_red(*shown.get_pixel(4, 4)) && is_white(*shown.get_pixel(18, 18)));
+}
