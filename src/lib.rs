@@ -17,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod domain;
+pub mod fuzz_harness;
 pub mod intake;
 pub mod mail;
 pub mod outbox;

@@ -51,15 +51,53 @@ enum Command {
     Apps(cli_apps::AppsCommand),
 }
 
+/// Crates that log what goes over the wire at debug/trace level: the IMAP
+/// `LOGIN` command with the password, whole mails with the children's names,
+/// PESELs and photos, TLS details. Whatever `MLEG_LOG` asks for, they may only
+/// say warnings and errors; mleg's own lines carry no personal data.
+const WIRE_TARGETS: &[&str] = &[
+    "async_imap",
+    "imap_proto",
+    "async_native_tls",
+    "lettre",
+    "rustls",
+    "tokio_rustls",
+    "mail_parser",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "reqwest",
+    "tokio_util",
+];
+
+fn is_wire_target(target: &str) -> bool {
+    WIRE_TARGETS.iter().any(|t| {
+        target
+            .strip_prefix(t)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    })
+}
+
 fn init_logging() {
+    use std::io::IsTerminal;
+    use tracing_subscriber::filter::{FilterExt, filter_fn};
+    use tracing_subscriber::prelude::*;
+
     let filter = tracing_subscriber::EnvFilter::try_from_env("MLEG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // A separate filter, not an EnvFilter directive: a more specific
+    // directive such as `async_imap::client=trace` would win over ours.
+    let wire_quiet =
+        filter_fn(|meta| *meta.level() <= tracing::Level::WARN || !is_wire_target(meta.target()));
+    let output = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
-        .init();
+        .with_filter(filter.and(wire_quiet));
+    tracing_subscriber::registry().with(output).init();
+    tracing::debug!(
+        wire_crates = WIRE_TARGETS.len(),
+        "logging ready; mail and TLS crates capped at warn"
+    );
 }
 
 fn load_app(path: &std::path::Path) -> Result<App> {

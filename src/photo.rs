@@ -22,19 +22,28 @@
 //! 3. Only then is the image fully decoded, with allocation limits, so that
 //!    corrupt data is caught.
 //!
+//! Decoding runs under `catch_unwind`: a decoder bug tripped by a hostile
+//! file makes that file "damaged", it does not stop the daemon.
+//!
+//! A photo that passed is stored and passed on only as [`strip_metadata`]
+//! leaves it: without GPS position, device and time.
+//!
 //! Sizes are compared as the photo is *displayed*: a phone photo stored
 //! landscape with EXIF orientation 6 ("rotate 90°") counts as portrait.
 
 use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use image::{ImageDecoder, ImageFormat, ImageReader, Limits};
 use serde::{Deserialize, Serialize};
 
 mod jpeg;
+mod strip;
 #[cfg(test)]
 mod tests;
 
 use jpeg::walk_jpeg;
+pub use strip::{REENCODE_QUALITY, StripError, strip_metadata};
 
 /// Longest side we are willing to decode. Real ID photos are a few thousand
 /// pixels at most; anything larger is a mistake or an attack.
@@ -216,6 +225,29 @@ pub fn detect_kind(data: &[u8]) -> DetectedKind {
 /// them all in one go. A file that is not an allowed image is not decoded at
 /// all; only its byte size is reported alongside.
 pub fn check_photo(data: &[u8], policy: &PhotoPolicy) -> Result<PhotoCheck, Vec<PhotoProblem>> {
+    // The decoders are large and fed by strangers: should one panic, the
+    // parent hears "damaged file" and the daemon goes on with the next mail.
+    // Nothing is shared across the unwind but `data` and `policy`, read-only.
+    catch_unwind(AssertUnwindSafe(|| check_unguarded(data, policy)))
+        .unwrap_or_else(|_| Err(vec![damaged("the image decoder crashed on this file")]))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by a test to make this thread's next decode panic, the way a
+    /// decoder bug would.
+    pub(crate) static PANIC_IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Panics when a test asked for it; nothing outside tests.
+pub(crate) fn decoder_test_hook() {
+    #[cfg(test)]
+    if PANIC_IN_DECODER.with(|p| p.replace(false)) {
+        panic!("decoder crash forced by a test");
+    }
+}
+
+fn check_unguarded(data: &[u8], policy: &PhotoPolicy) -> Result<PhotoCheck, Vec<PhotoProblem>> {
     if data.is_empty() {
         return Err(vec![PhotoProblem::Empty]);
     }
@@ -316,6 +348,7 @@ fn check_geometry(width: u32, height: u32, policy: &PhotoPolicy, problems: &mut 
 fn decode(data: &[u8], format: ImageFormat) -> Result<(), String> {
     let mut reader = ImageReader::with_format(Cursor::new(data), format);
     reader.limits(decode_limits(true));
+    decoder_test_hook();
     reader.decode().map(drop).map_err(|e| e.to_string())
 }
 

@@ -84,7 +84,19 @@ pub enum QrError {
 /// draw light modules on a dark background), then zooms into grids that were
 /// located but not decoded. The first grid that decodes wins. Rotation and
 /// moderate perspective are handled by the detector itself.
+///
+/// A panic anywhere in decoding (the image decoders, rqrr) is caught and
+/// reported as [`QrError::Unreadable`]: one hostile picture must not stop
+/// the daemon.
 pub fn decode_qr(image_bytes: &[u8]) -> Result<String, QrError> {
+    catch_unwind(AssertUnwindSafe(|| decode_unguarded(image_bytes))).unwrap_or_else(|_| {
+        Err(QrError::Unreadable(
+            "the image decoder crashed on this picture".to_owned(),
+        ))
+    })
+}
+
+fn decode_unguarded(image_bytes: &[u8]) -> Result<String, QrError> {
     let gray = load_gray(image_bytes)?;
     let long_side = gray.width().max(gray.height());
     let first = scan_all_passes(&scaled(&gray, long_side.min(FAST_LONG_SIDE)));
@@ -154,6 +166,7 @@ fn load_gray(bytes: &[u8]) -> Result<GrayImage, QrError> {
     limits.max_image_height = Some(MAX_DIMENSION);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
+    crate::photo::decoder_test_hook();
     let img = reader.decode().map_err(|e| match e {
         ImageError::Limits(_) => QrError::TooLarge,
         _ => QrError::NotAnImage,

@@ -23,6 +23,7 @@ pub fn apply(
 ) -> Result<(), IntakeError> {
     let cfg = &app.config;
     let now = app.clock.now();
+    let mail = &without_photo_metadata(mail, decision);
     let mails = render_mails(app, mail, decision, open_apps, too_large)?;
     let folder = match decision.disposition {
         Disposition::NeedsHuman => &cfg.imap.needs_human_folder,
@@ -275,4 +276,28 @@ fn store_photo(
         }
     }
     Ok(())
+}
+
+/// `mail` with its photos stripped of GPS, device and time, EXIF orientation
+/// applied ([`crate::photo::strip_metadata`]): only such copies are stored
+/// and mailed to the secretary. Refused images are neither, so they are left
+/// alone (no second decode of a hostile file).
+fn without_photo_metadata(mail: &IncomingMail, decision: &Decision) -> IncomingMail {
+    let refused: Vec<usize> = decision
+        .photos
+        .iter()
+        .filter_map(|d| match d {
+            PhotoDecision::Rejected { image, .. } => Some(*image),
+            _ => None,
+        })
+        .collect();
+    let mut mail = mail.clone();
+    for (i, img) in mail.images.iter_mut().enumerate() {
+        if !refused.contains(&i)
+            && let Ok(clean) = crate::photo::strip_metadata(&img.data)
+        {
+            img.data = clean;
+        }
+    }
+    mail
 }

@@ -115,7 +115,7 @@ fn walk_markers(data: &[u8], walk: &mut JpegWalk) -> Result<(), String> {
 
 /// Returns the position of the first real marker after entropy-coded data
 /// (or the end of the data if there is none).
-fn skip_entropy_data(data: &[u8], mut pos: usize) -> usize {
+pub(super) fn skip_entropy_data(data: &[u8], mut pos: usize) -> usize {
     while pos < data.len() {
         if data[pos] == 0xFF {
             match data.get(pos + 1) {

@@ -636,3 +636,14 @@ fn zero_sided_aspect_in_policy_refuses_rather_than_accepts() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_decoder_panic_is_a_damaged_photo_not_a_crash() {
+    let good = jpeg(354, 496);
+    PANIC_IN_DECODER.with(|p| p.set(true));
+    let found = problems(&good, &PhotoPolicy::default());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(is_damaged(&found[0]), "{found:?}");
+    // The next photo on the same thread is judged normally again.
+    assert!(check_photo(&good, &PhotoPolicy::default()).is_ok());
+}

@@ -328,3 +328,16 @@ fn work_budget_abandons_a_scan_quietly() {
     let caught = catch_unwind(AssertUnwindSafe(|| copy.clone()));
     assert!(caught.is_err_and(|p| p.is::<OverBudget>()));
 }
+
+#[test]
+fn a_decoder_panic_is_an_unreadable_code_not_a_crash() {
+    let picture = png(&qr_gray("https://example.test/a", 8));
+    crate::photo::PANIC_IN_DECODER.with(|p| p.set(true));
+    let result = decode_qr(&picture);
+    assert!(matches!(result, Err(QrError::Unreadable(_))), "{result:?}");
+    // Without the forced panic the same picture reads fine.
+    assert_eq!(
+        decode_qr(&picture).expect("decodes"),
+        "https://example.test/a"
+    );
+}

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod mime;
+pub mod phone_photo;
 pub mod photos;
 pub mod replies;
 pub mod stack;

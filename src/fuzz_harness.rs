@@ -1,0 +1,186 @@
+//! What the cargo-fuzz targets in `fuzz/` run, here in the library so that
+//! `cargo test` replays every seed and every input a fuzzer ever crashed on
+//! (`fuzz/corpus/<target>/`, `fuzz/regressions/<target>/`) through the very
+//! same code. Each function takes hostile bytes and panics only when an
+//! invariant breaks; a panic inside is exactly what fuzzing looks for.
+//!
+//! Not for use by the daemon.
+
+use chrono::{TimeZone, Utc};
+
+use crate::config::Staff;
+use crate::domain::{EmailAddress, Pesel, SchoolClass, StudentName};
+use crate::mail::parse::parse_mail;
+use crate::photo::{PhotoFormat, PhotoPolicy, check_photo, strip_metadata};
+use crate::store::apps::Application;
+use crate::workflow::command::parse_reply;
+use crate::workflow::{Context, PhotoDecision, Status, decide};
+
+#[cfg(test)]
+mod tests;
+
+/// Raw mail → parsed mail → photo checks → matching decision. The decision
+/// may only point at images of the mail and applications that exist.
+pub fn mail_to_match(data: &[u8]) {
+    let Ok(mail) = parse_mail(data) else {
+        return;
+    };
+    let apps = applications();
+    let Ok(secretary) = EmailAddress::parse("sekretariat@szkola.test") else {
+        return;
+    };
+    let staff = Staff {
+        addresses: vec![secretary.clone()],
+        notify: secretary,
+    };
+    let policy = PhotoPolicy {
+        min_width: 8,
+        min_height: 8,
+        aspect: None,
+        ..PhotoPolicy::default()
+    };
+    let ctx = Context {
+        open_apps: &apps,
+        sender_is_parent: apps.iter().any(|a| {
+            a.parent_emails
+                .iter()
+                .any(|p| Some(p.as_str()) == mail.from.as_deref())
+        }),
+        reply_to_ours: !mail.in_reply_to.is_empty(),
+        too_large: None,
+        staff: &staff,
+        policy: &policy,
+    };
+    for photo in &decide(&mail, &ctx).photos {
+        let (image, app) = match photo {
+            PhotoDecision::Accepted {
+                image,
+                application_id,
+                ..
+            } => (*image, Some(*application_id)),
+            PhotoDecision::Rejected {
+                image,
+                application_id,
+                ..
+            } => (*image, *application_id),
+            PhotoDecision::Held {
+                image,
+                application_id,
+                ..
+            } => (*image, Some(*application_id)),
+            PhotoDecision::Unregistered { image, .. } | PhotoDecision::Ambiguous { image, .. } => {
+                (*image, None)
+            }
+        };
+        assert!(image < mail.images.len(), "decision about a missing image");
+        assert!(
+            app.is_none_or(|id| apps.iter().any(|a| a.id == id)),
+            "decision for an unknown application"
+        );
+    }
+}
+
+/// Any bytes as a photo: a photo that passes can be stripped of metadata,
+/// and the stripped photo passes too, with the size that was checked.
+pub fn check_and_strip_photo(data: &[u8]) {
+    // Small minimum size, both formats: lets tiny inputs reach the decoders.
+    let policy = PhotoPolicy {
+        formats: vec![PhotoFormat::Jpeg, PhotoFormat::Png],
+        min_width: 1,
+        min_height: 1,
+        aspect: None,
+        ..PhotoPolicy::default()
+    };
+    let Ok(check) = check_photo(data, &policy) else {
+        return;
+    };
+    let clean = match strip_metadata(data) {
+        Ok(clean) => clean,
+        Err(e) => panic!("a checked photo could not be stripped: {e}"),
+    };
+    match check_photo(&clean, &policy) {
+        Ok(again) => assert_eq!(
+            (again.width, again.height),
+            (check.width, check.height),
+            "stripping changed the displayed size"
+        ),
+        Err(problems) => panic!("a stripped photo fails the check: {problems:?}"),
+    }
+}
+
+/// Any text as the secretary's reply, as plain text, as HTML, and as both.
+pub fn reply_command(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = parse_reply(&text, None);
+    let _ = parse_reply("", Some(&text));
+    let _ = parse_reply(&text, Some(&text));
+}
+
+/// A valid PESEL born 2015-05-12 with the given serial.
+fn pesel(serial: i64) -> Option<Pesel> {
+    let ten = format!("1525120{:03}", serial % 1000);
+    let sum: u32 = ten
+        .chars()
+        .zip([1, 3, 7, 9, 1, 3, 7, 9, 1, 3])
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    Pesel::parse(&format!("{ten}{}", (10 - sum % 10) % 10)).ok()
+}
+
+/// The few applications a small school has open: siblings with one parent,
+/// diacritics, a double first name and surname, one photo under review.
+fn applications() -> Vec<Application> {
+    let Some(at) = Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).single() else {
+        return vec![];
+    };
+    let app = |id: i64, first: &str, last: &str, parent: &str, status: Status| {
+        let parent = EmailAddress::parse(parent).ok()?;
+        Some(Application {
+            id,
+            name: StudentName::parse(first, last).ok()?,
+            pesel: pesel(id)?,
+            class: SchoolClass::parse("3A").ok()?,
+            parent_emails: vec![parent.clone()],
+            parent_email: parent,
+            legitymacja_number: None,
+            code_to_student: false,
+            status,
+            token: format!("tok{id}"),
+            created_at: at,
+            updated_at: at,
+        })
+    };
+    [
+        app(
+            1,
+            "Żaneta",
+            "Świątek",
+            "mama@example.pl",
+            Status::AwaitingPhoto,
+        ),
+        app(
+            2,
+            "Jan",
+            "Kowalski",
+            "tata@example.pl",
+            Status::AwaitingPhoto,
+        ),
+        app(
+            3,
+            "Anna",
+            "Kowalska",
+            "tata@example.pl",
+            Status::AwaitingPhoto,
+        ),
+        app(
+            4,
+            "Anna Maria",
+            "Nowak-Kowalska",
+            "nowak@example.pl",
+            Status::AwaitingReview,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
