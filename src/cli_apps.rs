@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use serde::Serialize;
 
-use mleg::daemon::App;
+use mleg::app::App;
 use mleg::domain::csv_import::parse_applications_csv;
 use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
 use mleg::registry::{self, RegistryError};

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
-use mleg::daemon::App;
+use mleg::app::App;
 use mleg::secretary::{self, Outcome, Source};
 use mleg::workflow::command::{ParsedReply, StaffCommand, parse_reply};
 use mleg::workflow::lifecycle::Refusal;

@@ -1,71 +1,21 @@
-//! Wiring: the shared [`App`] state and the two ways to run the workers.
+//! Wiring: the two ways to run the workers on the shared [`App`].
 //!
 //! `once` runs one intake step and one delivery step and returns; `run`
 //! repeats them every poll interval until the cancellation token fires
 //! (SIGINT/SIGTERM in the binary). A failed round (mail server down) is
 //! logged and retried next round: the daemon keeps running.
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
 
-use crate::clock::Clock;
-use crate::config::Config;
+use crate::app::App;
 use crate::intake::{self, IntakeError, IntakeReport};
 use crate::mail::imap::Mailbox;
 use crate::mail::smtp::{Sender, SmtpError};
 use crate::outbox::{self, OutboxReport};
-use crate::store::{Store, StoreError};
-use crate::templates::Templates;
-
-/// Everything the workers share.
-pub struct App {
-    pub config: Config,
-    store: Mutex<Store>,
-    pub templates: Templates,
-    pub clock: Arc<dyn Clock>,
-}
-
-impl std::fmt::Debug for App {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-impl App {
-    /// Opens the database named in the config and loads the templates.
-    pub fn new(config: Config, clock: Arc<dyn Clock>) -> Result<App, StoreError> {
-        let store = Store::open(&config.database)?;
-        let templates = Templates::new(config.language, config.templates_dir.clone());
-        Ok(App {
-            config,
-            store: Mutex::new(store),
-            templates,
-            clock,
-        })
-    }
-
-    /// Counts one more failure to handle a mail of the watched mailbox;
-    /// returns the count so far. Stored in the database, so it survives a
-    /// restart (a poison mail must not crash every fresh process anew).
-    pub fn note_failure(&self, uid_validity: u32, uid: u32) -> Result<u32, StoreError> {
-        let mailbox = &self.config.imap.mailbox;
-        crate::store::inbox::note_failure(self.store().conn(), mailbox, uid_validity, uid)
-    }
-
-    /// The database. Never hold the guard across an `.await`.
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        // A panic while holding the lock cannot leave SQLite half-written
-        // (transactions roll back), so a poisoned lock is safe to reuse.
-        self.store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RoundError {

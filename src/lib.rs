@@ -13,6 +13,7 @@
 
 #![deny(clippy::await_holding_lock)]
 
+pub mod app;
 pub mod clock;
 pub mod config;
 pub mod daemon;

@@ -14,9 +14,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use mleg::app::App;
 use mleg::clock::SystemClock;
 use mleg::config::Config;
-use mleg::daemon::{self, App};
+use mleg::daemon;
 
 #[derive(Debug, Parser)]
 #[command(

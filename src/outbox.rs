@@ -8,7 +8,7 @@
 
 use tracing::{info, warn};
 
-use crate::daemon::App;
+use crate::app::App;
 use crate::mail::smtp::Sender;
 use crate::store::{StoreError, outbox};
 

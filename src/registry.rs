@@ -9,7 +9,7 @@
 
 use tracing::info;
 
-use crate::daemon::App;
+use crate::app::App;
 use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{EmailAddress, NewApplication, matching};
 use crate::intake::compose;

@@ -2,7 +2,7 @@
 //! causes, in one SQLite transaction.
 
 use super::{IntakeError, compose};
-use crate::daemon::App;
+use crate::app::App;
 use crate::domain::EmailAddress;
 use crate::mail::outgoing::OutgoingMail;
 use crate::mail::parse::IncomingMail;

@@ -19,7 +19,7 @@ pub use purge::MAX_PURGE_TRIES;
 
 use tracing::{error, info, warn};
 
-use crate::daemon::App;
+use crate::app::App;
 use crate::domain::EmailAddress;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
 use crate::mail::parse::{IncomingMail, MailParseError, parse_mail};

@@ -13,8 +13,8 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 use super::IntakeError;
+use crate::app::App;
 use crate::config::School;
-use crate::daemon::App;
 use crate::domain::EmailAddress;
 use crate::mail::imap::{Filed, ImapError, Mailbox};
 use crate::mail::message_id;

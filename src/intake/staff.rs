@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::IntakeError;
 use super::compose::StudentView;
+use crate::app::App;
 use crate::config::School;
-use crate::daemon::App;
 use crate::domain::EmailAddress;
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe,

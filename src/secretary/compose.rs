@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Outcome, ReplyThread, SecretaryError, command_name};
+use crate::app::App;
 use crate::config::{Delivery, Process, School};
-use crate::daemon::App;
 use crate::intake::compose::{PolicyView, StudentView, policy_view};
 use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail, reply_subject};
 use crate::store::apps::Application;

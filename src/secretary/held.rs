@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::{ReplyThread, SecretaryError, Source};
-use crate::daemon::App;
+use crate::app::App;
 use crate::domain::EmailAddress;
 use crate::intake::compose::{self, HeldNote, StudentView};
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};

@@ -12,7 +12,7 @@ pub mod held;
 
 use tracing::info;
 
-use crate::daemon::App;
+use crate::app::App;
 use crate::mail::outgoing::OutgoingMail;
 use crate::store::apps::{self, Application};
 use crate::store::lifecycle::{self as store_lc, AuditEntry};

@@ -173,7 +173,7 @@ async fn a_poison_mail_is_filed_for_a_human_even_across_restarts() {
     .await;
     let fresh = || {
         let config = mleg::config::Config::load(&t.config_path).unwrap();
-        mleg::daemon::App::new(config, std::sync::Arc::new(mleg::clock::SystemClock)).unwrap()
+        mleg::app::App::new(config, std::sync::Arc::new(mleg::clock::SystemClock)).unwrap()
     };
     for _ in 0..2 {
         let app = fresh();

@@ -177,7 +177,7 @@ async fn mail_is_delivered_even_when_the_mailbox_cannot_be_read() {
     let mut config = mleg::config::Config::load(&t.config_path).unwrap();
     config.imap.port = 1;
     let broken =
-        mleg::daemon::App::new(config, std::sync::Arc::new(mleg::clock::SystemClock)).unwrap();
+        mleg::app::App::new(config, std::sync::Arc::new(mleg::clock::SystemClock)).unwrap();
     assert!(
         mleg::daemon::once(&broken).await.is_err(),
         "the round reports the IMAP failure"

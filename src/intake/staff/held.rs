@@ -4,7 +4,7 @@
 //! for any command hold: only a staff address acts, everything is audited.
 
 use super::{IntakeError, command_of, refuse, thread, tokens_in};
-use crate::daemon::App;
+use crate::app::App;
 use crate::domain::EmailAddress;
 use crate::mail::parse::IncomingMail;
 use crate::secretary::{self, Source};

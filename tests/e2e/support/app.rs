@@ -8,9 +8,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use mleg::app::App;
 use mleg::clock::SystemClock;
 use mleg::config::Config;
-use mleg::daemon::{self, App};
+use mleg::daemon;
 use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
 use mleg::intake::IntakeReport;
 use mleg::mail::parse::{IncomingMail, parse_mail};
