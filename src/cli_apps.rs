@@ -12,13 +12,14 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use mleg::app::App;
+use mleg::domain::Application;
+use mleg::domain::Status;
 use mleg::domain::csv_import::parse_applications_csv;
 use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
 use mleg::registry::{self, RegistryError};
-use mleg::store::apps::{self, Application, Event};
+use mleg::store::apps::{self, Event};
 use mleg::store::inbox::{self, PhotoInfo};
 use mleg::store::lifecycle::{self, AuditEntry, CodeInfo};
-use mleg::workflow::Status;
 
 #[derive(Debug, Subcommand)]
 pub enum AppsCommand {

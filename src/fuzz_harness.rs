@@ -9,12 +9,13 @@
 use chrono::{TimeZone, Utc};
 
 use crate::config::Staff;
+use crate::domain::Application;
+use crate::domain::Status;
 use crate::domain::{EmailAddress, Pesel, SchoolClass, StudentName};
 use crate::mail::parse::parse_mail;
 use crate::photo::{PhotoFormat, PhotoPolicy, check_photo, strip_metadata};
-use crate::store::apps::Application;
 use crate::workflow::command::parse_reply;
-use crate::workflow::{Context, PhotoDecision, Status, decide};
+use crate::workflow::{Context, PhotoDecision, decide};
 
 #[cfg(test)]
 mod tests;

@@ -10,15 +10,16 @@
 use tracing::info;
 
 use crate::app::App;
+use crate::domain::Application;
+use crate::domain::Status;
 use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{EmailAddress, NewApplication, matching};
 use crate::intake::compose;
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
-use crate::store::apps::{self, Application};
+use crate::store::apps;
 use crate::store::inbox::{self, Orphan};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {

@@ -8,22 +8,27 @@
 //!
 //! * [`pesel`], [`name`], [`email`], [`class`] — the value types, each with its
 //!   own error enum.
+//! * [`application`], [`status`] — a registered application and the states
+//!   it moves through, as the workflow, the workers and the store share them.
 //! * [`matching`] — which registered student a photo or mail is about.
 //! * [`csv_import`] — the secretariat's application list, row by row.
 //!
 //! Children's personal data (PESEL, names) never prints in full through
 //! `Debug`, so `{:?}` in logs stays safe.
 
+pub mod application;
 pub mod class;
 pub mod csv_import;
 pub mod email;
 pub mod matching;
 pub mod name;
 pub mod pesel;
+pub mod status;
 
 #[cfg(test)]
 pub(crate) mod test_support;
 
+pub use application::Application;
 pub use class::{ClassError, SchoolClass};
 pub use csv_import::{CsvError, ParsedCsv, RowError, parse_applications_csv};
 pub use email::{EmailAddress, EmailError};
@@ -32,6 +37,7 @@ pub use matching::{
 };
 pub use name::{NameError, NameField, StudentName, fold};
 pub use pesel::{Pesel, PeselError};
+pub use status::{Status, UnknownStatus};
 
 /// A student application as registered by the secretariat, fully validated.
 ///

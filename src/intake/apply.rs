@@ -3,13 +3,15 @@
 
 use super::{IntakeError, compose};
 use crate::app::App;
+use crate::domain::Application;
 use crate::domain::EmailAddress;
+use crate::domain::Status;
 use crate::mail::outgoing::OutgoingMail;
 use crate::mail::parse::IncomingMail;
-use crate::store::apps::{self, Application};
+use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::outbox;
-use crate::workflow::{Decision, Disposition, PhotoDecision, Status};
+use crate::workflow::{Decision, Disposition, PhotoDecision};
 
 /// Records `decision` in the caller's transaction `tx`.
 pub fn apply(

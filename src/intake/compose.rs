@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::config::{Config, School};
+use crate::domain::Application;
 use crate::domain::EmailAddress;
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutAttachment, OutgoingMail, echo_safe,
@@ -13,7 +14,6 @@ use crate::mail::outgoing::{
 };
 use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoFormat, PhotoPolicy, PhotoProblem};
-use crate::store::apps::Application;
 use crate::templates::{TemplateError, Templates, format_mb};
 use crate::workflow::{HumanReason, PhotoDecision};
 

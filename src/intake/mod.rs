@@ -255,7 +255,7 @@ fn decide(
     app: &App,
     conn: &rusqlite::Connection,
     mail: &IncomingMail,
-    open_apps: &[apps::Application],
+    open_apps: &[crate::domain::Application],
     too_large: Option<u64>,
 ) -> Result<Decision, StoreError> {
     let sender = mail

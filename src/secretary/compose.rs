@@ -8,11 +8,11 @@ use serde::Serialize;
 use super::{Outcome, ReplyThread, SecretaryError, command_name};
 use crate::app::App;
 use crate::config::{Delivery, Process, School};
+use crate::domain::Application;
+use crate::domain::Status;
 use crate::intake::compose::{PolicyView, StudentView, policy_view};
 use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail, reply_subject};
-use crate::store::apps::Application;
 use crate::store::lifecycle::CodeInfo;
-use crate::workflow::Status;
 use crate::workflow::command::StaffCommand;
 use crate::workflow::lifecycle::{ParentNotice, Refusal};
 

@@ -13,16 +13,17 @@ use serde::Serialize;
 
 use super::{ReplyThread, SecretaryError, Source};
 use crate::app::App;
+use crate::domain::Application;
 use crate::domain::EmailAddress;
+use crate::domain::Status;
 use crate::intake::compose::{self, HeldNote, StudentView};
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
-use crate::store::apps::{self, Application};
+use crate::store::apps;
 use crate::store::held::{self as store_held, HeldPhoto};
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::Status;
 use crate::workflow::command::StaffCommand;
 
 /// Where a held photo came from.

@@ -13,12 +13,13 @@ pub mod held;
 use tracing::info;
 
 use crate::app::App;
+use crate::domain::Application;
+use crate::domain::Status;
 use crate::mail::outgoing::OutgoingMail;
-use crate::store::apps::{self, Application};
+use crate::store::apps;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::Status;
 use crate::workflow::command::StaffCommand;
 use crate::workflow::lifecycle::{self, Refusal, Transition};
 

@@ -7,27 +7,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, params};
 
 use super::{Result, StoreError, parse_ts, ts};
-use crate::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
-use crate::workflow::Status;
-
-/// A registered application, as stored.
-#[derive(Debug, Clone)]
-pub struct Application {
-    pub id: i64,
-    pub name: StudentName,
-    pub pesel: Pesel,
-    pub class: SchoolClass,
-    /// The primary parent address (news goes here when nobody wrote).
-    pub parent_email: EmailAddress,
-    /// Every address that counts as a parent, the primary one first.
-    pub parent_emails: Vec<EmailAddress>,
-    pub legitymacja_number: Option<String>,
-    pub code_to_student: bool,
-    pub status: Status,
-    pub token: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+use crate::domain::{
+    Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
+};
 
 /// One line of an application's history.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -105,20 +87,6 @@ fn parents_of(conn: &Connection, id: i64, primary: &EmailAddress) -> Result<Vec<
         }
     }
     Ok(all)
-}
-
-impl Application {
-    /// Is `address` one of this application's parents?
-    pub fn has_parent(&self, address: &EmailAddress) -> bool {
-        self.parent_email == *address || self.parent_emails.contains(address)
-    }
-
-    /// Is the sender of a mail (its raw From address) one of the parents?
-    pub fn has_parent_text(&self, sender: Option<&str>) -> bool {
-        sender
-            .and_then(|s| EmailAddress::parse(s).ok())
-            .is_some_and(|s| self.has_parent(&s))
-    }
 }
 
 /// Registers an application in state `awaiting_photo`. Refuses a second open

@@ -5,9 +5,9 @@ use chrono::{Duration, TimeZone, Utc};
 
 use super::*;
 use crate::domain::NewApplication;
+use crate::domain::Status;
 use crate::domain::test_support::{class, email, name, pesel};
 use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail};
-use crate::workflow::Status;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()

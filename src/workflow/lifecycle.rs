@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
-use super::Status;
 use super::command::StaffCommand;
+use crate::domain::Status;
 
 /// How the school issues mLegitymacja.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]

@@ -9,18 +9,14 @@
 
 pub mod command;
 pub mod lifecycle;
-mod status;
 #[cfg(test)]
 mod tests;
 
-pub use status::{Status, UnknownStatus};
-
 use crate::config::Staff;
-use crate::domain::EmailAddress;
 use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};
+use crate::domain::{Application, EmailAddress, Status};
 use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
-use crate::store::apps::Application;
 
 /// Words that make a mail to the school's general address about mLegitymacja,
 /// compared after folding case and diacritics. "Zdjęcie" counts only in the

@@ -372,7 +372,7 @@ async fn photo_reject_cancel_and_entered_from_the_terminal() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         t.application(id).status,
-        mleg::workflow::Status::AwaitingPhoto
+        mleg::domain::Status::AwaitingPhoto
     );
     let wrong = mleg(&t, &["apps", "entered", &id_s]);
     assert!(
@@ -381,7 +381,7 @@ async fn photo_reject_cancel_and_entered_from_the_terminal() {
     );
     let out = mleg(&t, &["apps", "cancel", &id_s, "--reason", "zmiana szkoły"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(t.application(id).status, mleg::workflow::Status::Cancelled);
+    assert_eq!(t.application(id).status, mleg::domain::Status::Cancelled);
     t.once().await;
     let news = t.mails_about(&parent, "", 3).await;
     assert!(

@@ -1,7 +1,7 @@
 //! Activation codes reach the family, and the parent's materials are deleted.
 
 use mail_parser::{MessageParser, MimeHeaders};
-use mleg::workflow::Status;
+use mleg::domain::Status;
 
 use crate::support::app::{PROCESSED, SCHOOL, SECRETARY, TestApp};
 use crate::support::photos;

@@ -2,7 +2,7 @@
 //! secretary's reason wrapped by Thunderbird, a mail with too many pictures,
 //! a file name built to garble the answer, a mail that crashes every round.
 
-use mleg::workflow::Status;
+use mleg::domain::Status;
 
 use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;

@@ -1,6 +1,6 @@
 //! A parent's photo through the whole loop: checked, answered, handed to the secretary.
 
-use mleg::workflow::Status;
+use mleg::domain::Status;
 
 use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;

@@ -1,6 +1,6 @@
 //! Finding the student a photo is for, as parents really name files.
 
-use mleg::workflow::Status;
+use mleg::domain::Status;
 
 use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::{Mail, percent};

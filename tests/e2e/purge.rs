@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use mleg::workflow::Status;
+use mleg::domain::Status;
 
 use crate::codes::{screenshot_with_qr, with_attachment};
 use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp, pesel};

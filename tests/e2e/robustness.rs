@@ -1,6 +1,6 @@
 //! Bad input gets a clear answer, loses nothing, and the daemon keeps going.
 
-use mleg::workflow::Status;
+use mleg::domain::Status;
 
 use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::{Mail, base64};

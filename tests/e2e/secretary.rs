@@ -1,6 +1,6 @@
 //! The secretary drives the rest of the lifecycle by replying to mleg's mails.
 
-use mleg::workflow::Status;
+use mleg::domain::Status;
 
 use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp};
 use crate::support::replies::{ALL_STYLES, Style, reply};

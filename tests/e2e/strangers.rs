@@ -6,9 +6,9 @@
 
 use std::process::{Command, Output};
 
+use mleg::domain::Status;
 use mleg::mail::parse::IncomingMail;
 use mleg::store::inbox;
-use mleg::workflow::Status;
 
 use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;

@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use super::{PhotoView, StudentView, photo_attachment};
 use crate::config::{Config, School};
+use crate::domain::Application;
 use crate::domain::EmailAddress;
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe, reply_subject,
 };
 use crate::photo::PhotoCheck;
-use crate::store::apps::Application;
 use crate::templates::{TemplateError, Templates};
 
 #[derive(Debug, Serialize)]

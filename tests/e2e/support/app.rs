@@ -12,11 +12,12 @@ use mleg::app::App;
 use mleg::clock::SystemClock;
 use mleg::config::Config;
 use mleg::daemon;
+use mleg::domain::Application;
 use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
 use mleg::intake::IntakeReport;
 use mleg::mail::parse::{IncomingMail, parse_mail};
 use mleg::outbox::OutboxReport;
-use mleg::store::apps::{self, Application};
+use mleg::store::apps;
 
 use super::mime::Mail;
 use super::stack::MailStack;
