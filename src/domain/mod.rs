@@ -10,6 +10,7 @@
 //!   own error enum.
 //! * [`application`], [`status`] — a registered application and the states
 //!   it moves through, as the workflow, the workers and the store share them.
+//! * [`mail`] — a received mail as the core reads it (`mail::parse` builds it).
 //! * [`matching`] — which registered student a photo or mail is about.
 //! * [`csv_import`] — the secretariat's application list, row by row.
 //!
@@ -20,6 +21,7 @@ pub mod application;
 pub mod class;
 pub mod csv_import;
 pub mod email;
+pub mod mail;
 pub mod matching;
 pub mod name;
 pub mod pesel;

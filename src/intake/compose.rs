@@ -8,11 +8,11 @@ use serde::Serialize;
 use crate::config::{Config, School};
 use crate::domain::Application;
 use crate::domain::EmailAddress;
+use crate::domain::mail::IncomingMail;
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutAttachment, OutgoingMail, echo_safe,
     reply_subject,
 };
-use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoFormat, PhotoPolicy, PhotoProblem};
 use crate::templates::{TemplateError, Templates, format_mb};
 use crate::workflow::{HumanReason, PhotoDecision};
@@ -110,7 +110,7 @@ struct ParentReplyView<'a> {
     no_photo: bool,
     too_large_mb: Option<String>,
     /// The mail went over a MIME cap; nothing in it was checked.
-    over_limit: Option<crate::mail::parse::OverLimit>,
+    over_limit: Option<crate::domain::mail::OverLimit>,
     max_mail_mb: String,
     other_attachments: Vec<String>,
     policy: PolicyView,

@@ -21,8 +21,9 @@ use tracing::{error, info, warn};
 
 use crate::app::App;
 use crate::domain::EmailAddress;
+use crate::domain::mail::IncomingMail;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
-use crate::mail::parse::{IncomingMail, MailParseError, parse_mail};
+use crate::mail::parse::{MailParseError, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
 use crate::store::{StoreError, apps, inbox};
 use crate::templates::TemplateError;

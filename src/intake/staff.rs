@@ -18,10 +18,10 @@ use super::compose::StudentView;
 use crate::app::App;
 use crate::config::School;
 use crate::domain::EmailAddress;
+use crate::domain::mail::IncomingMail;
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe,
 };
-use crate::mail::parse::IncomingMail;
 use crate::secretary::{self, ReplyThread, Source};
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};

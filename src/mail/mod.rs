@@ -1,7 +1,8 @@
 //! Everything about mail as bytes and protocols.
 //!
-//! * [`parse`] turns raw RFC 5322 bytes into an [`parse::IncomingMail`] (the
-//!   only user of mail-parser);
+//! * [`parse`] turns raw RFC 5322 bytes into the domain's
+//!   [`IncomingMail`](crate::domain::mail::IncomingMail) (the only user of
+//!   mail-parser);
 //! * [`imap`] reads the watched mailbox (the only user of async-imap);
 //! * [`smtp`] sends outbox mails (the only user of lettre);
 //! * [`outgoing`] is the plain-data mail the rest of the program queues;

@@ -5,8 +5,8 @@
 //! student by name, the reply to the parent) only needs a few facts from the
 //! mail: who sent it, what it is a reply to, some body text to look for a
 //! name in, and every picture in it. [`parse_mail`] extracts exactly that into
-//! [`IncomingMail`], so this is the only module that knows about MIME or the
-//! `mail-parser` crate.
+//! the domain's [`IncomingMail`], so this is the only module that knows about
+//! MIME or the `mail-parser` crate.
 //!
 //! Real mail from parents is messy, so the rules here are deliberately wide:
 //! - a picture is anything typed `image/*` *or* named like a picture, whatever
@@ -39,13 +39,15 @@ use mail_parser::{
     Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
 
+use crate::domain::mail::{Attachment, IncomingMail};
+
 // Reading header fields, including the raw-byte fixes for mail-parser.
 #[path = "parse_header.rs"]
 mod header;
 // Counting parts, pictures and nesting against the caps.
 #[path = "parse_shape.rs"]
 mod shape;
-pub use shape::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS, OverLimit};
+pub use shape::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS};
 // Joining `format=flowed` soft line breaks.
 #[path = "parse_flowed.rs"]
 mod flowed;
@@ -66,58 +68,6 @@ const MAX_NESTING: usize = 8;
 const IMAGE_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "jpe", "png", "heic", "heif", "gif", "webp", "bmp", "tif", "tiff",
 ];
-
-/// What the rest of the daemon knows about one received mail.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IncomingMail {
-    /// Message-ID without `<>`.
-    pub message_id: Option<String>,
-    /// Bare sender address, lowercased, e.g. `rodzic@example.pl`.
-    pub from: Option<String>,
-    /// Sender's display name, if any.
-    pub from_name: Option<String>,
-    /// Bare Reply-To address, lowercased.
-    pub reply_to: Option<String>,
-    /// Bare To and Cc addresses, lowercased.
-    pub to: Vec<String>,
-    /// Decoded subject, `""` if none.
-    pub subject: String,
-    /// Message ids without `<>`.
-    pub in_reply_to: Vec<String>,
-    /// Message ids without `<>`.
-    pub references: Vec<String>,
-    /// Best plain text: text parts joined (HTML converted when there is no
-    /// plain text), followed by the text of forwarded messages; at most
-    /// [`MAX_TEXT_CHARS`] characters.
-    pub text: String,
-    /// The raw HTML body of the mail itself (not of forwarded mails), if it
-    /// has one, at most [`MAX_TEXT_CHARS`] bytes: a secretary's HTML-only reply
-    /// keeps its quote structure (`<blockquote>`) only here.
-    pub html: Option<String>,
-    /// Every picture-like part, anywhere in the MIME tree.
-    pub images: Vec<Attachment>,
-    /// Names (or content types) of the other attachments, so the reply can
-    /// tell the parent what we received instead.
-    pub other_attachments: Vec<String>,
-    /// Bounce, auto-reply or list mail: never auto-reply to it.
-    pub auto_generated: bool,
-    /// Set when the MIME tree is over one of the caps ([`MAX_PARTS`],
-    /// [`MAX_IMAGES`], [`MAX_DEPTH`]); `images` is then empty.
-    pub over_limit: Option<OverLimit>,
-}
-
-/// One picture-like MIME part.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attachment {
-    pub file_name: Option<String>,
-    /// Declared type, lowercased (`image/jpeg`); `application/octet-stream`
-    /// when none was declared. Not to be trusted: check the bytes.
-    pub content_type: String,
-    /// Decoded content.
-    pub data: Vec<u8>,
-    /// Shown in the body (inline / `multipart/related`) rather than attached.
-    pub inline: bool,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailParseError {

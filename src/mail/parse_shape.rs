@@ -8,21 +8,14 @@
 
 use mail_parser::{Message, MessagePart, PartType};
 
+use crate::domain::mail::OverLimit;
+
 /// Most MIME parts in one mail, forwarded mails included.
 pub const MAX_PARTS: usize = 500;
 /// Most pictures in one mail: a family's children, a few tries each.
 pub const MAX_IMAGES: usize = 20;
 /// Deepest nesting of multiparts and forwarded mails.
 pub const MAX_DEPTH: usize = 10;
-
-/// Which cap a mail's MIME tree went over, with what it had.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum OverLimit {
-    Parts { found: usize, max: usize },
-    Images { found: usize, max: usize },
-    Depth { found: usize, max: usize },
-}
 
 /// Parts, pictures and the deepest nesting of a MIME tree.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

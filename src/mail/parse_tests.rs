@@ -3,6 +3,7 @@
 //! real mail uses.
 
 use super::*;
+use crate::domain::mail::OverLimit;
 
 /// Base64 of a fake JPEG: the JFIF magic bytes followed by filler.
 pub(super) const JPEG_B64: &str = "/9j/4AAQSkZJRgBmYWtlLWpwZWctZGF0YS0wMTIzNDU2Nzg5";

@@ -13,9 +13,9 @@ pub mod lifecycle;
 mod tests;
 
 use crate::config::Staff;
+use crate::domain::mail::IncomingMail;
 use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};
 use crate::domain::{Application, EmailAddress, Status};
-use crate::mail::parse::IncomingMail;
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
 
 /// Words that make a mail to the school's general address about mLegitymacja,

@@ -5,8 +5,8 @@ use chrono::{TimeZone, Utc};
 use image::codecs::jpeg::JpegEncoder;
 
 use super::*;
+use crate::domain::mail::Attachment;
 use crate::domain::test_support::{class, email, name, pesel};
-use crate::mail::parse::Attachment;
 
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, 7]));

@@ -43,7 +43,7 @@ async fn a_photo_named_after_an_unregistered_child_is_not_given_to_the_senders_c
 
 /// Thunderbird: `format=flowed; delsp=yes`, quoted-printable, soft-wrapped
 /// at 72 columns, a signature below.
-fn thunderbird_flowed(note: &mleg::mail::parse::IncomingMail, body: &str) -> Vec<u8> {
+fn thunderbird_flowed(note: &mleg::domain::mail::IncomingMail, body: &str) -> Vec<u8> {
     let id = note.message_id.clone().expect("a Message-ID");
     format!(
         "From: Anna Kowalska <{SECRETARY}>\r\nTo: {SCHOOL}\r\nSubject: Re: {subject}\r\n\

@@ -7,7 +7,7 @@
 use std::process::{Command, Output};
 
 use mleg::domain::Status;
-use mleg::mail::parse::IncomingMail;
+use mleg::domain::mail::IncomingMail;
 use mleg::store::inbox;
 
 use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, pesel};

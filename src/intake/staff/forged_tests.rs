@@ -8,8 +8,8 @@ use super::*;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::domain::NewApplication;
+use crate::domain::mail::Attachment;
 use crate::domain::test_support::{class, email, name, pesel};
-use crate::mail::parse::Attachment;
 
 thread_local! {
     /// How many times this thread started decoding QR codes in a mail.

@@ -6,7 +6,7 @@
 use super::{IntakeError, command_of, refuse, thread, tokens_in};
 use crate::app::App;
 use crate::domain::EmailAddress;
-use crate::mail::parse::IncomingMail;
+use crate::domain::mail::IncomingMail;
 use crate::secretary::{self, Source};
 use crate::store::held::{self as store_held, HeldPhoto};
 use crate::store::inbox::Watermark;

@@ -102,7 +102,7 @@ fn a_registered_name_in_the_file_wins_over_a_stranger_in_the_body() {
 
 #[test]
 fn a_mail_over_a_mime_cap_goes_to_a_human_with_one_answer() {
-    use crate::mail::parse::OverLimit;
+    use crate::domain::mail::OverLimit;
     let w = World::new(vec![zaneta()]);
     let mut m = mail("mama@example.pl", "zdjęcia", vec![]);
     m.over_limit = Some(OverLimit::Images { found: 25, max: 20 });

@@ -13,9 +13,10 @@ use mleg::clock::SystemClock;
 use mleg::config::Config;
 use mleg::daemon;
 use mleg::domain::Application;
+use mleg::domain::mail::IncomingMail;
 use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
 use mleg::intake::IntakeReport;
-use mleg::mail::parse::{IncomingMail, parse_mail};
+use mleg::mail::parse::parse_mail;
 use mleg::outbox::OutboxReport;
 use mleg::store::apps;
 

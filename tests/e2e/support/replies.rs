@@ -1,7 +1,7 @@
 //! The secretary's replies as real mail clients write them: Gmail, Outlook
 //! and Thunderbird, plain text and HTML-only, top- and bottom-posted.
 
-use mleg::mail::parse::IncomingMail;
+use mleg::domain::mail::IncomingMail;
 
 use super::app::{SCHOOL, SECRETARY};
 use super::mime::{Mail, base64};

@@ -1,0 +1,66 @@
+//! A received mail as the core reads it: who sent it, what it answers, its
+//! text and its pictures.
+//!
+//! Plain data, built by `mail::parse` (the only code that knows MIME) and read
+//! by `workflow::decide` and the workers. Nothing here parses anything.
+
+/// What the rest of the daemon knows about one received mail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingMail {
+    /// Message-ID without `<>`.
+    pub message_id: Option<String>,
+    /// Bare sender address, lowercased, e.g. `rodzic@example.pl`.
+    pub from: Option<String>,
+    /// Sender's display name, if any.
+    pub from_name: Option<String>,
+    /// Bare Reply-To address, lowercased.
+    pub reply_to: Option<String>,
+    /// Bare To and Cc addresses, lowercased.
+    pub to: Vec<String>,
+    /// Decoded subject, `""` if none.
+    pub subject: String,
+    /// Message ids without `<>`.
+    pub in_reply_to: Vec<String>,
+    /// Message ids without `<>`.
+    pub references: Vec<String>,
+    /// Best plain text: text parts joined (HTML converted when there is no
+    /// plain text), followed by the text of forwarded messages; at most
+    /// `mail::parse::MAX_TEXT_CHARS` characters.
+    pub text: String,
+    /// The raw HTML body of the mail itself (not of forwarded mails), if it
+    /// has one, at most `mail::parse::MAX_TEXT_CHARS` bytes: a secretary's HTML-only reply
+    /// keeps its quote structure (`<blockquote>`) only here.
+    pub html: Option<String>,
+    /// Every picture-like part, anywhere in the MIME tree.
+    pub images: Vec<Attachment>,
+    /// Names (or content types) of the other attachments, so the reply can
+    /// tell the parent what we received instead.
+    pub other_attachments: Vec<String>,
+    /// Bounce, auto-reply or list mail: never auto-reply to it.
+    pub auto_generated: bool,
+    /// Set when the MIME tree is over one of the caps of `mail::parse`
+    /// (parts, pictures, nesting); `images` is then empty.
+    pub over_limit: Option<OverLimit>,
+}
+
+/// One picture-like MIME part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub file_name: Option<String>,
+    /// Declared type, lowercased (`image/jpeg`); `application/octet-stream`
+    /// when none was declared. Not to be trusted: check the bytes.
+    pub content_type: String,
+    /// Decoded content.
+    pub data: Vec<u8>,
+    /// Shown in the body (inline / `multipart/related`) rather than attached.
+    pub inline: bool,
+}
+
+/// Which cap a mail's MIME tree went over, with what it had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OverLimit {
+    Parts { found: usize, max: usize },
+    Images { found: usize, max: usize },
+    Depth { found: usize, max: usize },
+}
