@@ -12,10 +12,10 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use mleg::app::App;
-use mleg::domain::Application;
-use mleg::domain::Status;
 use mleg::domain::csv_import::parse_applications_csv;
-use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
+use mleg::domain::{
+    Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
+};
 use mleg::registry::{self, RegistryError};
 use mleg::store::apps::{self, Event};
 use mleg::store::inbox::{self, PhotoInfo};

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, StaffAddresses};
 use crate::photo::PhotoPolicy;
 pub use crate::workflow::lifecycle::Process;
 
@@ -227,7 +227,9 @@ pub struct SmtpConfig {
 /// Who the secretariat is: the only addresses whose replies may act.
 #[derive(Debug, Clone)]
 pub struct Staff {
-    pub addresses: Vec<EmailAddress>,
+    /// `staff.addresses`: the addresses whose replies may act; the core is
+    /// handed this value, never the config.
+    pub addresses: StaffAddresses,
     /// Where notifications for the secretary go.
     pub notify: EmailAddress,
 }
@@ -422,7 +424,10 @@ impl RawConfig {
                 from: parse_address("smtp.from", &self.smtp.from)?,
                 from_name: self.smtp.from_name,
             },
-            staff: Staff { addresses, notify },
+            staff: Staff {
+                addresses: StaffAddresses::new(addresses),
+                notify,
+            },
             staff_mailbox,
             photo: self.photo,
             process: self.process,

@@ -8,10 +8,9 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::config::Staff;
-use crate::domain::Application;
-use crate::domain::Status;
-use crate::domain::{EmailAddress, Pesel, SchoolClass, StudentName};
+use crate::domain::{
+    Application, EmailAddress, Pesel, SchoolClass, StaffAddresses, Status, StudentName,
+};
 use crate::mail::parse::parse_mail;
 use crate::photo::{PhotoFormat, PhotoPolicy, check_photo, strip_metadata};
 use crate::workflow::command::parse_reply;
@@ -30,10 +29,7 @@ pub fn mail_to_match(data: &[u8]) {
     let Ok(secretary) = EmailAddress::parse("sekretariat@szkola.test") else {
         return;
     };
-    let staff = Staff {
-        addresses: vec![secretary.clone()],
-        notify: secretary,
-    };
+    let staff = StaffAddresses::new(vec![secretary]);
     let policy = PhotoPolicy {
         min_width: 8,
         min_height: 8,

@@ -10,10 +10,8 @@
 use tracing::info;
 
 use crate::app::App;
-use crate::domain::Application;
-use crate::domain::Status;
 use crate::domain::csv_import::{ParsedCsv, RowError};
-use crate::domain::{EmailAddress, NewApplication, matching};
+use crate::domain::{Application, EmailAddress, NewApplication, Status, matching};
 use crate::intake::compose;
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
 use crate::store::apps;

@@ -11,6 +11,7 @@
 //! * [`application`], [`status`] — a registered application and the states
 //!   it moves through, as the workflow, the workers and the store share them.
 //! * [`mail`] — a received mail as the core reads it (`mail::parse` builds it).
+//! * [`staff`] — the secretariat's addresses, the only ones whose replies act.
 //! * [`matching`] — which registered student a photo or mail is about.
 //! * [`csv_import`] — the secretariat's application list, row by row.
 //!
@@ -25,6 +26,7 @@ pub mod mail;
 pub mod matching;
 pub mod name;
 pub mod pesel;
+pub mod staff;
 pub mod status;
 
 #[cfg(test)]
@@ -39,6 +41,7 @@ pub use matching::{
 };
 pub use name::{NameError, NameField, StudentName, fold};
 pub use pesel::{Pesel, PeselError};
+pub use staff::StaffAddresses;
 pub use status::{Status, UnknownStatus};
 
 /// A student application as registered by the secretariat, fully validated.

@@ -3,10 +3,8 @@
 
 use super::{IntakeError, compose};
 use crate::app::App;
-use crate::domain::Application;
-use crate::domain::EmailAddress;
-use crate::domain::Status;
 use crate::domain::mail::IncomingMail;
+use crate::domain::{Application, EmailAddress, Status};
 use crate::mail::outgoing::OutgoingMail;
 use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};

@@ -6,9 +6,8 @@
 use serde::Serialize;
 
 use crate::config::{Config, School};
-use crate::domain::Application;
-use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
+use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutAttachment, OutgoingMail, echo_safe,
     reply_subject,

@@ -276,7 +276,7 @@ fn decide(
         sender_is_parent,
         reply_to_ours,
         too_large,
-        staff: &app.config.staff,
+        staff: &app.config.staff.addresses,
         policy: &app.config.photo,
     };
     Ok(workflow::decide(mail, &ctx))

@@ -13,9 +13,7 @@ use serde::Serialize;
 
 use super::{ReplyThread, SecretaryError, Source};
 use crate::app::App;
-use crate::domain::Application;
-use crate::domain::EmailAddress;
-use crate::domain::Status;
+use crate::domain::{Application, EmailAddress, Status};
 use crate::intake::compose::{self, HeldNote, StudentView};
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};

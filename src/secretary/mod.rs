@@ -13,8 +13,7 @@ pub mod held;
 use tracing::info;
 
 use crate::app::App;
-use crate::domain::Application;
-use crate::domain::Status;
+use crate::domain::{Application, Status};
 use crate::mail::outgoing::OutgoingMail;
 use crate::store::apps;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};

@@ -4,9 +4,8 @@
 use chrono::{Duration, TimeZone, Utc};
 
 use super::*;
-use crate::domain::NewApplication;
-use crate::domain::Status;
 use crate::domain::test_support::{class, email, name, pesel};
+use crate::domain::{NewApplication, Status};
 use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail};
 
 fn t0() -> DateTime<Utc> {

@@ -12,10 +12,9 @@ pub mod lifecycle;
 #[cfg(test)]
 mod tests;
 
-use crate::config::Staff;
 use crate::domain::mail::IncomingMail;
 use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};
-use crate::domain::{Application, EmailAddress, Status};
+use crate::domain::{Application, EmailAddress, StaffAddresses, Status};
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
 
 /// Words that make a mail to the school's general address about mLegitymacja,
@@ -36,7 +35,8 @@ pub struct Context<'a> {
     /// Set when the mail is larger than `max_mail_bytes`: only its headers
     /// were fetched, so `mail.images` is empty.
     pub too_large: Option<u64>,
-    pub staff: &'a Staff,
+    /// The secretariat's addresses: a mail from one of them is a command.
+    pub staff: &'a StaffAddresses,
     pub policy: &'a PhotoPolicy,
 }
 
@@ -145,7 +145,7 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         .from
         .as_deref()
         .and_then(|a| EmailAddress::parse(a).ok());
-    let sender_is_staff = sender.as_ref().is_some_and(|s| ctx.staff.is_staff(s));
+    let sender_is_staff = sender.as_ref().is_some_and(|s| ctx.staff.contains(s));
     let about_us = ctx.reply_to_ours
         || mentions_any(&mail.subject, SUBJECT_KEYWORDS)
         || mentions_any(&mail.text, BODY_KEYWORDS);

@@ -35,11 +35,8 @@ fn application(id: i64, first: &str, last: &str, parent: &str, status: Status) -
     }
 }
 
-fn staff() -> Staff {
-    Staff {
-        addresses: vec![email("sekretariat@szkola.test")],
-        notify: email("sekretariat@szkola.test"),
-    }
+fn staff() -> StaffAddresses {
+    StaffAddresses::new(vec![email("sekretariat@szkola.test")])
 }
 
 fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail {
@@ -71,7 +68,7 @@ fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail
 
 struct World {
     apps: Vec<Application>,
-    staff: Staff,
+    staff: StaffAddresses,
     policy: PhotoPolicy,
 }
 

@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use super::{PhotoView, StudentView, photo_attachment};
 use crate::config::{Config, School};
-use crate::domain::Application;
-use crate::domain::EmailAddress;
+use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe, reply_subject,
 };
