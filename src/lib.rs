@@ -8,6 +8,11 @@
 //!   are thin adapters;
 //! * [`intake`] and [`outbox`] are the workers that connect the two, each
 //!   exposing one `step` function that tests call directly.
+//! * [`app`] is the state the workers share; [`daemon`] runs them in rounds.
+//!
+//! The core imports nothing of the shell: the types both use (an
+//! application, its status, a parsed mail, the staff addresses) live in
+//! [`domain`].
 //!
 //! See `ARCHITECTURE.md` for the bird's-eye view and the invariants.
 
