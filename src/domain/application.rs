@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::{EmailAddress, Pesel, SchoolClass, Status, StudentName};
 
 /// A registered application, as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     pub id: i64,
     pub name: StudentName,

@@ -11,7 +11,9 @@ use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::outbox;
 use crate::workflow::{Decision, Disposition, PhotoDecision};
 
-/// Records `decision` in the caller's transaction `tx`.
+/// Records `decision` in the caller's transaction `tx`. `mail`'s photos are
+/// already stripped of metadata ([`without_photo_metadata`], done before the
+/// transaction opened).
 pub fn apply(
     app: &App,
     tx: &rusqlite::Connection,
@@ -23,7 +25,6 @@ pub fn apply(
 ) -> Result<(), IntakeError> {
     let cfg = &app.config;
     let now = app.clock.now();
-    let mail = &without_photo_metadata(mail, decision);
     let mails = render_mails(app, mail, decision, open_apps, too_large)?;
     let folder = match decision.disposition {
         Disposition::NeedsHuman => &cfg.imap.needs_human_folder,
@@ -282,7 +283,7 @@ fn store_photo(
 /// applied ([`crate::photo::strip_metadata`]): only such copies are stored
 /// and mailed to the secretary. Refused images are neither, so they are left
 /// alone (no second decode of a hostile file).
-fn without_photo_metadata(mail: &IncomingMail, decision: &Decision) -> IncomingMail {
+pub(super) fn without_photo_metadata(mail: &IncomingMail, decision: &Decision) -> IncomingMail {
     let refused: Vec<usize> = decision
         .photos
         .iter()

@@ -20,16 +20,16 @@ pub use purge::MAX_PURGE_TRIES;
 use tracing::{error, info, warn};
 
 use crate::app::App;
-use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
 use crate::mail::parse::{MailParseError, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
-use crate::store::{StoreError, apps, inbox};
+use crate::store::{StoreError, inbox};
 use crate::templates::TemplateError;
-use crate::workflow::{self, Decision, Disposition};
+use crate::workflow::Disposition;
 
 mod apply;
+mod parent;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
@@ -181,48 +181,64 @@ async fn examine(
             return Ok(Disposition::Ignore);
         }
     };
-    if let Some(folder) = already_handled(app, &mail)? {
+    let handled = handle(app, watermark, &mail, too_large)?;
+    if handled.duplicate {
         report.duplicates += 1;
+    }
+    if handled.disposition != Disposition::Ignore {
+        info!(uid = new.uid, disposition = ?handled.disposition, "mail handled");
+    }
+    Ok(handled.disposition)
+}
+
+/// What [`handle`] did with one mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handled {
+    pub disposition: Disposition,
+    /// Recognised by its Message-ID as handled before: filed, not answered.
+    pub duplicate: bool,
+}
+
+/// Handles one parsed mail, everything but IMAP: the seam `step` calls for
+/// each new mail and the middle-layer tests call directly
+/// (`src/intake/tests.rs`). `too_large` is the size of a mail of which only
+/// the header was fetched. The mail's effects, its record and the watermark
+/// `w` are committed together; moving it to its folder is left to the caller.
+pub fn handle(
+    app: &App,
+    w: Watermark,
+    mail: &IncomingMail,
+    too_large: Option<u64>,
+) -> Result<Handled, IntakeError> {
+    let done = |disposition| Handled {
+        disposition,
+        duplicate: false,
+    };
+    if let Some(folder) = already_handled(app, mail)? {
         let disposition = if folder == app.config.imap.needs_human_folder {
             Disposition::NeedsHuman
         } else {
             Disposition::Processed
         };
-        record_only(app, watermark, &mail, "duplicate", &folder)?;
-        return Ok(disposition);
+        record_only(app, w, mail, "duplicate", &folder)?;
+        return Ok(Handled {
+            disposition,
+            duplicate: true,
+        });
     }
-    if is_own(app, &mail)? {
+    if is_own(app, mail)? {
         // The school's own address is often also the staff address: mleg's
         // notifications then land in the watched mailbox. They are the
         // secretary's to read, never commands or parents' mail.
-        advance(app, watermark)?;
-        return Ok(Disposition::Ignore);
+        advance(app, w)?;
+        return Ok(done(Disposition::Ignore));
     }
     if too_large.is_none()
-        && let Some(disposition) = cpu_bound(|| staff::handle(app, watermark, &mail))?
+        && let Some(disposition) = cpu_bound(|| staff::handle(app, w, mail))?
     {
-        info!(uid = new.uid, disposition = ?disposition, "staff mail handled");
-        return Ok(disposition);
+        return Ok(done(disposition));
     }
-    // Deciding and recording happen in one transaction: an application the
-    // secretary changes from the CLI meanwhile cannot be moved back.
-    let disposition = cpu_bound(|| {
-        app.store()
-            .transaction(|tx| -> Result<Disposition, IntakeError> {
-                let open_apps = apps::accepting_photos(tx)?;
-                let decision = decide(app, tx, &mail, &open_apps, too_large)?;
-                if decision.disposition != Disposition::Ignore {
-                    apply::apply(app, tx, watermark, &mail, &decision, &open_apps, too_large)?;
-                } else {
-                    inbox::set_watermark(tx, &app.config.imap.mailbox, watermark)?;
-                }
-                Ok(decision.disposition)
-            })
-    })?;
-    if disposition != Disposition::Ignore {
-        info!(uid = new.uid, disposition = ?disposition, "mail handled");
-    }
-    Ok(disposition)
+    parent::handle(app, w, mail, too_large).map(done)
 }
 
 /// Runs decoding-heavy work (photo checks, QR screenshots: up to seconds)
@@ -250,36 +266,6 @@ fn already_handled(app: &App, mail: &IncomingMail) -> Result<Option<String>, Sto
         Some(id) => inbox::handled_folder_for(app.store().conn(), id),
         None => Ok(None),
     }
-}
-
-fn decide(
-    app: &App,
-    conn: &rusqlite::Connection,
-    mail: &IncomingMail,
-    open_apps: &[crate::domain::Application],
-    too_large: Option<u64>,
-) -> Result<Decision, StoreError> {
-    let sender = mail
-        .from
-        .as_deref()
-        .and_then(|a| EmailAddress::parse(a).ok());
-    let sender_is_parent = match &sender {
-        Some(s) => apps::is_parent(conn, s)?,
-        None => false,
-    };
-    let mut reply_to_ours = false;
-    for id in mail.in_reply_to.iter().chain(&mail.references) {
-        reply_to_ours |= inbox::is_our_message(conn, id)?;
-    }
-    let ctx = workflow::Context {
-        open_apps,
-        sender_is_parent,
-        reply_to_ours,
-        too_large,
-        staff: &app.config.staff.addresses,
-        policy: &app.config.photo,
-    };
-    Ok(workflow::decide(mail, &ctx))
 }
 
 /// Rounds a failing mail is retried before it is filed for a human.

@@ -1,0 +1,97 @@
+//! A mail that is not a staff command (a parent's photo, a question, mail
+//! nobody understands): gather → decide → apply.
+//!
+//! The photo checks (`check_photo`, inside [`workflow::decide`]) and the
+//! metadata stripping decode images, which can take seconds; they run
+//! BEFORE the write transaction opens, so the database is never locked while
+//! an image decodes. Inside the transaction what the decision read is read
+//! again: if it changed meanwhile (the secretary moved an application from
+//! the CLI), the mail is decided again on what is current, so intake can
+//! never undo her change.
+
+use super::{IntakeError, apply, cpu_bound};
+use crate::app::App;
+use crate::domain::mail::IncomingMail;
+use crate::domain::{Application, EmailAddress};
+use crate::store::inbox::{self, Watermark};
+use crate::store::{StoreError, apps};
+use crate::workflow::{self, Decision, Disposition};
+
+/// What deciding about a mail reads from the store.
+#[derive(Debug, PartialEq, Eq)]
+struct Gathered {
+    open_apps: Vec<Application>,
+    sender_is_parent: bool,
+    reply_to_ours: bool,
+}
+
+fn gather(conn: &rusqlite::Connection, mail: &IncomingMail) -> Result<Gathered, StoreError> {
+    let sender = mail
+        .from
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok());
+    let sender_is_parent = match &sender {
+        Some(s) => apps::is_parent(conn, s)?,
+        None => false,
+    };
+    let mut reply_to_ours = false;
+    for id in mail.in_reply_to.iter().chain(&mail.references) {
+        reply_to_ours |= inbox::is_our_message(conn, id)?;
+    }
+    Ok(Gathered {
+        open_apps: apps::accepting_photos(conn)?,
+        sender_is_parent,
+        reply_to_ours,
+    })
+}
+
+/// The pure decision, and the mail with the photos it keeps stripped of
+/// metadata: everything that decodes images.
+fn decide(
+    app: &App,
+    mail: &IncomingMail,
+    g: &Gathered,
+    too_large: Option<u64>,
+) -> (Decision, Option<IncomingMail>) {
+    let ctx = workflow::Context {
+        open_apps: &g.open_apps,
+        sender_is_parent: g.sender_is_parent,
+        reply_to_ours: g.reply_to_ours,
+        too_large,
+        staff: &app.config.staff.addresses,
+        policy: &app.config.photo,
+    };
+    let decision = workflow::decide(mail, &ctx);
+    let clean = (decision.disposition != Disposition::Ignore)
+        .then(|| apply::without_photo_metadata(mail, &decision));
+    (decision, clean)
+}
+
+/// Handles a mail the staff path did not take.
+pub(super) fn handle(
+    app: &App,
+    w: Watermark,
+    mail: &IncomingMail,
+    too_large: Option<u64>,
+) -> Result<Disposition, IntakeError> {
+    let gathered = gather(app.store().conn(), mail)?;
+    let decided = cpu_bound(|| decide(app, mail, &gathered, too_large));
+    app.store()
+        .transaction(|tx| -> Result<Disposition, IntakeError> {
+            let current = gather(tx, mail)?;
+            // Rare (a CLI change in the last moments): deciding again here
+            // holds the lock while images decode, but is always right.
+            let redecided;
+            let ((decision, clean), g) = if current == gathered {
+                (&decided, &gathered)
+            } else {
+                redecided = decide(app, mail, &current, too_large);
+                (&redecided, &current)
+            };
+            match clean {
+                Some(clean) => apply::apply(app, tx, w, clean, decision, &g.open_apps, too_large)?,
+                None => inbox::set_watermark(tx, &app.config.imap.mailbox, w)?,
+            }
+            Ok(decision.disposition)
+        })
+}
