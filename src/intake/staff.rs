@@ -8,43 +8,86 @@
 //! secretary is alerted once. The recording of the mail, the command's
 //! effects and the watermark are one transaction, so a crash can neither lose
 //! the command nor carry it out twice.
+//!
+//! Like the parent path it runs in three steps: [`gather`] reads what the
+//! decision needs (the held photo or the application the token names, the
+//! application's photo notifications), [`judge`] decides without touching
+//! the store (sender and token first, then the command, and only then — for
+//! staff with a valid token — the QR screenshot is decoded), and
+//! [`act::apply`] writes the verdict in one transaction.
 
+mod act;
 mod held;
 
-use serde::Serialize;
-
-use super::IntakeError;
-use super::compose::StudentView;
 use crate::app::App;
-use crate::config::School;
-use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
-use crate::mail::outgoing::{
-    ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe,
-};
-use crate::secretary::{self, ReplyThread, Source};
+use crate::domain::{EmailAddress, StaffAddresses};
+use crate::secretary;
+use crate::store::StoreError;
+use crate::store::held::HeldPhoto;
 use crate::store::inbox::Watermark;
-use crate::store::lifecycle::{self as store_lc, AuditEntry};
-use crate::store::{apps, outbox};
+use crate::store::lifecycle as store_lc;
 use crate::workflow::Disposition;
 use crate::workflow::command::{ParsedReply, StaffCommand, parse_reply};
+
+use super::IntakeError;
 
 /// What a mail is, seen from the secretary's side.
 #[derive(Debug)]
 enum Verdict {
     /// Not a command mail: the parent workflow handles it.
     NotACommand,
-    /// A valid command for an application.
+    /// A valid command for an application, with the QR code read from her
+    /// screenshot (`KOD` only).
     Act {
         application: i64,
         command: StaffCommand,
+        qr: Option<String>,
     },
-    /// A command that must not act, and why ("not_staff", "no_token", "qr_unreadable").
+    /// A staff command about a held photo (`TAK`/`NIE`; anything else gets help).
+    ActOnHeld {
+        held: HeldPhoto,
+        command: StaffCommand,
+    },
+    /// A command that must not act, and why ("not_staff", "no_token",
+    /// "qr_unreadable", "stale_photo"); `command` names it in the audit log.
     Refuse {
         reason: &'static str,
+        command: &'static str,
         application: Option<i64>,
         detail: String,
     },
+}
+
+/// What judging a reply reads from the store, all read before deciding.
+#[derive(Debug, Default)]
+struct Gathered {
+    /// The held photo its own token or notification names: checked before
+    /// the applications' tokens, so a `TAK` to a held photo never approves an
+    /// application.
+    held: Option<HeldPhoto>,
+    /// The application its token or the notification it answers names.
+    application: Option<i64>,
+    /// That application's photo notifications, oldest first (row, Message-ID).
+    notifications: Vec<(i64, String)>,
+}
+
+/// Reads what [`judge`] needs for `mail`.
+fn gather(conn: &rusqlite::Connection, mail: &IncomingMail) -> Result<Gathered, StoreError> {
+    if let Some(held) = held::held_photo_of(conn, mail)? {
+        return Ok(Gathered {
+            held: Some(held),
+            ..Gathered::default()
+        });
+    }
+    let Some(id) = application_of(conn, mail)? else {
+        return Ok(Gathered::default());
+    };
+    Ok(Gathered {
+        held: None,
+        application: Some(id),
+        notifications: store_lc::photo_notifications(conn, id)?,
+    })
 }
 
 /// `[0123456789abcdef]` tokens in a subject.
@@ -57,15 +100,17 @@ fn tokens_in(subject: &str) -> Vec<&str> {
         .collect()
 }
 
-fn application_of(app: &App, mail: &IncomingMail) -> Result<Option<i64>, IntakeError> {
-    let store = app.store();
+fn application_of(
+    conn: &rusqlite::Connection,
+    mail: &IncomingMail,
+) -> Result<Option<i64>, StoreError> {
     for token in tokens_in(&mail.subject) {
-        if let Some(id) = store_lc::by_token(store.conn(), &token.to_ascii_lowercase())? {
+        if let Some(id) = store_lc::by_token(conn, &token.to_ascii_lowercase())? {
             return Ok(Some(id));
         }
     }
     for id in mail.in_reply_to.iter().chain(&mail.references) {
-        if let Some(app_id) = store_lc::staff_mail_application(store.conn(), id)? {
+        if let Some(app_id) = store_lc::staff_mail_application(conn, id)? {
             return Ok(Some(app_id));
         }
     }
@@ -86,57 +131,73 @@ fn command_of(mail: &IncomingMail) -> Option<StaffCommand> {
     }
 }
 
-/// The application the mail's token names, and whether a staff address sent it.
-fn authority(app: &App, mail: &IncomingMail) -> Result<(Option<i64>, bool), IntakeError> {
-    let sender = mail
+/// The verdict on a mail, from what was gathered; reads no store. The
+/// sender and the token are judged first: a forged reply's pictures are
+/// never decoded (decoding is the costly, attack-exposed step).
+fn judge(mail: &IncomingMail, staff: &StaffAddresses, g: &Gathered) -> Verdict {
+    let is_staff = mail
         .from
         .as_deref()
-        .and_then(|a| EmailAddress::parse(a).ok());
-    let is_staff = sender
-        .as_ref()
-        .is_some_and(|s| app.config.staff.is_staff(s));
-    Ok((application_of(app, mail)?, is_staff))
-}
-
-fn judge(
-    app: &App,
-    mail: &IncomingMail,
-    (application, is_staff): (Option<i64>, bool),
-    command: Option<StaffCommand>,
-    qr: &Result<Option<String>, String>,
-) -> Result<Verdict, IntakeError> {
-    Ok(match (application, is_staff) {
-        (Some(id), true) => match (&command, qr) {
-            (Some(StaffCommand::Code { .. }), Err(detail)) => Verdict::Refuse {
-                reason: "qr_unreadable",
-                application: Some(id),
-                detail: detail.clone(),
-            },
-            (Some(c), _) if judges_the_photo(c) && answers_an_older_photo(app, mail, id)? => {
-                Verdict::Refuse {
-                    reason: "stale_photo",
-                    application: Some(id),
-                    detail: "the reply answers a notification about an older photo".into(),
-                }
-            }
-            // Anything not understood gets the list of commands.
-            _ => Verdict::Act {
-                application: id,
+        .and_then(|a| EmailAddress::parse(a).ok())
+        .is_some_and(|s| staff.contains(&s));
+    let command = command_of(mail);
+    let label = command.as_ref().map_or("unknown", secretary::command_name);
+    let refuse = |reason, application, detail: &str| Verdict::Refuse {
+        reason,
+        command: label,
+        application,
+        detail: detail.into(),
+    };
+    if let Some(held) = &g.held {
+        return match is_staff {
+            true => Verdict::ActOnHeld {
+                held: held.clone(),
                 command: command.unwrap_or(StaffCommand::Help),
             },
-        },
-        (Some(id), false) => Verdict::Refuse {
-            reason: "not_staff",
-            application: Some(id),
-            detail: "a command for an application from an address not on the staff list".into(),
-        },
-        (None, true) if command.is_some() && !mail.auto_generated => Verdict::Refuse {
-            reason: "no_token",
-            application: None,
-            detail: "a staff command without the application's token".into(),
-        },
+            false => refuse(
+                "not_staff",
+                Some(held.application_id),
+                "a command for a held photo from an address not on the staff list",
+            ),
+        };
+    }
+    match (g.application, is_staff) {
+        (Some(id), true) => {
+            let qr = match &command {
+                // Over a MIME cap its pictures were not collected: no QR to read.
+                Some(StaffCommand::Code { .. }) if mail.over_limit.is_some() => {
+                    Err("the mail is over a cap on parts, pictures or nesting".into())
+                }
+                Some(StaffCommand::Code { .. }) => qr_in(mail),
+                _ => Ok(None),
+            };
+            match (command, qr) {
+                (_, Err(detail)) => refuse("qr_unreadable", Some(id), &detail),
+                (Some(c), _) if judges_the_photo(&c) && answers_an_older_photo(mail, g) => refuse(
+                    "stale_photo",
+                    Some(id),
+                    "the reply answers a notification about an older photo",
+                ),
+                // Anything not understood gets the list of commands.
+                (command, Ok(qr)) => Verdict::Act {
+                    application: id,
+                    command: command.unwrap_or(StaffCommand::Help),
+                    qr,
+                },
+            }
+        }
+        (Some(id), false) => refuse(
+            "not_staff",
+            Some(id),
+            "a command for an application from an address not on the staff list",
+        ),
+        (None, true) if command.is_some() && !mail.auto_generated => refuse(
+            "no_token",
+            None,
+            "a staff command without the application's token",
+        ),
         (None, _) => Verdict::NotACommand,
-    })
+    }
 }
 
 /// Commands that pass judgement on the photo the secretary was shown.
@@ -149,8 +210,8 @@ fn judges_the_photo(c: &StaffCommand) -> bool {
 
 /// The reply answers a photo notification, but a newer photo (with its own
 /// notification) arrived since: she has not seen the photo she would judge.
-fn answers_an_older_photo(app: &App, mail: &IncomingMail, id: i64) -> Result<bool, IntakeError> {
-    let notes = store_lc::photo_notifications(app.store().conn(), id)?;
+fn answers_an_older_photo(mail: &IncomingMail, g: &Gathered) -> bool {
+    let notes = &g.notifications;
     let refs: Vec<&String> = mail.in_reply_to.iter().chain(&mail.references).collect();
     let answered = notes
         .iter()
@@ -158,7 +219,7 @@ fn answers_an_older_photo(app: &App, mail: &IncomingMail, id: i64) -> Result<boo
         .map(|(row, _)| *row)
         .max();
     let newest = notes.last().map(|(row, _)| *row);
-    Ok(matches!((answered, newest), (Some(a), Some(n)) if a < n))
+    matches!((answered, newest), (Some(a), Some(n)) if a < n)
 }
 
 /// The QR code in the mail's images: None if there are no images, Err if
@@ -194,162 +255,9 @@ pub fn handle(
         // Out-of-office replies and bounces never act, even with a token.
         return Ok(None);
     }
-    if let Some(held) = held::held_photo_of(app, mail)? {
-        return held::handle(app, w, mail, &held).map(Some);
-    }
-    let command = command_of(mail);
-    let label = command.as_ref().map_or("unknown", secretary::command_name);
-    let wants_qr = matches!(command, Some(StaffCommand::Code { .. }));
-    // Sender and token first: a forged reply's pictures are never decoded
-    // (decoding is the costly, attack-exposed step).
-    let authority = authority(app, mail)?;
-    let qr = match authority {
-        // Over a MIME cap its pictures were not collected: no QR to read.
-        (Some(_), true) if wants_qr && mail.over_limit.is_some() => {
-            Err("the mail is over a cap on parts, pictures or nesting".into())
-        }
-        (Some(_), true) if wants_qr => qr_in(mail),
-        _ => Ok(None),
-    };
-    let verdict = judge(app, mail, authority, command, &qr)?;
-    let disposition = match &verdict {
-        Verdict::NotACommand => return Ok(None),
-        Verdict::Act { .. } => Disposition::Processed,
-        Verdict::Refuse { .. } => Disposition::NeedsHuman,
-    };
-    let cfg = &app.config;
-    let folder = match disposition {
-        Disposition::NeedsHuman => &cfg.imap.needs_human_folder,
-        _ => &cfg.imap.processed_folder,
-    };
-    let actor = format!("mail:{}", mail.from.as_deref().unwrap_or("?"));
-    let purged = app.store().transaction(|tx| -> Result<bool, IntakeError> {
-        let kind = if disposition == Disposition::NeedsHuman {
-            "needs_human"
-        } else {
-            "processed"
-        };
-        super::record(app, tx, w, Some(mail), kind, folder)?;
-        let purged = match &verdict {
-            Verdict::Act {
-                application,
-                command,
-            } => {
-                // Her reply may carry a QR screenshot: purged with the photo.
-                if !mail.images.is_empty()
-                    && let Some(mid) = &mail.message_id
-                {
-                    crate::store::purges::link_copy(tx, *application, mid)?;
-                }
-                let qr = qr.as_ref().ok().and_then(|q| q.as_deref());
-                let source = Source {
-                    actor: actor.clone(),
-                    mail: Some(thread(mail)),
-                };
-                secretary::execute_in(app, tx, *application, command, qr, &source)
-                    .map_err(|e| IntakeError::Secretary(Box::new(e)))?
-                    .1
-            }
-            Verdict::Refuse {
-                reason,
-                application,
-                detail,
-            } => {
-                refuse(
-                    app,
-                    tx,
-                    mail,
-                    (reason, label),
-                    *application,
-                    detail,
-                    &actor,
-                    folder,
-                )?;
-                false
-            }
-            // Returned early above.
-            Verdict::NotACommand => false,
-        };
-        Ok(purged)
-    })?;
-    if purged {
-        store_lc::flush_wal(app.store().conn())?;
-    }
-    Ok(Some(disposition))
-}
-
-fn thread(mail: &IncomingMail) -> ReplyThread {
-    ReplyThread {
-        sender: mail
-            .from
-            .as_deref()
-            .and_then(|a| EmailAddress::parse(a).ok()),
-        subject: mail.subject.clone(),
-        message_id: mail.message_id.clone(),
-        references: mail.references.clone(),
-    }
-}
-
-#[derive(Debug, Serialize)]
-struct AlertView<'a> {
-    school: &'a School,
-    reason: &'a str,
-    sender: &'a str,
-    subject: &'a str,
-    folder: &'a str,
-    student: Option<StudentView>,
-    detail: &'a str,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn refuse(
-    app: &App,
-    tx: &rusqlite::Connection,
-    mail: &IncomingMail,
-    (reason, command): (&'static str, &'static str),
-    application: Option<i64>,
-    detail: &str,
-    actor: &str,
-    folder: &str,
-) -> Result<(), IntakeError> {
-    let now = app.clock.now();
-    let student = application
-        .map(|id| apps::get(tx, id))
-        .transpose()?
-        .flatten();
-    let view = AlertView {
-        school: &app.config.school,
-        reason,
-        sender: &echo_safe(mail.from.as_deref().unwrap_or("?"), ECHO_MAX_CHARS),
-        subject: &echo_safe(&mail.subject, ECHO_SUBJECT_MAX_CHARS),
-        folder,
-        student: student.as_ref().map(StudentView::of),
-        detail,
-    };
-    let r = app.templates.render("staff_alert", &view)?;
-    let alert = OutgoingMail {
-        kind: MailKind::StaffAlert,
-        application_id: application,
-        to: app.config.staff.notify.clone(),
-        subject: r.subject,
-        body: r.body,
-        in_reply_to: None,
-        references: vec![],
-        attachments: vec![],
-    };
-    outbox::enqueue(tx, &alert, app.config.smtp.from.domain(), now)?;
-    let entry = AuditEntry {
-        at: now,
-        actor: actor.to_owned(),
-        source: "mail".into(),
-        message_id: mail.message_id.clone(),
-        application_id: application,
-        command: command.into(),
-        outcome: format!("refused_{reason}"),
-        detail: detail.to_owned(),
-    };
-    store_lc::audit(tx, &entry)?;
-    Ok(())
+    let gathered = gather(app.store().conn(), mail)?;
+    let verdict = judge(mail, &app.config.staff.addresses, &gathered);
+    act::apply(app, w, mail, verdict)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::domain::NewApplication;
 use crate::domain::mail::Attachment;
 use crate::domain::test_support::{class, email, name, pesel};
+use crate::store::apps;
 
 thread_local! {
     /// How many times this thread started decoding QR codes in a mail.

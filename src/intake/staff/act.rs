@@ -1,0 +1,177 @@
+//! Writes the verdict on a secretary's reply: the mail's record, the
+//! command's effects (or the refusal's audit row and alert) and the
+//! watermark, in one transaction. Nothing here decides; see `staff::judge`.
+
+use serde::Serialize;
+
+use super::{Verdict, held};
+use crate::app::App;
+use crate::config::School;
+use crate::domain::EmailAddress;
+use crate::domain::mail::IncomingMail;
+use crate::intake::IntakeError;
+use crate::intake::compose::StudentView;
+use crate::mail::outgoing::{
+    ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe,
+};
+use crate::secretary::{self, ReplyThread, Source};
+use crate::store::inbox::Watermark;
+use crate::store::lifecycle::{self as store_lc, AuditEntry};
+use crate::store::{apps, outbox};
+use crate::workflow::Disposition;
+
+/// Carries out `verdict` on `mail`; None if it is not a command mail.
+pub(super) fn apply(
+    app: &App,
+    w: Watermark,
+    mail: &IncomingMail,
+    verdict: Verdict,
+) -> Result<Option<Disposition>, IntakeError> {
+    let disposition = match &verdict {
+        Verdict::NotACommand => return Ok(None),
+        Verdict::Act { .. } | Verdict::ActOnHeld { .. } => Disposition::Processed,
+        Verdict::Refuse { .. } => Disposition::NeedsHuman,
+    };
+    let cfg = &app.config;
+    let (kind, folder) = match disposition {
+        Disposition::NeedsHuman => ("needs_human", &cfg.imap.needs_human_folder),
+        _ => ("processed", &cfg.imap.processed_folder),
+    };
+    let actor = format!("mail:{}", mail.from.as_deref().unwrap_or("?"));
+    let source = || Source {
+        actor: actor.clone(),
+        mail: Some(thread(mail)),
+    };
+    let secretary_error = |e| IntakeError::Secretary(Box::new(e));
+    let purged = app.store().transaction(|tx| -> Result<bool, IntakeError> {
+        crate::intake::record(app, tx, w, Some(mail), kind, folder)?;
+        Ok(match &verdict {
+            Verdict::Act {
+                application,
+                command,
+                qr,
+            } => {
+                // Her reply may carry a QR screenshot: purged with the photo.
+                if !mail.images.is_empty()
+                    && let Some(mid) = &mail.message_id
+                {
+                    crate::store::purges::link_copy(tx, *application, mid)?;
+                }
+                secretary::execute_in(app, tx, *application, command, qr.as_deref(), &source())
+                    .map_err(secretary_error)?
+                    .1
+            }
+            Verdict::ActOnHeld { held, command } => {
+                held::act(app, tx, held, command, &source()).map_err(secretary_error)?
+            }
+            Verdict::Refuse {
+                reason,
+                command,
+                application,
+                detail,
+            } => {
+                let refusal = Refusal {
+                    reason,
+                    command,
+                    application: *application,
+                    detail,
+                };
+                refuse(app, tx, mail, &refusal, &actor, folder)?;
+                false
+            }
+            // Returned early above.
+            Verdict::NotACommand => false,
+        })
+    })?;
+    if purged {
+        store_lc::flush_wal(app.store().conn())?;
+    }
+    Ok(Some(disposition))
+}
+
+/// A refused command, as audited and told to the secretary.
+struct Refusal<'a> {
+    reason: &'a str,
+    command: &'a str,
+    application: Option<i64>,
+    detail: &'a str,
+}
+
+fn thread(mail: &IncomingMail) -> ReplyThread {
+    ReplyThread {
+        sender: mail
+            .from
+            .as_deref()
+            .and_then(|a| EmailAddress::parse(a).ok()),
+        subject: mail.subject.clone(),
+        message_id: mail.message_id.clone(),
+        references: mail.references.clone(),
+    }
+}
+
+/// What the `staff_alert` template is given.
+#[derive(Debug, Serialize)]
+struct AlertView<'a> {
+    school: &'a School,
+    reason: &'a str,
+    sender: &'a str,
+    subject: &'a str,
+    folder: &'a str,
+    student: Option<StudentView>,
+    detail: &'a str,
+}
+
+/// Audits a refused command and alerts the secretary, in `tx`.
+fn refuse(
+    app: &App,
+    tx: &rusqlite::Connection,
+    mail: &IncomingMail,
+    refusal: &Refusal<'_>,
+    actor: &str,
+    folder: &str,
+) -> Result<(), IntakeError> {
+    let now = app.clock.now();
+    let &Refusal {
+        reason,
+        command,
+        application,
+        detail,
+    } = refusal;
+    let student = application
+        .map(|id| apps::get(tx, id))
+        .transpose()?
+        .flatten();
+    let view = AlertView {
+        school: &app.config.school,
+        reason,
+        sender: &echo_safe(mail.from.as_deref().unwrap_or("?"), ECHO_MAX_CHARS),
+        subject: &echo_safe(&mail.subject, ECHO_SUBJECT_MAX_CHARS),
+        folder,
+        student: student.as_ref().map(StudentView::of),
+        detail,
+    };
+    let r = app.templates.render("staff_alert", &view)?;
+    let alert = OutgoingMail {
+        kind: MailKind::StaffAlert,
+        application_id: application,
+        to: app.config.staff.notify.clone(),
+        subject: r.subject,
+        body: r.body,
+        in_reply_to: None,
+        references: vec![],
+        attachments: vec![],
+    };
+    outbox::enqueue(tx, &alert, app.config.smtp.from.domain(), now)?;
+    let entry = AuditEntry {
+        at: now,
+        actor: actor.to_owned(),
+        source: "mail".into(),
+        message_id: mail.message_id.clone(),
+        application_id: application,
+        command: command.into(),
+        outcome: format!("refused_{reason}"),
+        detail: detail.to_owned(),
+    };
+    store_lc::audit(tx, &entry)?;
+    Ok(())
+}
