@@ -319,3 +319,6 @@ pub(crate) fn record(
     inbox::set_watermark(tx, mailbox, w)?;
     Ok(row)
 }
+
+#[cfg(test)]
+mod tests;

@@ -91,7 +91,7 @@ fn gather(conn: &rusqlite::Connection, mail: &IncomingMail) -> Result<Gathered, 
 }
 
 /// `[0123456789abcdef]` tokens in a subject.
-fn tokens_in(subject: &str) -> Vec<&str> {
+pub(super) fn tokens_in(subject: &str) -> Vec<&str> {
     subject
         .split('[')
         .skip(1)

@@ -194,3 +194,28 @@ pub fn oldest_pending(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
     )?;
     s.as_deref().map(parse_ts).transpose()
 }
+
+/// A queued mail as tests read it back: what a recipient would check.
+#[cfg(test)]
+#[derive(Debug, Clone)]
+pub(crate) struct Listed {
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Every outbox row, oldest first (tests of the workers).
+#[cfg(test)]
+pub(crate) fn listing(conn: &Connection) -> Result<Vec<Listed>> {
+    let mut stmt = conn.prepare("SELECT kind, recipient, subject, body FROM outbox ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Listed {
+            kind: r.get(0)?,
+            to: r.get(1)?,
+            subject: r.get(2)?,
+            body: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

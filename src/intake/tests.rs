@@ -1,0 +1,391 @@
+//! The middle layer, without IMAP: one parsed mail goes through
+//! [`super::handle`] (gather → judge → apply) on a temporary SQLite file with
+//! a fixed clock, and the tests read back what a user would check: the
+//! application's status, the audit log and the outbox rows (recipient, kind,
+//! Polish text). The end-to-end tests (`tests/e2e/`) cover the same paths
+//! through a real Dovecot and Postfix.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use image::codecs::jpeg::JpegEncoder;
+use image::{ImageEncoder, RgbImage};
+
+use super::*;
+use crate::clock::FixedClock;
+use crate::config::Config;
+use crate::domain::mail::Attachment;
+use crate::domain::test_support::{class, email, name, pesel};
+use crate::domain::{NewApplication, Status};
+use crate::store::lifecycle as store_lc;
+use crate::store::outbox::{self, Listed};
+
+const TOKEN: &str = "00112233445566ff";
+const PARENT: &str = "rodzic@example.pl";
+const STAFF: &str = "sekretariat@szkola.test";
+
+/// An App on a temporary database, at a fixed instant, with Jan Kowalski
+/// (3A, parent `PARENT`) registered; returns it and his application's id.
+fn app(dir: &std::path::Path) -> (App, i64) {
+    std::fs::write(dir.join("pw"), "x\n").unwrap();
+    let toml = r#"
+database = "mleg.sqlite3"
+[school]
+name = "SP 1"
+address = "ul. Szkolna 1"
+office_hours = "8-15"
+[imap]
+host = "127.0.0.1"
+port = 1
+tls = "none"
+user = "szkola@szkola.test"
+password_file = "pw"
+[smtp]
+host = "127.0.0.1"
+port = 1
+tls = "none"
+from = "szkola@szkola.test"
+[staff]
+addresses = ["sekretariat@szkola.test"]
+"#;
+    let config = Config::from_toml(toml, dir).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap();
+    let app = App::new(config, Arc::new(FixedClock(now))).unwrap();
+    let new = NewApplication {
+        name: name("Jan", "Kowalski"),
+        pesel: pesel(2015, 5, 12, 1),
+        class: class("3A"),
+        parent_email: email(PARENT),
+        other_parent_emails: vec![],
+        legitymacja_number: None,
+        code_to_student: false,
+    };
+    let id = app
+        .store()
+        .transaction(|tx| crate::store::apps::insert(tx, &new, TOKEN, now, "test"))
+        .unwrap();
+    (app, id)
+}
+
+/// A valid photo under the default rules (354×496 JPEG).
+fn good_jpeg() -> Vec<u8> {
+    let picture = RgbImage::from_fn(354, 496, |x, y| {
+        image::Rgb([(x * 7 + y * 3) as u8, (x ^ y) as u8, (x * y) as u8])
+    });
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 85)
+        .write_image(picture.as_raw(), 354, 496, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn mail(from: &str, message_id: &str, subject: &str, text: &str) -> IncomingMail {
+    IncomingMail {
+        message_id: Some(message_id.into()),
+        from: Some(from.into()),
+        from_name: None,
+        reply_to: None,
+        to: vec!["szkola@szkola.test".into()],
+        subject: subject.into(),
+        in_reply_to: vec![],
+        references: vec![],
+        text: text.into(),
+        html: None,
+        images: vec![],
+        other_attachments: vec![],
+        auto_generated: false,
+        over_limit: None,
+    }
+}
+
+fn with_image(
+    mut m: IncomingMail,
+    file_name: &str,
+    content_type: &str,
+    data: Vec<u8>,
+) -> IncomingMail {
+    m.images.push(Attachment {
+        file_name: Some(file_name.into()),
+        content_type: content_type.into(),
+        data,
+        inline: false,
+    });
+    m
+}
+
+fn photo_from(from: &str, message_id: &str) -> IncomingMail {
+    let m = mail(
+        from,
+        message_id,
+        "Zdjęcie do legitymacji",
+        "W załączniku zdjęcie syna.",
+    );
+    with_image(m, "Jan_Kowalski.jpg", "image/jpeg", good_jpeg())
+}
+
+fn kod_from(from: &str, message_id: &str) -> IncomingMail {
+    let subject = format!("Re: [mLegitymacja #1] Zdjęcie do wprowadzenia [{TOKEN}]");
+    let m = mail(from, message_id, &subject, "KOD AB12CD34");
+    let qr =
+        crate::qr::render_qr_png("https://mobywatel.gov.pl/mlegitymacja/aktywacja?t=7Q2M9XK4PL0Z")
+            .unwrap();
+    with_image(m, "qr.png", "image/png", qr)
+}
+
+fn uid(n: u32) -> Watermark {
+    Watermark {
+        uid_validity: 7,
+        last_uid: n,
+    }
+}
+
+fn status(app: &App, id: i64) -> Status {
+    crate::store::apps::get(app.store().conn(), id)
+        .unwrap()
+        .unwrap()
+        .status
+}
+
+fn queued(app: &App) -> Vec<Listed> {
+    outbox::listing(app.store().conn()).unwrap()
+}
+
+fn audit_outcomes(app: &App) -> Vec<String> {
+    store_lc::audit_log(app.store().conn(), None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.outcome)
+        .collect()
+}
+
+/// The one outbox row of `kind`.
+fn only<'a>(rows: &'a [Listed], kind: &str) -> &'a Listed {
+    let of_kind: Vec<&Listed> = rows.iter().filter(|r| r.kind == kind).collect();
+    assert_eq!(of_kind.len(), 1, "one {kind} expected in {rows:#?}");
+    of_kind[0]
+}
+
+fn kinds(rows: &[Listed]) -> Vec<&str> {
+    rows.iter().map(|r| r.kind.as_str()).collect()
+}
+
+#[test]
+fn a_parent_s_valid_photo_moves_the_application_to_review_and_queues_both_mails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+
+    let h = handle(&app, uid(1), &photo_from(PARENT, "p1@example.pl"), None).unwrap();
+
+    assert_eq!(h.disposition, Disposition::Processed);
+    assert!(!h.duplicate);
+    assert_eq!(status(&app, id), Status::AwaitingReview);
+    let photo = inbox::current_photo(app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!((photo.width, photo.height), (354, 496));
+    let rows = queued(&app);
+    assert_eq!(kinds(&rows), ["parent_reply", "staff_photo"]);
+    let reply = only(&rows, "parent_reply");
+    assert_eq!(reply.to, PARENT);
+    assert!(
+        reply
+            .body
+            .contains("Przyjęliśmy zdjęcie „Jan_Kowalski.jpg” dla: Jan Kowalski (klasa 3A)"),
+        "{}",
+        reply.body
+    );
+    let note = only(&rows, "staff_photo");
+    assert_eq!(note.to, STAFF);
+    assert!(
+        note.subject
+            .contains("Zdjęcie do wprowadzenia: Kowalski Jan, kl. 3A")
+    );
+    assert!(
+        note.subject.contains(&format!("[{TOKEN}]")),
+        "{}",
+        note.subject
+    );
+    let stored = inbox::watermark(app.store().conn(), &app.config.imap.mailbox).unwrap();
+    assert_eq!(stored, Some(uid(1)), "the watermark moved with the mail");
+}
+
+#[test]
+fn a_stranger_s_photo_is_held_changes_nothing_and_tells_the_stranger_no_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+
+    let h = handle(
+        &app,
+        uid(1),
+        &photo_from("obcy@example.com", "s1@example.com"),
+        None,
+    )
+    .unwrap();
+
+    // Filed where the secretary looks: she decides with TAK or NIE.
+    assert_eq!(h.disposition, Disposition::NeedsHuman);
+    assert_eq!(
+        status(&app, id),
+        Status::AwaitingPhoto,
+        "a held photo moves nothing"
+    );
+    assert!(
+        inbox::current_photo(app.store().conn(), id)
+            .unwrap()
+            .is_none()
+    );
+    let rows = queued(&app);
+    let reply = only(&rows, "parent_reply");
+    assert_eq!(reply.to, "obcy@example.com");
+    assert!(
+        reply.body.contains("sekretariat je sprawdzi"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        !reply.body.contains("Kowalski"),
+        "a stranger learns no name"
+    );
+    let note = only(&rows, "staff_held_photo");
+    assert_eq!(note.to, STAFF);
+    assert!(
+        note.subject
+            .contains("Do sprawdzenia: zdjęcie od nieznanego adresu")
+    );
+    // The notification's own token names the held photo, not the application's.
+    let held_token = super::staff::tokens_in(&note.subject)[0].to_owned();
+    assert_ne!(held_token, TOKEN);
+    let held = crate::store::held::held_by_token(app.store().conn(), &held_token)
+        .unwrap()
+        .expect("the photo is held");
+    assert_eq!(held.application_id, id);
+    assert_eq!(held.sender.as_deref(), Some("obcy@example.com"));
+}
+
+#[test]
+fn a_staff_kod_with_the_token_readies_the_code_and_queues_the_parent_and_staff_mails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+    handle(&app, uid(1), &photo_from(PARENT, "p1@example.pl"), None).unwrap();
+    let before = queued(&app).len();
+
+    let h = handle(&app, uid(2), &kod_from(STAFF, "k1@szkola.test"), None).unwrap();
+
+    assert_eq!(h.disposition, Disposition::Processed);
+    assert_eq!(status(&app, id), Status::CodeReady);
+    let code = store_lc::code_info(app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(code.code, "AB12CD34");
+    // The fixed clock: valid for 30 days from 20.11.2026 09:30 UTC.
+    assert_eq!(code.expires_at.to_rfc3339(), "2026-12-20T09:30:00+00:00");
+    assert_eq!(audit_outcomes(&app), ["accepted"]);
+    let rows = queued(&app);
+    let new = &rows[before..];
+    assert_eq!(kinds(new), ["parent_news", "staff_slip", "staff_answer"]);
+    let news = only(new, "parent_news");
+    assert_eq!(news.to, PARENT);
+    assert!(
+        news.body.contains("jest gotowy do odbioru w sekretariacie"),
+        "{}",
+        news.body
+    );
+    assert!(
+        news.body.contains("Kod jest ważny do 20.12.2026 10:30"),
+        "{}",
+        news.body
+    );
+    let slip = only(new, "staff_slip");
+    assert_eq!(slip.to, STAFF);
+    assert!(
+        slip.body.contains("Kod aktywacyjny:  AB12CD34"),
+        "{}",
+        slip.body
+    );
+    assert!(
+        slip.body.contains("Kod QR na karcie: tak"),
+        "the QR was read"
+    );
+    assert_eq!(
+        code.qr_content.as_deref(),
+        Some("https://mobywatel.gov.pl/mlegitymacja/aktywacja?t=7Q2M9XK4PL0Z")
+    );
+    let answer = only(new, "staff_answer");
+    assert!(
+        answer
+            .body
+            .contains("Status: czeka na sprawdzenie → kod gotowy"),
+        "{}",
+        answer.body
+    );
+    let photo = inbox::current_photo(app.store().conn(), id).unwrap();
+    assert!(
+        photo.is_none_or(|p| p.purged_at.is_some()),
+        "the photo is purged"
+    );
+}
+
+#[test]
+fn a_kod_from_outside_the_staff_list_changes_nothing_is_audited_and_alerts_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+    handle(&app, uid(1), &photo_from(PARENT, "p1@example.pl"), None).unwrap();
+    let before = queued(&app).len();
+
+    let forged = kod_from("sekretariat@szkola-test.example", "f1@example.com");
+    let h = handle(&app, uid(2), &forged, None).unwrap();
+
+    assert_eq!(h.disposition, Disposition::NeedsHuman);
+    assert_eq!(status(&app, id), Status::AwaitingReview, "nothing changed");
+    assert!(
+        store_lc::code_info(app.store().conn(), id)
+            .unwrap()
+            .is_none()
+    );
+    let log = store_lc::audit_log(app.store().conn(), None).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].outcome, "refused_not_staff");
+    assert_eq!(log[0].command, "code");
+    assert_eq!(log[0].application_id, Some(id));
+    assert_eq!(log[0].message_id.as_deref(), Some("f1@example.com"));
+    let rows = queued(&app);
+    let new = &rows[before..];
+    assert_eq!(kinds(new), ["staff_alert"], "nothing goes to the parent");
+    assert_eq!(new[0].to, STAFF);
+    assert!(
+        new[0]
+            .subject
+            .contains("Odrzucono polecenie: nadawca spoza listy pracowników"),
+        "{}",
+        new[0].subject
+    );
+    assert!(
+        new[0].body.contains("NIE zostało wykonane"),
+        "{}",
+        new[0].body
+    );
+}
+
+#[test]
+fn a_mail_seen_twice_is_a_duplicate_and_queues_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+    let photo = photo_from(PARENT, "p1@example.pl");
+    handle(&app, uid(1), &photo, None).unwrap();
+    let before = queued(&app).len();
+
+    // The same mail again, e.g. under a new UID after a crash before the move.
+    let h = handle(&app, uid(2), &photo, None).unwrap();
+
+    assert_eq!(
+        h,
+        Handled {
+            disposition: Disposition::Processed,
+            duplicate: true
+        }
+    );
+    assert_eq!(queued(&app).len(), before, "no second answer");
+    assert_eq!(status(&app, id), Status::AwaitingReview);
+    let stored = inbox::watermark(app.store().conn(), &app.config.imap.mailbox).unwrap();
+    assert_eq!(stored, Some(uid(2)), "the watermark still moves past it");
+}
