@@ -67,6 +67,18 @@ fn decide(
     (decision, clean)
 }
 
+/// What a test runs between deciding and writing.
+#[cfg(test)]
+type Meanwhile = Box<dyn FnOnce(&App)>;
+
+#[cfg(test)]
+thread_local! {
+    /// Run once between deciding and the write transaction: lets a test
+    /// change the store meanwhile, as the CLI may.
+    pub(super) static AFTER_DECIDE: std::cell::RefCell<Option<Meanwhile>> =
+        std::cell::RefCell::new(None);
+}
+
 /// Handles a mail the staff path did not take.
 pub(super) fn handle(
     app: &App,
@@ -76,6 +88,10 @@ pub(super) fn handle(
 ) -> Result<Disposition, IntakeError> {
     let gathered = gather(app.store().conn(), mail)?;
     let decided = cpu_bound(|| decide(app, mail, &gathered, too_large));
+    #[cfg(test)]
+    if let Some(meanwhile) = AFTER_DECIDE.with(|h| h.borrow_mut().take()) {
+        meanwhile(app);
+    }
     app.store()
         .transaction(|tx| -> Result<Disposition, IntakeError> {
             let current = gather(tx, mail)?;

@@ -19,6 +19,7 @@ use crate::domain::test_support::{class, email, name, pesel};
 use crate::domain::{NewApplication, Status};
 use crate::store::lifecycle as store_lc;
 use crate::store::outbox::{self, Listed};
+use crate::workflow::command::StaffCommand;
 
 const TOKEN: &str = "00112233445566ff";
 const PARENT: &str = "rodzic@example.pl";
@@ -388,4 +389,50 @@ fn a_mail_seen_twice_is_a_duplicate_and_queues_nothing_more() {
     assert_eq!(status(&app, id), Status::AwaitingReview);
     let stored = inbox::watermark(app.store().conn(), &app.config.imap.mailbox).unwrap();
     assert_eq!(stored, Some(uid(2)), "the watermark still moves past it");
+}
+
+#[test]
+fn a_cli_change_while_the_photo_is_checked_is_not_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+    // The secretary cancels the application from the CLI after the photo was
+    // checked and found valid for it, before intake writes. The database is
+    // not locked then (the checks run outside the write transaction).
+    parent::AFTER_DECIDE.with(|h| {
+        *h.borrow_mut() = Some(Box::new(move |app: &App| {
+            let cancel = StaffCommand::Cancel {
+                reason: "rezygnacja".into(),
+            };
+            let cli = crate::secretary::Source {
+                actor: "cli:test".into(),
+                mail: None,
+            };
+            crate::secretary::execute(app, id, &cancel, None, &cli).unwrap();
+        }))
+    });
+
+    let h = handle(&app, uid(1), &photo_from(PARENT, "p1@example.pl"), None).unwrap();
+
+    assert!(
+        parent::AFTER_DECIDE.with(|h| h.borrow().is_none()),
+        "the CLI ran"
+    );
+    assert_ne!(h.disposition, Disposition::Ignore);
+    assert_eq!(
+        status(&app, id),
+        Status::Cancelled,
+        "intake did not undo it"
+    );
+    let rows = queued(&app);
+    assert!(
+        !rows.iter().any(|r| r.kind == "staff_photo"),
+        "no photo to enter for a cancelled application: {:?}",
+        kinds(&rows)
+    );
+    let reply = only(&rows, "parent_reply");
+    assert!(
+        !reply.body.contains("Przyjęliśmy zdjęcie"),
+        "{}",
+        reply.body
+    );
 }
