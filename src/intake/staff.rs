@@ -265,7 +265,8 @@ mod forged_tests;
 
 #[cfg(test)]
 mod tests {
-    use super::tokens_in;
+    use super::*;
+    use crate::domain::test_support::email;
 
     #[test]
     fn tokens_are_sixteen_hex_digits_in_brackets() {
@@ -273,5 +274,77 @@ mod tests {
         assert_eq!(tokens_in(s), vec!["0123456789abcdef"]);
         assert!(tokens_in("Re: [mLegitymacja #12] [0123]").is_empty());
         assert!(tokens_in("[0123456789abcdeg]").is_empty());
+    }
+
+    fn reply(from: &str, text: &str, answers: &str) -> IncomingMail {
+        IncomingMail {
+            message_id: Some("r@szkola.test".into()),
+            from: Some(from.into()),
+            from_name: None,
+            reply_to: None,
+            to: vec![],
+            subject: "Re: Zdjęcie do wprowadzenia".into(),
+            in_reply_to: vec![answers.into()],
+            references: vec![],
+            text: text.into(),
+            html: None,
+            images: vec![],
+            other_attachments: vec![],
+            auto_generated: false,
+            over_limit: None,
+        }
+    }
+
+    /// The judge reads only what was gathered: here, two notifications.
+    #[test]
+    fn judge_refuses_a_tak_to_an_older_photo_and_a_stranger_from_what_was_gathered() {
+        let staff = StaffAddresses::new(vec![email("sekretariat@szkola.test")]);
+        let g = Gathered {
+            held: None,
+            application: Some(4),
+            notifications: vec![
+                (10, "old@szkola.test".into()),
+                (11, "new@szkola.test".into()),
+            ],
+        };
+        let verdict = |from, answers| judge(&reply(from, "TAK", answers), &staff, &g);
+        assert!(matches!(
+            verdict("sekretariat@szkola.test", "old@szkola.test"),
+            Verdict::Refuse {
+                reason: "stale_photo",
+                application: Some(4),
+                ..
+            }
+        ));
+        assert!(matches!(
+            verdict("sekretariat@szkola.test", "new@szkola.test"),
+            Verdict::Act {
+                application: 4,
+                command: StaffCommand::Approve,
+                qr: None
+            }
+        ));
+        assert!(matches!(
+            verdict("obcy@example.pl", "new@szkola.test"),
+            Verdict::Refuse {
+                reason: "not_staff",
+                command: "approve",
+                ..
+            }
+        ));
+        let nothing = Gathered::default();
+        let tak = reply("sekretariat@szkola.test", "TAK", "x@y.pl");
+        assert!(matches!(
+            judge(&tak, &staff, &nothing),
+            Verdict::Refuse {
+                reason: "no_token",
+                ..
+            }
+        ));
+        let parent = reply("rodzic@example.pl", "Dziękuję", "x@y.pl");
+        assert!(matches!(
+            judge(&parent, &staff, &nothing),
+            Verdict::NotACommand
+        ));
     }
 }
