@@ -7,7 +7,10 @@
 //! * [`mail`] (parsing, IMAP intake, SMTP delivery) and [`store`] (SQLite)
 //!   are thin adapters;
 //! * [`intake`] and [`outbox`] are the workers that connect the two, each
-//!   exposing one `step` function that tests call directly.
+//!   exposing one `step` function. Intake's `step` does the IMAP part and
+//!   hands each parsed mail to [`intake::handle`] (gather → decide → apply,
+//!   no IMAP), which the middle-layer tests call on a temporary store with a
+//!   fixed clock; the end-to-end tests run whole rounds against real servers.
 //! * [`app`] is the state the workers share; [`daemon`] runs them in rounds.
 //!
 //! The core imports nothing of the shell: the types both use (an
