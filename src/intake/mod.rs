@@ -1,11 +1,15 @@
 //! The intake worker: reads new mail from the watched mailbox and acts on it.
 //!
-//! One [`step`] examines every mail above the stored UID watermark. For each:
-//! fetch it without marking it read, ask [`crate::workflow::decide`] what to
-//! do, then — in ONE transaction — record the mail, store photos, move
-//! applications on, queue the mails the decision causes and advance the
-//! watermark. Only after the commit is the mail moved to its folder; a move
-//! that did not happen (crash, lost connection) is retried by the next step.
+//! One [`step`] examines every mail above the stored UID watermark: it
+//! fetches it without marking it read, parses it and hands it to [`handle`],
+//! which needs no IMAP. `handle` gathers what the decision needs from the
+//! store, decides (the staff path's `judge`, or [`crate::workflow::decide`]
+//! for a parent's mail; images are checked, stripped and QR-decoded here,
+//! with no write transaction open), then — in ONE transaction — records the
+//! mail, stores photos, moves applications on, queues the mails the decision
+//! causes and advances the watermark. Only after the commit is the mail moved
+//! to its folder; a move that did not happen (crash, lost connection) is
+//! retried by the next step.
 //!
 //! So a crash at any instant either leaves the mail unexamined (it is simply
 //! examined again) or fully recorded (it is never answered twice); a mail
