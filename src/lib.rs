@@ -19,6 +19,7 @@
 #![deny(clippy::await_holding_lock)]
 
 pub mod app;
+pub mod apply_outcome;
 pub mod clock;
 pub mod config;
 pub mod daemon;
