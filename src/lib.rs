@@ -7,7 +7,9 @@
 //! * [`mail`] (parsing, IMAP intake, SMTP delivery) and [`store`] (SQLite)
 //!   are thin adapters;
 //! * [`intake`] and [`outbox`] are the workers that connect the two, each
-//!   exposing one `step` function that tests call directly.
+//!   exposing one `step` function.
+//! * [`workflow::transition`] decides every move of an application and
+//!   [`apply_outcome`] writes it: nothing else changes a status.
 //! * [`app`] is the state the workers share; [`daemon`] runs them in rounds.
 //!
 //! The core imports nothing of the shell: the types both use (an
