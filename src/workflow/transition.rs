@@ -108,23 +108,32 @@ pub fn transition(
     match event {
         Event::PhotoAccepted => photo(
             status,
-            "valid photo received",
-            "a newer valid photo arrived",
-            false,
+            ("valid photo received", "a newer valid photo arrived"),
+            Notice::StaffPhoto {
+                kept_before_registration: false,
+            },
+            None,
         ),
         Event::HeldPhotoAccepted => photo(
             status,
-            "the secretary accepted a held photo",
-            "the secretary accepted a held photo",
-            false,
+            (
+                "the secretary accepted a held photo",
+                "the secretary accepted a held photo",
+            ),
+            Notice::StaffPhoto {
+                kept_before_registration: false,
+            },
+            Some(Notice::HeldSenderAccepted),
         ),
         // At registration the application is new: it awaits its first photo.
         Event::OrphanAdopted => match status {
             Status::AwaitingPhoto => photo(
                 status,
-                "photo received before registration matched",
-                "",
-                true,
+                ("photo received before registration matched", ""),
+                Notice::StaffPhoto {
+                    kept_before_registration: true,
+                },
+                Some(Notice::PhotoMatched),
             ),
             _ => Err(Refusal::NotNow { status }),
         },
@@ -146,12 +155,14 @@ pub fn transition(
 }
 
 /// A valid photo arriving: to `awaiting_review`, or (already there) the
-/// newer one replaces the photo under review.
+/// newer one replaces the photo under review. `details` are the history's
+/// words for the two; the secretary's notification comes first, then the
+/// sender's news, if any.
 fn photo(
     status: Status,
-    received: &str,
-    replaced: &str,
-    kept_before_registration: bool,
+    (received, replaced): (&str, &str),
+    staff: Notice,
+    sender: Option<Notice>,
 ) -> Result<Outcome, Refusal> {
     let record = match status {
         Status::AwaitingPhoto => Record::Status {
@@ -164,12 +175,7 @@ fn photo(
         },
         _ => return Err(Refusal::NotNow { status }),
     };
-    let mut notices = vec![Notice::StaffPhoto {
-        kept_before_registration,
-    }];
-    if kept_before_registration {
-        notices.push(Notice::PhotoMatched);
-    }
+    let notices = std::iter::once(staff).chain(sender).collect();
     Ok(Outcome {
         history: vec![record],
         notices,

@@ -252,6 +252,15 @@ fn a_held_photo_accepted_is_the_applications_photo() {
             detail: "the secretary accepted a held photo".into()
         }]
     );
+    assert_eq!(
+        o.notices,
+        vec![
+            Notice::StaffPhoto {
+                kept_before_registration: false
+            },
+            Notice::HeldSenderAccepted
+        ]
+    );
     let o = transition(
         &application(Status::AwaitingReview),
         &Event::HeldPhotoAccepted,
@@ -265,6 +274,15 @@ fn a_held_photo_accepted_is_the_applications_photo() {
             kind: "photo_replaced",
             detail: "the secretary accepted a held photo".into()
         }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![
+            Notice::StaffPhoto {
+                kept_before_registration: false
+            },
+            Notice::HeldSenderAccepted
+        ]
     );
 }
 
