@@ -19,7 +19,7 @@ use crate::store::apps;
 use crate::store::inbox::{self, Orphan};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::transition::{Event, Rules, transition};
+use crate::workflow::transition::{Event, transition};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -97,10 +97,7 @@ fn adopt(
     let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
     let info = photo_info(tx, o.id)?;
     inbox::adopt_orphan(tx, o.id, a.id, now)?;
-    let rules = Rules {
-        process: app.config.process,
-        code_valid_days: app.config.code_valid_days,
-    };
+    let rules = app.rules();
     // A new application awaits its photo, so this is never refused.
     let Ok(decided) = transition(a, &Event::OrphanAdopted, &rules, now) else {
         return Ok(());

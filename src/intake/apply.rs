@@ -10,7 +10,7 @@ use crate::mail::outgoing::OutgoingMail;
 use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::outbox;
-use crate::workflow::transition::{Event, Rules, transition};
+use crate::workflow::transition::{Event, transition};
 use crate::workflow::{Decision, Disposition, PhotoDecision};
 
 /// Records `decision` in the caller's transaction `tx`.
@@ -189,10 +189,7 @@ fn store_photo(
     actor: &str,
 ) -> Result<(), IntakeError> {
     let now = app.clock.now();
-    let rules = &Rules {
-        process: app.config.process,
-        code_valid_days: app.config.code_valid_days,
-    };
+    let rules = &app.rules();
     let (image, application_id, check, tokens) = match d {
         PhotoDecision::Accepted {
             image,

@@ -25,7 +25,7 @@ use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
-use crate::workflow::transition::{Event, Rules, transition};
+use crate::workflow::transition::{Event, transition};
 
 /// Where a held photo came from.
 #[derive(Debug, Clone, Copy)]
@@ -159,10 +159,7 @@ fn accept(
     source: &Source,
 ) -> Result<HeldOutcome, SecretaryError> {
     let now = app.clock.now();
-    let rules = Rules {
-        process: app.config.process,
-        code_valid_days: app.config.code_valid_days,
-    };
+    let rules = app.rules();
     let Ok(decided) = transition(a, &Event::HeldPhotoAccepted, &rules, now) else {
         return Ok(HeldOutcome::NotNow);
     };

@@ -23,7 +23,7 @@ use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
 use crate::workflow::lifecycle::Refusal;
-use crate::workflow::transition::{Event, Rules, transition};
+use crate::workflow::transition::{Event, transition};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretaryError {
@@ -121,10 +121,7 @@ pub fn execute_in(
         command: command.clone(),
         recorded_code,
     };
-    let rules = Rules {
-        process: app.config.process,
-        code_valid_days: app.config.code_valid_days,
-    };
+    let rules = app.rules();
     let (outcome, purged, audit_outcome, detail) = match transition(&a, &event, &rules, now) {
         Ok(decided) => {
             let ctx = Context {
