@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 use crate::templates::Templates;
+use crate::workflow::transition::Rules;
 
 /// Everything the workers share.
 pub struct App {
@@ -47,6 +48,14 @@ impl App {
     pub fn note_failure(&self, uid_validity: u32, uid: u32) -> Result<u32, StoreError> {
         let mailbox = &self.config.imap.mailbox;
         crate::store::inbox::note_failure(self.store().conn(), mailbox, uid_validity, uid)
+    }
+
+    /// The school's settings `workflow::transition` needs.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            process: self.config.process,
+            code_valid_days: self.config.code_valid_days,
+        }
     }
 
     /// The database. Never hold the guard across an `.await`.

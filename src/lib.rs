@@ -11,6 +11,8 @@
 //!   hands each parsed mail to [`intake::handle`] (gather → decide → apply,
 //!   no IMAP), which the middle-layer tests call on a temporary store with a
 //!   fixed clock; the end-to-end tests run whole rounds against real servers.
+//! * [`workflow::transition`] decides every move of an application and
+//!   [`apply_outcome`] writes it: nothing else changes a status.
 //! * [`app`] is the state the workers share; [`daemon`] runs them in rounds.
 //!
 //! The core imports nothing of the shell: the types both use (an
@@ -22,6 +24,7 @@
 #![deny(clippy::await_holding_lock)]
 
 pub mod app;
+pub mod apply_outcome;
 pub mod clock;
 pub mod config;
 pub mod daemon;

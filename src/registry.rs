@@ -10,14 +10,16 @@
 use tracing::info;
 
 use crate::app::App;
+use crate::apply_outcome::{self, Context, PhotoSource, named_orphans};
 use crate::domain::csv_import::{ParsedCsv, RowError};
-use crate::domain::{Application, EmailAddress, NewApplication, Status, matching};
+use crate::domain::{Application, EmailAddress, NewApplication};
 use crate::intake::compose;
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
 use crate::store::apps;
 use crate::store::inbox::{self, Orphan};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
+use crate::workflow::transition::{Event, transition};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -81,28 +83,9 @@ fn add_in(
     Ok(Added { id, matched_photo })
 }
 
-/// Orphan photos naming this student, oldest first.
-fn named_orphans(tx: &rusqlite::Connection, a: &Application) -> Result<Vec<Orphan>, StoreError> {
-    Ok(inbox::orphans(tx)?
-        .into_iter()
-        .filter(|o| matching::tokens_name_student(&o.name_tokens, &a.name))
-        .collect())
-}
-
-/// Orphan photos naming this student, oldest first; when one of the
-/// application's parents sent some, only theirs.
-pub fn orphans_naming(
-    tx: &rusqlite::Connection,
-    a: &Application,
-) -> Result<Vec<Orphan>, StoreError> {
-    let mut named = named_orphans(tx, a)?;
-    let from_parent = |o: &Orphan| a.has_parent_text(o.sender.as_deref());
-    if named.iter().any(from_parent) {
-        named.retain(from_parent);
-    }
-    Ok(named)
-}
-
+/// The newest parent's orphan becomes the application's photo
+/// ([`Event::OrphanAdopted`]: the status, the secretary's notification, the
+/// parent's "matched" news).
 fn adopt(
     app: &App,
     tx: &rusqlite::Connection,
@@ -114,34 +97,23 @@ fn adopt(
     let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
     let info = photo_info(tx, o.id)?;
     inbox::adopt_orphan(tx, o.id, a.id, now)?;
-    apps::set_status(
-        tx,
-        a.id,
-        Status::AwaitingReview,
-        now,
-        "photo received before registration matched",
+    let rules = app.rules();
+    // A new application awaits its photo, so this is never refused.
+    let Ok(decided) = transition(a, &Event::OrphanAdopted, &rules, now) else {
+        return Ok(());
+    };
+    let ctx = Context {
         actor,
-    )?;
-    let (t, cfg) = (&app.templates, &app.config);
-    let domain = cfg.smtp.from.domain().to_owned();
-    let sender = o.sender.clone().unwrap_or_default();
-    let staff = compose::staff_photo(t, cfg, a, &info, &data, &sender, true)?;
-    outbox::enqueue(tx, &staff, &domain, now)?;
-    if let Some(to) = o
-        .sender
-        .as_deref()
-        .and_then(|s| EmailAddress::parse(s).ok())
-    {
-        let parent = compose::parent_photo_matched(
-            t,
-            cfg,
-            &to,
-            a,
-            &o.source_subject,
-            o.source_message_id.as_deref(),
-        )?;
-        outbox::enqueue(tx, &parent, &domain, now)?;
-    }
+        qr_content: None,
+        photo: Some(PhotoSource {
+            check: &info,
+            data: &data,
+            sender: o.sender.as_deref(),
+            subject: &o.source_subject,
+            message_id: o.source_message_id.as_deref(),
+        }),
+    };
+    apply_outcome::apply::<RegistryError>(app, tx, a, &decided, &ctx)?;
     Ok(())
 }
 

@@ -3,12 +3,14 @@
 
 use super::{IntakeError, compose};
 use crate::app::App;
+use crate::apply_outcome::{self, Context, PhotoSource};
 use crate::domain::mail::IncomingMail;
-use crate::domain::{Application, EmailAddress, Status};
+use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::OutgoingMail;
 use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::outbox;
+use crate::workflow::transition::{Event, transition};
 use crate::workflow::{Decision, Disposition, PhotoDecision};
 
 /// Records `decision` in the caller's transaction `tx`. `mail`'s photos are
@@ -62,7 +64,7 @@ pub fn apply(
                 )?;
                 continue;
             }
-            store_photo(tx, d, mail, row, open_apps, now, &actor)?;
+            store_photo(app, tx, d, mail, row, open_apps, &actor)?;
         }
         for m in &mails {
             outbox::enqueue(tx, m, &from_domain, now)?;
@@ -119,38 +121,19 @@ fn render_mails(
             too_large,
         )?);
     }
-    let sender_text = mail.from.clone().unwrap_or_default();
     let mut candidates: Vec<&Application> = Vec::new();
     for d in decision
         .photos
         .iter()
         .filter(|d| !superseded_in_mail(decision, d))
     {
-        match d {
-            PhotoDecision::Accepted {
-                image,
-                application_id,
-                check,
-            } => {
-                if let Some(a) = open_apps.iter().find(|a| a.id == *application_id) {
-                    let data = &mail.images[*image].data;
-                    mails.push(compose::staff_photo(
-                        t,
-                        cfg,
-                        a,
-                        check,
-                        data,
-                        &sender_text,
-                        false,
-                    )?);
-                }
-            }
-            PhotoDecision::Ambiguous {
-                candidates: ids, ..
-            } => {
-                candidates.extend(open_apps.iter().filter(|a| ids.contains(&a.id)));
-            }
-            _ => {}
+        // The secretary's notification of an accepted photo is queued by the
+        // applier, with the photo's status change.
+        if let PhotoDecision::Ambiguous {
+            candidates: ids, ..
+        } = d
+        {
+            candidates.extend(open_apps.iter().filter(|a| ids.contains(&a.id)));
         }
     }
     if let Some(reason) = decision.human {
@@ -198,14 +181,16 @@ fn hold(
 }
 
 fn store_photo(
+    app: &App,
     tx: &rusqlite::Connection,
     d: &PhotoDecision,
     mail: &IncomingMail,
     message_row: i64,
     open_apps: &[Application],
-    now: chrono::DateTime<chrono::Utc>,
     actor: &str,
 ) -> Result<(), IntakeError> {
+    let now = app.clock.now();
+    let rules = &app.rules();
     let (image, application_id, check, tokens) = match d {
         PhotoDecision::Accepted {
             image,
@@ -254,28 +239,26 @@ fn store_photo(
         data: &img.data,
     };
     inbox::insert_photo(tx, &photo, now)?;
-    if let Some(id) = application_id {
-        let was = open_apps.iter().find(|a| a.id == id).map(|a| a.status);
-        if was == Some(Status::AwaitingReview) {
-            apps::add_event(
-                tx,
-                id,
-                now,
-                "photo_replaced",
-                "a newer valid photo arrived",
-                actor,
-            )?;
-        } else {
-            apps::set_status(
-                tx,
-                id,
-                Status::AwaitingReview,
-                now,
-                "valid photo received",
-                actor,
-            )?;
-        }
-    }
+    let Some(a) = application_id.and_then(|id| open_apps.iter().find(|a| a.id == id)) else {
+        return Ok(());
+    };
+    // `decide` accepts photos only for applications that take one, so
+    // `transition` does not refuse here; if it did, the photo stays stored.
+    let Ok(decided) = transition(a, &Event::PhotoAccepted, rules, now) else {
+        return Ok(());
+    };
+    let ctx = Context {
+        actor,
+        qr_content: None,
+        photo: Some(PhotoSource {
+            check,
+            data: &img.data,
+            sender: mail.from.as_deref(),
+            subject: &mail.subject,
+            message_id: mail.message_id.as_deref(),
+        }),
+    };
+    apply_outcome::apply::<IntakeError>(app, tx, a, &decided, &ctx)?;
     Ok(())
 }
 

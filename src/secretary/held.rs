@@ -6,13 +6,15 @@
 //! (not the application's photo; it supersedes nothing), the sender is told
 //! only that the secretariat will check it, and the secretary gets the photo
 //! with its own token. Her `TAK` makes it the application's photo exactly as
-//! if a parent had sent it; `NIE: <powód>` deletes it and tells the sender
+//! if a parent had sent it (the same [`crate::workflow::transition`] and
+//! applier as a parent's photo); `NIE: <powód>` deletes it and tells the sender
 //! why — still without the student's name.
 
 use serde::Serialize;
 
 use super::{ReplyThread, SecretaryError, Source};
 use crate::app::App;
+use crate::apply_outcome::{self, Context, PhotoSource};
 use crate::domain::{Application, EmailAddress, Status};
 use crate::intake::compose::{self, HeldNote, StudentView};
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
@@ -23,6 +25,7 @@ use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
+use crate::workflow::transition::{Event, transition};
 
 /// Where a held photo came from.
 #[derive(Debug, Clone, Copy)]
@@ -110,15 +113,8 @@ pub fn decide(
     let outcome = match (command, &held.data) {
         _ if held.outcome.is_some() => HeldOutcome::AlreadyDone,
         (StaffCommand::Approve, None) => HeldOutcome::Gone,
-        (StaffCommand::Approve, Some(_))
-            if !matches!(a.status, Status::AwaitingPhoto | Status::AwaitingReview) =>
-        {
-            HeldOutcome::NotNow
-        }
-        (StaffCommand::Approve, Some(data)) => {
-            accept(app, tx, held, &a, data, source)?;
-            HeldOutcome::Accepted
-        }
+        // `transition` refuses it when the application takes no photo.
+        (StaffCommand::Approve, Some(data)) => accept(app, tx, held, &a, data, source)?,
         (StaffCommand::Reject { reason } | StaffCommand::RejectPhoto { reason }, _) => {
             store_held::refuse_held(tx, held.id, now)?;
             notify_sender(app, tx, held, ("refused", reason))?;
@@ -151,7 +147,9 @@ pub fn decide(
     Ok((outcome, outcome == HeldOutcome::Refused))
 }
 
-/// `TAK`: the held photo becomes the application's, as if a parent sent it.
+/// `TAK`: the held photo becomes the application's, as if a parent sent it
+/// ([`Event::HeldPhotoAccepted`]: the status, the secretary's notification
+/// with the application's token, the sender's news).
 fn accept(
     app: &App,
     tx: &rusqlite::Connection,
@@ -159,29 +157,13 @@ fn accept(
     a: &Application,
     data: &[u8],
     source: &Source,
-) -> Result<(), SecretaryError> {
+) -> Result<HeldOutcome, SecretaryError> {
     let now = app.clock.now();
+    let rules = app.rules();
+    let Ok(decided) = transition(a, &Event::HeldPhotoAccepted, &rules, now) else {
+        return Ok(HeldOutcome::NotNow);
+    };
     store_held::accept_held(tx, held.id, a.id, now)?;
-    if a.status == Status::AwaitingReview {
-        apps::add_event(
-            tx,
-            a.id,
-            now,
-            "photo_replaced",
-            "the secretary accepted a held photo",
-            &source.actor,
-        )?;
-    } else {
-        apps::set_status(
-            tx,
-            a.id,
-            Status::AwaitingReview,
-            now,
-            "the secretary accepted a held photo",
-            &source.actor,
-        )?;
-    }
-    let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
     let check = PhotoCheck {
         format: match detect_kind(data) {
             DetectedKind::Png => PhotoFormat::Png,
@@ -191,19 +173,19 @@ fn accept(
         height: held.height,
         bytes: data.len(),
     };
-    let sender = held.sender.as_deref().unwrap_or_default();
-    // The notification she acts on with the application's own token.
-    let note = compose::staff_photo(
-        &app.templates,
-        &app.config,
-        &updated,
-        &check,
-        data,
-        sender,
-        false,
-    )?;
-    outbox::enqueue(tx, &note, app.config.smtp.from.domain(), now)?;
-    notify_sender(app, tx, held, ("accepted", ""))
+    let ctx = Context {
+        actor: &source.actor,
+        qr_content: None,
+        photo: Some(PhotoSource {
+            check: &check,
+            data,
+            sender: held.sender.as_deref(),
+            subject: &held.source_subject,
+            message_id: held.source_message_id.as_deref(),
+        }),
+    };
+    apply_outcome::apply::<SecretaryError>(app, tx, a, &decided, &ctx)?;
+    Ok(HeldOutcome::Accepted)
 }
 
 fn notify_sender(

@@ -3,24 +3,27 @@
 //!
 //! One entry point, [`execute`], serves both a reply by mail (the intake
 //! worker, after checking the sender and the token) and the CLI, so both do
-//! exactly the same: the same transition ([`crate::workflow::lifecycle`]), the
-//! same mails to the parent, the same audit entry — in one transaction.
-//! Purging the photo (the school's rule) happens in that transaction too.
+//! exactly the same: the same transition ([`crate::workflow::transition`]),
+//! written by the same applier ([`crate::apply_outcome`]: status, history,
+//! code, purge, the parent's mail and the slip), the same answer and audit
+//! entry — in one transaction.
 
 pub mod compose;
 pub mod held;
+pub mod notices;
 
 use tracing::info;
 
 use crate::app::App;
-use crate::domain::{Application, Status};
-use crate::mail::outgoing::OutgoingMail;
+use crate::apply_outcome::{self, Context};
+use crate::domain::Status;
 use crate::store::apps;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
-use crate::workflow::lifecycle::{self, Refusal, Transition};
+use crate::workflow::lifecycle::Refusal;
+use crate::workflow::transition::{Event, transition};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretaryError {
@@ -110,32 +113,29 @@ pub fn execute_in(
 ) -> Result<(Outcome, bool), SecretaryError> {
     let now = app.clock.now();
     let a = apps::get(tx, id)?.ok_or(SecretaryError::NoSuchApplication(id))?;
-    let same_code = match command {
-        StaffCommand::Code { code, .. } if a.status == Status::CodeReady => {
-            store_lc::code_info(tx, id)?.is_some_and(|c| &c.code == code)
-        }
-        _ => false,
+    let recorded_code = match command {
+        StaffCommand::Code { .. } => store_lc::code_info(tx, id)?.map(|c| c.code),
+        _ => None,
     };
-    let result = if same_code {
-        // A replayed KOD, not a correction.
-        Err(Refusal::AlreadyDone { status: a.status })
-    } else {
-        let cfg = &app.config;
-        lifecycle::transition(a.status, command, cfg.process, now, cfg.code_valid_days)
+    let event = Event::Staff {
+        command: command.clone(),
+        recorded_code,
     };
-    let mut mails = Vec::new();
-    let (outcome, purged, audit_outcome, detail) = match result {
-        Ok(t) => {
-            apply_transition(app, tx, &a, &t, qr_content, source, &mut mails)?;
-            let detail = transition_detail(command, &t);
+    let rules = app.rules();
+    let (outcome, purged, audit_outcome, detail) = match transition(&a, &event, &rules, now) {
+        Ok(decided) => {
+            let ctx = Context {
+                actor: &source.actor,
+                qr_content,
+                photo: None,
+            };
+            let purged = apply_outcome::apply::<SecretaryError>(app, tx, &a, &decided, &ctx)?;
+            let to = decided.status().unwrap_or(a.status);
             (
-                Outcome::Done {
-                    from: a.status,
-                    to: t.to,
-                },
-                t.purge,
+                Outcome::Done { from: a.status, to },
+                purged,
                 "accepted",
-                detail,
+                decided.detail,
             )
         }
         Err(refusal) => {
@@ -153,6 +153,7 @@ pub fn execute_in(
             )
         }
     };
+    let mut mails = Vec::new();
     if let Some(thread) = &source.mail {
         let current = apps::get(tx, id)?.unwrap_or(a.clone());
         mails.push(compose::staff_answer(
@@ -175,88 +176,4 @@ pub fn execute_in(
     };
     store_lc::audit(tx, &entry)?;
     Ok((outcome, purged))
-}
-
-fn transition_detail(command: &StaffCommand, t: &Transition) -> String {
-    let reason = match command {
-        StaffCommand::Reject { reason }
-        | StaffCommand::RejectPhoto { reason }
-        | StaffCommand::Cancel { reason } => reason.as_str(),
-        _ => "",
-    };
-    [t.detail.as_str(), reason]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn apply_transition(
-    app: &App,
-    tx: &rusqlite::Connection,
-    a: &Application,
-    t: &Transition,
-    qr_content: Option<&str>,
-    source: &Source,
-    mails: &mut Vec<OutgoingMail>,
-) -> Result<(), SecretaryError> {
-    let now = app.clock.now();
-    if t.implicitly_approved {
-        apps::set_status(tx, a.id, Status::Approved, now, &t.detail, &source.actor)?;
-    }
-    let reason = match &t.parent {
-        lifecycle::ParentNotice::Rejected { reason }
-        | lifecycle::ParentNotice::NewPhotoNeeded { reason }
-        | lifecycle::ParentNotice::Cancelled { reason } => reason.as_str(),
-        _ => "",
-    };
-    apps::set_status(tx, a.id, t.to, now, reason, &source.actor)?;
-    if let Some(code) = &t.code {
-        store_lc::record_code(tx, a.id, code, qr_content)?;
-    }
-    if t.to == Status::HandedOver {
-        store_lc::record_handed_over(tx, a.id, now, &source.actor)?;
-    }
-    if t.purge {
-        // Photos of this child the parent sent while no application could
-        // take them (e.g. after the code was entered) are purged too.
-        for o in crate::registry::orphans_naming(tx, a)? {
-            if a.has_parent_text(o.sender.as_deref()) {
-                crate::store::inbox::adopt_orphan(tx, o.id, a.id, now)?;
-            }
-        }
-        // Photos held for this student (a stranger's) go too.
-        let n = store_lc::purge_photos(tx, a.id, now)?
-            + crate::store::held::purge_held_for(tx, a.id, now)?;
-        if n > 0 {
-            apps::add_event(
-                tx,
-                a.id,
-                now,
-                "photo_purged",
-                "photo deleted (school rule)",
-                &source.actor,
-            )?;
-        }
-    }
-    let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
-    let code = store_lc::code_info(tx, a.id)?;
-    if let Some(mut m) = compose::parent_notice(app, &updated, &t.parent, code.as_ref())? {
-        // The parent who sent the photo hears the news; the primary address
-        // only when no parent wrote.
-        if let Some(sender) = crate::store::inbox::latest_photo_sender(tx, a.id)?
-            .and_then(|s| crate::domain::EmailAddress::parse(&s).ok())
-            .filter(|s| a.has_parent(s))
-        {
-            m.to = sender;
-        }
-        mails.push(m);
-    }
-    if t.slip
-        && let Some(code) = &code
-    {
-        mails.push(compose::staff_slip(app, &updated, code)?);
-    }
-    Ok(())
 }

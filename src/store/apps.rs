@@ -182,6 +182,8 @@ pub fn is_parent(conn: &Connection, address: &EmailAddress) -> Result<bool> {
 }
 
 /// Moves an application to `to` and records why, in the caller's transaction.
+/// Only the applier (`apply_outcome`) calls it: a status changes only as
+/// `workflow::transition` decided.
 pub fn set_status(
     conn: &Connection,
     id: i64,

@@ -1,10 +1,12 @@
-//! What a secretary's command does to an application (pure).
+//! What a secretary's command does to an application (pure): the staff arm
+//! of [`super::transition::transition`], and the words it shares with it.
 //!
-//! `transition(status, command, process, now, valid_days)` answers either the
-//! new state with everything that must follow (who is told what, whether the
-//! photo is purged, the code to record) or why nothing changes ("already
-//! done", "not possible in this state"). The same function serves a reply by
-//! mail and the CLI, so both always behave the same.
+//! `staff_command(status, command, process, now, valid_days)` answers either
+//! the new state with everything that must follow (who is told what, whether
+//! the photo is purged, the code to record) or why nothing changes ("already
+//! done", "not possible in this state"). Callers go through
+//! [`super::transition::transition`], which serves a reply by mail and the
+//! CLI alike, so both always behave the same.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
@@ -91,7 +93,7 @@ fn to(status: Status, parent: ParentNotice, purge: bool) -> Transition {
 }
 
 /// Decides what `command` does to an application in `status`.
-pub fn transition(
+pub fn staff_command(
     status: Status,
     command: &StaffCommand,
     process: Process,
@@ -207,7 +209,7 @@ mod tests {
     }
 
     fn run(status: Status, c: StaffCommand) -> Result<Transition, Refusal> {
-        transition(status, &c, Process::Portal, now(), 30)
+        staff_command(status, &c, Process::Portal, now(), 30)
     }
 
     #[test]
@@ -317,7 +319,7 @@ mod tests {
             code: "AB12CD34".into(),
             generated_at: None,
         };
-        let sio = |s, c: &StaffCommand| transition(s, c, Process::Sio, now(), 30);
+        let sio = |s, c: &StaffCommand| staff_command(s, c, Process::Sio, now(), 30);
         assert_eq!(
             sio(Status::Approved, &code),
             Err(Refusal::WrongProcess {

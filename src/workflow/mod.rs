@@ -11,6 +11,7 @@ pub mod command;
 pub mod lifecycle;
 #[cfg(test)]
 mod tests;
+pub mod transition;
 
 use crate::domain::mail::IncomingMail;
 use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};

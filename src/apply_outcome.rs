@@ -1,0 +1,205 @@
+//! Writes what [`crate::workflow::transition::transition`] decided, in the
+//! caller's transaction: the status and its history, the activation code,
+//! the hand-over, the purge, and the mails (outbox rows) the outcome asks
+//! for.
+//!
+//! This is the only module that changes an application's status (through
+//! `store::apps::set_status`). The four causes — a parent's valid photo
+//! (`intake::apply`), an orphan adopted at registration (`registry`), a held
+//! photo the secretary accepted (`secretary::held`) and every staff command
+//! (`secretary`) — call `transition`, then [`apply`].
+
+use crate::app::App;
+use crate::domain::{Application, EmailAddress, matching};
+use crate::intake::compose;
+use crate::photo::PhotoCheck;
+use crate::secretary::notices;
+use crate::store::inbox::{self, Orphan};
+use crate::store::lifecycle as store_lc;
+use crate::store::{StoreError, apps, held, outbox};
+use crate::templates::TemplateError;
+use crate::workflow::transition::{Notice, Outcome, Record};
+
+/// The photo an event is about (photo events only): what its notices show.
+#[derive(Debug, Clone, Copy)]
+pub struct PhotoSource<'a> {
+    pub check: &'a PhotoCheck,
+    /// The stored (metadata-free) bytes.
+    pub data: &'a [u8],
+    /// The raw From of the mail that brought it.
+    pub sender: Option<&'a str>,
+    pub subject: &'a str,
+    pub message_id: Option<&'a str>,
+}
+
+/// Who caused the outcome and what came with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// For the history: "mail:…", "cli:…", "mleg".
+    pub actor: &'a str,
+    /// The decoded QR code of the ministry screen, with a `KOD`.
+    pub qr_content: Option<&'a str>,
+    pub photo: Option<PhotoSource<'a>>,
+}
+
+/// Writes `outcome` for application `a` (as it was before) in `tx`.
+/// Returns whether photo bytes were purged (the caller then flushes the WAL
+/// after its commit).
+pub fn apply<E>(
+    app: &App,
+    tx: &rusqlite::Connection,
+    a: &Application,
+    outcome: &Outcome,
+    ctx: &Context<'_>,
+) -> Result<bool, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let now = app.clock.now();
+    for r in &outcome.history {
+        match r {
+            Record::Status { to, detail } => {
+                apps::set_status(tx, a.id, *to, now, detail, ctx.actor)?
+            }
+            Record::Note { kind, detail } => {
+                apps::add_event(tx, a.id, now, kind, detail, ctx.actor)?
+            }
+        }
+    }
+    if let Some(code) = &outcome.code {
+        store_lc::record_code(tx, a.id, code, ctx.qr_content)?;
+    }
+    if outcome.status() == Some(crate::domain::Status::HandedOver) {
+        store_lc::record_handed_over(tx, a.id, now, ctx.actor)?;
+    }
+    let purged = outcome.purge && purge(app, tx, a, ctx.actor)?;
+    for n in &outcome.notices {
+        queue_notice::<E>(app, tx, a, n, ctx)?;
+    }
+    Ok(purged)
+}
+
+/// The school's rule: the photo and the parents' mails go.
+fn purge(
+    app: &App,
+    tx: &rusqlite::Connection,
+    a: &Application,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let now = app.clock.now();
+    // Photos of this child the parent sent while no application could
+    // take them (e.g. after the code was entered) are purged too.
+    for o in orphans_naming(tx, a)? {
+        if a.has_parent_text(o.sender.as_deref()) {
+            inbox::adopt_orphan(tx, o.id, a.id, now)?;
+        }
+    }
+    // Photos held for this student (a stranger's) go too.
+    let n = store_lc::purge_photos(tx, a.id, now)? + held::purge_held_for(tx, a.id, now)?;
+    if n > 0 {
+        apps::add_event(
+            tx,
+            a.id,
+            now,
+            "photo_purged",
+            "photo deleted (school rule)",
+            actor,
+        )?;
+    }
+    Ok(n > 0)
+}
+
+fn queue_notice<E>(
+    app: &App,
+    tx: &rusqlite::Connection,
+    a: &Application,
+    notice: &Notice,
+    ctx: &Context<'_>,
+) -> Result<(), E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let (t, cfg, now) = (&app.templates, &app.config, app.clock.now());
+    let sender = ctx.photo.and_then(|p| p.sender);
+    let sender_address = sender.and_then(|s| EmailAddress::parse(s).ok());
+    let mail = match (notice, ctx.photo) {
+        (Notice::Parent(n), _) => {
+            let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
+            let code = store_lc::code_info(tx, a.id)?;
+            let Some(mut m) = notices::parent_notice(app, &updated, n, code.as_ref())? else {
+                return Ok(());
+            };
+            // The parent who sent the photo hears the news; the primary
+            // address only when no parent wrote.
+            if let Some(s) = inbox::latest_photo_sender(tx, a.id)?
+                .and_then(|s| EmailAddress::parse(&s).ok())
+                .filter(|s| a.has_parent(s))
+            {
+                m.to = s;
+            }
+            m
+        }
+        (Notice::Slip, _) => {
+            let Some(code) = store_lc::code_info(tx, a.id)? else {
+                return Ok(());
+            };
+            let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
+            notices::staff_slip(app, &updated, &code)?
+        }
+        (
+            Notice::StaffPhoto {
+                kept_before_registration,
+            },
+            Some(p),
+        ) => compose::staff_photo(
+            t,
+            cfg,
+            a,
+            p.check,
+            p.data,
+            sender.unwrap_or_default(),
+            *kept_before_registration,
+        )?,
+        (Notice::PhotoMatched, Some(p)) => {
+            let Some(to) = &sender_address else {
+                return Ok(());
+            };
+            compose::parent_photo_matched(t, cfg, to, a, p.subject, p.message_id)?
+        }
+        (Notice::HeldSenderAccepted, Some(p)) => {
+            let Some(to) = &sender_address else {
+                return Ok(());
+            };
+            compose::sender_held_notice(t, cfg, to, ("accepted", ""), p.subject, p.message_id)?
+        }
+        // A photo notice with no photo: nothing to show.
+        (_, None) => return Ok(()),
+    };
+    outbox::enqueue(tx, &mail, cfg.smtp.from.domain(), now)?;
+    Ok(())
+}
+
+/// Orphan photos naming this student, oldest first.
+pub fn named_orphans(
+    tx: &rusqlite::Connection,
+    a: &Application,
+) -> Result<Vec<Orphan>, StoreError> {
+    Ok(inbox::orphans(tx)?
+        .into_iter()
+        .filter(|o| matching::tokens_name_student(&o.name_tokens, &a.name))
+        .collect())
+}
+
+/// Orphan photos naming this student, oldest first; when one of the
+/// application's parents sent some, only theirs.
+pub fn orphans_naming(
+    tx: &rusqlite::Connection,
+    a: &Application,
+) -> Result<Vec<Orphan>, StoreError> {
+    let mut named = named_orphans(tx, a)?;
+    let from_parent = |o: &Orphan| a.has_parent_text(o.sender.as_deref());
+    if named.iter().any(from_parent) {
+        named.retain(from_parent);
+    }
+    Ok(named)
+}

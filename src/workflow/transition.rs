@@ -1,0 +1,229 @@
+//! The one place that decides how an application moves (pure).
+//!
+//! `transition(application, event, rules, now)` answers either an
+//! [`Outcome`] — the status it moves to (if any), the history entries to
+//! record, the notices to queue, the code to record, whether to purge — or a
+//! [`Refusal`] saying why nothing changes. It reads no clock, no database and
+//! no mail; the shell gathers what it needs into the [`Event`] and writes the
+//! outcome with the applier (`apply_outcome::apply`, in the shell), the only
+//! writer of the status.
+//!
+//! Every cause of a move is one arm of [`Event`]. The dates issue adds its
+//! own the same way — the code expiring, a parent's request, invalidation,
+//! reissue — one arm each here, its notices in [`Notice`], and nothing else
+//! writes a status.
+
+use chrono::{DateTime, Utc};
+
+use super::command::StaffCommand;
+use super::lifecycle::{CodeRecord, ParentNotice, Process, Refusal, staff_command};
+use crate::domain::{Application, Status};
+
+/// What happened to an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A parent's mail brought a valid photo matched to the application.
+    PhotoAccepted,
+    /// At registration, a valid photo a parent sent before the application
+    /// existed (an orphan) joins it.
+    OrphanAdopted,
+    /// The secretary answered `TAK` to a photo held back from a stranger.
+    HeldPhotoAccepted,
+    /// A secretary's command, by mail or CLI (`KOD` on `awaiting_review`
+    /// approves on the way). `recorded_code` is the code already recorded,
+    /// so a replayed `KOD` is told apart from a correction.
+    Staff {
+        command: StaffCommand,
+        recorded_code: Option<String>,
+    },
+}
+
+/// The school's settings that shape a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Portal (KOD) or SIO (WPROWADZONO).
+    pub process: Process,
+    /// How long an activation code is valid, in days.
+    pub code_valid_days: i64,
+}
+
+/// One history entry to record, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// The status changes to `to` (the entry's kind is the status name).
+    Status { to: Status, detail: String },
+    /// An entry that changes no status, e.g. `photo_replaced`.
+    Note { kind: &'static str, detail: String },
+}
+
+/// A mail to queue, as data; the applier composes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The parent's news after a secretary's command.
+    Parent(ParentNotice),
+    /// The printable hand-over slip for the secretary (after a code).
+    Slip,
+    /// The secretary's notification of a photo to review, with the
+    /// application's token; `kept_before_registration` for an orphan.
+    StaffPhoto { kept_before_registration: bool },
+    /// The orphan's sender hears that the photo now has its application.
+    PhotoMatched,
+    /// The held photo's sender hears that the secretary accepted it.
+    HeldSenderAccepted,
+}
+
+/// What an event does to an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// History entries in order; the last `Record::Status` is the new status.
+    pub history: Vec<Record>,
+    /// Mails to queue, in order.
+    pub notices: Vec<Notice>,
+    /// The activation code to record.
+    pub code: Option<CodeRecord>,
+    /// Delete the photo and the parents' mails (the school's rule).
+    pub purge: bool,
+    /// For the audit log, e.g. "approved implicitly by the code".
+    pub detail: String,
+}
+
+impl Outcome {
+    /// The status the application ends in, if it changes.
+    pub fn status(&self) -> Option<Status> {
+        self.history.iter().rev().find_map(|r| match r {
+            Record::Status { to, .. } => Some(*to),
+            Record::Note { .. } => None,
+        })
+    }
+}
+
+/// Decides what `event` does to `application`.
+pub fn transition(
+    application: &Application,
+    event: &Event,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<Outcome, Refusal> {
+    let status = application.status;
+    match event {
+        Event::PhotoAccepted => photo(
+            status,
+            ("valid photo received", "a newer valid photo arrived"),
+            Notice::StaffPhoto {
+                kept_before_registration: false,
+            },
+            None,
+        ),
+        Event::HeldPhotoAccepted => photo(
+            status,
+            (
+                "the secretary accepted a held photo",
+                "the secretary accepted a held photo",
+            ),
+            Notice::StaffPhoto {
+                kept_before_registration: false,
+            },
+            Some(Notice::HeldSenderAccepted),
+        ),
+        // At registration the application is new: it awaits its first photo.
+        Event::OrphanAdopted => match status {
+            Status::AwaitingPhoto => photo(
+                status,
+                ("photo received before registration matched", ""),
+                Notice::StaffPhoto {
+                    kept_before_registration: true,
+                },
+                Some(Notice::PhotoMatched),
+            ),
+            _ => Err(Refusal::NotNow { status }),
+        },
+        Event::Staff {
+            command,
+            recorded_code,
+        } => {
+            if let StaffCommand::Code { code, .. } = command
+                && status == Status::CodeReady
+                && recorded_code.as_deref() == Some(code.as_str())
+            {
+                // A replayed KOD, not a correction.
+                return Err(Refusal::AlreadyDone { status });
+            }
+            let t = staff_command(status, command, rules.process, now, rules.code_valid_days)?;
+            Ok(staff_outcome(command, t))
+        }
+    }
+}
+
+/// A valid photo arriving: to `awaiting_review`, or (already there) the
+/// newer one replaces the photo under review. `details` are the history's
+/// words for the two; the secretary's notification comes first, then the
+/// sender's news, if any.
+fn photo(
+    status: Status,
+    (received, replaced): (&str, &str),
+    staff: Notice,
+    sender: Option<Notice>,
+) -> Result<Outcome, Refusal> {
+    let record = match status {
+        Status::AwaitingPhoto => Record::Status {
+            to: Status::AwaitingReview,
+            detail: received.into(),
+        },
+        Status::AwaitingReview => Record::Note {
+            kind: "photo_replaced",
+            detail: replaced.into(),
+        },
+        _ => return Err(Refusal::NotNow { status }),
+    };
+    let notices = std::iter::once(staff).chain(sender).collect();
+    Ok(Outcome {
+        history: vec![record],
+        notices,
+        code: None,
+        purge: false,
+        detail: String::new(),
+    })
+}
+
+fn staff_outcome(command: &StaffCommand, t: super::lifecycle::Transition) -> Outcome {
+    let mut history = Vec::new();
+    if t.implicitly_approved {
+        history.push(Record::Status {
+            to: Status::Approved,
+            detail: t.detail.clone(),
+        });
+    }
+    let reason = match command {
+        StaffCommand::Reject { reason }
+        | StaffCommand::RejectPhoto { reason }
+        | StaffCommand::Cancel { reason } => reason.as_str(),
+        _ => "",
+    };
+    history.push(Record::Status {
+        to: t.to,
+        detail: reason.into(),
+    });
+    let mut notices = Vec::new();
+    if t.parent != ParentNotice::Nothing {
+        notices.push(Notice::Parent(t.parent));
+    }
+    if t.slip {
+        notices.push(Notice::Slip);
+    }
+    let detail = [t.detail.as_str(), reason]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("; ");
+    Outcome {
+        history,
+        notices,
+        code: t.code,
+        purge: t.purge,
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests;

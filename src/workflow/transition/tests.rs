@@ -1,0 +1,430 @@
+//! Every status × event pair of `transition`, written out, and the full
+//! outcome (history, notices, code, purge) of each kind of move.
+
+use chrono::{Duration, TimeZone};
+
+use super::*;
+use crate::domain::test_support::{class, email, name, pesel};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+fn application(status: Status) -> Application {
+    Application {
+        id: 7,
+        name: name("Jan", "Kowalski"),
+        pesel: pesel(2012, 5, 17, 1234),
+        class: class("3a"),
+        parent_email: email("rodzic@example.pl"),
+        parent_emails: vec![email("rodzic@example.pl")],
+        legitymacja_number: None,
+        code_to_student: false,
+        status,
+        token: "0123456789abcdef".into(),
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+const PORTAL: Rules = Rules {
+    process: Process::Portal,
+    code_valid_days: 30,
+};
+const SIO: Rules = Rules {
+    process: Process::Sio,
+    code_valid_days: 30,
+};
+
+fn staff(command: StaffCommand) -> Event {
+    Event::Staff {
+        command,
+        recorded_code: None,
+    }
+}
+
+fn code(text: &str) -> StaffCommand {
+    StaffCommand::Code {
+        code: text.into(),
+        generated_at: None,
+    }
+}
+
+fn why() -> String {
+    "tło nie jest jednolite".into()
+}
+
+/// What a cell of the table expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Moves to this status.
+    To(Status),
+    /// Stays, with this history entry (a newer photo under review).
+    Note(&'static str),
+    AlreadyDone,
+    NotNow,
+    WrongProcess,
+    Help,
+}
+
+fn got(status: Status, r: Result<Outcome, Refusal>) -> Want {
+    match r {
+        Ok(o) => match (o.status(), o.history.first()) {
+            (Some(s), _) => Want::To(s),
+            (None, Some(Record::Note { kind, .. })) => Want::Note(kind),
+            other => panic!("an outcome with no record: {other:?}"),
+        },
+        Err(Refusal::AlreadyDone { status: s }) => {
+            assert_eq!(s, status, "a refusal names the current status");
+            Want::AlreadyDone
+        }
+        Err(Refusal::NotNow { status: s }) => {
+            assert_eq!(s, status, "a refusal names the current status");
+            Want::NotNow
+        }
+        Err(Refusal::WrongProcess { .. }) => Want::WrongProcess,
+        Err(Refusal::Help) => Want::Help,
+    }
+}
+
+/// The columns of the table, in order.
+fn columns() -> Vec<(&'static str, Event, Rules)> {
+    let reason = || why();
+    vec![
+        ("photo", Event::PhotoAccepted, PORTAL),
+        ("orphan", Event::OrphanAdopted, PORTAL),
+        ("held TAK", Event::HeldPhotoAccepted, PORTAL),
+        ("TAK", staff(StaffCommand::Approve), PORTAL),
+        (
+            "NIE",
+            staff(StaffCommand::Reject { reason: reason() }),
+            PORTAL,
+        ),
+        (
+            "ZDJĘCIE",
+            staff(StaffCommand::RejectPhoto { reason: reason() }),
+            PORTAL,
+        ),
+        ("KOD new", staff(code("NEW12345")), PORTAL),
+        (
+            "KOD same",
+            Event::Staff {
+                command: code("OLD12345"),
+                recorded_code: Some("OLD12345".into()),
+            },
+            PORTAL,
+        ),
+        ("KOD sio", staff(code("NEW12345")), SIO),
+        ("WYDANO", staff(StaffCommand::HandedOver), PORTAL),
+        ("WPROWADZONO portal", staff(StaffCommand::Entered), PORTAL),
+        ("WPROWADZONO sio", staff(StaffCommand::Entered), SIO),
+        (
+            "ANULUJ",
+            staff(StaffCommand::Cancel { reason: reason() }),
+            PORTAL,
+        ),
+        ("POMOC", staff(StaffCommand::Help), PORTAL),
+    ]
+}
+
+#[test]
+fn every_status_and_event() {
+    use Status::*;
+    use Want::*;
+    let review = AwaitingReview;
+    let photo = AwaitingPhoto;
+    let done = AlreadyDone;
+    let no = NotNow;
+    let wp = WrongProcess;
+    let h = Help;
+    let n = Note("photo_replaced");
+    #[rustfmt::skip]
+    let table: [(Status, [Want; 14]); 8] = [
+        //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC
+        (AwaitingPhoto,  [To(review), To(review), To(review), no,           To(Rejected), done,        no,            no,            wp, no,            wp, no,            To(Cancelled), h]),
+        (AwaitingReview, [n,          no,         n,          To(Approved), To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h]),
+        (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h]),
+        (CodeReady,      [no,         no,         no,         done,         no,           no,          To(CodeReady), done,          wp, To(HandedOver), wp, no,            To(Cancelled), h]),
+        (HandedOver,     [no,         no,         no,         done,         no,           no,          done,          done,          wp, done,          wp, done,          no,            h]),
+        (Expired,        [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            no,            h]),
+        (Rejected,       [no,         no,         no,         no,           done,         no,          no,            no,            wp, no,            wp, no,            no,            h]),
+        (Cancelled,      [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            done,          h]),
+    ];
+    let columns = columns();
+    for (status, row) in table {
+        for ((label, event, rules), want) in columns.iter().zip(row) {
+            let r = transition(&application(status), event, rules, now());
+            assert_eq!(got(status, r), want, "{status} × {label}");
+        }
+    }
+}
+
+#[test]
+fn a_parents_photo_goes_to_review_and_the_secretary_is_notified() {
+    let o = transition(
+        &application(Status::AwaitingPhoto),
+        &Event::PhotoAccepted,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Status {
+            to: Status::AwaitingReview,
+            detail: "valid photo received".into()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![Notice::StaffPhoto {
+            kept_before_registration: false
+        }]
+    );
+    assert_eq!((o.code, o.purge), (None, false));
+}
+
+#[test]
+fn a_newer_photo_under_review_replaces_it_without_a_status_change() {
+    let o = transition(
+        &application(Status::AwaitingReview),
+        &Event::PhotoAccepted,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(o.status(), None);
+    assert_eq!(
+        o.history,
+        vec![Record::Note {
+            kind: "photo_replaced",
+            detail: "a newer valid photo arrived".into()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![Notice::StaffPhoto {
+            kept_before_registration: false
+        }]
+    );
+}
+
+#[test]
+fn an_adopted_orphan_tells_the_secretary_and_the_parent() {
+    let o = transition(
+        &application(Status::AwaitingPhoto),
+        &Event::OrphanAdopted,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Status {
+            to: Status::AwaitingReview,
+            detail: "photo received before registration matched".into()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![
+            Notice::StaffPhoto {
+                kept_before_registration: true
+            },
+            Notice::PhotoMatched
+        ]
+    );
+}
+
+#[test]
+fn a_held_photo_accepted_is_the_applications_photo() {
+    let o = transition(
+        &application(Status::AwaitingPhoto),
+        &Event::HeldPhotoAccepted,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Status {
+            to: Status::AwaitingReview,
+            detail: "the secretary accepted a held photo".into()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![
+            Notice::StaffPhoto {
+                kept_before_registration: false
+            },
+            Notice::HeldSenderAccepted
+        ]
+    );
+    let o = transition(
+        &application(Status::AwaitingReview),
+        &Event::HeldPhotoAccepted,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Note {
+            kind: "photo_replaced",
+            detail: "the secretary accepted a held photo".into()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![
+            Notice::StaffPhoto {
+                kept_before_registration: false
+            },
+            Notice::HeldSenderAccepted
+        ]
+    );
+}
+
+#[test]
+fn a_code_on_review_approves_first_then_records_the_code_purges_and_sends_a_slip() {
+    let o = transition(
+        &application(Status::AwaitingReview),
+        &staff(code("AB12CD34")),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![
+            Record::Status {
+                to: Status::Approved,
+                detail: "approved implicitly by the code".into()
+            },
+            Record::Status {
+                to: Status::CodeReady,
+                detail: String::new()
+            },
+        ]
+    );
+    assert_eq!(
+        o.notices,
+        vec![Notice::Parent(ParentNotice::CodeReady), Notice::Slip]
+    );
+    assert!(o.purge);
+    assert_eq!(o.detail, "approved implicitly by the code");
+    let c = o.code.unwrap();
+    assert_eq!(
+        (c.code.as_str(), c.generated_at, c.expires_at),
+        ("AB12CD34", now(), now() + Duration::days(30))
+    );
+}
+
+#[test]
+fn a_corrected_code_replaces_the_old_one_without_a_purge() {
+    let o = transition(
+        &application(Status::CodeReady),
+        &Event::Staff {
+            command: code("NEW12345"),
+            recorded_code: Some("OLD12345".into()),
+        },
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Status {
+            to: Status::CodeReady,
+            detail: String::new()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![Notice::Parent(ParentNotice::CodeReady), Notice::Slip]
+    );
+    assert_eq!((o.purge, o.detail.as_str()), (false, "code replaced"));
+}
+
+#[test]
+fn a_reason_goes_to_the_history_the_parent_and_the_audit() {
+    let o = transition(
+        &application(Status::Approved),
+        &staff(StaffCommand::RejectPhoto { reason: why() }),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Status {
+            to: Status::AwaitingPhoto,
+            detail: why()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![Notice::Parent(ParentNotice::NewPhotoNeeded {
+            reason: why()
+        })]
+    );
+    assert_eq!((o.purge, o.detail), (true, why()));
+}
+
+#[test]
+fn handing_over_purges_and_tells_nobody_but_sio_entry_tells_the_parent() {
+    let o = transition(
+        &application(Status::CodeReady),
+        &staff(StaffCommand::HandedOver),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!((o.notices, o.purge), (vec![], true));
+    let o = transition(
+        &application(Status::Approved),
+        &staff(StaffCommand::Entered),
+        &SIO,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        (o.status(), o.notices, o.purge, o.code),
+        (
+            Some(Status::HandedOver),
+            vec![Notice::Parent(ParentNotice::SioEntered)],
+            true,
+            None
+        )
+    );
+}
+
+#[test]
+fn approve_and_cancel_tell_the_parent() {
+    let o = transition(
+        &application(Status::AwaitingReview),
+        &staff(StaffCommand::Approve),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        (o.notices, o.purge),
+        (vec![Notice::Parent(ParentNotice::Approved)], false)
+    );
+    let o = transition(
+        &application(Status::CodeReady),
+        &staff(StaffCommand::Cancel { reason: why() }),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        (o.notices, o.purge),
+        (
+            vec![Notice::Parent(ParentNotice::Cancelled { reason: why() })],
+            true
+        )
+    );
+}
