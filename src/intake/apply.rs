@@ -43,6 +43,11 @@ pub fn apply(
             disposition_name(decision.disposition),
             folder,
         )?;
+        // The parent's answer is queued first, so it is sent first: a parent
+        // waits at the phone, the secretary reads her mail in batches.
+        for m in &mails {
+            outbox::enqueue(tx, m, &from_domain, now)?;
+        }
         for d in decision
             .photos
             .iter()
@@ -65,9 +70,6 @@ pub fn apply(
                 continue;
             }
             store_photo(app, tx, d, mail, row, open_apps, &actor)?;
-        }
-        for m in &mails {
-            outbox::enqueue(tx, m, &from_domain, now)?;
         }
         Ok(())
     }
