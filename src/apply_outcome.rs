@@ -16,7 +16,7 @@ use crate::photo::PhotoCheck;
 use crate::secretary::notices;
 use crate::store::inbox::{self, Orphan};
 use crate::store::lifecycle as store_lc;
-use crate::store::{StoreError, apps, held, outbox};
+use crate::store::{StoreError, Tx, apps, held, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::transition::{Notice, Outcome, Record};
 
@@ -47,7 +47,7 @@ pub struct Context<'a> {
 /// after its commit).
 pub fn apply<E>(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     a: &Application,
     outcome: &Outcome,
     ctx: &Context<'_>,
@@ -80,12 +80,7 @@ where
 }
 
 /// The school's rule: the photo and the parents' mails go.
-fn purge(
-    app: &App,
-    tx: &rusqlite::Connection,
-    a: &Application,
-    actor: &str,
-) -> Result<bool, StoreError> {
+fn purge(app: &App, tx: Tx<'_>, a: &Application, actor: &str) -> Result<bool, StoreError> {
     let now = app.clock.now();
     // Photos of this child the parent sent while no application could
     // take them (e.g. after the code was entered) are purged too.
@@ -111,7 +106,7 @@ fn purge(
 
 fn queue_notice<E>(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     a: &Application,
     notice: &Notice,
     ctx: &Context<'_>,
@@ -180,10 +175,7 @@ where
 }
 
 /// Orphan photos naming this student, oldest first.
-pub fn named_orphans(
-    tx: &rusqlite::Connection,
-    a: &Application,
-) -> Result<Vec<Orphan>, StoreError> {
+pub fn named_orphans(tx: Tx<'_>, a: &Application) -> Result<Vec<Orphan>, StoreError> {
     Ok(inbox::orphans(tx)?
         .into_iter()
         .filter(|o| matching::tokens_name_student(&o.name_tokens, &a.name))
@@ -192,10 +184,7 @@ pub fn named_orphans(
 
 /// Orphan photos naming this student, oldest first; when one of the
 /// application's parents sent some, only theirs.
-pub fn orphans_naming(
-    tx: &rusqlite::Connection,
-    a: &Application,
-) -> Result<Vec<Orphan>, StoreError> {
+pub fn orphans_naming(tx: Tx<'_>, a: &Application) -> Result<Vec<Orphan>, StoreError> {
     let mut named = named_orphans(tx, a)?;
     let from_parent = |o: &Orphan| a.has_parent_text(o.sender.as_deref());
     if named.iter().any(from_parent) {

@@ -15,8 +15,9 @@ use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{Application, EmailAddress, NewApplication};
 use crate::intake::compose;
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
+use crate::store::Tx;
 use crate::store::apps;
-use crate::store::inbox::{self, Orphan};
+use crate::store::inbox::{self, Orphan, PhotoShape};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::transition::{Event, transition};
@@ -51,7 +52,7 @@ pub fn add(app: &App, new: &NewApplication, actor: &str) -> Result<Added, Regist
 
 fn add_in(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     new: &NewApplication,
     actor: &str,
 ) -> Result<Added, RegistryError> {
@@ -88,7 +89,7 @@ fn add_in(
 /// parent's "matched" news).
 fn adopt(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     a: &Application,
     o: &Orphan,
     actor: &str,
@@ -119,12 +120,7 @@ fn adopt(
 
 /// Holds a stranger's kept photo for the secretary's decision, and tells
 /// the sender (promised news when the photo was kept) without naming anyone.
-fn hold(
-    app: &App,
-    tx: &rusqlite::Connection,
-    a: &Application,
-    o: &Orphan,
-) -> Result<(), RegistryError> {
+fn hold(app: &App, tx: Tx<'_>, a: &Application, o: &Orphan) -> Result<(), RegistryError> {
     let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
     let info = photo_info(tx, o.id)?;
     let src = crate::secretary::held::HeldSource {
@@ -153,12 +149,13 @@ fn hold(
     Ok(())
 }
 
-fn photo_info(tx: &rusqlite::Connection, photo: i64) -> Result<PhotoCheck, StoreError> {
-    let (width, height, bytes, data): (u32, u32, i64, Option<Vec<u8>>) = tx.query_row(
-        "SELECT width, height, bytes, data FROM photos WHERE id = ?1",
-        [photo],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
+fn photo_info(tx: Tx<'_>, photo: i64) -> Result<PhotoCheck, StoreError> {
+    let PhotoShape {
+        width,
+        height,
+        bytes,
+        data,
+    } = inbox::photo_shape(tx, photo)?;
     let format = match data.as_deref().map(detect_kind) {
         Some(DetectedKind::Png) => PhotoFormat::Png,
         _ => PhotoFormat::Jpeg,

@@ -9,7 +9,7 @@ use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::OutgoingMail;
 use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};
-use crate::store::outbox;
+use crate::store::{Tx, outbox};
 use crate::workflow::transition::{Event, transition};
 use crate::workflow::{Decision, Disposition, PhotoDecision};
 
@@ -18,7 +18,7 @@ use crate::workflow::{Decision, Disposition, PhotoDecision};
 /// transaction opened).
 pub fn apply(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     w: Watermark,
     mail: &IncomingMail,
     decision: &Decision,
@@ -150,7 +150,7 @@ fn render_mails(
 /// [`crate::secretary::held`]).
 fn hold(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     mail: &IncomingMail,
     (image, application_id, check): (usize, i64, &crate::photo::PhotoCheck),
     message_row: i64,
@@ -184,7 +184,7 @@ fn hold(
 
 fn store_photo(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     d: &PhotoDecision,
     mail: &IncomingMail,
     message_row: i64,

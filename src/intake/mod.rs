@@ -28,7 +28,7 @@ use crate::domain::mail::IncomingMail;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
 use crate::mail::parse::{MailParseError, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
-use crate::store::{StoreError, inbox};
+use crate::store::{StoreError, Tx, inbox};
 use crate::templates::TemplateError;
 use crate::workflow::Disposition;
 
@@ -303,7 +303,7 @@ fn record_only(
 /// returns the record's row.
 pub(crate) fn record(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     w: Watermark,
     mail: Option<&IncomingMail>,
     disposition: &str,

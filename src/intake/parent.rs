@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
 use crate::store::inbox::{self, Watermark};
-use crate::store::{StoreError, apps};
+use crate::store::{StoreError, Tx, apps};
 use crate::workflow::{self, Decision, Disposition};
 
 /// What deciding about a mail reads from the store.
@@ -25,7 +25,7 @@ struct Gathered {
     reply_to_ours: bool,
 }
 
-fn gather(conn: &rusqlite::Connection, mail: &IncomingMail) -> Result<Gathered, StoreError> {
+fn gather(conn: Tx<'_>, mail: &IncomingMail) -> Result<Gathered, StoreError> {
     let sender = mail
         .from
         .as_deref()

@@ -23,10 +23,10 @@ use crate::app::App;
 use crate::domain::mail::IncomingMail;
 use crate::domain::{EmailAddress, StaffAddresses};
 use crate::secretary;
-use crate::store::StoreError;
 use crate::store::held::HeldPhoto;
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle as store_lc;
+use crate::store::{StoreError, Tx};
 use crate::workflow::Disposition;
 use crate::workflow::command::{ParsedReply, StaffCommand, parse_reply};
 
@@ -73,7 +73,7 @@ struct Gathered {
 }
 
 /// Reads what [`judge`] needs for `mail`.
-fn gather(conn: &rusqlite::Connection, mail: &IncomingMail) -> Result<Gathered, StoreError> {
+fn gather(conn: Tx<'_>, mail: &IncomingMail) -> Result<Gathered, StoreError> {
     if let Some(held) = held::held_photo_of(conn, mail)? {
         return Ok(Gathered {
             held: Some(held),
@@ -100,10 +100,7 @@ pub(super) fn tokens_in(subject: &str) -> Vec<&str> {
         .collect()
 }
 
-fn application_of(
-    conn: &rusqlite::Connection,
-    mail: &IncomingMail,
-) -> Result<Option<i64>, StoreError> {
+fn application_of(conn: Tx<'_>, mail: &IncomingMail) -> Result<Option<i64>, StoreError> {
     for token in tokens_in(&mail.subject) {
         if let Some(id) = store_lc::by_token(conn, &token.to_ascii_lowercase())? {
             return Ok(Some(id));

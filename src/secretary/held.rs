@@ -22,7 +22,7 @@ use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
 use crate::store::apps;
 use crate::store::held::{self as store_held, HeldPhoto};
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
-use crate::store::{StoreError, outbox};
+use crate::store::{StoreError, Tx, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
 use crate::workflow::transition::{Event, transition};
@@ -41,7 +41,7 @@ pub struct HeldSource<'a> {
 /// needs-human mail about it, in the caller's transaction.
 pub fn hold<E>(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     a: &Application,
     src: HeldSource<'_>,
     check: &PhotoCheck,
@@ -102,7 +102,7 @@ pub enum HeldOutcome {
 /// Returns what happened and whether bytes were purged.
 pub fn decide(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     held: &HeldPhoto,
     command: &StaffCommand,
     source: &Source,
@@ -152,7 +152,7 @@ pub fn decide(
 /// with the application's token, the sender's news).
 fn accept(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     held: &HeldPhoto,
     a: &Application,
     data: &[u8],
@@ -190,7 +190,7 @@ fn accept(
 
 fn notify_sender(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     held: &HeldPhoto,
     outcome: (&str, &str),
 ) -> Result<(), SecretaryError> {

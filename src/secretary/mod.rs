@@ -19,7 +19,7 @@ use crate::apply_outcome::{self, Context};
 use crate::domain::Status;
 use crate::store::apps;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
-use crate::store::{StoreError, outbox};
+use crate::store::{StoreError, Tx, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
 use crate::workflow::lifecycle::Refusal;
@@ -105,7 +105,7 @@ pub fn execute(
 /// the staff mail in the same one). Returns whether a photo was purged.
 pub fn execute_in(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     id: i64,
     command: &StaffCommand,
     qr_content: Option<&str>,

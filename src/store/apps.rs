@@ -4,9 +4,9 @@
 //! valid going in, so a failure here means the file was edited by hand).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Row, params};
 
-use super::{Result, StoreError, parse_ts, ts};
+use super::{Result, StoreError, Tx, parse_ts, ts};
 use crate::domain::{
     Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
 };
@@ -56,7 +56,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Application>> {
 }
 
 fn query_apps(
-    conn: &Connection,
+    conn: Tx<'_>,
     sql_tail: &str,
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<Application>> {
@@ -75,7 +75,7 @@ fn query_apps(
 /// The parent addresses of an application, primary first. A row missing
 /// from `application_parents` (a file edited by hand) still leaves the
 /// primary address.
-fn parents_of(conn: &Connection, id: i64, primary: &EmailAddress) -> Result<Vec<EmailAddress>> {
+fn parents_of(conn: Tx<'_>, id: i64, primary: &EmailAddress) -> Result<Vec<EmailAddress>> {
     let mut stmt = conn.prepare_cached(
         "SELECT email FROM application_parents WHERE application_id = ?1 ORDER BY position, email",
     )?;
@@ -92,7 +92,7 @@ fn parents_of(conn: &Connection, id: i64, primary: &EmailAddress) -> Result<Vec<
 /// Registers an application in state `awaiting_photo`. Refuses a second open
 /// application for the same PESEL with a message naming the existing one.
 pub fn insert(
-    conn: &Connection,
+    conn: Tx<'_>,
     app: &NewApplication,
     token: &str,
     now: DateTime<Utc>,
@@ -134,18 +134,18 @@ pub fn insert(
     Ok(id)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<Application>> {
+pub fn get(conn: Tx<'_>, id: i64) -> Result<Option<Application>> {
     Ok(query_apps(conn, "WHERE id = ?1", &[&id])?.pop())
 }
 
 /// The open application for a PESEL, if any.
-pub fn open_by_pesel(conn: &Connection, pesel: &Pesel) -> Result<Option<Application>> {
+pub fn open_by_pesel(conn: Tx<'_>, pesel: &Pesel) -> Result<Option<Application>> {
     let tail = "WHERE pesel = ?1 AND status NOT IN ('handed_over','expired','rejected','cancelled') LIMIT 1";
     Ok(query_apps(conn, tail, &[&pesel.as_str()])?.pop())
 }
 
 /// The newest application for a PESEL, open or not.
-pub fn latest_by_pesel(conn: &Connection, pesel: &Pesel) -> Result<Option<Application>> {
+pub fn latest_by_pesel(conn: Tx<'_>, pesel: &Pesel) -> Result<Option<Application>> {
     Ok(query_apps(
         conn,
         "WHERE pesel = ?1 ORDER BY id DESC LIMIT 1",
@@ -154,7 +154,7 @@ pub fn latest_by_pesel(conn: &Connection, pesel: &Pesel) -> Result<Option<Applic
     .pop())
 }
 
-pub fn list(conn: &Connection, status: Option<Status>) -> Result<Vec<Application>> {
+pub fn list(conn: Tx<'_>, status: Option<Status>) -> Result<Vec<Application>> {
     match status {
         Some(s) => query_apps(conn, "WHERE status = ?1 ORDER BY id", &[&s.as_str()]),
         None => query_apps(conn, "ORDER BY id", &[]),
@@ -162,7 +162,7 @@ pub fn list(conn: &Connection, status: Option<Status>) -> Result<Vec<Application
 }
 
 /// Applications a parent's photo may be for.
-pub fn accepting_photos(conn: &Connection) -> Result<Vec<Application>> {
+pub fn accepting_photos(conn: Tx<'_>) -> Result<Vec<Application>> {
     query_apps(
         conn,
         "WHERE status IN ('awaiting_photo','awaiting_review') ORDER BY id",
@@ -171,7 +171,7 @@ pub fn accepting_photos(conn: &Connection) -> Result<Vec<Application>> {
 }
 
 /// Is this address a parent on any application (open or not)?
-pub fn is_parent(conn: &Connection, address: &EmailAddress) -> Result<bool> {
+pub fn is_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<bool> {
     let n: i64 = conn.query_row(
         "SELECT (SELECT COUNT(*) FROM applications WHERE parent_email = ?1)
               + (SELECT COUNT(*) FROM application_parents WHERE email = ?1)",
@@ -185,7 +185,7 @@ pub fn is_parent(conn: &Connection, address: &EmailAddress) -> Result<bool> {
 /// Only the applier (`apply_outcome`) calls it: a status changes only as
 /// `workflow::transition` decided.
 pub fn set_status(
-    conn: &Connection,
+    conn: Tx<'_>,
     id: i64,
     to: Status,
     now: DateTime<Utc>,
@@ -203,7 +203,7 @@ pub fn set_status(
 }
 
 pub fn add_event(
-    conn: &Connection,
+    conn: Tx<'_>,
     id: i64,
     at: DateTime<Utc>,
     kind: &str,
@@ -217,7 +217,7 @@ pub fn add_event(
     Ok(())
 }
 
-pub fn events(conn: &Connection, id: i64) -> Result<Vec<Event>> {
+pub fn events(conn: Tx<'_>, id: i64) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare(
         "SELECT at, kind, detail, actor FROM events WHERE application_id = ?1 ORDER BY id",
     )?;

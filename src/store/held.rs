@@ -4,10 +4,10 @@
 //! to show) until the secretary accepts it (`TAK`) or refuses it (`NIE`).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::inbox::supersede_photos;
-use super::{Result, ts};
+use super::{Result, Tx, ts};
 
 /// A photo held back because its sender is not a parent of the application
 /// it names (see the module doc).
@@ -30,7 +30,7 @@ pub struct HeldPhoto {
 const HELD_COLUMNS: &str = "id, held_for, sender, source_message_id, source_subject, \
      held_outcome, data, width, height";
 
-fn held_where(conn: &Connection, condition: &str, arg: &str) -> Result<Option<HeldPhoto>> {
+fn held_where(conn: Tx<'_>, condition: &str, arg: &str) -> Result<Option<HeldPhoto>> {
     let sql = format!(
         "SELECT {HELD_COLUMNS} FROM photos WHERE held_for IS NOT NULL AND {condition} LIMIT 1"
     );
@@ -52,18 +52,18 @@ fn held_where(conn: &Connection, condition: &str, arg: &str) -> Result<Option<He
 }
 
 /// The held photo whose token this is.
-pub fn held_by_token(conn: &Connection, token: &str) -> Result<Option<HeldPhoto>> {
+pub fn held_by_token(conn: Tx<'_>, token: &str) -> Result<Option<HeldPhoto>> {
     held_where(conn, "held_token = ?1", token)
 }
 
 /// The held photo whose notification has this Message-ID.
-pub fn held_by_notice(conn: &Connection, message_id: &str) -> Result<Option<HeldPhoto>> {
+pub fn held_by_notice(conn: Tx<'_>, message_id: &str) -> Result<Option<HeldPhoto>> {
     held_where(conn, "held_notice = ?1", message_id)
 }
 
 /// Holds a stored photo (new, or an orphan found at registration) for
 /// application `app`: it stays no application's photo until decided.
-pub fn mark_held(conn: &Connection, photo: i64, app: i64, token: &str) -> Result<()> {
+pub fn mark_held(conn: Tx<'_>, photo: i64, app: i64, token: &str) -> Result<()> {
     conn.execute(
         "UPDATE photos SET application_id = NULL, held_for = ?2, held_token = ?3 WHERE id = ?1",
         params![photo, app, token],
@@ -74,7 +74,7 @@ pub fn mark_held(conn: &Connection, photo: i64, app: i64, token: &str) -> Result
 /// Records the Message-ID of the secretary's notification about a held photo.
 /// The notice carries the photo, so it is linked to the application as a
 /// copy: the application's purge expunges it whatever the secretary decides.
-pub fn set_held_notice(conn: &Connection, photo: i64, message_id: &str) -> Result<()> {
+pub fn set_held_notice(conn: Tx<'_>, photo: i64, message_id: &str) -> Result<()> {
     conn.execute(
         "UPDATE photos SET held_notice = ?2 WHERE id = ?1",
         params![photo, message_id],
@@ -93,7 +93,7 @@ pub fn set_held_notice(conn: &Connection, photo: i64, message_id: &str) -> Resul
 
 /// The secretary accepted a held photo: it becomes the application's photo,
 /// superseding (and deleting) older ones, as if a parent had sent it.
-pub fn accept_held(conn: &Connection, photo: i64, app: i64, now: DateTime<Utc>) -> Result<()> {
+pub fn accept_held(conn: Tx<'_>, photo: i64, app: i64, now: DateTime<Utc>) -> Result<()> {
     supersede_photos(conn, app, now)?;
     conn.execute(
         "UPDATE photos SET application_id = ?2, held_outcome = 'accepted' WHERE id = ?1",
@@ -104,7 +104,7 @@ pub fn accept_held(conn: &Connection, photo: i64, app: i64, now: DateTime<Utc>) 
 
 /// The secretary refused a held photo: its bytes, the copy attached to her
 /// notification and (by queueing it for expunging) the sender's mail go.
-pub fn refuse_held(conn: &Connection, photo: i64, now: DateTime<Utc>) -> Result<()> {
+pub fn refuse_held(conn: Tx<'_>, photo: i64, now: DateTime<Utc>) -> Result<()> {
     let (source, notice): (Option<String>, Option<String>) = conn.query_row(
         "SELECT source_message_id, held_notice FROM photos WHERE id = ?1",
         [photo],
@@ -126,7 +126,7 @@ pub fn refuse_held(conn: &Connection, photo: i64, now: DateTime<Utc>) -> Result<
 /// Deletes the bytes of every undecided photo held for application `app`
 /// (the application is closing; its purge expunges their mails, which were
 /// linked to it when held). Returns how many.
-pub fn purge_held_for(conn: &Connection, app: i64, now: DateTime<Utc>) -> Result<usize> {
+pub fn purge_held_for(conn: Tx<'_>, app: i64, now: DateTime<Utc>) -> Result<usize> {
     let n: i64 = conn.query_row(
         "SELECT COUNT(*) FROM photos WHERE held_for = ?1 AND held_outcome IS NULL AND data IS NOT NULL",
         [app],
@@ -136,7 +136,7 @@ pub fn purge_held_for(conn: &Connection, app: i64, now: DateTime<Utc>) -> Result
     Ok(n as usize)
 }
 
-fn erase_held(conn: &Connection, condition: &str, arg: i64, now: DateTime<Utc>) -> Result<()> {
+fn erase_held(conn: Tx<'_>, condition: &str, arg: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         &format!(
             "DELETE FROM outbox_attachments WHERE outbox_id IN (SELECT o.id FROM outbox o

@@ -7,9 +7,9 @@
 //! recognised and not answered twice.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
-use super::{Result, parse_ts, ts};
+use super::{Result, Tx, parse_ts, ts};
 
 /// Every UID up to `last_uid` was examined in this `uid_validity`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub struct Watermark {
     pub last_uid: u32,
 }
 
-pub fn watermark(conn: &Connection, mailbox: &str) -> Result<Option<Watermark>> {
+pub fn watermark(conn: Tx<'_>, mailbox: &str) -> Result<Option<Watermark>> {
     Ok(conn
         .query_row(
             "SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?1",
@@ -33,7 +33,7 @@ pub fn watermark(conn: &Connection, mailbox: &str) -> Result<Option<Watermark>> 
         .optional()?)
 }
 
-pub fn set_watermark(conn: &Connection, mailbox: &str, w: Watermark) -> Result<()> {
+pub fn set_watermark(conn: Tx<'_>, mailbox: &str, w: Watermark) -> Result<()> {
     conn.execute(
         "INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?1, ?2, ?3)
          ON CONFLICT (mailbox) DO UPDATE SET uid_validity = ?2, last_uid = ?3",
@@ -57,7 +57,7 @@ pub struct HandledMail<'a> {
 /// Counts one more failure to handle the mail at `(mailbox, uid_validity,
 /// uid)` and returns the count so far. Kept in the database so a restart
 /// continues the count rather than crashing on the same mail for ever.
-pub fn note_failure(conn: &Connection, mailbox: &str, uid_validity: u32, uid: u32) -> Result<u32> {
+pub fn note_failure(conn: Tx<'_>, mailbox: &str, uid_validity: u32, uid: u32) -> Result<u32> {
     Ok(conn.query_row(
         "INSERT INTO mail_failures (mailbox, uid_validity, uid, tries) VALUES (?1, ?2, ?3, 1)
          ON CONFLICT (mailbox, uid_validity, uid) DO UPDATE SET tries = tries + 1
@@ -67,7 +67,7 @@ pub fn note_failure(conn: &Connection, mailbox: &str, uid_validity: u32, uid: u3
     )?)
 }
 
-pub fn record_handled(conn: &Connection, m: &HandledMail<'_>, now: DateTime<Utc>) -> Result<i64> {
+pub fn record_handled(conn: Tx<'_>, m: &HandledMail<'_>, now: DateTime<Utc>) -> Result<i64> {
     conn.execute(
         "INSERT INTO messages (mailbox, uid_validity, uid, message_id, sender, received_at,
             disposition, target_folder)
@@ -87,7 +87,7 @@ pub fn record_handled(conn: &Connection, m: &HandledMail<'_>, now: DateTime<Utc>
 }
 
 /// The folder a mail with this Message-ID was already filed to, if it was handled.
-pub fn handled_folder_for(conn: &Connection, message_id: &str) -> Result<Option<String>> {
+pub fn handled_folder_for(conn: Tx<'_>, message_id: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT target_folder FROM messages WHERE message_id = ?1 ORDER BY id LIMIT 1",
@@ -105,11 +105,7 @@ pub struct PendingMove {
     pub target_folder: String,
 }
 
-pub fn pending_moves(
-    conn: &Connection,
-    mailbox: &str,
-    uid_validity: u32,
-) -> Result<Vec<PendingMove>> {
+pub fn pending_moves(conn: Tx<'_>, mailbox: &str, uid_validity: u32) -> Result<Vec<PendingMove>> {
     let mut stmt = conn.prepare(
         "SELECT id, uid, target_folder FROM messages
          WHERE mailbox = ?1 AND uid_validity = ?2 AND moved_at IS NULL ORDER BY uid",
@@ -127,7 +123,7 @@ pub fn pending_moves(
 /// Moves recorded under an older UIDVALIDITY can never be done by UID; the
 /// mails are found again by Message-ID instead, so these rows are closed.
 pub fn abandon_stale_moves(
-    conn: &Connection,
+    conn: Tx<'_>,
     mailbox: &str,
     uid_validity: u32,
     now: DateTime<Utc>,
@@ -138,7 +134,7 @@ pub fn abandon_stale_moves(
     )?)
 }
 
-pub fn mark_moved(conn: &Connection, row: i64, now: DateTime<Utc>) -> Result<()> {
+pub fn mark_moved(conn: Tx<'_>, row: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE messages SET moved_at = ?2 WHERE id = ?1",
         params![row, ts(now)],
@@ -149,7 +145,7 @@ pub fn mark_moved(conn: &Connection, row: i64, now: DateTime<Utc>) -> Result<()>
 /// Records where a moved mail now is (the server's COPYUID), so a purge can
 /// expunge exactly that mail by UID.
 pub fn record_filed(
-    conn: &Connection,
+    conn: Tx<'_>,
     row: i64,
     folder: &str,
     uid_validity: u32,
@@ -163,7 +159,7 @@ pub fn record_filed(
 }
 
 /// Is this Message-ID one of the mails mleg itself sent (a reply to us)?
-pub fn is_our_message(conn: &Connection, message_id: &str) -> Result<bool> {
+pub fn is_our_message(conn: Tx<'_>, message_id: &str) -> Result<bool> {
     let n: i64 = conn.query_row(
         "SELECT COUNT(*) FROM outbox WHERE message_id = ?1",
         [message_id],
@@ -189,7 +185,7 @@ pub struct NewPhoto<'a> {
 
 /// Stores a photo. For an application, any earlier photo of it is superseded
 /// and its bytes deleted at once: only the newest photo is kept.
-pub fn insert_photo(conn: &Connection, p: &NewPhoto<'_>, now: DateTime<Utc>) -> Result<i64> {
+pub fn insert_photo(conn: Tx<'_>, p: &NewPhoto<'_>, now: DateTime<Utc>) -> Result<i64> {
     if let Some(app) = p.application_id {
         supersede_photos(conn, app, now)?;
     }
@@ -215,7 +211,7 @@ pub fn insert_photo(conn: &Connection, p: &NewPhoto<'_>, now: DateTime<Utc>) -> 
     Ok(conn.last_insert_rowid())
 }
 
-pub(super) fn supersede_photos(conn: &Connection, app: i64, now: DateTime<Utc>) -> Result<()> {
+pub(super) fn supersede_photos(conn: Tx<'_>, app: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE photos SET data = NULL, purged_at = ?2, superseded_at = ?2
          WHERE application_id = ?1 AND purged_at IS NULL",
@@ -236,7 +232,7 @@ pub struct Orphan {
     pub received_at: DateTime<Utc>,
 }
 
-pub fn orphans(conn: &Connection) -> Result<Vec<Orphan>> {
+pub fn orphans(conn: Tx<'_>) -> Result<Vec<Orphan>> {
     let mut stmt = conn.prepare(
         "SELECT id, sender, file_name, name_tokens, source_message_id, source_subject, received_at
          FROM photos WHERE application_id IS NULL AND purged_at IS NULL AND held_for IS NULL
@@ -269,7 +265,7 @@ pub fn orphans(conn: &Connection) -> Result<Vec<Orphan>> {
 }
 
 /// Gives an orphan photo to an application (superseding older photos).
-pub fn adopt_orphan(conn: &Connection, photo: i64, app: i64, now: DateTime<Utc>) -> Result<()> {
+pub fn adopt_orphan(conn: Tx<'_>, photo: i64, app: i64, now: DateTime<Utc>) -> Result<()> {
     supersede_photos(conn, app, now)?;
     conn.execute(
         "UPDATE photos SET application_id = ?2 WHERE id = ?1",
@@ -279,13 +275,40 @@ pub fn adopt_orphan(conn: &Connection, photo: i64, app: i64, now: DateTime<Utc>)
 }
 
 /// The stored image of a photo (None once purged).
-pub fn photo_data(conn: &Connection, photo: i64) -> Result<Option<Vec<u8>>> {
+pub fn photo_data(conn: Tx<'_>, photo: i64) -> Result<Option<Vec<u8>>> {
     Ok(conn
         .query_row("SELECT data FROM photos WHERE id = ?1", [photo], |r| {
             r.get(0)
         })
         .optional()?
         .flatten())
+}
+
+/// What the registry re-checks of a stored orphan photo before adopting it.
+#[derive(Debug, Clone)]
+pub struct PhotoShape {
+    pub width: u32,
+    pub height: u32,
+    /// Size of the received file (the bytes may have been purged since).
+    pub bytes: i64,
+    /// The image itself, None once purged.
+    pub data: Option<Vec<u8>>,
+}
+
+/// The shape of photo `photo`; an error if there is no such photo.
+pub fn photo_shape(conn: Tx<'_>, photo: i64) -> Result<PhotoShape> {
+    Ok(conn.query_row(
+        "SELECT width, height, bytes, data FROM photos WHERE id = ?1",
+        [photo],
+        |r| {
+            Ok(PhotoShape {
+                width: r.get(0)?,
+                height: r.get(1)?,
+                bytes: r.get(2)?,
+                data: r.get(3)?,
+            })
+        },
+    )?)
 }
 
 /// The current photo of an application: (photo id, received, purged).
@@ -299,7 +322,7 @@ pub struct PhotoInfo {
     pub purged_at: Option<DateTime<Utc>>,
 }
 
-pub fn current_photo(conn: &Connection, app: i64) -> Result<Option<PhotoInfo>> {
+pub fn current_photo(conn: Tx<'_>, app: i64) -> Result<Option<PhotoInfo>> {
     let row = conn
         .query_row(
             "SELECT id, width, height, bytes, received_at, purged_at FROM photos
@@ -331,7 +354,7 @@ pub fn current_photo(conn: &Connection, app: i64) -> Result<Option<PhotoInfo>> {
 }
 
 /// Who sent the application's newest photo (its raw From address), if any.
-pub fn latest_photo_sender(conn: &Connection, app: i64) -> Result<Option<String>> {
+pub fn latest_photo_sender(conn: Tx<'_>, app: i64) -> Result<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT sender FROM photos WHERE application_id = ?1 ORDER BY id DESC LIMIT 1",

@@ -7,13 +7,13 @@
 //! from the IMAP mailbox by the intake worker.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
-use super::{Result, parse_ts, ts};
+use super::{Result, Tx, parse_ts, ts};
 use crate::workflow::lifecycle::CodeRecord;
 
 pub fn record_code(
-    conn: &Connection,
+    conn: Tx<'_>,
     id: i64,
     code: &CodeRecord,
     qr_content: Option<&str>,
@@ -32,7 +32,7 @@ pub fn record_code(
     Ok(())
 }
 
-pub fn record_handed_over(conn: &Connection, id: i64, at: DateTime<Utc>, by: &str) -> Result<()> {
+pub fn record_handed_over(conn: Tx<'_>, id: i64, at: DateTime<Utc>, by: &str) -> Result<()> {
     conn.execute(
         "UPDATE applications SET handed_over_at = ?2, handed_over_by = ?3 WHERE id = ?1",
         params![id, ts(at), by],
@@ -51,7 +51,7 @@ pub struct CodeInfo {
     pub handed_over_by: Option<String>,
 }
 
-pub fn code_info(conn: &Connection, id: i64) -> Result<Option<CodeInfo>> {
+pub fn code_info(conn: Tx<'_>, id: i64) -> Result<Option<CodeInfo>> {
     let row = conn
         .query_row(
             "SELECT activation_code, qr_content, code_generated_at, code_expires_at, handed_over_at,
@@ -101,7 +101,7 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-pub fn audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
+pub fn audit(conn: Tx<'_>, e: &AuditEntry) -> Result<()> {
     conn.execute(
         "INSERT INTO audit (at, actor, source, message_id, application_id, command, outcome, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -111,7 +111,7 @@ pub fn audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
 }
 
 /// The audit log, optionally for one application, oldest first.
-pub fn audit_log(conn: &Connection, application: Option<i64>) -> Result<Vec<AuditEntry>> {
+pub fn audit_log(conn: Tx<'_>, application: Option<i64>) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare(
         "SELECT at, actor, source, message_id, application_id, command, outcome, detail FROM audit
          WHERE ?1 IS NULL OR application_id = ?1 ORDER BY id",
@@ -147,7 +147,7 @@ pub fn audit_log(conn: &Connection, application: Option<i64>) -> Result<Vec<Audi
 /// Deletes every stored image of an application (and unsent copies in the
 /// outbox) and queues the parent's original mails, and every copy mleg or the
 /// secretary made, for expunging. Returns how many photos were purged.
-pub fn purge_photos(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<usize> {
+pub fn purge_photos(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<usize> {
     // Every mail holding the child's photo or code, in every account.
     super::purges::queue_application(conn, id, now)?;
     let purged = conn.execute(
@@ -172,7 +172,7 @@ pub fn purge_photos(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<us
 
 /// Remembers a parent's mail about an application (a refused photo), so a
 /// purge expunges it too.
-pub fn link_mail(conn: &Connection, id: i64, message_id: &str) -> Result<()> {
+pub fn link_mail(conn: Tx<'_>, id: i64, message_id: &str) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO application_mails (application_id, message_id) VALUES (?1, ?2)",
         params![id, message_id],
@@ -184,7 +184,7 @@ pub fn link_mail(conn: &Connection, id: i64, message_id: &str) -> Result<()> {
 /// file and empties the log, so purged bytes do not linger in `-wal`.
 /// Returns false when a reader kept it from finishing; the daemon calls it
 /// again every round, so it completes soon after.
-pub fn flush_wal(conn: &Connection) -> Result<bool> {
+pub fn flush_wal(conn: Tx<'_>) -> Result<bool> {
     let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
     Ok(busy == 0)
 }
@@ -193,11 +193,7 @@ pub fn flush_wal(conn: &Connection) -> Result<bool> {
 pub const ORPHAN_DAYS: i64 = 60;
 
 /// Deletes the bytes of orphan photos received before `before`.
-pub fn purge_old_orphans(
-    conn: &Connection,
-    before: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<usize> {
+pub fn purge_old_orphans(conn: Tx<'_>, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<usize> {
     Ok(conn.execute(
         "UPDATE photos SET data = NULL, purged_at = ?2
          WHERE application_id IS NULL AND data IS NOT NULL AND received_at < ?1",
@@ -206,7 +202,7 @@ pub fn purge_old_orphans(
 }
 
 /// The application a staff token belongs to.
-pub fn by_token(conn: &Connection, token: &str) -> Result<Option<i64>> {
+pub fn by_token(conn: Tx<'_>, token: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT id FROM applications WHERE token = ?1",
@@ -217,7 +213,7 @@ pub fn by_token(conn: &Connection, token: &str) -> Result<Option<i64>> {
 }
 
 /// The photo notifications sent for an application: (outbox row, Message-ID), oldest first.
-pub fn photo_notifications(conn: &Connection, id: i64) -> Result<Vec<(i64, String)>> {
+pub fn photo_notifications(conn: Tx<'_>, id: i64) -> Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare(
         "SELECT id, message_id FROM outbox WHERE application_id = ?1 AND kind = 'staff_photo' ORDER BY id",
     )?;
@@ -226,7 +222,7 @@ pub fn photo_notifications(conn: &Connection, id: i64) -> Result<Vec<(i64, Strin
 }
 
 /// The application a mail `mleg` sent to staff was about (by its Message-ID).
-pub fn staff_mail_application(conn: &Connection, message_id: &str) -> Result<Option<i64>> {
+pub fn staff_mail_application(conn: Tx<'_>, message_id: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT application_id FROM outbox WHERE message_id = ?1 AND kind LIKE 'staff_%'

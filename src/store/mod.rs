@@ -12,13 +12,14 @@ pub mod held;
 pub mod inbox;
 pub mod lifecycle;
 pub mod outbox;
+pub mod probe;
 pub mod purges;
 mod schema;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -75,22 +76,84 @@ impl Store {
     }
 
     /// Runs `f` in one transaction; commits only if it returns Ok.
+    ///
+    /// `f` gets a [`Tx`] on the open transaction: every store function it
+    /// calls with that handle is part of the same commit (state + outbox).
     pub fn transaction<T, E: From<StoreError>>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+        f: impl FnOnce(Tx<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let value = f(&tx)?;
+        let value = f(Tx { conn: &tx })?;
         tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
 
-    /// Read-only access for queries.
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// A handle for reads (and the single-statement writes of the workers,
+    /// which commit on their own), outside any transaction.
+    pub fn conn(&self) -> Tx<'_> {
+        Tx { conn: &self.conn }
+    }
+}
+
+/// The narrow door to the database: a handle on the open connection, either
+/// inside [`Store::transaction`] or from [`Store::conn`].
+///
+/// Code outside `store/` can only pass it to the store's functions
+/// (`apps::set_status`, `apps::add_event`, `lifecycle::audit`,
+/// `outbox::enqueue`, `lifecycle::purge_photos`, …): the SQL methods below are
+/// visible inside `store/` only, so SQL and rusqlite stay here. It is `Copy`
+/// (one reference) so it is passed by value like the `&Connection` it wraps;
+/// on purpose it does not `Deref` to the connection.
+#[derive(Clone, Copy)]
+pub struct Tx<'a> {
+    conn: &'a Connection,
+}
+
+impl std::fmt::Debug for Tx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tx")
+    }
+}
+
+impl<'a> Tx<'a> {
+    pub(in crate::store) fn execute<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> rusqlite::Result<usize> {
+        self.conn.execute(sql, params)
+    }
+
+    pub(in crate::store) fn query_row<T, P, F>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.conn.query_row(sql, params, f)
+    }
+
+    pub(in crate::store) fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::Statement<'a>> {
+        self.conn.prepare(sql)
+    }
+
+    pub(in crate::store) fn prepare_cached(
+        &self,
+        sql: &str,
+    ) -> rusqlite::Result<rusqlite::CachedStatement<'a>> {
+        self.conn.prepare_cached(sql)
+    }
+
+    pub(in crate::store) fn last_insert_rowid(&self) -> i64 {
+        self.conn.last_insert_rowid()
     }
 }
 

@@ -7,15 +7,15 @@
 //! clients show as one message — the narrowest window SMTP allows.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
-use super::{Result, StoreError, parse_ts, ts};
+use super::{Result, StoreError, Tx, parse_ts, ts};
 use crate::domain::EmailAddress;
 use crate::mail::outgoing::{OutAttachment, OutgoingMail};
 
 /// Queues a mail; returns its Message-ID (without `<>`).
 pub fn enqueue(
-    conn: &Connection,
+    conn: Tx<'_>,
     mail: &OutgoingMail,
     from_domain: &str,
     now: DateTime<Utc>,
@@ -63,7 +63,7 @@ pub struct Queued {
 }
 
 /// Mails due for (another) attempt, oldest first.
-pub fn due(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Queued>> {
+pub fn due(conn: Tx<'_>, now: DateTime<Utc>, limit: usize) -> Result<Vec<Queued>> {
     let mut stmt = conn.prepare(
         "SELECT id, recipient, subject, body, message_id, in_reply_to, refs, attempts FROM outbox
          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
@@ -100,7 +100,7 @@ pub fn due(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Qu
     Ok(out)
 }
 
-fn attachments(conn: &Connection, outbox_id: i64) -> Result<Vec<OutAttachment>> {
+fn attachments(conn: Tx<'_>, outbox_id: i64) -> Result<Vec<OutAttachment>> {
     let mut stmt = conn.prepare(
         "SELECT file_name, content_type, data FROM outbox_attachments WHERE outbox_id = ?1 ORDER BY id",
     )?;
@@ -117,7 +117,7 @@ fn attachments(conn: &Connection, outbox_id: i64) -> Result<Vec<OutAttachment>> 
 /// Marks a mail sent and drops its attachments (the photo is kept in one
 /// place only, so purging it later needs no hunt through old mails).
 /// Call it inside a transaction: both statements must happen together.
-pub fn mark_sent(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+pub fn mark_sent(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
         params![id, ts(now)],
@@ -132,7 +132,7 @@ pub const MAX_ATTEMPTS: u32 = 12;
 /// Records a failed attempt: retry later with a growing delay, or give up if
 /// the error is permanent or attempts ran out. Returns whether it gave up.
 pub fn mark_failed(
-    conn: &Connection,
+    conn: Tx<'_>,
     id: i64,
     error: &str,
     permanent: bool,
@@ -166,7 +166,7 @@ pub struct OutboxCounts {
     pub failed: u64,
 }
 
-pub fn counts(conn: &Connection) -> Result<OutboxCounts> {
+pub fn counts(conn: Tx<'_>) -> Result<OutboxCounts> {
     Ok(conn.query_row(
         "SELECT
             COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0),
@@ -186,7 +186,7 @@ pub fn counts(conn: &Connection) -> Result<OutboxCounts> {
 }
 
 /// When the oldest pending mail was queued (None if nothing waits).
-pub fn oldest_pending(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
+pub fn oldest_pending(conn: Tx<'_>) -> Result<Option<DateTime<Utc>>> {
     let s: Option<String> = conn.query_row(
         "SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
         [],
@@ -207,7 +207,7 @@ pub(crate) struct Listed {
 
 /// Every outbox row, oldest first (tests of the workers).
 #[cfg(test)]
-pub(crate) fn listing(conn: &Connection) -> Result<Vec<Listed>> {
+pub(crate) fn listing(conn: Tx<'_>) -> Result<Vec<Listed>> {
     let mut stmt = conn.prepare("SELECT kind, recipient, subject, body FROM outbox ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
         Ok(Listed {

@@ -9,9 +9,9 @@
 //! secretary and left, so it never blocks the others.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
-use super::{Result, ts};
+use super::{Result, Tx, ts};
 
 /// The account mleg reads (`[imap]`).
 pub const WATCHED: &str = "watched";
@@ -23,7 +23,7 @@ const COPY_KINDS: &str = "'staff_photo', 'staff_slip', 'staff_needs_human', 'par
 
 /// Queues, for both accounts, every mail of application `id` that holds the
 /// child's photo or code. A mail already queued for an account is not queued again.
-pub fn queue_application(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+pub fn queue_application(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
     let rows: Vec<(String, String)> = {
         let mut stmt = conn.prepare(&format!(
             "SELECT source_message_id, 'parent' FROM photos
@@ -43,7 +43,7 @@ pub fn queue_application(conn: &Connection, id: i64, now: DateTime<Utc>) -> Resu
 
 /// Queues one mail for both accounts ("parent" or "copy"), unless already queued there.
 pub fn queue_mail(
-    conn: &Connection,
+    conn: Tx<'_>,
     message_id: &str,
     kind: &str,
     application_id: Option<i64>,
@@ -62,7 +62,7 @@ pub fn queue_mail(
 
 /// Remembers a secretary's command mail that carried images (a QR
 /// screenshot), so a purge of the application expunges it too.
-pub fn link_copy(conn: &Connection, id: i64, message_id: &str) -> Result<()> {
+pub fn link_copy(conn: Tx<'_>, id: i64, message_id: &str) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO application_mails (application_id, message_id, kind)
          VALUES (?1, ?2, 'copy')",
@@ -82,7 +82,7 @@ pub struct PendingPurge {
 }
 
 /// Rows of `account` neither done nor given up, oldest first.
-pub fn pending(conn: &Connection, account: &str) -> Result<Vec<PendingPurge>> {
+pub fn pending(conn: Tx<'_>, account: &str) -> Result<Vec<PendingPurge>> {
     let mut stmt = conn.prepare(
         "SELECT id, message_id, kind, application_id FROM imap_purges
          WHERE account = ?1 AND done_at IS NULL AND failed_at IS NULL ORDER BY id",
@@ -109,7 +109,7 @@ pub struct Place {
 /// Where the watched mailbox's mails with this Message-ID were recorded:
 /// the folder they were moved to (when the server said), or the watched
 /// mailbox itself while not moved yet.
-pub fn places(conn: &Connection, message_id: &str) -> Result<Vec<Place>> {
+pub fn places(conn: Tx<'_>, message_id: &str) -> Result<Vec<Place>> {
     let mut stmt = conn.prepare(
         "SELECT filed_folder, filed_uid_validity, filed_uid FROM messages
             WHERE message_id = ?1 AND filed_uid IS NOT NULL
@@ -127,12 +127,7 @@ pub fn places(conn: &Connection, message_id: &str) -> Result<Vec<Place>> {
 }
 
 /// Closes a row; `warning` says why it was closed without certainty.
-pub fn mark_done(
-    conn: &Connection,
-    row: i64,
-    now: DateTime<Utc>,
-    warning: Option<&str>,
-) -> Result<()> {
+pub fn mark_done(conn: Tx<'_>, row: i64, now: DateTime<Utc>, warning: Option<&str>) -> Result<()> {
     conn.execute(
         "UPDATE imap_purges SET done_at = ?2, warning = ?3 WHERE id = ?1",
         params![row, ts(now), warning],
@@ -141,7 +136,7 @@ pub fn mark_done(
 }
 
 /// Counts one more failed attempt; returns the count so far.
-pub fn note_failure(conn: &Connection, row: i64, error: &str) -> Result<u32> {
+pub fn note_failure(conn: Tx<'_>, row: i64, error: &str) -> Result<u32> {
     conn.execute(
         "UPDATE imap_purges SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
         params![row, error],
@@ -154,7 +149,7 @@ pub fn note_failure(conn: &Connection, row: i64, error: &str) -> Result<u32> {
 }
 
 /// Stops retrying a row: the secretary was asked to delete the mail by hand.
-pub fn mark_failed(conn: &Connection, row: i64, now: DateTime<Utc>, why: &str) -> Result<()> {
+pub fn mark_failed(conn: Tx<'_>, row: i64, now: DateTime<Utc>, why: &str) -> Result<()> {
     conn.execute(
         "UPDATE imap_purges SET failed_at = ?2, warning = ?3 WHERE id = ?1",
         params![row, ts(now), why],
@@ -164,10 +159,7 @@ pub fn mark_failed(conn: &Connection, row: i64, now: DateTime<Utc>, why: &str) -
 
 /// Who sent a handled mail and when it was handled, for the secretary's
 /// "delete by hand" mail.
-pub fn mail_origin(
-    conn: &Connection,
-    message_id: &str,
-) -> Result<Option<(Option<String>, String)>> {
+pub fn mail_origin(conn: Tx<'_>, message_id: &str) -> Result<Option<(Option<String>, String)>> {
     Ok(conn
         .query_row(
             "SELECT sender, received_at FROM messages WHERE message_id = ?1 ORDER BY id LIMIT 1",

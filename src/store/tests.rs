@@ -367,7 +367,7 @@ fn every_parent_address_counts_and_old_applications_keep_theirs() {
     )
     .unwrap();
     migrate(&mut conn).unwrap();
-    assert!(apps::is_parent(&conn, &email("stara@example.pl")).unwrap());
+    assert!(apps::is_parent(super::Tx { conn: &conn }, &email("stara@example.pl")).unwrap());
     let n: i64 = conn
         .query_row("SELECT COUNT(*) FROM application_parents", [], |r| r.get(0))
         .unwrap();

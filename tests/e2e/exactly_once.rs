@@ -51,11 +51,7 @@ async fn a_mail_left_in_the_inbox_by_a_crash_is_moved_later_not_answered_again()
     // Put the mail back (as if the move never happened) and forget that it was moved.
     let moved = t.stack.fetch_all(SCHOOL, PROCESSED).await;
     t.send_raw(&parent, &moved[0].raw).await;
-    t.app
-        .store()
-        .conn()
-        .execute("UPDATE messages SET moved_at = NULL", [])
-        .unwrap();
+    mleg::store::probe::forget_moves(t.app.store().conn()).unwrap();
 
     let (intake, sent) = t.once().await;
     assert_eq!((intake.duplicates, sent.sent), (1, 0));
@@ -79,14 +75,7 @@ async fn a_uidvalidity_change_does_not_answer_anything_twice() {
     // Same mail delivered again (e.g. restored from a backup) and the watermark forgotten.
     let moved = t.stack.fetch_all(SCHOOL, PROCESSED).await;
     t.send_raw(&parent, &moved[0].raw).await;
-    t.app
-        .store()
-        .conn()
-        .execute(
-            "UPDATE mailbox_state SET uid_validity = uid_validity + 1",
-            [],
-        )
-        .unwrap();
+    mleg::store::probe::bump_uid_validity(t.app.store().conn()).unwrap();
     let (intake, sent) = t.once().await;
     assert_eq!(
         (

@@ -9,15 +9,7 @@ use crate::support::phone_photo::{self, metadata_left};
 use crate::support::stack::PASSWORD;
 
 fn db_photos(t: &TestApp) -> Vec<(u32, u32, Vec<u8>)> {
-    let store = t.app.store();
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT width, height, data FROM photos WHERE data IS NOT NULL")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    mleg::store::probe::stored_photos(t.app.store().conn()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -145,15 +145,8 @@ async fn a_purge_the_server_refuses_or_cannot_do_safely_blocks_no_other_and_is_r
         .unwrap()
         .message_id
         .unwrap();
-    let changed = t
-        .app
-        .store()
-        .conn()
-        .execute(
-            "UPDATE messages SET filed_folder = 'x' || char(0) || 'y' WHERE message_id = ?1",
-            [&c_id],
-        )
-        .unwrap();
+    let changed =
+        mleg::store::probe::set_filed_folder(t.app.store().conn(), &c_id, "x\0y").unwrap();
     assert_eq!(changed, 1);
 
     for (note, code) in [

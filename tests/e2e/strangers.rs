@@ -32,15 +32,7 @@ fn tells_nothing(m: &IncomingMail) {
 
 /// (photo id, has bytes) of the photos held for application `id`.
 fn held_photos(t: &TestApp, id: i64) -> Vec<(i64, bool)> {
-    let store = t.app.store();
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT id, data IS NOT NULL FROM photos WHERE held_for = ?1 ORDER BY id")
-        .unwrap();
-    stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    mleg::store::probe::held_photos(t.app.store().conn(), id).unwrap()
 }
 
 async fn needs_human_subjects(t: &TestApp) -> Vec<String> {

@@ -17,7 +17,7 @@ use crate::mail::outgoing::{
 use crate::secretary::{self, ReplyThread, Source};
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
-use crate::store::{apps, outbox};
+use crate::store::{Tx, apps, outbox};
 use crate::workflow::Disposition;
 
 /// Carries out `verdict` on `mail`; None if it is not a command mail.
@@ -124,7 +124,7 @@ struct AlertView<'a> {
 /// Audits a refused command and alerts the secretary, in `tx`.
 fn refuse(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     mail: &IncomingMail,
     refusal: &Refusal<'_>,
     actor: &str,

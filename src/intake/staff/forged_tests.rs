@@ -84,15 +84,11 @@ fn kod_reply(from: &str, subject: &str) -> IncomingMail {
 }
 
 fn audit_outcomes(app: &App) -> Vec<String> {
-    let store = app.store();
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT outcome FROM audit ORDER BY id")
-        .unwrap();
-    stmt.query_map([], |r| r.get(0))
+    crate::store::lifecycle::audit_log(app.store().conn(), None)
         .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .into_iter()
+        .map(|e| e.outcome)
+        .collect()
 }
 
 #[test]

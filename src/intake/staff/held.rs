@@ -8,15 +8,15 @@ use super::tokens_in;
 use crate::app::App;
 use crate::domain::mail::IncomingMail;
 use crate::secretary::{self, SecretaryError, Source};
-use crate::store::StoreError;
 use crate::store::held::{self as store_held, HeldPhoto};
+use crate::store::{StoreError, Tx};
 use crate::workflow::command::StaffCommand;
 
 /// The held photo a reply is about: its own token in the subject, or an
 /// answer to its notification. Checked before the applications' tokens, so
 /// a `TAK` to a held photo never approves an application.
 pub(super) fn held_photo_of(
-    conn: &rusqlite::Connection,
+    conn: Tx<'_>,
     mail: &IncomingMail,
 ) -> Result<Option<HeldPhoto>, StoreError> {
     for token in tokens_in(&mail.subject) {
@@ -36,7 +36,7 @@ pub(super) fn held_photo_of(
 /// anything else gets help); true if a photo was purged.
 pub(super) fn act(
     app: &App,
-    tx: &rusqlite::Connection,
+    tx: Tx<'_>,
     held: &HeldPhoto,
     command: &StaffCommand,
     source: &Source,

@@ -251,17 +251,7 @@ impl TestApp {
 
     /// Every outbox row as (recipient, kind, sent?, last error), for failure messages.
     pub fn outbox_state(&self) -> Vec<(String, String, bool, Option<String>)> {
-        let store = self.app.store();
-        let mut stmt = store
-            .conn()
-            .prepare(
-                "SELECT recipient, kind, sent_at IS NOT NULL, last_error FROM outbox ORDER BY id",
-            )
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        mleg::store::probe::outbox_rows(self.app.store().conn()).unwrap()
     }
 
     /// What Postfix and Dovecot logged about `user`, for failure messages.

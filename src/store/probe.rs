@@ -1,0 +1,58 @@
+//! What the end-to-end tests read back and the faults they inject, kept here
+//! so that SQL stays inside `store/` (the daemon itself never calls these).
+//!
+//! The faults put the database into states a crash or the mail server can
+//! leave behind, which a test cannot reach through the daemon's own steps.
+
+use rusqlite::params;
+
+use super::{Result, Tx};
+
+/// One outbox row as (recipient, kind, sent?, last error).
+pub type OutboxRow = (String, String, bool, Option<String>);
+
+/// Every outbox row, oldest first.
+pub fn outbox_rows(conn: Tx<'_>) -> Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT recipient, kind, sent_at IS NOT NULL, last_error FROM outbox ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// (width, height, bytes) of every photo whose image is still stored.
+pub fn stored_photos(conn: Tx<'_>) -> Result<Vec<(u32, u32, Vec<u8>)>> {
+    let mut stmt = conn.prepare("SELECT width, height, data FROM photos WHERE data IS NOT NULL")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// (photo id, has bytes) of the photos held for application `app`.
+pub fn held_photos(conn: Tx<'_>, app: i64) -> Result<Vec<(i64, bool)>> {
+    let mut stmt =
+        conn.prepare("SELECT id, data IS NOT NULL FROM photos WHERE held_for = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([app], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Fault: a crash after moving the mails but before noting the moves.
+pub fn forget_moves(conn: Tx<'_>) -> Result<usize> {
+    Ok(conn.execute("UPDATE messages SET moved_at = NULL", [])?)
+}
+
+/// Fault: the server renumbered the mailboxes (a new UIDVALIDITY).
+pub fn bump_uid_validity(conn: Tx<'_>) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE mailbox_state SET uid_validity = uid_validity + 1",
+        [],
+    )?)
+}
+
+/// Fault: the folder recorded for mail `message_id` becomes `folder`
+/// (e.g. one no server could hold); returns the rows changed.
+pub fn set_filed_folder(conn: Tx<'_>, message_id: &str, folder: &str) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE messages SET filed_folder = ?2 WHERE message_id = ?1",
+        params![message_id, folder],
+    )?)
+}
