@@ -11,9 +11,8 @@
 
 use crate::app::App;
 use crate::domain::{Application, EmailAddress, matching};
-use crate::intake::compose;
+use crate::notices;
 use crate::photo::PhotoCheck;
-use crate::secretary::notices;
 use crate::store::inbox::{self, Orphan};
 use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx, apps, held, outbox};
@@ -121,7 +120,7 @@ where
         (Notice::Parent(n), _) => {
             let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
             let code = store_lc::code_info(tx, a.id)?;
-            let Some(mut m) = notices::parent_notice(app, &updated, n, code.as_ref())? else {
+            let Some(mut m) = notices::parent_notice(t, cfg, &updated, n, code.as_ref())? else {
                 return Ok(());
             };
             // The parent who sent the photo hears the news; the primary
@@ -139,14 +138,14 @@ where
                 return Ok(());
             };
             let updated = apps::get(tx, a.id)?.unwrap_or_else(|| a.clone());
-            notices::staff_slip(app, &updated, &code)?
+            notices::staff_slip(t, cfg, &updated, &code)?
         }
         (
             Notice::StaffPhoto {
                 kept_before_registration,
             },
             Some(p),
-        ) => compose::staff_photo(
+        ) => notices::staff_photo(
             t,
             cfg,
             a,
@@ -159,13 +158,13 @@ where
             let Some(to) = &sender_address else {
                 return Ok(());
             };
-            compose::parent_photo_matched(t, cfg, to, a, p.subject, p.message_id)?
+            notices::parent_photo_matched(t, cfg, to, a, p.subject, p.message_id)?
         }
         (Notice::HeldSenderAccepted, Some(p)) => {
             let Some(to) = &sender_address else {
                 return Ok(());
             };
-            compose::sender_held_notice(t, cfg, to, ("accepted", ""), p.subject, p.message_id)?
+            notices::sender_held_notice(t, cfg, to, ("accepted", ""), p.subject, p.message_id)?
         }
         // A photo notice with no photo: nothing to show.
         (_, None) => return Ok(()),

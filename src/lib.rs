@@ -13,6 +13,8 @@
 //!   fixed clock; the end-to-end tests run whole rounds against real servers.
 //! * [`workflow::transition`] decides every move of an application and
 //!   [`apply_outcome`] writes it: nothing else changes a status.
+//! * [`notices`] writes every mail to a person (templates → mail as data);
+//!   the workers and the applier queue what it returns.
 //! * [`app`] is the state the workers share; [`daemon`] runs them in rounds.
 //!
 //! The core imports nothing of the shell: the types both use (an
@@ -32,6 +34,7 @@ pub mod domain;
 pub mod fuzz_harness;
 pub mod intake;
 pub mod mail;
+pub mod notices;
 pub mod outbox;
 pub mod photo;
 pub mod qr;

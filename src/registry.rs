@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::apply_outcome::{self, Context, PhotoSource, named_orphans};
 use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{Application, EmailAddress, NewApplication};
-use crate::intake::compose;
+use crate::notices;
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
 use crate::store::Tx;
 use crate::store::apps;
@@ -136,7 +136,7 @@ fn hold(app: &App, tx: Tx<'_>, a: &Application, o: &Orphan) -> Result<(), Regist
         .and_then(|s| EmailAddress::parse(s).ok())
     {
         let (t, cfg) = (&app.templates, &app.config);
-        let m = compose::sender_held_notice(
+        let m = notices::sender_held_notice(
             t,
             cfg,
             &to,

@@ -1,12 +1,13 @@
 //! Carries out a workflow decision: everything it changes, and every mail it
 //! causes, in one SQLite transaction.
 
-use super::{IntakeError, compose};
+use super::IntakeError;
 use crate::app::App;
 use crate::apply_outcome::{self, Context, PhotoSource};
 use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::OutgoingMail;
+use crate::notices;
 use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::{Tx, outbox};
@@ -113,7 +114,7 @@ fn render_mails(
         .and_then(|a| EmailAddress::parse(a).ok());
     let mut mails = Vec::new();
     if let (true, Some(to)) = (decision.reply_to_parent, &sender) {
-        mails.push(compose::parent_reply(
+        mails.push(notices::parent_reply(
             t,
             cfg,
             to,
@@ -139,7 +140,7 @@ fn render_mails(
         }
     }
     if let Some(reason) = decision.human {
-        mails.push(compose::staff_needs_human(
+        mails.push(notices::staff_needs_human(
             t, cfg, reason, mail, candidates,
         )?);
     }

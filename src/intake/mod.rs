@@ -15,7 +15,6 @@
 //! examined again) or fully recorded (it is never answered twice); a mail
 //! seen again under a new UIDVALIDITY is recognised by its Message-ID.
 
-pub mod compose;
 mod purge;
 mod staff;
 

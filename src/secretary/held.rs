@@ -16,8 +16,8 @@ use super::{ReplyThread, SecretaryError, Source};
 use crate::app::App;
 use crate::apply_outcome::{self, Context, PhotoSource};
 use crate::domain::{Application, EmailAddress, Status};
-use crate::intake::compose::{self, HeldNote, StudentView};
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
+use crate::notices::{self, HeldNote, StudentView};
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
 use crate::store::apps;
 use crate::store::held::{self as store_held, HeldPhoto};
@@ -66,7 +66,7 @@ where
         check,
         data,
     };
-    let mail = compose::staff_held_photo(&app.templates, &app.config, a, note)?;
+    let mail = notices::staff_held_photo(&app.templates, &app.config, a, note)?;
     let now = app.clock.now();
     let message_id = outbox::enqueue(tx, &mail, app.config.smtp.from.domain(), now)?;
     store_held::set_held_notice(tx, src.photo, &message_id)?;
@@ -201,7 +201,7 @@ fn notify_sender(
     else {
         return Ok(());
     };
-    let m = compose::sender_held_notice(
+    let m = notices::sender_held_notice(
         &app.templates,
         &app.config,
         &to,

@@ -8,15 +8,14 @@
 //! code, purge, the parent's mail and the slip), the same answer and audit
 //! entry — in one transaction.
 
-pub mod compose;
 pub mod held;
-pub mod notices;
 
 use tracing::info;
 
 use crate::app::App;
 use crate::apply_outcome::{self, Context};
 use crate::domain::Status;
+use crate::notices;
 use crate::store::apps;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{StoreError, Tx, outbox};
@@ -35,15 +34,7 @@ pub enum SecretaryError {
     NoSuchApplication(i64),
 }
 
-/// The staff mail a command arrived in, so answers are threaded to it.
-#[derive(Debug, Clone, Default)]
-pub struct ReplyThread {
-    /// The staff member who wrote (answers go back to her).
-    pub sender: Option<crate::domain::EmailAddress>,
-    pub subject: String,
-    pub message_id: Option<String>,
-    pub references: Vec<String>,
-}
+pub use crate::notices::ReplyThread;
 
 /// Who gave the command, and how.
 #[derive(Debug, Clone)]
@@ -156,8 +147,17 @@ pub fn execute_in(
     let mut mails = Vec::new();
     if let Some(thread) = &source.mail {
         let current = apps::get(tx, id)?.unwrap_or(a.clone());
-        mails.push(compose::staff_answer(
-            app, &current, command, &outcome, thread,
+        let answered = match &outcome {
+            Outcome::Done { from, .. } => Ok(*from),
+            Outcome::Refused(r) => Err(r),
+        };
+        mails.push(notices::staff_answer(
+            &app.templates,
+            &app.config,
+            &current,
+            command_name(command),
+            answered,
+            thread,
         )?);
     }
     let domain = app.config.smtp.from.domain().to_owned();

@@ -10,10 +10,10 @@ use crate::config::School;
 use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
 use crate::intake::IntakeError;
-use crate::intake::compose::StudentView;
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutgoingMail, echo_safe,
 };
+use crate::notices::StudentView;
 use crate::secretary::{self, ReplyThread, Source};
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};

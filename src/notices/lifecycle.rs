@@ -1,19 +1,18 @@
 //! The mails a transition causes after a secretary's command: the parent's
 //! news and the printable hand-over slip (the applier, `apply_outcome`,
 //! queues them). The answer to the secretary
-//! herself is in [`super::compose`].
+//! herself is in [`super::answer`].
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::app::App;
-use crate::config::{Delivery, School};
+use super::{PolicyView, StudentView, mail, policy_view};
+use crate::config::{Config, Delivery, School};
 use crate::domain::Application;
-use crate::intake::compose::{PolicyView, StudentView, policy_view};
 use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail};
 use crate::store::lifecycle::CodeInfo;
-use crate::templates::TemplateError;
+use crate::templates::{TemplateError, Templates};
 use crate::workflow::lifecycle::ParentNotice;
 
 /// Dates as a Polish reader expects them: local time, day first.
@@ -61,33 +60,14 @@ fn qr_png(code: Option<&CodeInfo>) -> Option<Vec<u8>> {
         .and_then(|q| crate::qr::render_qr_png(q).ok())
 }
 
-/// A mail about application `a`, not threaded.
-pub(super) fn mail(
-    kind: MailKind,
-    a: &Application,
-    to: crate::domain::EmailAddress,
-    r: crate::templates::Rendered,
-) -> OutgoingMail {
-    OutgoingMail {
-        kind,
-        application_id: Some(a.id),
-        to,
-        subject: r.subject,
-        body: r.body,
-        in_reply_to: None,
-        references: vec![],
-        attachments: vec![],
-    }
-}
-
 /// The parent's mail for a transition (None when the parent need not hear).
 pub fn parent_notice(
-    app: &App,
+    t: &Templates,
+    cfg: &Config,
     a: &Application,
     notice: &ParentNotice,
     code: Option<&CodeInfo>,
 ) -> Result<Option<OutgoingMail>, TemplateError> {
-    let cfg = &app.config;
     let (template, reason) = match notice {
         ParentNotice::Approved => ("parent_approved", ""),
         ParentNotice::Rejected { reason } => ("parent_rejected", reason.as_str()),
@@ -111,12 +91,7 @@ pub fn parent_notice(
     } else {
         MailKind::ParentNews
     };
-    let mut m = mail(
-        kind,
-        a,
-        a.parent_email.clone(),
-        app.templates.render(template, &view)?,
-    );
+    let mut m = mail(kind, a, a.parent_email.clone(), t.render(template, &view)?);
     if template == "parent_code_email"
         && let Some(png) = qr_png(code)
     {
@@ -140,11 +115,11 @@ struct SlipView<'a> {
 
 /// The printable hand-over slip (HTML, one A4 page) for the secretary.
 pub fn staff_slip(
-    app: &App,
+    t: &Templates,
+    cfg: &Config,
     a: &Application,
     code: &CodeInfo,
 ) -> Result<OutgoingMail, TemplateError> {
-    let cfg = &app.config;
     let view = SlipView {
         school: &cfg.school,
         student: StudentView::of(a),
@@ -157,12 +132,12 @@ pub fn staff_slip(
             )
         }),
     };
-    let html = app.templates.render_html("handover_slip.html", &view)?;
+    let html = t.render_html("handover_slip.html", &view)?;
     let mut m = mail(
         MailKind::StaffSlip,
         a,
         cfg.staff.notify.clone(),
-        app.templates.render("staff_slip", &view)?,
+        t.render("staff_slip", &view)?,
     );
     m.attachments.push(OutAttachment {
         file_name: format!("karta_odbioru_{}.html", a.name.file_stem()),

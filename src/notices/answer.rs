@@ -1,16 +1,13 @@
 //! The answer to the secretary's own reply: done, already done, not possible
-//! now, or help. (The parent's news and the slip are in [`super::notices`].)
+//! now, or help. (The parent's news and the slip are in [`super::lifecycle`].)
 
 use serde::Serialize;
 
-use super::notices::mail;
-use super::{Outcome, ReplyThread, SecretaryError, command_name};
-use crate::app::App;
-use crate::config::{Delivery, Process, School};
+use super::{ReplyThread, StudentView, mail};
+use crate::config::{Config, Delivery, Process, School};
 use crate::domain::{Application, Status};
-use crate::intake::compose::StudentView;
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
-use crate::workflow::command::StaffCommand;
+use crate::templates::{TemplateError, Templates};
 use crate::workflow::lifecycle::Refusal;
 
 #[derive(Debug, Serialize)]
@@ -27,32 +24,36 @@ struct AnswerView<'a> {
 }
 
 /// The answer to the secretary's reply: done, already done, not possible, or help.
+///
+/// `command` is the command's short name (`secretary::command_name`);
+/// `outcome` is `Ok(from)` when it was carried out from status `from`, or the
+/// refusal.
 pub fn staff_answer(
-    app: &App,
+    t: &Templates,
+    cfg: &Config,
     a: &Application,
-    command: &StaffCommand,
-    outcome: &Outcome,
+    command: &'static str,
+    outcome: Result<Status, &Refusal>,
     thread: &ReplyThread,
-) -> Result<OutgoingMail, SecretaryError> {
-    let cfg = &app.config;
+) -> Result<OutgoingMail, TemplateError> {
     let (label, from_status) = match outcome {
-        Outcome::Done { from, .. } => ("done", Some(*from)),
-        Outcome::Refused(Refusal::AlreadyDone { .. }) => ("already_done", None),
-        Outcome::Refused(Refusal::NotNow { .. }) => ("not_now", None),
-        Outcome::Refused(Refusal::WrongProcess { .. }) => ("wrong_process", None),
-        Outcome::Refused(Refusal::Help) => ("help", None),
+        Ok(from) => ("done", Some(from)),
+        Err(Refusal::AlreadyDone { .. }) => ("already_done", None),
+        Err(Refusal::NotNow { .. }) => ("not_now", None),
+        Err(Refusal::WrongProcess { .. }) => ("wrong_process", None),
+        Err(Refusal::Help) => ("help", None),
     };
     let view = AnswerView {
         school: &cfg.school,
         student: StudentView::of(a),
-        command: command_name(command),
+        command,
         outcome: label,
         from_status,
         status: a.status,
         process: cfg.process,
         delivery: cfg.delivery,
     };
-    let r = app.templates.render("staff_answer", &view)?;
+    let r = t.render("staff_answer", &view)?;
     Ok(OutgoingMail {
         subject: reply_subject(&thread.subject, &r.subject),
         in_reply_to: thread.message_id.clone(),
