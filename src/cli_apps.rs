@@ -12,6 +12,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use mleg::app::App;
+use mleg::domain::CodeInfo;
 use mleg::domain::csv_import::parse_applications_csv;
 use mleg::domain::{
     Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
@@ -19,7 +20,7 @@ use mleg::domain::{
 use mleg::registry::{self, RegistryError};
 use mleg::store::apps::{self, Event};
 use mleg::store::inbox::{self, PhotoInfo};
-use mleg::store::lifecycle::{self, AuditEntry, CodeInfo};
+use mleg::store::lifecycle::{self, AuditEntry};
 
 #[derive(Debug, Subcommand)]
 pub enum AppsCommand {

@@ -3,9 +3,8 @@
 //! The workers decide *that* a mail goes out; this module decides what it
 //! says. It renders the templates (`templates/pl`, `templates/en`) with views
 //! built from domain values and the config, and returns the mail as data.
-//! It touches no store and no IMAP/SMTP (the one store type it reads is the
-//! activation code's `CodeInfo`, as plain data): the caller queues the result
-//! in the outbox in its own transaction. Rendering happens before that transaction
+//! It touches no store and no IMAP/SMTP: the caller queues the result in the
+//! outbox in its own transaction. Rendering happens before that transaction
 //! writes anything that depends on it, so a broken template fails the step
 //! without changing any state.
 //!

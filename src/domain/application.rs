@@ -40,3 +40,15 @@ impl Application {
             .is_some_and(|s| self.has_parent(&s))
     }
 }
+
+/// An application's activation code as recorded, for the parent's mail, the
+/// slip and `apps show`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CodeInfo {
+    pub code: String,
+    pub qr_content: Option<String>,
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub handed_over_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub handed_over_by: Option<String>,
+}

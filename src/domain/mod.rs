@@ -32,7 +32,7 @@ pub mod status;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-pub use application::Application;
+pub use application::{Application, CodeInfo};
 pub use class::{ClassError, SchoolClass};
 pub use csv_import::{CsvError, ParsedCsv, RowError, parse_applications_csv};
 pub use email::{EmailAddress, EmailError};

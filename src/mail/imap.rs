@@ -4,7 +4,7 @@
 //! watched mailbox (learning its UIDVALIDITY), list new UIDs with their sizes,
 //! fetch a mail without marking it read (`BODY.PEEK`), move a mail into a
 //! folder (creating the folder on first use, learning its new UID), and
-//! expunge exactly one known mail ([`purge`]).
+//! expunge exactly one known mail (`purge`, in `imap/purge.rs`).
 
 use std::collections::HashSet;
 use std::fmt::Debug;

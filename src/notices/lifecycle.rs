@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::{PolicyView, StudentView, mail, policy_view};
 use crate::config::{Config, Delivery, School};
 use crate::domain::Application;
+use crate::domain::CodeInfo;
 use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail};
-use crate::store::lifecycle::CodeInfo;
 use crate::templates::{TemplateError, Templates};
 use crate::workflow::lifecycle::ParentNotice;
 

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Tx, parse_ts, ts};
+use crate::domain::CodeInfo;
 use crate::workflow::lifecycle::CodeRecord;
 
 pub fn record_code(
@@ -38,17 +39,6 @@ pub fn record_handed_over(conn: Tx<'_>, id: i64, at: DateTime<Utc>, by: &str) ->
         params![id, ts(at), by],
     )?;
     Ok(())
-}
-
-/// The code of an application, for the parent's mail and the slip.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CodeInfo {
-    pub code: String,
-    pub qr_content: Option<String>,
-    pub generated_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub handed_over_at: Option<DateTime<Utc>>,
-    pub handed_over_by: Option<String>,
 }
 
 pub fn code_info(conn: Tx<'_>, id: i64) -> Result<Option<CodeInfo>> {
