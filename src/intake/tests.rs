@@ -5,7 +5,7 @@
 //! Polish text). The end-to-end tests (`tests/e2e/`) cover the same paths
 //! through a real Dovecot and Postfix.
 
-mod fixtures;
+pub(in crate::intake) mod fixtures;
 
 use fixtures::*;
 

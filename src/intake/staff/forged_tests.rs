@@ -2,61 +2,19 @@
 //! in it is decoded (issue 6, part 6).
 
 use std::cell::Cell;
-use std::sync::Arc;
 
 use super::*;
-use crate::clock::SystemClock;
-use crate::config::Config;
-use crate::domain::NewApplication;
 use crate::domain::mail::Attachment;
-use crate::domain::test_support::{class, email, name, pesel};
-use crate::store::apps;
+use crate::intake::tests::fixtures::TOKEN;
 
 thread_local! {
     /// How many times this thread started decoding QR codes in a mail.
     pub(super) static QR_DECODES: Cell<usize> = const { Cell::new(0) };
 }
 
-const TOKEN: &str = "0123456789abcdef";
-
+/// The middle-layer tests' App (one application, Jan Kowalski, token `TOKEN`).
 fn app(dir: &std::path::Path) -> App {
-    std::fs::write(dir.join("pw"), "x\n").unwrap();
-    let toml = r#"
-database = "mleg.sqlite3"
-[school]
-name = "SP 1"
-address = "ul. Szkolna 1"
-office_hours = "8-15"
-[imap]
-host = "127.0.0.1"
-port = 1
-tls = "none"
-user = "szkola@szkola.test"
-password_file = "pw"
-[smtp]
-host = "127.0.0.1"
-port = 1
-tls = "none"
-from = "szkola@szkola.test"
-[staff]
-addresses = ["sekretariat@szkola.test"]
-"#;
-    let config = Config::from_toml(toml, dir).unwrap();
-    let app = App::new(config, Arc::new(SystemClock)).unwrap();
-    let new = NewApplication {
-        name: name("Jan", "Kowalski"),
-        pesel: pesel(2015, 5, 12, 1),
-        class: class("3A"),
-        parent_email: email("rodzic@example.pl"),
-        other_parent_emails: vec![],
-        legitymacja_number: None,
-        code_to_student: false,
-    };
-    let now = app.clock.now();
-    app.store()
-        .transaction(|tx| apps::insert(tx, &new, TOKEN, now, "test"))
-        .unwrap();
-    app
+    crate::intake::tests::fixtures::app(dir).0
 }
 
 fn kod_reply(from: &str, subject: &str) -> IncomingMail {

@@ -20,13 +20,13 @@ use crate::store::inbox::Watermark;
 use crate::store::lifecycle as store_lc;
 use crate::store::outbox::{self, Listed};
 
-pub(super) const TOKEN: &str = "00112233445566ff";
+pub(in crate::intake) const TOKEN: &str = "00112233445566ff";
 pub(super) const PARENT: &str = "rodzic@example.pl";
 pub(super) const STAFF: &str = "sekretariat@szkola.test";
 
 /// An App on a temporary database, at a fixed instant, with Jan Kowalski
 /// (3A, parent `PARENT`) registered; returns it and his application's id.
-pub(super) fn app(dir: &std::path::Path) -> (App, i64) {
+pub(in crate::intake) fn app(dir: &std::path::Path) -> (App, i64) {
     std::fs::write(dir.join("pw"), "x\n").unwrap();
     let toml = r#"
 database = "mleg.sqlite3"
