@@ -95,6 +95,8 @@ struct RawConfig {
     delivery: Delivery,
     #[serde(default = "default_code_days")]
     code_valid_days: i64,
+    #[serde(default)]
+    dates: dates::RawDates,
 }
 
 fn default_code_days() -> i64 {
@@ -259,6 +261,8 @@ pub struct Config {
     pub delivery: Delivery,
     /// How long an activation code is valid after it was generated.
     pub code_valid_days: i64,
+    /// `[dates]`: time zone, reminder days, deadline, digest time, days off.
+    pub dates: Dates,
 }
 
 impl std::fmt::Debug for Config {
@@ -398,6 +402,7 @@ impl RawConfig {
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
+        let dates = dates::resolve(self.dates, self.code_valid_days)?;
         Ok(Config {
             language: self.language,
             database: base.join(self.database),
@@ -433,6 +438,7 @@ impl RawConfig {
             process: self.process,
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
+            dates,
         })
     }
 }
@@ -458,7 +464,9 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
     Ok(())
 }
 
+mod dates;
 mod staff_mailbox;
+pub use dates::Dates;
 pub use staff_mailbox::StaffMailbox;
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub mod outbox;
 pub mod photo;
 pub mod qr;
 pub mod registry;
+pub mod scheduler;
 pub mod secretary;
 pub mod store;
 pub mod templates;

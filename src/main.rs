@@ -47,6 +47,14 @@ enum Command {
     Once,
     /// Check the config file and that the mail servers answer.
     Check,
+    /// Runs every date rule and the digest due at one instant, delivers the
+    /// outbox and exits (for cron users, tests, and to try a date out).
+    Tick {
+        /// The instant to run at, RFC 3339 with offset
+        /// (e.g. 2026-12-01T08:00:00+01:00); default: now.
+        #[arg(long)]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
     /// The register of applications (the secretary's side).
     #[command(subcommand)]
     Apps(cli_apps::AppsCommand),
@@ -122,6 +130,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
+    if let Command::Tick { now } = cli.command {
+        return tick(&cli.config, now.map(|t| t.with_timezone(&chrono::Utc))).await;
+    }
     let app = load_app(&cli.config)?;
     match cli.command {
         Command::Run => {
@@ -137,8 +148,31 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
             );
         }
         Command::Check => return check(&app).await,
+        Command::Tick { .. } => unreachable!("handled above"),
         Command::Apps(cmd) => return cli_apps::run(&app, cmd),
     }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `mleg tick`: the whole program runs on a clock fixed at `now`, so every
+/// rule, every mail and every record agrees on the instant.
+async fn tick(
+    config: &std::path::Path,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<std::process::ExitCode> {
+    let config = Config::load(config)?;
+    let db = config.database.display().to_string();
+    let now = now.unwrap_or_else(chrono::Utc::now);
+    let app = App::new(config, Arc::new(mleg::clock::FixedClock(now)))
+        .with_context(|| format!("opening database {db}"))?;
+    let report = mleg::scheduler::step(&app, now).await?;
+    let sent = daemon::deliver_once(&app).await?;
+    println!(
+        "tick {}: {:?}, wysłano: {}",
+        now.to_rfc3339(),
+        report,
+        sent.sent
+    );
     Ok(std::process::ExitCode::SUCCESS)
 }
 

@@ -219,4 +219,10 @@ CREATE TABLE mail_failures (
     PRIMARY KEY (mailbox, uid_validity, uid)
 );
 "#,
+    r#"
+-- Issue 8 (dates), skeleton: when an application became complete
+-- (registered + a valid photo received, i.e. it first reached
+-- awaiting_review); the issue deadline runs from here. Set by the applier.
+ALTER TABLE applications ADD COLUMN complete_at TEXT;
+"#,
 ];
