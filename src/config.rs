@@ -95,6 +95,7 @@ struct RawConfig {
     delivery: Delivery,
     #[serde(default = "default_code_days")]
     code_valid_days: i64,
+    oauth2: Option<oauth2::RawOAuth2>,
 }
 
 fn default_code_days() -> i64 {
@@ -139,6 +140,8 @@ struct RawImap {
     port: u16,
     tls: TlsMode,
     user: String,
+    #[serde(default)]
+    auth: AuthMode,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
     #[serde(default = "default_mailbox")]
@@ -167,6 +170,8 @@ struct RawSmtp {
     port: u16,
     tls: TlsMode,
     user: Option<String>,
+    #[serde(default)]
+    auth: AuthMode,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
     from: String,
@@ -188,7 +193,10 @@ pub struct ImapConfig {
     pub port: u16,
     pub tls: TlsMode,
     pub user: String,
+    /// Empty when `oauth2` is set.
     pub password: String,
+    /// `auth = "oauth2"`: log in with a token from here (XOAUTH2), not the password.
+    pub oauth2: Option<TokenSource>,
     /// The folder to watch.
     pub mailbox: String,
     /// Where handled mail is moved.
@@ -220,6 +228,10 @@ pub struct SmtpConfig {
     pub port: u16,
     pub tls: TlsMode,
     pub credentials: Option<(String, String)>,
+    /// `auth = "oauth2"`: log in as `credentials`' user (always set then)
+    /// with a token from here (XOAUTH2); the password part is filled with a
+    /// fresh token for each connection (see `mail::smtp::Sender::connect`).
+    pub oauth2: Option<TokenSource>,
     pub from: EmailAddress,
     pub from_name: String,
 }
@@ -359,22 +371,43 @@ impl RawConfig {
         if self.school.name.trim().is_empty() {
             return Err(invalid("school.name", "must not be empty"));
         }
+        let tokens = self
+            .oauth2
+            .map(|raw| oauth2::resolve(raw, base, &self.imap.user))
+            .transpose()?;
+        let imap_oauth2 = oauth2_for("imap.auth", self.imap.auth, &tokens)?;
         let imap_password = resolve_secret(
             "imap.password_env",
             &self.imap.password_env,
             &self.imap.password_file,
             base,
-        )?
-        .ok_or_else(|| invalid("imap.password_env", "set password_env or password_file"))?;
+        )?;
+        let imap_password = match (&imap_oauth2, imap_password) {
+            (None, None) => {
+                return Err(invalid(
+                    "imap.password_env",
+                    "set password_env or password_file",
+                ));
+            }
+            (_, password) => password.unwrap_or_default(),
+        };
+        let smtp_oauth2 = oauth2_for("smtp.auth", self.smtp.auth, &tokens)?;
         let smtp_password = resolve_secret(
             "smtp.password_env",
             &self.smtp.password_env,
             &self.smtp.password_file,
             base,
         )?;
-        let credentials = match (self.smtp.user, smtp_password) {
-            (Some(u), Some(p)) => Some((u, p)),
-            (None, None) => None,
+        let credentials = match (self.smtp.user, smtp_password, &smtp_oauth2) {
+            (Some(u), _, Some(_)) => Some((u, String::new())),
+            (None, _, Some(_)) => {
+                return Err(invalid(
+                    "smtp.user",
+                    "auth = \"oauth2\" needs the mailbox to log in as",
+                ));
+            }
+            (Some(u), Some(p), None) => Some((u, p)),
+            (None, None, None) => None,
             _ => return Err(invalid("smtp.user", "user and a password go together")),
         };
         let addresses = self
@@ -411,6 +444,7 @@ impl RawConfig {
                 tls: self.imap.tls,
                 user: self.imap.user,
                 password: imap_password,
+                oauth2: imap_oauth2,
                 mailbox: self.imap.mailbox,
                 processed_folder: self.imap.processed_folder,
                 needs_human_folder: self.imap.needs_human_folder,
@@ -421,6 +455,7 @@ impl RawConfig {
                 port: self.smtp.port,
                 tls: self.smtp.tls,
                 credentials,
+                oauth2: smtp_oauth2,
                 from: parse_address("smtp.from", &self.smtp.from)?,
                 from_name: self.smtp.from_name,
             },
@@ -434,6 +469,19 @@ impl RawConfig {
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
         })
+    }
+}
+
+/// The token source a server with `auth = mode` logs in with.
+fn oauth2_for(
+    key: &'static str,
+    mode: AuthMode,
+    tokens: &Option<TokenSource>,
+) -> Result<Option<TokenSource>, ConfigError> {
+    match (mode, tokens) {
+        (AuthMode::Password, _) => Ok(None),
+        (AuthMode::OAuth2, Some(t)) => Ok(Some(t.clone())),
+        (AuthMode::OAuth2, None) => Err(invalid(key, "\"oauth2\" needs an [oauth2] table")),
     }
 }
 
@@ -460,6 +508,9 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
 
 mod staff_mailbox;
 pub use staff_mailbox::StaffMailbox;
+mod oauth2;
+use crate::oauth2::TokenSource;
+pub use oauth2::AuthMode;
 
 #[cfg(test)]
 mod tests;
