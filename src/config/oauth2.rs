@@ -213,3 +213,7 @@ fn google(raw: RawOAuth2, base: &Path, mailbox: &str) -> Result<Provider, Config
     };
     Ok(Provider::Google { auth, scope })
 }
+
+#[cfg(test)]
+#[path = "oauth2_tests.rs"]
+mod tests;

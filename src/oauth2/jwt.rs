@@ -37,6 +37,13 @@ impl RsaKey {
         Err("no PEM block `BEGIN PRIVATE KEY` or `BEGIN RSA PRIVATE KEY` found".into())
     }
 
+    /// The public key (PKCS#1 DER), to check signatures in tests.
+    #[cfg(test)]
+    pub fn public_der(&self) -> Vec<u8> {
+        use ring::signature::KeyPair;
+        self.0.public_key().as_ref().to_vec()
+    }
+
     /// `header.claims.signature`, each part base64url without padding.
     pub fn sign(
         &self,

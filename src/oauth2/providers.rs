@@ -142,7 +142,7 @@ impl Provider {
     }
 
     /// The form fields of the token request.
-    fn form(&self, url: &str) -> Result<Vec<(&'static str, String)>, OAuth2Error> {
+    pub(super) fn form(&self, url: &str) -> Result<Vec<(&'static str, String)>, OAuth2Error> {
         Ok(match self {
             Provider::Microsoft {
                 client_id,
