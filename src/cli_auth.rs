@@ -38,11 +38,10 @@ async fn test(app: &App) -> Result<ExitCode> {
     } else {
         println!("OAuth2: not used ([imap] and [smtp] have auth = \"password\")");
     }
-    let imap_method = if imap.oauth2.is_some() {
-        "XOAUTH2"
-    } else {
-        "password"
-    };
+    let imap_method = imap
+        .oauth2
+        .as_ref()
+        .map_or("password", |t| t.mechanism().name());
     match Mailbox::connect(imap).await {
         Ok((mailbox, _)) => {
             println!("IMAP login as {} ({imap_method}): OK", imap.user);

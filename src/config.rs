@@ -95,6 +95,7 @@ struct RawConfig {
     delivery: Delivery,
     #[serde(default = "default_code_days")]
     code_valid_days: i64,
+    /// `[oauth2]`: the token provider for `auth = "oauth2"`.
     oauth2: Option<oauth2::RawOAuth2>,
 }
 
@@ -140,6 +141,7 @@ struct RawImap {
     port: u16,
     tls: TlsMode,
     user: String,
+    /// "password" (default) or "oauth2" (a token from `[oauth2]`).
     #[serde(default)]
     auth: AuthMode,
     password_env: Option<String>,
@@ -170,6 +172,7 @@ struct RawSmtp {
     port: u16,
     tls: TlsMode,
     user: Option<String>,
+    /// "password" (default) or "oauth2" (then `user` is required).
     #[serde(default)]
     auth: AuthMode,
     password_env: Option<String>,

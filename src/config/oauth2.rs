@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{ConfigError, invalid, resolve_secret};
-use crate::oauth2::{GoogleAuth, MicrosoftAuth, Provider, RsaKey, TokenSource};
+use crate::oauth2::{GoogleAuth, Mechanism, MicrosoftAuth, Provider, RsaKey, TokenSource};
 
 /// How mleg logs in to a mail server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -35,19 +35,35 @@ enum ProviderKind {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOAuth2 {
+    /// "microsoft", "google" or "custom".
     provider: ProviderKind,
+    /// Microsoft: the Entra ID tenant (directory) id.
     tenant_id: Option<String>,
+    /// The app's client id (Microsoft, custom, Google refresh token).
     client_id: Option<String>,
+    /// The client secret from this environment variable ...
     client_secret_env: Option<String>,
+    /// ... or from this file (first line).
     client_secret_file: Option<PathBuf>,
+    /// Microsoft, instead of a secret: the certificate uploaded to the app (PEM).
     certificate_file: Option<PathBuf>,
+    /// Microsoft: the certificate's private key (PEM, PKCS#8 or PKCS#1).
     private_key_file: Option<PathBuf>,
+    /// Google: the service account's JSON key (domain-wide delegation).
     service_account_file: Option<PathBuf>,
+    /// Google service account: the mailbox it acts for (default: `imap.user`).
     subject: Option<String>,
+    /// Google installed app: the refresh token from this environment variable ...
     refresh_token_env: Option<String>,
+    /// ... or from this file.
     refresh_token_file: Option<PathBuf>,
+    /// Custom: where tokens are requested (Google: overrides the key file's).
     token_url: Option<String>,
+    /// The scope asked for (defaults: Microsoft and Google mail scopes; custom: none).
     scope: Option<String>,
+    /// The IMAP SASL mechanism: "xoauth2" (default) or "oauthbearer".
+    #[serde(default)]
+    imap_mechanism: Mechanism,
 }
 
 /// The fields of a Google service-account key file that are used.
@@ -112,6 +128,7 @@ pub(super) fn resolve(
     base: &Path,
     mailbox: &str,
 ) -> Result<TokenSource, ConfigError> {
+    let mechanism = raw.imap_mechanism;
     let provider = match raw.provider {
         ProviderKind::Microsoft => microsoft(raw, base)?,
         ProviderKind::Google => google(raw, base, mailbox)?,
@@ -128,7 +145,7 @@ pub(super) fn resolve(
             scope: raw.scope,
         },
     };
-    Ok(TokenSource::new(provider))
+    Ok(TokenSource::new(provider, mechanism))
 }
 
 fn microsoft(raw: RawOAuth2, base: &Path) -> Result<Provider, ConfigError> {

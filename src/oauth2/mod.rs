@@ -83,6 +83,7 @@ pub struct TokenSource {
 
 struct Inner {
     provider: Provider,
+    mechanism: Mechanism,
     /// A tokio mutex: concurrent logins wait for one fetch instead of each
     /// asking the IdP.
     cache: tokio::sync::Mutex<Option<Cached>>,
@@ -100,6 +101,27 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
+/// The SASL mechanism for IMAP (SMTP always uses XOAUTH2: lettre knows
+/// only that one, and every server that takes tokens accepts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mechanism {
+    /// Google's and Microsoft's mechanism (the default).
+    #[default]
+    Xoauth2,
+    /// The standard one (RFC 7628).
+    Oauthbearer,
+}
+
+impl Mechanism {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mechanism::Xoauth2 => "XOAUTH2",
+            Mechanism::Oauthbearer => "OAUTHBEARER",
+        }
+    }
+}
+
 /// How long before the IdP's expiry a token is replaced: a fifth of its
 /// life, at most a minute, so a login never carries a token that expires
 /// on the way (the usual hour-long token is renewed a minute early).
@@ -108,10 +130,11 @@ fn refresh_margin(expires_in: Duration) -> Duration {
 }
 
 impl TokenSource {
-    pub fn new(provider: Provider) -> TokenSource {
+    pub fn new(provider: Provider, mechanism: Mechanism) -> TokenSource {
         TokenSource {
             inner: Arc::new(Inner {
                 provider,
+                mechanism,
                 cache: tokio::sync::Mutex::new(None),
             }),
         }
@@ -120,6 +143,17 @@ impl TokenSource {
     /// The provider's name, for messages ("microsoft", "google", "custom").
     pub fn provider_name(&self) -> &'static str {
         self.inner.provider.name()
+    }
+
+    /// The SASL mechanism IMAP logs in with.
+    pub fn mechanism(&self) -> Mechanism {
+        self.inner.mechanism
+    }
+
+    /// Drops the cached token, so the next login fetches a new one: for a
+    /// token the mail server refused (revoked, or the IdP rotated its keys).
+    pub async fn forget(&self) {
+        *self.inner.cache.lock().await = None;
     }
 
     /// A token valid for a while yet: the cached one, or a new one.

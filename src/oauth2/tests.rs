@@ -13,7 +13,7 @@ fn a_token_is_never_shown_by_debug() {
         client_secret: "hunter2".into(),
         scope: None,
     };
-    let shown = format!("{:?}", TokenSource::new(provider));
+    let shown = format!("{:?}", TokenSource::new(provider, Mechanism::Xoauth2));
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("app"), "{shown}");
 }

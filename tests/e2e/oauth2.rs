@@ -15,6 +15,11 @@ use crate::support::stack::MailStack;
 /// A TestApp whose IMAP and SMTP logins use tokens from a test endpoint
 /// issuing tokens that live `lifetime` seconds.
 fn oauth2_app(lifetime: u64) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
+    oauth2_app_with(lifetime, "")
+}
+
+/// Like [`oauth2_app`], with more lines in `[oauth2]`.
+fn oauth2_app_with(lifetime: u64, extra: &str) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
     let stack = MailStack::start_oauth2();
     let (key, issuer) = stack.oauth2.clone().expect("an OAuth2 stack");
     let idp = TokenEndpoint::start(Issue {
@@ -36,7 +41,7 @@ fn oauth2_app(lifetime: u64) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
             .replace("password_file = \"smtp.password\"\n", "auth = \"oauth2\"\n");
         c.push_str(&format!(
             "[oauth2]\nprovider = \"custom\"\ntoken_url = \"{url}\"\nclient_id = \"{CLIENT_ID}\"\n\
-             client_secret_file = \"{}\"\nscope = \"mail\"\n",
+             client_secret_file = \"{}\"\nscope = \"mail\"\n{extra}\n",
             secret_file.display()
         ));
     });
@@ -116,7 +121,7 @@ async fn mleg_auth_test_says_what_worked_and_why_a_token_was_refused() {
         let imap = text.lines().find(|l| l.starts_with("IMAP")).unwrap();
         assert!(
             imap.contains("FAILED")
-                && imap.contains("OAuth2 token (custom provider) was refused")
+                && imap.contains("OAuth2 token (custom provider, XOAUTH2) was refused")
                 && imap.contains(r#"server said {"status":"401""#)
                 && imap.contains("imap.user"),
             "{what}: {imap}"
@@ -203,4 +208,44 @@ async fn a_token_that_expires_during_mleg_run_is_replaced_without_a_failed_round
     );
     // Every JWT starts with the base64 of `{"`.
     assert!(!log.contains("eyJ"), "no token in the log:\n{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imap_logs_in_with_oauthbearer_when_asked() {
+    let (t, _idp, _secrets) = oauth2_app_with(3600, "imap_mechanism = \"oauthbearer\"");
+    let out = mleg(&t, &["auth", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!("IMAP login as {SCHOOL} (OAUTHBEARER): OK")),
+        "{text}"
+    );
+    let dovecot = std::fs::read_to_string(t.stack.path().join("dovecot.log")).unwrap();
+    assert!(
+        dovecot.contains(&format!("Login: user=<{SCHOOL}>, method=OAUTHBEARER")),
+        "{dovecot}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_the_server_refused_is_not_reused_at_the_next_round() {
+    let (t, idp, _secrets) = oauth2_app(3600);
+    // The IdP rotated its signing key before the mail server learnt it.
+    idp.set(|i| i.key = b"a key the server does not know yet".to_vec());
+    let err = mleg::daemon::intake_once(&t.app)
+        .await
+        .expect_err("the server refuses the token");
+    assert!(err.to_string().contains("was refused"), "{err}");
+    assert_eq!(idp.fetches(), 1);
+
+    let (key, _) = t.stack.oauth2.clone().unwrap();
+    idp.set(|i| i.key = key);
+    mleg::daemon::intake_once(&t.app)
+        .await
+        .expect("the next round fetches a new token and logs in");
+    assert_eq!(
+        idp.fetches(),
+        2,
+        "a new token, not the refused one from the cache"
+    );
 }

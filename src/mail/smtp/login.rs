@@ -34,7 +34,14 @@ impl Sender {
         };
         match self.transport.test_connection().await {
             Ok(_) => Ok(()),
-            Err(e) => Err(describe(user, cfg, &e)),
+            Err(e) => {
+                let error = describe(user, cfg, &e);
+                if let (SmtpError::Login { .. }, Some(tokens)) = (&error, &cfg.oauth2) {
+                    // Refused: the next round asks the IdP for a new token.
+                    tokens.forget().await;
+                }
+                Err(error)
+            }
         }
     }
 }
