@@ -15,6 +15,9 @@ use super::{AccessToken, Fetched, OAuth2Error};
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// When the IdP leaves `expires_in` out (RFC 6749 makes it optional).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
+/// Longer lifetimes are cut to this: a token is fetched at least daily,
+/// and an absurd `expires_in` cannot overflow the clock arithmetic.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// How much of an `error_description` is quoted (Entra's run long).
 const MAX_DESCRIPTION: usize = 300;
 
@@ -96,7 +99,8 @@ pub fn parse_token(url: &str, body: &str) -> Result<Fetched, OAuth2Error> {
         .expires_in
         .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
         .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_LIFETIME);
+        .unwrap_or(DEFAULT_LIFETIME)
+        .min(MAX_LIFETIME);
     Ok(Fetched {
         token: AccessToken::new(answer.access_token),
         expires_in,

@@ -129,3 +129,13 @@ fn the_google_service_account_grant_acts_for_the_mailbox() {
     let lifetime = claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap();
     assert_eq!(lifetime, 3600, "Google takes at most an hour");
 }
+
+#[test]
+fn an_absurd_lifetime_is_capped_at_a_day() {
+    let f = http::parse_token(
+        "u",
+        r#"{"access_token":"x","expires_in":18446744073709551615}"#,
+    )
+    .unwrap();
+    assert_eq!(f.expires_in, Duration::from_secs(86400));
+}
