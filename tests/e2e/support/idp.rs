@@ -140,7 +140,10 @@ fn answer(stream: TcpStream, issue: &Mutex<Issue>, fetches: &AtomicUsize) {
     );
 }
 
-/// An HS256 JWT with the claims Dovecot checks.
+/// An HS256 JWT with the claims Dovecot checks. `exp` gets one second of
+/// slack over `expires_in`, as real IdPs leave: `now` is cut to whole
+/// seconds, and without it a token could expire up to a second before the
+/// lifetime the client was told (a test with 3-second tokens would flake).
 pub fn jwt(issue: &Issue) -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -151,7 +154,7 @@ pub fn jwt(issue: &Issue) -> String {
         r#"{{"iss":"{}","sub":"mleg-app","email":"{}","iat":{now},"exp":{}}}"#,
         issue.issuer,
         issue.user,
-        now + issue.lifetime
+        now + issue.lifetime + 1
     ));
     let input = format!("{header}.{claims}");
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &issue.key);
