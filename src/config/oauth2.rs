@@ -100,6 +100,14 @@ fn secret(
     file: &Option<PathBuf>,
     base: &Path,
 ) -> Result<Option<String>, ConfigError> {
+    if env.is_some() && file.is_some() {
+        // resolve_secret's own words name the password keys.
+        let name = key.trim_end_matches("_env");
+        return Err(invalid(
+            key,
+            format!("set {name}_env or {name}_file, not both"),
+        ));
+    }
     resolve_secret(key, env, file, base)
 }
 

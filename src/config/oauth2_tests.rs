@@ -55,6 +55,11 @@ fn a_missing_or_unsafe_setting_is_named() {
             "oauth2.token_url",
         ),
         ("provider = \"google\"\n", "oauth2.service_account_file"),
+        (
+            "provider = \"custom\"\ntoken_url = \"https://idp.example.pl/t\"\nclient_id = \"a\"\n\
+             client_secret_env = \"X\"\nclient_secret_file = \"f\"\n",
+            "set oauth2.client_secret_env or oauth2.client_secret_file, not both",
+        ),
         ("provider = \"okta\"\n", "`microsoft`, `google`, `custom`"),
     ] {
         let e = oauth2_config(table).unwrap_err();
