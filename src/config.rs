@@ -97,6 +97,8 @@ struct RawConfig {
     code_valid_days: i64,
     #[serde(default)]
     dates: dates::RawDates,
+    /// `[oauth2]`: the token provider for `auth = "oauth2"`.
+    oauth2: Option<oauth2::RawOAuth2>,
 }
 
 fn default_code_days() -> i64 {
@@ -141,6 +143,9 @@ struct RawImap {
     port: u16,
     tls: TlsMode,
     user: String,
+    /// "password" (default) or "oauth2" (a token from `[oauth2]`).
+    #[serde(default)]
+    auth: AuthMode,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
     #[serde(default = "default_mailbox")]
@@ -169,6 +174,9 @@ struct RawSmtp {
     port: u16,
     tls: TlsMode,
     user: Option<String>,
+    /// "password" (default) or "oauth2" (then `user` is required).
+    #[serde(default)]
+    auth: AuthMode,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
     from: String,
@@ -190,7 +198,10 @@ pub struct ImapConfig {
     pub port: u16,
     pub tls: TlsMode,
     pub user: String,
+    /// Empty when `oauth2` is set.
     pub password: String,
+    /// `auth = "oauth2"`: log in with a token from here (XOAUTH2), not the password.
+    pub oauth2: Option<TokenSource>,
     /// The folder to watch.
     pub mailbox: String,
     /// Where handled mail is moved.
@@ -222,6 +233,10 @@ pub struct SmtpConfig {
     pub port: u16,
     pub tls: TlsMode,
     pub credentials: Option<(String, String)>,
+    /// `auth = "oauth2"`: log in as `credentials`' user (always set then)
+    /// with a token from here (XOAUTH2); the password part is filled with a
+    /// fresh token for each connection (see `mail::smtp::Sender::connect`).
+    pub oauth2: Option<TokenSource>,
     pub from: EmailAddress,
     pub from_name: String,
 }
@@ -363,22 +378,43 @@ impl RawConfig {
         if self.school.name.trim().is_empty() {
             return Err(invalid("school.name", "must not be empty"));
         }
+        let tokens = self
+            .oauth2
+            .map(|raw| oauth2::resolve(raw, base, &self.imap.user))
+            .transpose()?;
+        let imap_oauth2 = oauth2_for("imap.auth", self.imap.auth, &tokens)?;
         let imap_password = resolve_secret(
             "imap.password_env",
             &self.imap.password_env,
             &self.imap.password_file,
             base,
-        )?
-        .ok_or_else(|| invalid("imap.password_env", "set password_env or password_file"))?;
+        )?;
+        let imap_password = match (&imap_oauth2, imap_password) {
+            (None, None) => {
+                return Err(invalid(
+                    "imap.password_env",
+                    "set password_env or password_file",
+                ));
+            }
+            (_, password) => password.unwrap_or_default(),
+        };
+        let smtp_oauth2 = oauth2_for("smtp.auth", self.smtp.auth, &tokens)?;
         let smtp_password = resolve_secret(
             "smtp.password_env",
             &self.smtp.password_env,
             &self.smtp.password_file,
             base,
         )?;
-        let credentials = match (self.smtp.user, smtp_password) {
-            (Some(u), Some(p)) => Some((u, p)),
-            (None, None) => None,
+        let credentials = match (self.smtp.user, smtp_password, &smtp_oauth2) {
+            (Some(u), _, Some(_)) => Some((u, String::new())),
+            (None, _, Some(_)) => {
+                return Err(invalid(
+                    "smtp.user",
+                    "auth = \"oauth2\" needs the mailbox to log in as",
+                ));
+            }
+            (Some(u), Some(p), None) => Some((u, p)),
+            (None, None, None) => None,
             _ => return Err(invalid("smtp.user", "user and a password go together")),
         };
         let addresses = self
@@ -416,6 +452,7 @@ impl RawConfig {
                 tls: self.imap.tls,
                 user: self.imap.user,
                 password: imap_password,
+                oauth2: imap_oauth2,
                 mailbox: self.imap.mailbox,
                 processed_folder: self.imap.processed_folder,
                 needs_human_folder: self.imap.needs_human_folder,
@@ -426,6 +463,7 @@ impl RawConfig {
                 port: self.smtp.port,
                 tls: self.smtp.tls,
                 credentials,
+                oauth2: smtp_oauth2,
                 from: parse_address("smtp.from", &self.smtp.from)?,
                 from_name: self.smtp.from_name,
             },
@@ -440,6 +478,19 @@ impl RawConfig {
             code_valid_days: self.code_valid_days,
             dates,
         })
+    }
+}
+
+/// The token source a server with `auth = mode` logs in with.
+fn oauth2_for(
+    key: &'static str,
+    mode: AuthMode,
+    tokens: &Option<TokenSource>,
+) -> Result<Option<TokenSource>, ConfigError> {
+    match (mode, tokens) {
+        (AuthMode::Password, _) => Ok(None),
+        (AuthMode::OAuth2, Some(t)) => Ok(Some(t.clone())),
+        (AuthMode::OAuth2, None) => Err(invalid(key, "\"oauth2\" needs an [oauth2] table")),
     }
 }
 
@@ -468,6 +519,9 @@ mod dates;
 mod staff_mailbox;
 pub use dates::Dates;
 pub use staff_mailbox::StaffMailbox;
+mod oauth2;
+use crate::oauth2::TokenSource;
+pub use oauth2::AuthMode;
 
 #[cfg(test)]
 mod tests;

@@ -86,7 +86,11 @@ pub async fn intake_once(app: &App) -> Result<IntakeReport, IntakeError> {
 
 /// One delivery step.
 pub async fn deliver_once(app: &App) -> Result<OutboxReport, RoundError> {
-    let sender = Sender::new(&app.config.smtp)?;
+    let sender = Sender::connect(&app.config.smtp).await?;
+    // Log in once before charging any row with a failed login (see `mail::smtp::login`).
+    if crate::store::outbox::has_due(app.store().conn(), app.clock.now())? {
+        sender.check_login(&app.config.smtp).await?;
+    }
     Ok(outbox::step(app, &sender).await?)
 }
 

@@ -35,6 +35,7 @@ pub mod fuzz_harness;
 pub mod intake;
 pub mod mail;
 pub mod notices;
+pub mod oauth2;
 pub mod outbox;
 pub mod photo;
 pub mod qr;

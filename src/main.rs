@@ -5,6 +5,7 @@
 //! for the secretary is Polish; logs (stderr) are English for the IT person.
 
 mod cli_apps;
+mod cli_auth;
 mod cli_lifecycle;
 
 use std::path::PathBuf;
@@ -58,6 +59,9 @@ enum Command {
     /// The register of applications (the secretary's side).
     #[command(subcommand)]
     Apps(cli_apps::AppsCommand),
+    /// OAuth2 sign-in: `mleg auth test` fetches a token and logs in with it.
+    #[command(subcommand)]
+    Auth(cli_auth::AuthCommand),
 }
 
 /// Crates that log what goes over the wire at debug/trace level: the IMAP
@@ -77,6 +81,7 @@ const WIRE_TARGETS: &[&str] = &[
     "h2",
     "reqwest",
     "tokio_util",
+    "ureq",
 ];
 
 fn is_wire_target(target: &str) -> bool {
@@ -150,6 +155,7 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Check => return check(&app).await,
         Command::Tick { .. } => unreachable!("handled above"),
         Command::Apps(cmd) => return cli_apps::run(&app, cmd),
+        Command::Auth(cmd) => return cli_auth::run(&app, cmd).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -192,7 +198,7 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
             println!("IMAP: FAILED: {e}");
         }
     }
-    let sender = mleg::mail::smtp::Sender::new(&app.config.smtp)?;
+    let sender = mleg::mail::smtp::Sender::connect(&app.config.smtp).await?;
     match sender.test_connection().await {
         Ok(true) => println!("SMTP {}:{}: OK", app.config.smtp.host, app.config.smtp.port),
         Ok(false) => {

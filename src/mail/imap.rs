@@ -18,6 +18,7 @@ use tokio_rustls::rustls::{self, pki_types::ServerName};
 
 use crate::config::{ImapConfig, TlsMode};
 
+mod login;
 mod purge;
 pub use purge::PurgeOutcome;
 
@@ -42,6 +43,9 @@ pub enum ImapError {
     Protocol(#[from] async_imap::error::Error),
     #[error("IMAP server closed the connection")]
     Closed,
+    /// No OAuth2 token could be had (`auth = "oauth2"`).
+    #[error("IMAP login: {0}")]
+    Token(#[from] crate::oauth2::OAuth2Error),
 }
 
 impl ImapError {
@@ -156,13 +160,7 @@ impl Mailbox {
     /// Connects, logs in and selects `cfg.mailbox`.
     pub async fn connect(cfg: &ImapConfig) -> Result<(Mailbox, u32), ImapError> {
         let client = open_client(cfg).await?;
-        let mut session = client
-            .login(&cfg.user, &cfg.password)
-            .await
-            .map_err(|(e, _)| ImapError::Login {
-                user: cfg.user.clone(),
-                message: e.to_string(),
-            })?;
+        let mut session = login::login(client, cfg).await?;
         let selected = session.select(&cfg.mailbox).await?;
         let uid_validity = selected.uid_validity.unwrap_or(0);
         let mailbox = Mailbox {

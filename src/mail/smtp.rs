@@ -6,12 +6,14 @@
 
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpConfig, TlsMode};
 use crate::store::outbox::Queued;
+
+mod login;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpError {
@@ -19,6 +21,17 @@ pub enum SmtpError {
     Build(String),
     #[error("SMTP: {message}")]
     Send { message: String, permanent: bool },
+    /// The server refused the login: nothing can be sent until the
+    /// setting it names is fixed; the mails wait in the outbox.
+    #[error("SMTP login as {user} refused: {message}; check {check}")]
+    Login {
+        user: String,
+        message: String,
+        check: &'static str,
+    },
+    /// No OAuth2 token could be had (`auth = "oauth2"`).
+    #[error("SMTP login: {0}")]
+    Token(#[from] crate::oauth2::OAuth2Error),
 }
 
 impl SmtpError {
@@ -27,6 +40,7 @@ impl SmtpError {
         match self {
             SmtpError::Build(_) => true,
             SmtpError::Send { permanent, .. } => *permanent,
+            SmtpError::Login { .. } | SmtpError::Token(_) => false,
         }
     }
 }
@@ -75,6 +89,10 @@ impl Sender {
             .timeout(Some(std::time::Duration::from_secs(60)));
         if let Some((user, password)) = &cfg.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        if cfg.oauth2.is_some() {
+            // The password part of `credentials` holds the token (see `Sender::connect`).
+            builder = builder.authentication(vec![Mechanism::Xoauth2]);
         }
         let name = (!cfg.from_name.is_empty()).then(|| cfg.from_name.clone());
         let from_address = cfg

@@ -62,6 +62,16 @@ pub struct Queued {
     pub attachments: Vec<OutAttachment>,
 }
 
+/// Whether any mail is due now (a round logs in to SMTP only then).
+pub fn has_due(conn: Tx<'_>, now: DateTime<Utc>) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox
+         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1)",
+        params![ts(now)],
+        |r| r.get(0),
+    )?)
+}
+
 /// Mails due for (another) attempt, oldest first.
 pub fn due(conn: Tx<'_>, now: DateTime<Utc>, limit: usize) -> Result<Vec<Queued>> {
     let mut stmt = conn.prepare(

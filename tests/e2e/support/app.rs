@@ -59,11 +59,17 @@ impl TestApp {
 
     /// Like `spawn`, with a chance to edit the config text first.
     pub fn spawn_with(edit: impl FnOnce(&mut String)) -> TestApp {
-        let stack = MailStack::start();
+        Self::spawn_on(MailStack::start(), edit)
+    }
+
+    /// Like `spawn_with`, on a given stack (e.g. [`MailStack::start_oauth2`]).
+    pub fn spawn_on(stack: MailStack, edit: impl FnOnce(&mut String)) -> TestApp {
         stack.add_user(SCHOOL);
         stack.add_user(SECRETARY);
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("imap.password"), "secret\n").unwrap();
+        // mleg logs in to send, like on a real school server (Postfix asks Dovecot).
+        std::fs::write(dir.path().join("smtp.password"), "secret\n").unwrap();
         let mut toml = format!(
             r#"
 language = "pl"
@@ -86,6 +92,8 @@ port = {smtp}
 tls = "none"
 from = "{SCHOOL}"
 from_name = "Sekretariat SP 1"
+user = "{SCHOOL}"
+password_file = "smtp.password"
 [staff]
 addresses = ["{SECRETARY}"]
 "#,
@@ -103,6 +111,18 @@ addresses = ["{SECRETARY}"]
             config_path,
             _dir: dir,
         }
+    }
+
+    /// Writes a secret file next to the config (e.g. `smtp.password`).
+    pub fn write_secret(&self, name: &str, value: &str) {
+        std::fs::write(self._dir.path().join(name), format!("{value}\n")).unwrap();
+    }
+
+    /// Re-reads the config file (and its secret files) into a new App on
+    /// the same database, as a restart of mleg would.
+    pub fn reload(&mut self) {
+        let config = Config::load(&self.config_path).expect("test config is valid");
+        self.app = App::new(config, Arc::new(SystemClock)).expect("app starts");
     }
 
     /// A parent's mailbox on the stack.

@@ -2,6 +2,7 @@
 //! and photo builders.
 
 pub mod app;
+pub mod idp;
 pub mod mime;
 pub mod phone_photo;
 pub mod photos;

@@ -44,6 +44,9 @@ pub struct MailStack {
     pub imap_port: u16,
     pub smtp_port: u16,
     pub lmtp_port: u16,
+    /// OAuth2 mode ([`MailStack::start_oauth2`]): the HS256 key Dovecot
+    /// trusts for bearer tokens (raw bytes) and the issuer it accepts.
+    pub oauth2: Option<(Vec<u8>, String)>,
 }
 
 /// One message as stored in a mailbox.
@@ -63,6 +66,16 @@ impl MailStack {
     ///
     /// Panics (naming `./scripts/test`) if Dovecot or Postfix are not installed.
     pub fn start() -> MailStack {
+        Self::start_mode(false)
+    }
+
+    /// A stack whose Dovecot and Postfix also take OAuth2 bearer tokens
+    /// (XOAUTH2, OAUTHBEARER), signed with the key in [`MailStack::oauth2`].
+    pub fn start_oauth2() -> MailStack {
+        Self::start_mode(true)
+    }
+
+    fn start_mode(oauth2: bool) -> MailStack {
         let installed = ["dovecot", "postfix"]
             .iter()
             .all(|bin| Path::new("/usr/sbin").join(bin).exists() || on_path(bin));
@@ -78,6 +91,7 @@ impl MailStack {
         let out = Command::new(SCRIPT)
             .arg("start")
             .arg(dir.path())
+            .env("MAILSTACK_OAUTH2", if oauth2 { "1" } else { "0" })
             .output()
             .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
         assert!(
@@ -96,7 +110,24 @@ impl MailStack {
                 .parse()
                 .unwrap_or_else(|e| panic!("bad {key} in stack.env ({e}):\n{env}"))
         };
+        let value = |key: &str| {
+            env.lines()
+                .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+                .map(str::to_owned)
+        };
+        let oauth2 = value("OAUTH2_KEY_FILE").map(|file| {
+            use base64::Engine;
+            let text = std::fs::read_to_string(&file).expect("the stack's OAuth2 key");
+            let key = base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .expect("the stack's OAuth2 key is base64");
+            (
+                key,
+                value("OAUTH2_ISSUER").expect("OAUTH2_ISSUER in stack.env"),
+            )
+        });
         MailStack {
+            oauth2,
             imap_port: port("IMAP_PORT"),
             smtp_port: port("SMTP_PORT"),
             lmtp_port: port("LMTP_PORT"),

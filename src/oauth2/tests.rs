@@ -1,0 +1,141 @@
+use std::time::Duration;
+
+use super::*;
+
+#[test]
+fn a_token_is_never_shown_by_debug() {
+    let token = AccessToken::new("eyJsecret.token.value".into());
+    let shown = format!("{token:?}");
+    assert!(!shown.contains("secret"), "{shown}");
+    let provider = Provider::Custom {
+        token_url: "https://idp.example/token".into(),
+        client_id: "app".into(),
+        client_secret: "hunter2".into(),
+        scope: None,
+    };
+    let shown = format!("{:?}", TokenSource::new(provider, Mechanism::Xoauth2));
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("app"), "{shown}");
+}
+
+#[test]
+fn tokens_are_replaced_shortly_before_they_expire() {
+    assert_eq!(
+        refresh_margin(Duration::from_secs(3600)),
+        Duration::from_secs(60)
+    );
+    assert_eq!(
+        refresh_margin(Duration::from_secs(5)),
+        Duration::from_secs(1)
+    );
+}
+
+#[test]
+fn sasl_strings_follow_the_mechanisms() {
+    let t = AccessToken::new("T".into());
+    assert_eq!(
+        xoauth2("a@b.pl", &t),
+        "user=a@b.pl\x01auth=Bearer T\x01\x01"
+    );
+    assert_eq!(
+        oauthbearer("a@b.pl", "imap.b.pl", 993, &t),
+        "n,a=a@b.pl,\x01host=imap.b.pl\x01port=993\x01auth=Bearer T\x01\x01"
+    );
+}
+
+#[test]
+fn an_expires_in_sent_as_text_is_understood() {
+    let f = http::parse_token("u", r#"{"access_token":"x","expires_in":"3599"}"#).unwrap();
+    assert_eq!(f.expires_in, Duration::from_secs(3599));
+    assert_eq!(f.token.secret(), "x");
+}
+
+const KEY: &str = include_str!("../../tests/fixtures/oauth2/test-key.pem");
+const CERT: &str = include_str!("../../tests/fixtures/oauth2/test-cert.pem");
+
+/// The claims of a signed JWT, after checking its RS256 signature.
+fn verified_claims(jwt: &str, key: &RsaKey) -> (serde_json::Value, serde_json::Value) {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (input, signature) = jwt.rsplit_once('.').unwrap();
+    ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        key.public_der(),
+    )
+    .verify(input.as_bytes(), &b64.decode(signature).unwrap())
+    .expect("a valid RS256 signature");
+    let (header, claims) = input.split_once('.').unwrap();
+    let json = |part: &str| serde_json::from_slice(&b64.decode(part).unwrap()).unwrap();
+    (json(header), json(claims))
+}
+
+#[test]
+fn the_certificate_thumbprint_is_the_base64url_sha1_of_its_der() {
+    // openssl x509 -outform DER | openssl dgst -sha1 -binary | base64url
+    assert_eq!(x5t(CERT).unwrap(), "K8VeOsvyb-AL5XgzixDDdcHl4_c");
+}
+
+#[test]
+fn the_microsoft_client_assertion_is_signed_and_names_the_certificate() {
+    let key = RsaKey::from_pem(KEY).unwrap();
+    let provider = Provider::Microsoft {
+        tenant_id: "contoso-tenant".into(),
+        client_id: "app-id".into(),
+        auth: MicrosoftAuth::Certificate {
+            x5t: x5t(CERT).unwrap(),
+            key: key.clone(),
+        },
+        scope: MICROSOFT_SCOPE.into(),
+    };
+    let url = provider.token_url();
+    assert_eq!(
+        url,
+        "https://login.microsoftonline.com/contoso-tenant/oauth2/v2.0/token"
+    );
+    let form = provider.form(&url).unwrap();
+    let field = |k: &str| form.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    assert_eq!(field("grant_type").as_deref(), Some("client_credentials"));
+    assert_eq!(field("scope").as_deref(), Some(MICROSOFT_SCOPE));
+    assert_eq!(field("client_secret"), None);
+    let (header, claims) = verified_claims(&field("client_assertion").unwrap(), &key);
+    assert_eq!(header["x5t"], "K8VeOsvyb-AL5XgzixDDdcHl4_c");
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(claims["aud"], url.as_str());
+    assert_eq!(claims["iss"], "app-id");
+    assert_eq!(claims["sub"], "app-id");
+}
+
+#[test]
+fn the_google_service_account_grant_acts_for_the_mailbox() {
+    let key = RsaKey::from_pem(KEY).unwrap();
+    let provider = Provider::Google {
+        auth: GoogleAuth::ServiceAccount {
+            client_email: "mleg@proj.iam.gserviceaccount.com".into(),
+            key_id: "kid-1".into(),
+            key: key.clone(),
+            token_url: "https://oauth2.googleapis.com/token".into(),
+            subject: "sekretariat@szkola.example.pl".into(),
+        },
+        scope: GOOGLE_SCOPE.into(),
+    };
+    let form = provider.form(&provider.token_url()).unwrap();
+    assert_eq!(form[0].1, "urn:ietf:params:oauth:grant-type:jwt-bearer");
+    let (header, claims) = verified_claims(&form[1].1, &key);
+    assert_eq!(header["kid"], "kid-1");
+    assert_eq!(claims["iss"], "mleg@proj.iam.gserviceaccount.com");
+    assert_eq!(claims["sub"], "sekretariat@szkola.example.pl");
+    assert_eq!(claims["scope"], GOOGLE_SCOPE);
+    assert_eq!(claims["aud"], "https://oauth2.googleapis.com/token");
+    let lifetime = claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap();
+    assert_eq!(lifetime, 3600, "Google takes at most an hour");
+}
+
+#[test]
+fn an_absurd_lifetime_is_capped_at_a_day() {
+    let f = http::parse_token(
+        "u",
+        r#"{"access_token":"x","expires_in":18446744073709551615}"#,
+    )
+    .unwrap();
+    assert_eq!(f.expires_in, Duration::from_secs(86400));
+}

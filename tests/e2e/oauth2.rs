@@ -1,0 +1,251 @@
+//! OAuth2 logins against the real Dovecot and Postfix in OAuth2 mode, which
+//! check the bearer tokens themselves; the token endpoint of the test
+//! support stands in for Entra ID (client-credentials grant).
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::idp::{CLIENT_ID, CLIENT_SECRET, Issue, TokenEndpoint};
+use crate::support::mime::Mail;
+use crate::support::photos;
+use crate::support::stack::MailStack;
+
+/// A TestApp whose IMAP and SMTP logins use tokens from a test endpoint
+/// issuing tokens that live `lifetime` seconds.
+fn oauth2_app(lifetime: u64) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
+    oauth2_app_with(lifetime, "")
+}
+
+/// Like [`oauth2_app`], with more lines in `[oauth2]`.
+fn oauth2_app_with(lifetime: u64, extra: &str) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
+    let stack = MailStack::start_oauth2();
+    let (key, issuer) = stack.oauth2.clone().expect("an OAuth2 stack");
+    let idp = TokenEndpoint::start(Issue {
+        key,
+        issuer,
+        user: SCHOOL.into(),
+        lifetime,
+    });
+    let secrets = tempfile::tempdir().unwrap();
+    let secret_file: PathBuf = secrets.path().join("oauth2.secret");
+    std::fs::write(&secret_file, format!("{CLIENT_SECRET}\n")).unwrap();
+    let url = idp.url.clone();
+    let t = TestApp::spawn_on(stack, |c| {
+        *c = c
+            .replace(
+                "password_file = \"imap.password\"\n[smtp]",
+                "auth = \"oauth2\"\n[smtp]",
+            )
+            .replace("password_file = \"smtp.password\"\n", "auth = \"oauth2\"\n");
+        c.push_str(&format!(
+            "[oauth2]\nprovider = \"custom\"\ntoken_url = \"{url}\"\nclient_id = \"{CLIENT_ID}\"\n\
+             client_secret_file = \"{}\"\nscope = \"mail\"\n{extra}\n",
+            secret_file.display()
+        ));
+    });
+    (t, idp, secrets)
+}
+
+fn mleg(t: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&t.config_path)
+        .args(args)
+        .env("MLEG_LOG", "warn")
+        .output()
+        .expect("mleg runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parents_photo_is_answered_with_token_logins_to_imap_and_smtp() {
+    let (t, idp, _secrets) = oauth2_app(3600);
+    let parent = t.parent("token");
+    t.register("Ola", "Token", &pesel(2014, 3, 3, 71), &parent);
+    t.send(&Mail::new(&parent, SCHOOL, "legitymacja").photo("Ola Token.jpg", photos::good_jpeg()))
+        .await;
+    let (intake, sent) = t.once().await;
+    assert_eq!((intake.processed, sent.sent), (1, 2));
+    let reply = &t.exactly(&parent, 1).await[0];
+    assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
+    assert_eq!(idp.fetches(), 1, "IMAP and SMTP share one cached token");
+
+    let log = t.mail_log(SCHOOL);
+    assert!(
+        log.contains(&format!("Login: user=<{SCHOOL}>, method=XOAUTH2")),
+        "IMAP login with the token: {log}"
+    );
+    assert!(
+        log.contains(&format!("sasl_method=XOAUTH2, sasl_username={SCHOOL}")),
+        "SMTP login with the token: {log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mleg_auth_test_says_what_worked_and_why_a_token_was_refused() {
+    let (t, idp, secrets) = oauth2_app(3600);
+    let out = mleg(&t, &["auth", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    for line in [
+        "OAuth2 token (custom): OK",
+        &format!("IMAP login as {SCHOOL} (XOAUTH2): OK"),
+        &format!("SMTP login as {SCHOOL} (XOAUTH2): OK"),
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{text}");
+    }
+
+    // A token from the wrong issuer, then one signed with another key: the
+    // IdP hands them out, the mail servers refuse them.
+    let other_key = b"not the key dovecot trusts, 32 b".to_vec();
+    for (what, change) in [
+        (
+            "wrong issuer",
+            Box::new(|i: &mut Issue| i.issuer = "https://evil.test/".into())
+                as Box<dyn FnOnce(&mut Issue)>,
+        ),
+        (
+            "wrong key",
+            Box::new(move |i: &mut Issue| {
+                i.issuer = "https://idp.test/".into();
+                i.key = other_key;
+            }),
+        ),
+    ] {
+        idp.set(change);
+        let out = mleg(&t, &["auth", "test"]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!out.status.success(), "{what}: {text}");
+        assert!(text.contains("OAuth2 token (custom): OK"), "{what}: {text}");
+        let imap = text.lines().find(|l| l.starts_with("IMAP")).unwrap();
+        assert!(
+            imap.contains("FAILED")
+                && imap.contains("OAuth2 token (custom provider, XOAUTH2) was refused")
+                && imap.contains(r#"server said {"status":"401""#)
+                && imap.contains("imap.user"),
+            "{what}: {imap}"
+        );
+        let smtp = text.lines().find(|l| l.starts_with("SMTP")).unwrap();
+        assert!(
+            smtp.contains("FAILED")
+                && smtp.contains("refused the OAuth2 token")
+                && smtp.contains("smtp.user"),
+            "{what}: {smtp}"
+        );
+    }
+    let dovecot = std::fs::read_to_string(t.stack.path().join("dovecot.log")).unwrap();
+    assert!(
+        dovecot.contains("Issuer 'https://evil.test/' is not allowed")
+            && dovecot.contains("Incorrect JWT signature"),
+        "Dovecot refused them for these reasons:\n{dovecot}"
+    );
+
+    // A wrong client secret: the IdP refuses, and the line says what it said.
+    std::fs::write(secrets.path().join("oauth2.secret"), "stale-secret\n").unwrap();
+    let out = mleg(&t, &["auth", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{text}");
+    let line = text.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with("OAuth2 token (custom): FAILED")
+            && line.contains(
+                "(HTTP 401): invalid_client: AADSTS7000215: Invalid client secret provided."
+            )
+            && line.contains("oauth2.client_secret_env/client_secret_file")
+            && !text.contains("stale-secret"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_expires_during_mleg_run_is_replaced_without_a_failed_round() {
+    let (t, idp, _secrets) = oauth2_app(3);
+    let first = t.parent("wygasa1");
+    let second = t.parent("wygasa2");
+    t.register("Jan", "Pierwszy", &pesel(2013, 4, 4, 72), &first);
+    t.register("Ewa", "Druga", &pesel(2013, 4, 5, 73), &second);
+    let log_file = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&t.config_path)
+        .arg("run")
+        .env("MLEG_LOG", "info")
+        .stderr(Stdio::from(log_file.reopen().unwrap()))
+        .spawn()
+        .unwrap();
+
+    t.send(
+        &Mail::new(&first, SCHOOL, "legitymacja").photo("Jan Pierwszy.jpg", photos::good_jpeg()),
+    )
+    .await;
+    assert!(
+        t.received(&first, 1).await[0]
+            .text
+            .contains("Przyjęliśmy zdjęcie")
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while idp.fetches() < 2 {
+        assert!(Instant::now() < deadline, "no second token within 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The first token has expired by now; the next rounds log in with a new one.
+    t.send(&Mail::new(&second, SCHOOL, "legitymacja").photo("Ewa Druga.jpg", photos::good_jpeg()))
+        .await;
+    assert!(
+        t.received(&second, 1).await[0]
+            .text
+            .contains("Przyjęliśmy zdjęcie")
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let log = std::fs::read_to_string(log_file.path()).unwrap();
+    assert!(!log.contains("round failed"), "every round worked:\n{log}");
+    assert!(
+        log.matches("OAuth2 token fetched").count() >= 2,
+        "tokens were renewed while running:\n{log}"
+    );
+    // Every JWT starts with the base64 of `{"`.
+    assert!(!log.contains("eyJ"), "no token in the log:\n{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imap_logs_in_with_oauthbearer_when_asked() {
+    let (t, _idp, _secrets) = oauth2_app_with(3600, "imap_mechanism = \"oauthbearer\"");
+    let out = mleg(&t, &["auth", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!("IMAP login as {SCHOOL} (OAUTHBEARER): OK")),
+        "{text}"
+    );
+    let dovecot = std::fs::read_to_string(t.stack.path().join("dovecot.log")).unwrap();
+    assert!(
+        dovecot.contains(&format!("Login: user=<{SCHOOL}>, method=OAUTHBEARER")),
+        "{dovecot}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_the_server_refused_is_not_reused_at_the_next_round() {
+    let (t, idp, _secrets) = oauth2_app(3600);
+    // The IdP rotated its signing key before the mail server learnt it.
+    idp.set(|i| i.key = b"a key the server does not know yet".to_vec());
+    let err = mleg::daemon::intake_once(&t.app)
+        .await
+        .expect_err("the server refuses the token");
+    assert!(err.to_string().contains("was refused"), "{err}");
+    assert_eq!(idp.fetches(), 1);
+
+    let (key, _) = t.stack.oauth2.clone().unwrap();
+    idp.set(|i| i.key = key);
+    mleg::daemon::intake_once(&t.app)
+        .await
+        .expect("the next round fetches a new token and logs in");
+    assert_eq!(
+        idp.fetches(),
+        2,
+        "a new token, not the refused one from the cache"
+    );
+}
