@@ -95,6 +95,8 @@ struct RawConfig {
     delivery: Delivery,
     #[serde(default = "default_code_days")]
     code_valid_days: i64,
+    #[serde(default = "default_outbox_max_age")]
+    outbox_max_age_hours: u64,
 }
 
 fn default_code_days() -> i64 {
@@ -172,6 +174,16 @@ struct RawSmtp {
     from: String,
     #[serde(default)]
     from_name: String,
+    #[serde(default = "default_smtp_timeout")]
+    timeout_secs: u64,
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+fn default_outbox_max_age() -> u64 {
+    120
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +234,10 @@ pub struct SmtpConfig {
     pub credentials: Option<(String, String)>,
     pub from: EmailAddress,
     pub from_name: String,
+    /// `smtp.timeout_secs`: the longest wait for the connect, the TLS
+    /// handshake, the login and each command's answer; a server silent for
+    /// longer fails the round instead of freezing it.
+    pub timeout_secs: u64,
 }
 
 /// Who the secretariat is: the only addresses whose replies may act.
@@ -259,6 +275,10 @@ pub struct Config {
     pub delivery: Delivery,
     /// How long an activation code is valid after it was generated.
     pub code_valid_days: i64,
+    /// `outbox_max_age_hours`: a mail not delivered this long after it was
+    /// queued is given up and the secretary alerted (like Postfix's
+    /// `maximal_queue_lifetime`, 5 days by default).
+    pub outbox_max_age_hours: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -395,6 +415,12 @@ impl RawConfig {
             .map(|m| staff_mailbox::resolve(m, base))
             .transpose()?;
         validate_policy(&self.photo)?;
+        if self.smtp.timeout_secs == 0 {
+            return Err(invalid("smtp.timeout_secs", "must be at least 1"));
+        }
+        if self.outbox_max_age_hours == 0 {
+            return Err(invalid("outbox_max_age_hours", "must be at least 1"));
+        }
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
@@ -423,6 +449,7 @@ impl RawConfig {
                 credentials,
                 from: parse_address("smtp.from", &self.smtp.from)?,
                 from_name: self.smtp.from_name,
+                timeout_secs: self.smtp.timeout_secs,
             },
             staff: Staff {
                 addresses: StaffAddresses::new(addresses),
@@ -433,6 +460,7 @@ impl RawConfig {
             process: self.process,
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
+            outbox_max_age_hours: self.outbox_max_age_hours,
         })
     }
 }

@@ -6,6 +6,7 @@
 
 mod cli_apps;
 mod cli_lifecycle;
+mod cli_outbox;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +51,9 @@ enum Command {
     /// The register of applications (the secretary's side).
     #[command(subcommand)]
     Apps(cli_apps::AppsCommand),
+    /// Mails waiting to be sent, or given up: list them, queue them again.
+    #[command(subcommand)]
+    Outbox(cli_outbox::OutboxCommand),
 }
 
 /// Crates that log what goes over the wire at debug/trace level: the IMAP
@@ -138,6 +142,7 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Check => return check(&app).await,
         Command::Apps(cmd) => return cli_apps::run(&app, cmd),
+        Command::Outbox(cmd) => return cli_outbox::run(&app, cmd),
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

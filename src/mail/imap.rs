@@ -19,6 +19,7 @@ use tokio_rustls::rustls::{self, pki_types::ServerName};
 use crate::config::{ImapConfig, TlsMode};
 
 mod purge;
+mod sent;
 pub use purge::PurgeOutcome;
 
 /// One type for plain and TLS connections.

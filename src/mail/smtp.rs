@@ -8,10 +8,13 @@ use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpConfig, TlsMode};
 use crate::store::outbox::Queued;
+
+mod session;
+pub use session::{Accepted, Session};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpError {
@@ -19,6 +22,16 @@ pub enum SmtpError {
     Build(String),
     #[error("SMTP: {message}")]
     Send { message: String, permanent: bool },
+    /// The server cannot be used now (connect, TLS, login, a refused
+    /// sender, no answer in time): no mail is to blame.
+    #[error("SMTP server: {0}")]
+    Server(String),
+    /// The server refused this one mail (`RCPT TO` or `DATA`).
+    #[error("SMTP refused the mail: {message}")]
+    Refused { message: String, permanent: bool },
+    /// The content went out but no answer came: the server may have queued it.
+    #[error("SMTP: no answer after the message was sent: {0}")]
+    Unknown(String),
 }
 
 impl SmtpError {
@@ -26,8 +39,14 @@ impl SmtpError {
     pub fn is_permanent(&self) -> bool {
         match self {
             SmtpError::Build(_) => true,
-            SmtpError::Send { permanent, .. } => *permanent,
+            SmtpError::Send { permanent, .. } | SmtpError::Refused { permanent, .. } => *permanent,
+            SmtpError::Server(_) | SmtpError::Unknown(_) => false,
         }
+    }
+
+    /// The server, not one mail, is at fault: stop the round, charge nobody.
+    pub fn is_server_failure(&self) -> bool {
+        matches!(self, SmtpError::Server(_) | SmtpError::Unknown(_))
     }
 }
 
@@ -52,6 +71,8 @@ impl Header for AutoSubmitted {
 pub struct Sender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// For [`Sender::open`], which speaks SMTP step by step.
+    cfg: SmtpConfig,
 }
 
 impl std::fmt::Debug for Sender {
@@ -72,7 +93,7 @@ impl Sender {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone())
             .port(cfg.port)
             .tls(tls)
-            .timeout(Some(std::time::Duration::from_secs(60)));
+            .timeout(Some(std::time::Duration::from_secs(cfg.timeout_secs)));
         if let Some((user, password)) = &cfg.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
@@ -85,27 +106,17 @@ impl Sender {
         Ok(Sender {
             transport: builder.build(),
             from: Mailbox::new(name, from_address),
+            cfg: cfg.clone(),
         })
     }
 
     /// Checks that the server answers (for `mleg check`).
     pub async fn test_connection(&self) -> Result<bool, SmtpError> {
-        self.transport
-            .test_connection()
+        // lettre's own timeout covers the TCP connect only.
+        let limit = std::time::Duration::from_secs(self.cfg.timeout_secs.saturating_mul(2));
+        tokio::time::timeout(limit, self.transport.test_connection())
             .await
-            .map_err(|e| SmtpError::Send {
-                message: e.to_string(),
-                permanent: e.is_permanent(),
-            })
-    }
-
-    /// Sends one queued mail.
-    pub async fn send(&self, mail: &Queued) -> Result<(), SmtpError> {
-        let message = self.build(mail)?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
+            .map_err(|_| SmtpError::Server("no answer in time".into()))?
             .map_err(|e| SmtpError::Send {
                 message: e.to_string(),
                 permanent: e.is_permanent(),

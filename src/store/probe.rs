@@ -56,3 +56,25 @@ pub fn set_filed_folder(conn: Tx<'_>, message_id: &str, folder: &str) -> Result<
         params![message_id, folder],
     )?)
 }
+
+/// (Message-ID, in-doubt count, sent?) of every outbox row: the crash test
+/// matches each duplicate a parent got to an in-doubt row.
+pub fn outbox_doubts(conn: Tx<'_>) -> Result<Vec<(String, u32, bool)>> {
+    let mut stmt =
+        conn.prepare("SELECT message_id, in_doubt, sent_at IS NOT NULL FROM outbox ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Fault: a crash right after the `sending` mark (before DATA was answered).
+pub fn mark_all_sending(conn: Tx<'_>) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET sending_at = created_at WHERE sent_at IS NULL AND failed_at IS NULL",
+        [],
+    )?)
+}
+
+/// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
+pub fn integrity_check(conn: Tx<'_>) -> Result<String> {
+    Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+}
