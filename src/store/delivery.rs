@@ -207,3 +207,6 @@ pub fn retry_all_failed(conn: Tx<'_>, now: DateTime<Utc>) -> Result<usize> {
         [ts(now)],
     )?)
 }
+
+#[cfg(test)]
+mod tests;

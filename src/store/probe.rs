@@ -78,3 +78,23 @@ pub fn mark_all_sending(conn: Tx<'_>) -> Result<usize> {
 pub fn integrity_check(conn: Tx<'_>) -> Result<String> {
     Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
 }
+
+/// Fault: every outbox row was queued `hours` earlier (to reach the age limit).
+pub fn age_outbox(conn: Tx<'_>, hours: i64) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, ?1)",
+        [format!("-{hours} hours")],
+    )?)
+}
+
+/// (mails handled, outbox rows sent, outbox rows not yet sent): how far a
+/// backlog has got, for a test polling a running daemon.
+pub fn progress(conn: Tx<'_>) -> Result<(i64, i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM messages),
+                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL),
+                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?)
+}
