@@ -15,6 +15,7 @@ mod exactly_once;
 mod hostile;
 mod intake;
 mod matching;
+mod outage;
 mod privacy;
 mod purge;
 mod robustness;
