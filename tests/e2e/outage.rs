@@ -63,10 +63,11 @@ fn rows(t: &TestApp) -> Vec<delivery::Row> {
 /// Waits until the server's backoff (if any) is over.
 async fn backoff_over(t: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while let Some(until) = delivery::server_backoff(t.app.store().conn()).unwrap() {
-        if chrono::Utc::now() >= until {
+    loop {
+        let backoff = delivery::server_backoff(t.app.store().conn()).unwrap();
+        let Some(until) = backoff.filter(|u| chrono::Utc::now() < *u) else {
             return;
-        }
+        };
         assert!(
             Instant::now() < deadline,
             "backoff until {until} never ends"
@@ -119,9 +120,12 @@ async fn an_smtp_outage_delays_mail_and_the_first_round_after_it_sends_everythin
     );
 }
 
+/// The reply a scripted server gives to one command line (None: the default).
+type Script = fn(&str) -> Option<&'static str>;
+
 /// A scripted SMTP server: `answer` gives the reply to each command line
 /// (None: the default for the verb). It speaks real SMTP over TCP.
-async fn scripted_smtp(answer: fn(&str) -> Option<&'static str>) -> u16 {
+async fn scripted_smtp(answer: Script) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -175,7 +179,7 @@ async fn a_refused_login_or_sender_is_the_servers_failure_and_charges_no_mail() 
     let t = TestApp::spawn();
     let parent = t.parent("odmowa");
     queue_direct(&t, MailKind::ParentNews, &parent, 3);
-    let cases: [(&str, fn(&str) -> Option<&'static str>); 2] = [
+    let cases: [(&str, Script); 2] = [
         ("535 at login", |l| {
             l.starts_with("AUTH")
                 .then_some("535 5.7.8 Error: authentication failed\r\n")
