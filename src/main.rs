@@ -1,8 +1,9 @@
 //! The `mleg` binary: command-line glue around the library.
 //!
 //! `mleg run` (daemon), `mleg once` (one round), `mleg check` (config and
-//! connectivity) and `mleg apps …` (the secretary's register). Output meant
-//! for the secretary is Polish; logs (stderr) are English for the IT person.
+//! connectivity), `mleg apps …` (the secretary's register) and `mleg outbox …`
+//! (mails waiting or given up). Output meant for the secretary is Polish;
+//! logs (stderr) are English for the IT person.
 
 mod cli_apps;
 mod cli_lifecycle;
@@ -204,6 +205,6 @@ async fn stop_on_signal(token: CancellationToken) {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-    tracing::info!("stop requested; finishing the current round");
+    tracing::info!("stop requested; finishing the mail in hand");
     token.cancel();
 }

@@ -4,7 +4,8 @@
 //! it, with its Message-ID fixed at that moment; the delivery worker sends
 //! pending rows and marks them sent. A crash between "SMTP accepted" and
 //! "marked sent" re-sends the row with the same Message-ID, which mail
-//! clients show as one message — the narrowest window SMTP allows.
+//! clients show as one message — the narrowest window SMTP allows. The
+//! `sending` mark ([`super::delivery`]) tells such a row apart after a crash.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;

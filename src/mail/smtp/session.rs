@@ -61,7 +61,10 @@ async fn within<T>(
 /// connection is still the server's failure.
 fn refusal(what: &str, e: lettre::transport::smtp::Error) -> SmtpError {
     let message = format!("{what}: {e}");
-    if e.is_permanent() {
+    // 421: the server is closing the channel, whatever the command was.
+    if e.status().is_some_and(|c| c.to_string() == "421") {
+        SmtpError::Server(message)
+    } else if e.is_permanent() {
         SmtpError::Refused {
             message,
             permanent: true,
