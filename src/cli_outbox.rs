@@ -63,6 +63,7 @@ pub fn run(app: &App, cmd: OutboxCommand) -> Result<ExitCode> {
 fn state_pl(state: &str) -> &'static str {
     match state {
         "failed" => "porzucona",
+        "cancelled" => "anulowana",
         "sending" => "niepewna",
         "sent" => "wysłana",
         _ => "czeka",

@@ -96,7 +96,6 @@ pub async fn step(
     let ids = outbox::due_ids(app.store().conn(), app.clock.now())?;
     if !ids.is_empty() {
         let mut session = sender.open().await.map_err(|e| server_down(app, e))?;
-        delivery::server_ok(app.store().conn())?;
         for id in ids {
             if stop.is_cancelled() {
                 info!("stop requested; the rest of the outbox waits for the next start");
@@ -108,6 +107,9 @@ pub async fn step(
             deliver(app, sender, &mut session, &mail, &mut report).await?;
         }
         session.quit().await;
+        // Only a round without a server failure ends the backoff: a server
+        // that logs in but refuses every sender must still be waited out.
+        delivery::server_ok(app.store().conn())?;
     }
     if report != OutboxReport::default() {
         info!(

@@ -136,7 +136,8 @@ pub struct Row {
     pub id: i64,
     pub kind: String,
     pub application_id: Option<i64>,
-    /// "pending", "sending" (in doubt), "sent" or "failed".
+    /// "pending", "sending" (in doubt), "failed" or "cancelled" (its photo
+    /// was purged before it went: never sent again).
     pub state: &'static str,
     pub attempts: u32,
     pub in_doubt: u32,
@@ -165,6 +166,9 @@ pub fn list(conn: Tx<'_>, failed_only: bool) -> Result<Vec<Row>> {
                 kind: r.get(1)?,
                 application_id: r.get(2)?,
                 state: match (failed, sending) {
+                    (true, _) if cancelled(r.get::<_, Option<String>>(8)?.as_deref()) => {
+                        "cancelled"
+                    }
                     (true, _) => "failed",
                     (false, true) => "sending",
                     _ => "pending",
@@ -188,13 +192,26 @@ pub fn list(conn: Tx<'_>, failed_only: bool) -> Result<Vec<Row>> {
     Ok(out)
 }
 
+/// Rows cancelled on purpose (`lifecycle::purge_photos`) carry this reason.
+const CANCELLED: &str = "cancelled:";
+
+fn cancelled(last_error: Option<&str>) -> bool {
+    last_error.is_some_and(|e| e.starts_with(CANCELLED))
+}
+
+/// Failed, and not cancelled on purpose.
+const RETRYABLE: &str = "failed_at IS NOT NULL AND COALESCE(last_error, '') NOT LIKE 'cancelled:%'";
+
 /// Queues a failed row again, due now; its age counts from now, or
 /// `outbox_max_age_hours` would give it up again at once. Returns whether
-/// `id` was a failed row.
+/// `id` was a failed row. A row cancelled because its photo was purged
+/// stays cancelled: its photo is gone, and so is the reason to send it.
 pub fn retry(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<bool> {
     Ok(conn.execute(
-        "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?2, created_at = ?2
-         WHERE id = ?1 AND failed_at IS NOT NULL",
+        &format!(
+            "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?2, created_at = ?2
+             WHERE id = ?1 AND {RETRYABLE}"
+        ),
         params![id, ts(now)],
     )? == 1)
 }
@@ -202,8 +219,10 @@ pub fn retry(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<bool> {
 /// [`retry`] for every failed row; returns how many.
 pub fn retry_all_failed(conn: Tx<'_>, now: DateTime<Utc>) -> Result<usize> {
     Ok(conn.execute(
-        "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?1, created_at = ?1
-         WHERE failed_at IS NOT NULL",
+        &format!(
+            "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?1, created_at = ?1
+             WHERE {RETRYABLE}"
+        ),
         [ts(now)],
     )?)
 }

@@ -118,3 +118,13 @@ fn a_mail_is_given_up_by_age_not_by_tries_and_retry_counts_its_age_anew() {
     assert!(expired(s.conn(), later).unwrap().is_empty());
     assert_eq!(outbox::due_ids(s.conn(), later).unwrap(), vec![id]);
 }
+
+#[test]
+fn a_mail_cancelled_because_its_photo_was_purged_is_never_retried() {
+    let mut s = Store::open_in_memory().unwrap();
+    let id = queue(&mut s, MailKind::StaffPhoto, t0());
+    give_up(s.conn(), id, "cancelled: photo purged before sending", t0()).unwrap();
+    assert_eq!(list(s.conn(), true).unwrap()[0].state, "cancelled");
+    assert!(!retry(s.conn(), id, t0()).unwrap());
+    assert_eq!(retry_all_failed(s.conn(), t0()).unwrap(), 0);
+}
