@@ -116,8 +116,8 @@ async fn deliver_until(app: &App, stop: &CancellationToken) -> Result<OutboxRepo
 }
 
 /// Runs rounds every poll interval until `shutdown` is cancelled; the mail
-/// in hand is finished first. Errors in
-/// a round are logged, not fatal: a mail server restart must not stop mleg.
+/// in hand is finished first. Errors in a round are logged, not fatal: a
+/// mail server restart must not stop mleg.
 pub async fn run(app: &App, shutdown: CancellationToken) {
     let interval = Duration::from_secs(app.config.poll_interval_secs);
     info!(interval_secs = interval.as_secs(), "mleg running");

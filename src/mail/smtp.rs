@@ -1,8 +1,10 @@
 //! The SMTP adapter: the only code that builds MIME and speaks SMTP (lettre).
 //!
-//! It sends one queued outbox mail with the Message-ID fixed when it was
+//! It builds one queued outbox mail with the Message-ID fixed when it was
 //! queued, threading headers for replies, and `Auto-Submitted:
-//! auto-replied` so that well-behaved auto-responders never answer back.
+//! auto-replied` so that well-behaved auto-responders never answer back;
+//! [`Session`] (in `smtp/session.rs`) sends it step by step, each step under
+//! `[smtp] timeout_secs`, telling a server failure from a refused mail.
 
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
