@@ -99,6 +99,8 @@ struct RawConfig {
     dates: dates::RawDates,
     /// `[oauth2]`: the token provider for `auth = "oauth2"`.
     oauth2: Option<oauth2::RawOAuth2>,
+    #[serde(default = "default_outbox_max_age")]
+    outbox_max_age_hours: u64,
 }
 
 fn default_code_days() -> i64 {
@@ -182,6 +184,16 @@ struct RawSmtp {
     from: String,
     #[serde(default)]
     from_name: String,
+    #[serde(default = "default_smtp_timeout")]
+    timeout_secs: u64,
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+fn default_outbox_max_age() -> u64 {
+    120
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,6 +251,10 @@ pub struct SmtpConfig {
     pub oauth2: Option<TokenSource>,
     pub from: EmailAddress,
     pub from_name: String,
+    /// `smtp.timeout_secs`: the longest wait for the connect, the TLS
+    /// handshake, the login and each command's answer; a server silent for
+    /// longer fails the round instead of freezing it.
+    pub timeout_secs: u64,
 }
 
 /// Who the secretariat is: the only addresses whose replies may act.
@@ -278,6 +294,10 @@ pub struct Config {
     pub code_valid_days: i64,
     /// `[dates]`: time zone, reminder days, deadline, digest time, days off.
     pub dates: Dates,
+    /// `outbox_max_age_hours`: a mail not delivered this long after it was
+    /// queued is given up and the secretary alerted (like Postfix's
+    /// `maximal_queue_lifetime`, 5 days by default).
+    pub outbox_max_age_hours: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -435,6 +455,12 @@ impl RawConfig {
             .map(|m| staff_mailbox::resolve(m, base))
             .transpose()?;
         validate_policy(&self.photo)?;
+        if self.smtp.timeout_secs == 0 {
+            return Err(invalid("smtp.timeout_secs", "must be at least 1"));
+        }
+        if self.outbox_max_age_hours == 0 {
+            return Err(invalid("outbox_max_age_hours", "must be at least 1"));
+        }
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
@@ -466,6 +492,7 @@ impl RawConfig {
                 oauth2: smtp_oauth2,
                 from: parse_address("smtp.from", &self.smtp.from)?,
                 from_name: self.smtp.from_name,
+                timeout_secs: self.smtp.timeout_secs,
             },
             staff: Staff {
                 addresses: StaffAddresses::new(addresses),
@@ -477,6 +504,7 @@ impl RawConfig {
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
             dates,
+            outbox_max_age_hours: self.outbox_max_age_hours,
         })
     }
 }

@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::intake::{self, IntakeError, IntakeReport};
 use crate::mail::imap::Mailbox;
 use crate::mail::smtp::{Sender, SmtpError};
-use crate::outbox::{self, OutboxReport};
+use crate::outbox::{self, OutboxError, OutboxReport};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +25,10 @@ pub enum RoundError {
     Smtp(#[from] SmtpError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    #[error("stopped before the mailbox was read")]
+    Stopped,
     #[error("cannot take the round lock: {0}")]
     Lock(std::io::Error),
 }
@@ -36,9 +40,26 @@ pub enum RoundError {
 /// sending the same outbox rows a second time. Delivery runs even when the
 /// mailbox could not be read: codes queued from the CLI still go out.
 pub async fn once(app: &App) -> Result<(IntakeReport, OutboxReport), RoundError> {
+    once_until(app, &CancellationToken::new()).await
+}
+
+/// [`once`], cut short when `stop` fires (SIGTERM): intake stops at once
+/// (every mail is committed on its own, so stopping between mails is what a
+/// crash would do, minus the crash), delivery finishes the mail in hand.
+pub async fn once_until(
+    app: &App,
+    stop: &CancellationToken,
+) -> Result<(IntakeReport, OutboxReport), RoundError> {
     let _lock = round_lock(app).await?;
-    let intake = intake_once(app).await;
-    let delivered = deliver_once(app).await;
+    let intake = tokio::select! {
+        r = intake_once(app) => r.map_err(RoundError::from),
+        _ = stop.cancelled() => Err(RoundError::Stopped),
+    };
+    let delivered = if stop.is_cancelled() {
+        Ok(OutboxReport::default())
+    } else {
+        deliver_until(app, stop).await
+    };
     housekeeping(app)?;
     Ok((intake?, delivered?))
 }
@@ -86,25 +107,28 @@ pub async fn intake_once(app: &App) -> Result<IntakeReport, IntakeError> {
 
 /// One delivery step.
 pub async fn deliver_once(app: &App) -> Result<OutboxReport, RoundError> {
-    let sender = Sender::connect(&app.config.smtp).await?;
-    // Log in once before charging any row with a failed login (see `mail::smtp::login`).
-    if crate::store::outbox::has_due(app.store().conn(), app.clock.now())? {
-        sender.check_login(&app.config.smtp).await?;
-    }
-    Ok(outbox::step(app, &sender).await?)
+    deliver_until(app, &CancellationToken::new()).await
 }
 
-/// Runs rounds every poll interval until `shutdown` is cancelled; the round
-/// under way is finished first. Errors in
-/// a round are logged, not fatal: a mail server restart must not stop mleg.
+async fn deliver_until(app: &App, stop: &CancellationToken) -> Result<OutboxReport, RoundError> {
+    // With `auth = "oauth2"` the sender carries a token valid for a while yet.
+    let sender = Sender::connect(&app.config.smtp).await?;
+    Ok(outbox::step(app, &sender, stop).await?)
+}
+
+/// Runs rounds every poll interval until `shutdown` is cancelled; the mail
+/// in hand is finished first. Errors in a round are logged, not fatal: a
+/// mail server restart must not stop mleg.
 pub async fn run(app: &App, shutdown: CancellationToken) {
     let interval = Duration::from_secs(app.config.poll_interval_secs);
     info!(interval_secs = interval.as_secs(), "mleg running");
     loop {
-        // A round is not interrupted: stopping between "SMTP accepted" and
-        // "marked sent" is the one way to send a mail twice.
-        if let Err(e) = once(app).await {
-            error!(error = %e, "round failed; retrying next round");
+        // A round stops early on shutdown, but never inside one mail's
+        // SMTP conversation: stopping between "SMTP accepted" and "marked
+        // sent" is the one way to send a mail twice.
+        match once_until(app, &shutdown).await {
+            Ok(_) | Err(RoundError::Stopped) => {}
+            Err(e) => error!(error = %e, "round failed; retrying next round"),
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}

@@ -1,12 +1,14 @@
 //! The `mleg` binary: command-line glue around the library.
 //!
 //! `mleg run` (daemon), `mleg once` (one round), `mleg check` (config and
-//! connectivity) and `mleg apps …` (the secretary's register). Output meant
-//! for the secretary is Polish; logs (stderr) are English for the IT person.
+//! connectivity), `mleg apps …` (the secretary's register) and `mleg outbox …`
+//! (mails waiting or given up). Output meant for the secretary is Polish;
+//! logs (stderr) are English for the IT person.
 
 mod cli_apps;
 mod cli_auth;
 mod cli_lifecycle;
+mod cli_outbox;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,6 +64,9 @@ enum Command {
     /// OAuth2 sign-in: `mleg auth test` fetches a token and logs in with it.
     #[command(subcommand)]
     Auth(cli_auth::AuthCommand),
+    /// Mails waiting to be sent, or given up: list them, queue them again.
+    #[command(subcommand)]
+    Outbox(cli_outbox::OutboxCommand),
 }
 
 /// Crates that log what goes over the wire at debug/trace level: the IMAP
@@ -151,13 +156,31 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
                 "przejrzano: {}, obsłużono: {}, do sprawdzenia: {}, pominięto: {}, wysłano: {}",
                 intake.examined, intake.processed, intake.needs_human, intake.ignored, sent.sent
             );
+            if sent.waiting > 0 {
+                return smtp_waiting(&app, sent.waiting);
+            }
         }
         Command::Check => return check(&app).await,
         Command::Tick { .. } => unreachable!("handled above"),
         Command::Apps(cmd) => return cli_apps::run(&app, cmd),
         Command::Auth(cmd) => return cli_auth::run(&app, cmd).await,
+        Command::Outbox(cmd) => return cli_outbox::run(&app, cmd),
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `mleg once` while the SMTP server is left alone after a failure: one line
+/// saying why the mails wait and when they are tried again.
+fn smtp_waiting(app: &App, waiting: usize) -> Result<std::process::ExitCode> {
+    let failure = mleg::store::delivery::server_failure(app.store().conn())?;
+    if let Some((next, error)) = failure {
+        let tz = app.config.dates.timezone;
+        eprintln!(
+            "mleg: {waiting} mail(s) wait: {error}; next try at {}",
+            next.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S")
+        );
+    }
+    Ok(std::process::ExitCode::FAILURE)
 }
 
 /// `mleg tick`: the whole program runs on a clock fixed at `now`, so every
@@ -239,6 +262,6 @@ async fn stop_on_signal(token: CancellationToken) {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-    tracing::info!("stop requested; finishing the current round");
+    tracing::info!("stop requested; finishing the mail in hand");
     token.cancel();
 }

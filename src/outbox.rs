@@ -1,16 +1,33 @@
 //! The delivery worker: sends what the outbox holds.
 //!
 //! Mails are queued by whoever changed state (intake, the secretary's CLI)
-//! in the same transaction as the change. [`step`] sends every due mail and
-//! marks it sent; a failure is retried later with a growing delay, and a
-//! permanent one (unknown recipient) is given up and logged for the IT person.
-//! Sending is idempotent per row: a row marked sent is never picked again.
+//! in the same transaction as the change. [`step`] sends every due mail,
+//! parents' replies first, over one SMTP session, loading one mail (and its
+//! photo) at a time. What goes wrong is told apart like Postfix does:
+//! - the server cannot be used (connect, TLS, login, a refused sender, no
+//!   answer in time): the round stops, no mail is charged, and the server is
+//!   left alone for a growing while (stored in the DB); when it works again
+//!   the first round sends the whole queue;
+//! - the server refuses one mail (`RCPT TO`, `DATA`): a 5xx gives that mail
+//!   up and alerts the secretary ([`give_up`]); a 4xx retries it later;
+//! - a mail still undelivered `outbox_max_age_hours` after it was queued is
+//!   given up and alerted about too.
+//!
+//! Each row is marked `sending` in its own commit before `DATA`; one found
+//! so after a crash is resolved by [`in_doubt`] before anything is sent.
 
+mod give_up;
+mod in_doubt;
+
+use chrono::Duration;
+use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::app::App;
-use crate::mail::smtp::Sender;
-use crate::store::{StoreError, outbox};
+use crate::mail::smtp::{Sender, Session, SmtpError};
+use crate::store::outbox::Queued;
+use crate::store::{StoreError, delivery, outbox};
+use crate::templates::TemplateError;
 
 /// What one delivery step did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -18,13 +35,30 @@ pub struct OutboxReport {
     pub sent: usize,
     pub retry_later: usize,
     pub gave_up: usize,
+    /// Rows found `sending` (in doubt) and queued again after a crash.
+    pub in_doubt: usize,
+    /// In-doubt rows found in the sent folder, hence not sent again.
+    pub found_sent: usize,
+    /// Due mails left waiting because the server is in its backoff.
+    pub waiting: usize,
 }
 
-/// How many mails one step handles at most, so a long queue cannot starve intake.
-const BATCH: usize = 50;
+/// Why a delivery step stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Smtp(#[from] SmtpError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+}
+
+/// The longest wait before the server is tried again.
+const SERVER_BACKOFF_CAP_MINUTES: i64 = 15;
 
 /// "550 <rodzic@example.pl> unknown" → "550 <…@example.pl> unknown".
-fn mask_addresses(text: &str) -> String {
+pub fn mask_addresses(text: &str) -> String {
     text.split(' ')
         .map(|word| match word.split_once('@') {
             Some((local, domain)) if !local.is_empty() => {
@@ -40,60 +74,125 @@ fn mask_addresses(text: &str) -> String {
         .join(" ")
 }
 
-/// Sends every due mail once.
-pub async fn step(app: &App, sender: &Sender) -> Result<OutboxReport, StoreError> {
-    let mut report = OutboxReport::default();
-    let due = outbox::due(app.store().conn(), app.clock.now(), BATCH)?;
-    for mail in due {
-        match sender.send(&mail).await {
-            Ok(()) => {
-                let now = app.clock.now();
-                app.store()
-                    .transaction(|tx| outbox::mark_sent(tx, mail.id, now))?;
-                report.sent += 1;
+/// Sends every due mail once; stops early (after the mail in hand) when
+/// `stop` fires.
+pub async fn step(
+    app: &App,
+    sender: &Sender,
+    stop: &CancellationToken,
+) -> Result<OutboxReport, OutboxError> {
+    let mut report = OutboxReport {
+        gave_up: give_up::expired(app)?,
+        ..OutboxReport::default()
+    };
+    let now = app.clock.now();
+    let backoff = delivery::server_backoff(app.store().conn())?;
+    if let Some(until) = backoff.filter(|u| now < *u) {
+        report.waiting = outbox::due_ids(app.store().conn(), now)?.len();
+        info!(waiting = report.waiting, retry_at = %until, "SMTP server failed recently; waiting");
+        return Ok(report);
+    }
+    in_doubt::resolve(app, &mut report).await?;
+    let ids = outbox::due_ids(app.store().conn(), app.clock.now())?;
+    if !ids.is_empty() {
+        let mut session = sender.open().await.map_err(|e| server_down(app, e))?;
+        for id in ids {
+            if stop.is_cancelled() {
+                info!("stop requested; the rest of the outbox waits for the next start");
+                break;
             }
-            Err(e) => {
-                let permanent = e.is_permanent();
-                let text = e.to_string();
-                let gave_up = outbox::mark_failed(
-                    app.store().conn(),
-                    mail.id,
-                    &text,
-                    permanent,
-                    app.clock.now(),
-                )?;
-                // SMTP errors often quote the recipient; a parent's address is
-                // personal data, so the log gets it masked (the DB keeps it all).
-                warn!(outbox_id = mail.id, permanent, error = %mask_addresses(&text), "delivery failed");
-                if gave_up {
-                    report.gave_up += 1;
-                } else {
-                    report.retry_later += 1;
-                }
-            }
+            let Some(mail) = outbox::load(app.store().conn(), id)? else {
+                continue;
+            };
+            deliver(app, sender, &mut session, &mail, &mut report).await?;
         }
+        session.quit().await;
+        // Only a round without a server failure ends the backoff: a server
+        // that logs in but refuses every sender must still be waited out.
+        delivery::server_ok(app.store().conn())?;
     }
     if report != OutboxReport::default() {
         info!(
             sent = report.sent,
             retry_later = report.retry_later,
             gave_up = report.gave_up,
+            in_doubt = report.in_doubt,
+            found_sent = report.found_sent,
             "outbox step done"
         );
     }
     Ok(report)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::mask_addresses;
+/// Sends one mail and records the outcome; Err only when the round must stop.
+async fn deliver(
+    app: &App,
+    sender: &Sender,
+    session: &mut Session,
+    mail: &Queued,
+    report: &mut OutboxReport,
+) -> Result<(), OutboxError> {
+    let e = match send_one(app, sender, session, mail).await? {
+        Ok(()) => {
+            report.sent += 1;
+            return Ok(());
+        }
+        Err(e) if e.is_server_failure() => return Err(server_down(app, e)),
+        Err(e) => e,
+    };
+    let text = e.to_string();
+    // SMTP errors often quote the recipient; a parent's address is
+    // personal data, so the log gets it masked (the DB keeps it all).
+    warn!(outbox_id = mail.id, permanent = e.is_permanent(), error = %mask_addresses(&text), "delivery failed");
+    if e.is_permanent() {
+        give_up::refused(app, mail.id, &text)?;
+        report.gave_up += 1;
+    } else {
+        outbox::mark_failed(app.store().conn(), mail.id, &text, false, app.clock.now())?;
+        report.retry_later += 1;
+    }
+    session.reset().await.map_err(|e| server_down(app, e))
+}
 
-    #[test]
-    fn a_parents_address_in_an_smtp_error_is_masked_for_the_log() {
-        assert_eq!(
-            mask_addresses("550 5.1.1 <rodzic@example.pl>: Recipient address rejected"),
-            "550 5.1.1 <…@example.pl>: Recipient address rejected"
-        );
-        assert_eq!(mask_addresses("421 try again later"), "421 try again later");
+/// The SMTP conversation for one mail: envelope, the `sending` mark in its
+/// own commit, then `DATA`; marked sent as soon as the server said 250.
+async fn send_one(
+    app: &App,
+    sender: &Sender,
+    session: &mut Session,
+    mail: &Queued,
+) -> Result<Result<(), SmtpError>, StoreError> {
+    let accepted = match session.envelope(sender, mail).await {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    delivery::mark_sending(app.store().conn(), mail.id, app.clock.now())?;
+    match session.data(accepted).await {
+        Ok(()) => {
+            let now = app.clock.now();
+            app.store()
+                .transaction(|tx| outbox::mark_sent(tx, mail.id, now))?;
+            Ok(Ok(()))
+        }
+        // No answer after the content: the row stays `sending`, in doubt.
+        Err(e) => Ok(Err(e)),
     }
 }
+
+/// Records a server failure (backoff doubling from the poll interval) and
+/// hands the error back to end the round.
+fn server_down(app: &App, e: SmtpError) -> OutboxError {
+    let text = mask_addresses(&e.to_string());
+    let base = Duration::seconds(app.config.poll_interval_secs.min(3600) as i64);
+    let cap = Duration::minutes(SERVER_BACKOFF_CAP_MINUTES);
+    match delivery::server_failed(app.store().conn(), &text, app.clock.now(), base, cap) {
+        // The error itself is the round's failure line (logged by the
+        // daemon, printed by `mleg once`): one line, not two.
+        Ok(retry_at) => warn!(retry_at = %retry_at, "SMTP server failed; no mail charged"),
+        Err(store) => return store.into(),
+    }
+    e.into()
+}
+
+#[cfg(test)]
+mod tests;

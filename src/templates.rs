@@ -42,6 +42,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_answer" => "staff_answer.txt",
     "staff_alert" => "staff_alert.txt",
     "staff_purge_failed" => "staff_purge_failed.txt",
+    "staff_delivery_failed" => "staff_delivery_failed.txt",
     "staff_held_photo" => "staff_held_photo.txt",
     "staff_held_answer" => "staff_held_answer.txt",
     "parent_held" => "parent_held.txt",

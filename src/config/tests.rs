@@ -142,3 +142,28 @@ fn sent_folder_and_staff_mailbox_are_optional_and_read() {
     assert_eq!(m.imap.mailbox, "INBOX");
     assert!(c.staff_copies_cleaned());
 }
+
+#[test]
+fn the_outbox_age_limit_and_the_smtp_timeout_have_defaults_and_refuse_zero() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!((c.outbox_max_age_hours, c.smtp.timeout_secs), (120, 30));
+    let bare = EXAMPLE
+        .replace("outbox_max_age_hours = 120\n", "")
+        .replace("timeout_secs = 30\n", "");
+    let c = Config::from_toml(&bare, Path::new(".")).unwrap();
+    assert_eq!((c.outbox_max_age_hours, c.smtp.timeout_secs), (120, 30));
+    for (from, to, key) in [
+        (
+            "outbox_max_age_hours = 120",
+            "outbox_max_age_hours = 0",
+            "outbox_max_age_hours",
+        ),
+        ("timeout_secs = 30", "timeout_secs = 0", "smtp.timeout_secs"),
+    ] {
+        let e = Config::from_toml(&EXAMPLE.replace(from, to), Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{e}");
+    }
+}

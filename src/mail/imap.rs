@@ -20,6 +20,7 @@ use crate::config::{ImapConfig, TlsMode};
 
 mod login;
 mod purge;
+mod sent;
 pub use purge::PurgeOutcome;
 
 /// One type for plain and TLS connections.

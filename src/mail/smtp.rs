@@ -1,19 +1,23 @@
 //! The SMTP adapter: the only code that builds MIME and speaks SMTP (lettre).
 //!
-//! It sends one queued outbox mail with the Message-ID fixed when it was
+//! It builds one queued outbox mail with the Message-ID fixed when it was
 //! queued, threading headers for replies, and `Auto-Submitted:
-//! auto-replied` so that well-behaved auto-responders never answer back.
+//! auto-replied` so that well-behaved auto-responders never answer back;
+//! [`Session`] (in `smtp/session.rs`) sends it step by step, each step under
+//! `[smtp] timeout_secs`, telling a server failure from a refused mail.
 
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpConfig, TlsMode};
 use crate::store::outbox::Queued;
 
 mod login;
+mod session;
+pub use session::{Accepted, Session};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpError {
@@ -32,6 +36,16 @@ pub enum SmtpError {
     /// No OAuth2 token could be had (`auth = "oauth2"`).
     #[error("SMTP login: {0}")]
     Token(#[from] crate::oauth2::OAuth2Error),
+    /// The server cannot be used now (connect, TLS, login, a refused
+    /// sender, no answer in time): no mail is to blame.
+    #[error("SMTP server: {0}")]
+    Server(String),
+    /// The server refused this one mail (`RCPT TO` or `DATA`).
+    #[error("SMTP refused the mail: {message}")]
+    Refused { message: String, permanent: bool },
+    /// The content went out but no answer came: the server may have queued it.
+    #[error("SMTP: no answer after the message was sent: {0}")]
+    Unknown(String),
 }
 
 impl SmtpError {
@@ -39,9 +53,23 @@ impl SmtpError {
     pub fn is_permanent(&self) -> bool {
         match self {
             SmtpError::Build(_) => true,
-            SmtpError::Send { permanent, .. } => *permanent,
-            SmtpError::Login { .. } | SmtpError::Token(_) => false,
+            SmtpError::Send { permanent, .. } | SmtpError::Refused { permanent, .. } => *permanent,
+            SmtpError::Login { .. }
+            | SmtpError::Token(_)
+            | SmtpError::Server(_)
+            | SmtpError::Unknown(_) => false,
         }
+    }
+
+    /// The server, not one mail, is at fault: stop the round, charge nobody.
+    pub fn is_server_failure(&self) -> bool {
+        matches!(
+            self,
+            SmtpError::Server(_)
+                | SmtpError::Unknown(_)
+                | SmtpError::Login { .. }
+                | SmtpError::Token(_)
+        )
     }
 }
 
@@ -66,6 +94,8 @@ impl Header for AutoSubmitted {
 pub struct Sender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// For [`Sender::open`], which speaks SMTP step by step.
+    cfg: SmtpConfig,
 }
 
 impl std::fmt::Debug for Sender {
@@ -86,7 +116,7 @@ impl Sender {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone())
             .port(cfg.port)
             .tls(tls)
-            .timeout(Some(std::time::Duration::from_secs(60)));
+            .timeout(Some(std::time::Duration::from_secs(cfg.timeout_secs)));
         if let Some((user, password)) = &cfg.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
@@ -103,27 +133,17 @@ impl Sender {
         Ok(Sender {
             transport: builder.build(),
             from: Mailbox::new(name, from_address),
+            cfg: cfg.clone(),
         })
     }
 
     /// Checks that the server answers (for `mleg check`).
     pub async fn test_connection(&self) -> Result<bool, SmtpError> {
-        self.transport
-            .test_connection()
+        // lettre's own timeout covers the TCP connect only.
+        let limit = std::time::Duration::from_secs(self.cfg.timeout_secs.saturating_mul(2));
+        tokio::time::timeout(limit, self.transport.test_connection())
             .await
-            .map_err(|e| SmtpError::Send {
-                message: e.to_string(),
-                permanent: e.is_permanent(),
-            })
-    }
-
-    /// Sends one queued mail.
-    pub async fn send(&self, mail: &Queued) -> Result<(), SmtpError> {
-        let message = self.build(mail)?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
+            .map_err(|_| SmtpError::Server("no answer in time".into()))?
             .map_err(|e| SmtpError::Send {
                 message: e.to_string(),
                 permanent: e.is_permanent(),

@@ -4,7 +4,8 @@
 //! it, with its Message-ID fixed at that moment; the delivery worker sends
 //! pending rows and marks them sent. A crash between "SMTP accepted" and
 //! "marked sent" re-sends the row with the same Message-ID, which mail
-//! clients show as one message — the narrowest window SMTP allows.
+//! clients show as one message — the narrowest window SMTP allows. The
+//! `sending` mark ([`super::delivery`]) tells such a row apart after a crash.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
@@ -62,52 +63,67 @@ pub struct Queued {
     pub attachments: Vec<OutAttachment>,
 }
 
-/// Whether any mail is due now (a round logs in to SMTP only then).
-pub fn has_due(conn: Tx<'_>, now: DateTime<Utc>) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM outbox
-         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1)",
-        params![ts(now)],
-        |r| r.get(0),
-    )?)
-}
+/// Which rows go first: parents' replies before staff notifications (a
+/// parent waits at the screen; the secretary reads her mail in batches).
+const PRIORITY_ORDER: &str = "ORDER BY (kind NOT LIKE 'parent%'), id";
 
-/// Mails due for (another) attempt, oldest first.
+/// Rows that may be sent now: pending, not in doubt, due.
+const DUE: &str =
+    "sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL AND next_attempt_at <= ?1";
+
+/// Mails due for (another) attempt, parents' first, at most `limit`.
 pub fn due(conn: Tx<'_>, now: DateTime<Utc>, limit: usize) -> Result<Vec<Queued>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, recipient, subject, body, message_id, in_reply_to, refs, attempts FROM outbox
-         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
-         ORDER BY id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![ts(now), limit as i64], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get::<_, String>(6)?,
-            r.get(7)?,
-        ))
-    })?;
     let mut out = Vec::new();
-    for r in rows {
-        let (id, to, subject, body, message_id, in_reply_to, refs, attempts) = r?;
-        out.push(Queued {
-            id,
-            to: EmailAddress::parse(&to)
-                .map_err(|e| StoreError::Corrupt(format!("recipient: {e}")))?,
-            subject,
-            body,
-            message_id,
-            in_reply_to,
-            references: refs.split_whitespace().map(str::to_owned).collect(),
-            attempts,
-            attachments: attachments(conn, id)?,
-        });
+    for id in due_ids(conn, now)?.into_iter().take(limit) {
+        out.extend(load(conn, id)?);
     }
     Ok(out)
+}
+
+/// The ids of every mail due now, parents' first. Only ids: the mails (and
+/// their photos) are loaded one at a time, so a long queue costs no memory.
+pub fn due_ids(conn: Tx<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id FROM outbox WHERE {DUE} {PRIORITY_ORDER}"
+    ))?;
+    let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One pending mail with its attachments (None once sent, failed or in doubt).
+pub fn load(conn: Tx<'_>, id: i64) -> Result<Option<Queued>> {
+    let row = conn.query_row(
+        "SELECT recipient, subject, body, message_id, in_reply_to, refs, attempts FROM outbox
+         WHERE id = ?1 AND sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL",
+        [id],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, String>(5)?,
+                r.get(6)?,
+            ))
+        },
+    );
+    let (to, subject, body, message_id, in_reply_to, refs, attempts) = match row {
+        Ok(r) => r,
+        Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Some(Queued {
+        id,
+        to: EmailAddress::parse(&to).map_err(|e| StoreError::Corrupt(format!("recipient: {e}")))?,
+        subject,
+        body,
+        message_id,
+        in_reply_to,
+        references: refs.split_whitespace().map(str::to_owned).collect(),
+        attempts,
+        attachments: attachments(conn, id)?,
+    }))
 }
 
 fn attachments(conn: Tx<'_>, outbox_id: i64) -> Result<Vec<OutAttachment>> {
@@ -129,18 +145,17 @@ fn attachments(conn: Tx<'_>, outbox_id: i64) -> Result<Vec<OutAttachment>> {
 /// Call it inside a transaction: both statements must happen together.
 pub fn mark_sent(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
-        "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+        "UPDATE outbox SET sent_at = ?2, sending_at = NULL, attempts = attempts + 1 WHERE id = ?1",
         params![id, ts(now)],
     )?;
     conn.execute("DELETE FROM outbox_attachments WHERE outbox_id = ?1", [id])?;
     Ok(())
 }
 
-/// After this many attempts a mail is given up on (and staff see it in `mleg apps` output / logs).
-pub const MAX_ATTEMPTS: u32 = 12;
-
-/// Records a failed attempt: retry later with a growing delay, or give up if
-/// the error is permanent or attempts ran out. Returns whether it gave up.
+/// Records a failed attempt of this one mail (the server refused it, not
+/// the server being down): a permanent refusal gives it up, anything else is
+/// retried later with a growing delay. Returns whether it gave up. Age, not
+/// the number of tries, ends a temporary failure (`super::delivery::expired`).
 pub fn mark_failed(
     conn: Tx<'_>,
     id: i64,
@@ -152,20 +167,22 @@ pub fn mark_failed(
         r.get(0)
     })?;
     let attempts = attempts + 1;
-    if permanent || attempts >= MAX_ATTEMPTS {
+    if permanent {
         conn.execute(
-            "UPDATE outbox SET attempts = ?2, last_error = ?3, failed_at = ?4 WHERE id = ?1",
+            "UPDATE outbox SET attempts = ?2, last_error = ?3, failed_at = ?4, sending_at = NULL
+             WHERE id = ?1",
             params![id, attempts, error, ts(now)],
         )?;
     } else {
         // 1, 2, 4, … minutes, capped at an hour.
         let delay = Duration::minutes(1i64 << attempts.min(6)).min(Duration::hours(1));
         conn.execute(
-            "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt_at = ?4 WHERE id = ?1",
+            "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt_at = ?4,
+                sending_at = NULL WHERE id = ?1",
             params![id, attempts, error, ts(now + delay)],
         )?;
     }
-    Ok(permanent || attempts >= MAX_ATTEMPTS)
+    Ok(permanent)
 }
 
 /// Counts of outbox rows, for `mleg check` and the demo.

@@ -56,3 +56,45 @@ pub fn set_filed_folder(conn: Tx<'_>, message_id: &str, folder: &str) -> Result<
         params![message_id, folder],
     )?)
 }
+
+/// (Message-ID, in-doubt count, sent?) of every outbox row: the crash test
+/// matches each duplicate a parent got to an in-doubt row.
+pub fn outbox_doubts(conn: Tx<'_>) -> Result<Vec<(String, u32, bool)>> {
+    let mut stmt =
+        conn.prepare("SELECT message_id, in_doubt, sent_at IS NOT NULL FROM outbox ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Fault: a crash right after the `sending` mark (before DATA was answered).
+pub fn mark_all_sending(conn: Tx<'_>) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET sending_at = created_at WHERE sent_at IS NULL AND failed_at IS NULL",
+        [],
+    )?)
+}
+
+/// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
+pub fn integrity_check(conn: Tx<'_>) -> Result<String> {
+    Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+}
+
+/// Fault: every outbox row was queued `hours` earlier (to reach the age limit).
+pub fn age_outbox(conn: Tx<'_>, hours: i64) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, ?1)",
+        [format!("-{hours} hours")],
+    )?)
+}
+
+/// (mails handled, outbox rows sent, outbox rows not yet sent): how far a
+/// backlog has got, for a test polling a running daemon.
+pub fn progress(conn: Tx<'_>) -> Result<(i64, i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM messages),
+                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL),
+                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?)
+}

@@ -225,4 +225,20 @@ CREATE TABLE mail_failures (
 -- awaiting_review); the issue deadline runs from here. Set by the applier.
 ALTER TABLE applications ADD COLUMN complete_at TEXT;
 "#,
+    r#"
+-- Issue 9 §2-§4, the outbox side (helper h-outbox): server outages and crashes.
+-- Set in its own commit right before DATA; a row still 'sending' when a round
+-- starts was cut off by a crash: it is "in doubt" (the server may have it).
+ALTER TABLE outbox ADD COLUMN sending_at TEXT;
+-- How often this row was found in doubt and sent again (same Message-ID).
+ALTER TABLE outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+-- The SMTP server's health, one row: failures in a row and when to try again
+-- (a server failure is not charged to any mail).
+CREATE TABLE smtp_server (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    failures         INTEGER NOT NULL,
+    next_attempt_at  TEXT NOT NULL,
+    last_error       TEXT NOT NULL
+);
+"#,
 ];

@@ -11,11 +11,13 @@ mod support;
 
 mod cli;
 mod codes;
+mod crash;
 mod exactly_once;
 mod hostile;
 mod intake;
 mod matching;
 mod oauth2;
+mod outage;
 mod privacy;
 mod purge;
 mod robustness;

@@ -63,6 +63,8 @@ async fn a_wrong_smtp_password_keeps_the_queue_and_the_reply_goes_out_once_it_is
 
     t.write_secret("smtp.password", "secret");
     t.reload();
+    // The server is left alone for a short while after each failure.
+    crate::outage::backoff_over(&t).await;
     let (_, sent) = t.once().await;
     assert_eq!(sent.sent, 2);
     let reply = &t.exactly(&parent, 1).await[0];

@@ -77,7 +77,7 @@ impl Mailbox {
     }
 
     /// Selects `folder`; its UIDVALIDITY, or None when it does not exist.
-    async fn select_existing(&mut self, folder: &str) -> Result<Option<u32>, ImapError> {
+    pub(super) async fn select_existing(&mut self, folder: &str) -> Result<Option<u32>, ImapError> {
         match self.session.select(folder).await {
             Ok(selected) => Ok(Some(selected.uid_validity.unwrap_or(0))),
             Err(async_imap::error::Error::No(_)) => Ok(None),
@@ -87,7 +87,7 @@ impl Mailbox {
 
     /// Those of `uids` (in the selected folder) whose own Message-ID header
     /// is exactly `id`.
-    async fn verified(&mut self, uids: &[u32], id: &str) -> Result<Vec<u32>, ImapError> {
+    pub(super) async fn verified(&mut self, uids: &[u32], id: &str) -> Result<Vec<u32>, ImapError> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }

@@ -26,6 +26,25 @@ impl Sender {
         Sender::new(&with_token)
     }
 
+    /// The one line for a login the server refused during a round's
+    /// session; a refused OAuth2 token is dropped so the next round asks the
+    /// IdP for a new one. Anything but a refusal is the server's failure.
+    pub(super) async fn refused_login(
+        &self,
+        user: &str,
+        e: &lettre::transport::smtp::Error,
+    ) -> SmtpError {
+        match describe(user, &self.cfg, e) {
+            error @ SmtpError::Login { .. } => {
+                if let Some(tokens) = &self.cfg.oauth2 {
+                    tokens.forget().await;
+                }
+                error
+            }
+            other => SmtpError::Server(format!("login: {other}")),
+        }
+    }
+
     /// Logs in (when the config has a login) and keeps the connection for
     /// the sends that follow. A refusal says which setting to check.
     pub async fn check_login(&self, cfg: &SmtpConfig) -> Result<(), SmtpError> {
