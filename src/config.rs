@@ -95,6 +95,12 @@ struct RawConfig {
     delivery: Delivery,
     #[serde(default = "default_code_days")]
     code_valid_days: i64,
+    #[serde(default = "default_max_auto_replies")]
+    max_auto_replies_per_day: u32,
+}
+
+fn default_max_auto_replies() -> u32 {
+    10
 }
 
 fn default_code_days() -> i64 {
@@ -259,6 +265,10 @@ pub struct Config {
     pub delivery: Delivery,
     /// How long an activation code is valid after it was generated.
     pub code_valid_days: i64,
+    /// At most this many automatic replies to one address in any 24 hours
+    /// (staff exempt); the one that reaches it is the "further mails will be
+    /// read by the secretariat" notice, later mails go to needs-human.
+    pub max_auto_replies_per_day: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -398,6 +408,9 @@ impl RawConfig {
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
+        if !(1..=1000).contains(&self.max_auto_replies_per_day) {
+            return Err(invalid("max_auto_replies_per_day", "must be 1..1000"));
+        }
         Ok(Config {
             language: self.language,
             database: base.join(self.database),
@@ -433,6 +446,7 @@ impl RawConfig {
             process: self.process,
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
+            max_auto_replies_per_day: self.max_auto_replies_per_day,
         })
     }
 }

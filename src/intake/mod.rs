@@ -33,6 +33,7 @@ use crate::workflow::Disposition;
 
 mod apply;
 mod parent;
+mod robot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {

@@ -38,6 +38,12 @@ pub enum MailKind {
     StaffPurgeFailed,
     /// "A stranger sent a photo named after this student: TAK or NIE?"
     StaffHeldPhoto,
+    /// The sender's last automatic reply within 24 hours: "further mails
+    /// will be read by the secretariat".
+    ParentLastNotice,
+    /// "This parent's address bounces": to the secretary, once per
+    /// application and address.
+    StaffBounce,
 }
 
 impl MailKind {
@@ -54,6 +60,8 @@ impl MailKind {
             MailKind::ParentCode => "parent_code_email",
             MailKind::StaffPurgeFailed => "staff_purge_failed",
             MailKind::StaffHeldPhoto => "staff_held_photo",
+            MailKind::ParentLastNotice => "parent_last_notice",
+            MailKind::StaffBounce => "staff_bounce",
         }
     }
 }

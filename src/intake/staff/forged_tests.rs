@@ -36,7 +36,8 @@ fn kod_reply(from: &str, subject: &str) -> IncomingMail {
             inline: false,
         }],
         other_attachments: vec![],
-        auto_generated: false,
+        robot: None,
+        x_loop: vec![],
         over_limit: None,
     }
 }
