@@ -42,6 +42,9 @@ pub struct IncomingMail {
     /// Addresses named in its `X-Loop` headers, lowercased: one naming
     /// mleg's own address has been through mleg already.
     pub x_loop: Vec<String>,
+    /// Set when this is a delivery report (RFC 3464, or a Postfix/Exchange
+    /// style bounce) for a returned mail: what it says about it.
+    pub bounce: Option<Bounce>,
     /// Set when the MIME tree is over one of the caps of `mail::parse`
     /// (parts, pictures, nesting); `images` is then empty.
     pub over_limit: Option<OverLimit>,
@@ -94,6 +97,16 @@ impl RobotReason {
     pub fn from_headers(self) -> bool {
         !matches!(self, RobotReason::ReplyCap | RobotReason::Repeated)
     }
+}
+
+/// What a delivery report says about the mail it returns.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Bounce {
+    /// Message-IDs (without `<>`) of the returned mail, from its returned
+    /// headers (`message/rfc822` or `text/rfc822-headers`).
+    pub original_ids: Vec<String>,
+    /// Some recipient failed for good (a `5.x.x` status): retrying is useless.
+    pub permanent: bool,
 }
 
 /// One picture-like MIME part.

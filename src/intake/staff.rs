@@ -289,6 +289,7 @@ mod tests {
             other_attachments: vec![],
             robot: None,
             x_loop: vec![],
+            bounce: None,
             over_limit: None,
         }
     }

@@ -150,6 +150,7 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         message_id: msg.message_id().map(clean_id).filter(|id| !id.is_empty()),
         robot: super::robot::robot_reason(raw, root, from.as_deref()),
         x_loop: super::robot::x_loop(raw, root),
+        bounce: super::bounce::read(&msg, from.as_deref()),
         from,
         from_name,
         reply_to: msg.reply_to().and_then(first_address),

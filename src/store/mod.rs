@@ -9,6 +9,7 @@
 
 pub mod apps;
 pub mod auto_replies;
+pub mod bounces;
 pub mod held;
 pub mod inbox;
 pub mod lifecycle;

@@ -63,6 +63,7 @@ fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail
         other_attachments: vec![],
         robot: None,
         x_loop: vec![],
+        bounce: None,
         over_limit: None,
     }
 }

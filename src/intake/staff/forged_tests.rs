@@ -38,6 +38,7 @@ fn kod_reply(from: &str, subject: &str) -> IncomingMail {
         other_attachments: vec![],
         robot: None,
         x_loop: vec![],
+        bounce: None,
         over_limit: None,
     }
 }

@@ -95,6 +95,7 @@ pub(super) fn mail(from: &str, message_id: &str, subject: &str, text: &str) -> I
         other_attachments: vec![],
         robot: None,
         x_loop: vec![],
+        bounce: None,
         over_limit: None,
     }
 }

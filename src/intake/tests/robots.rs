@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::domain::mail::RobotReason;
-use crate::store::outbox::Listed;
+use crate::store::outbox::{self, Listed};
 
 fn question(n: u32, text: &str) -> IncomingMail {
     mail(
@@ -127,4 +127,76 @@ fn the_third_near_identical_mail_within_an_hour_is_not_answered() {
             .any(|r| r.body.contains("trzecia prawie identyczna wiadomość")),
         "{rows:#?}"
     );
+}
+
+fn sent_to_parent(app: &App, id: i64) -> String {
+    let reply = crate::mail::outgoing::OutgoingMail {
+        kind: crate::mail::outgoing::MailKind::ParentNews,
+        application_id: Some(id),
+        to: crate::domain::test_support::email(PARENT),
+        subject: "x".into(),
+        body: "y".into(),
+        in_reply_to: None,
+        references: vec![],
+        attachments: vec![],
+    };
+    let now = app.clock.now();
+    app.store()
+        .transaction(|tx| outbox::enqueue(tx, &reply, "szkola.test", now))
+        .unwrap()
+}
+
+fn bounce_of(n: u32, ids: &[&str], permanent: bool) -> IncomingMail {
+    let mut m = mail(
+        "mailer-daemon@mx.example.pl",
+        &format!("b{n}@mx.example.pl"),
+        "Undelivered Mail Returned to Sender",
+        "",
+    );
+    m.robot = Some(RobotReason::Report);
+    m.bounce = Some(crate::domain::mail::Bounce {
+        original_ids: ids.iter().map(|s| s.to_string()).collect(),
+        permanent,
+    });
+    m
+}
+
+#[test]
+fn a_permanent_bounce_of_our_mail_marks_the_application_and_tells_the_secretary_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+    let ours = sent_to_parent(&app, id);
+
+    let delayed = handle(&app, uid(1), &bounce_of(1, &[&ours], false), None).unwrap();
+    assert_eq!(delayed.disposition, Disposition::Processed);
+    assert_eq!(
+        crate::store::bounces::bounced(app.store().conn(), id).unwrap(),
+        None
+    );
+
+    for n in 2..=3 {
+        let h = handle(&app, uid(n), &bounce_of(n, &[&ours], true), None).unwrap();
+        assert_eq!(h.disposition, Disposition::Processed);
+    }
+    let (at, kind) = crate::store::bounces::bounced(app.store().conn(), id)
+        .unwrap()
+        .expect("marked");
+    assert_eq!((at, kind.as_str()), (app.clock.now(), "parent"));
+    let rows = queued(&app);
+    assert_eq!(
+        kinds(&rows),
+        ["parent_news", "staff_bounce"],
+        "told once, nobody answered"
+    );
+    let note = only(&rows, "staff_bounce");
+    assert_eq!(note.to, STAFF);
+    assert!(
+        note.body.contains(PARENT) && note.body.contains("Kowalski Jan"),
+        "{}",
+        note.body
+    );
+
+    let unrelated = handle(&app, uid(4), &bounce_of(4, &["x@elsewhere.pl"], true), None).unwrap();
+    assert_eq!(unrelated.disposition, Disposition::NeedsHuman);
+    assert_eq!(queued(&app).len(), 2);
 }
