@@ -17,6 +17,7 @@ mod intake;
 mod matching;
 mod privacy;
 mod purge;
+mod robots;
 mod robustness;
 mod secretary;
 mod strangers;
