@@ -78,3 +78,23 @@ pub fn bounced(conn: Tx<'_>, application_id: i64) -> Result<Option<(DateTime<Utc
         _ => Ok(None),
     }
 }
+
+/// Open applications whose parent address bounces, oldest mark first: what
+/// the secretary's digest lists.
+pub fn bounced_applications(conn: Tx<'_>) -> Result<Vec<(i64, DateTime<Utc>, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, bounced_at, COALESCE(bounced_kind, '') FROM applications
+         WHERE bounced_at IS NOT NULL
+           AND status NOT IN ('handed_over','expired','rejected','cancelled')
+         ORDER BY bounced_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, at, kind) = row?;
+        out.push((id, parse_ts(&at)?, kind));
+    }
+    Ok(out)
+}

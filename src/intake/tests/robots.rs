@@ -182,6 +182,11 @@ fn a_permanent_bounce_of_our_mail_marks_the_application_and_tells_the_secretary_
         .unwrap()
         .expect("marked");
     assert_eq!((at, kind.as_str()), (app.clock.now(), "parent"));
+    assert_eq!(
+        crate::store::bounces::bounced_applications(app.store().conn()).unwrap(),
+        [(id, at, "parent".to_string())],
+        "what the digest lists"
+    );
     let rows = queued(&app);
     assert_eq!(
         kinds(&rows),
