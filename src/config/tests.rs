@@ -142,3 +142,22 @@ fn sent_folder_and_staff_mailbox_are_optional_and_read() {
     assert_eq!(m.imap.mailbox, "INBOX");
     assert!(c.staff_copies_cleaned());
 }
+
+#[test]
+fn the_reply_cap_defaults_to_ten_and_zero_is_refused_by_name() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(c.max_auto_replies_per_day, 10);
+    let without = EXAMPLE.replace("max_auto_replies_per_day = 10\n", "");
+    assert_ne!(without, EXAMPLE);
+    let c = Config::from_toml(&without, Path::new(".")).unwrap();
+    assert_eq!(c.max_auto_replies_per_day, 10);
+    let zero = EXAMPLE.replace(
+        "max_auto_replies_per_day = 10",
+        "max_auto_replies_per_day = 0",
+    );
+    let e = Config::from_toml(&zero, Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("max_auto_replies_per_day"), "{e}");
+}

@@ -103,10 +103,18 @@ fn minted_by_us(id: &str, own: &EmailAddress) -> bool {
         })
 }
 
-/// A stable hash (FNV-1a, 64 bits) of the subject and text with case and
-/// runs of white space folded: equal for a robot's copies, never the text.
+/// A stable hash (FNV-1a, 64 bits) of the subject, the text with case and
+/// runs of white space folded, and the pictures' bytes: equal for a robot's
+/// copies, different when a parent sends a new photo with the same words.
+/// Never the text itself.
 fn fingerprint(mail: &IncomingMail) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
     let folded = mail
         .subject
         .split_whitespace()
@@ -116,10 +124,11 @@ fn fingerprint(mail: &IncomingMail) -> String {
         .flat_map(char::to_lowercase);
     let mut buf = [0u8; 4];
     for c in folded {
-        for b in c.encode_utf8(&mut buf).bytes() {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        eat(c.encode_utf8(&mut buf).as_bytes());
+    }
+    for image in &mail.images {
+        eat(&[0]);
+        eat(&image.data);
     }
     format!("{hash:016x}")
 }
