@@ -269,6 +269,18 @@ async fn a_real_bounce_marks_the_application_and_tells_the_secretary_once() {
         .await;
     assert!(told[0].text.contains(parent), "{}", told[0].text);
     assert_eq!(t.stack.fetch_all(SCHOOL, PROCESSED).await.len(), 4);
+    let show = std::process::Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&t.config_path)
+        .args(["apps", "show", &id.to_string()])
+        .env("MLEG_LOG", "warn")
+        .output()
+        .expect("mleg runs");
+    let shown = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        shown.contains("Adres rodzica nie przyjmuje poczty (zwrot):") && shown.contains("(parent)"),
+        "{shown}"
+    );
     t.once().await;
     let all = t.exactly(SECRETARY, 3).await;
     assert_eq!(
