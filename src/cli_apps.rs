@@ -205,6 +205,8 @@ struct AppJson {
     updated_at: String,
     photo: Option<PhotoInfo>,
     code: Option<CodeInfo>,
+    /// "The parent's address bounces": when, and which address (`parent`, `parent_2`…).
+    address_bounces: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<Event>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,6 +234,8 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
         updated_at: mleg::store::ts(a.updated_at),
         photo: inbox::current_photo(store.conn(), a.id)?,
         code: lifecycle::code_info(store.conn(), a.id)?,
+        address_bounces: (mleg::store::bounces::bounced(store.conn(), a.id)?)
+            .map(|(at, kind)| format!("{} ({kind})", mleg::store::ts(at))),
         events: if with_events {
             Some(apps::events(store.conn(), a.id)?)
         } else {
@@ -256,6 +260,9 @@ fn print_show(v: &AppJson) {
         v.parent_emails.join(", ")
     );
     println!("Status: {}", v.status);
+    if let Some(b) = &v.address_bounces {
+        println!("Adres rodzica nie przyjmuje poczty (zwrot): {b}");
+    }
     match &v.photo {
         Some(p) => match p.purged_at {
             Some(at) => println!("Zdjęcie: usunięte {}", at.format("%Y-%m-%d %H:%M UTC")),

@@ -101,6 +101,12 @@ struct RawConfig {
     oauth2: Option<oauth2::RawOAuth2>,
     #[serde(default = "default_outbox_max_age")]
     outbox_max_age_hours: u64,
+    #[serde(default = "default_max_auto_replies")]
+    max_auto_replies_per_day: u32,
+}
+
+fn default_max_auto_replies() -> u32 {
+    10
 }
 
 fn default_code_days() -> i64 {
@@ -298,6 +304,10 @@ pub struct Config {
     /// queued is given up and the secretary alerted (like Postfix's
     /// `maximal_queue_lifetime`, 5 days by default).
     pub outbox_max_age_hours: u64,
+    /// At most this many automatic replies to one address in any 24 hours
+    /// (staff exempt); the one that reaches it is the "further mails will be
+    /// read by the secretariat" notice, later mails go to needs-human.
+    pub max_auto_replies_per_day: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -465,6 +475,9 @@ impl RawConfig {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
         let dates = dates::resolve(self.dates, self.code_valid_days)?;
+        if !(1..=1000).contains(&self.max_auto_replies_per_day) {
+            return Err(invalid("max_auto_replies_per_day", "must be 1..1000"));
+        }
         Ok(Config {
             language: self.language,
             database: base.join(self.database),
@@ -505,6 +518,7 @@ impl RawConfig {
             code_valid_days: self.code_valid_days,
             dates,
             outbox_max_age_hours: self.outbox_max_age_hours,
+            max_auto_replies_per_day: self.max_auto_replies_per_day,
         })
     }
 }

@@ -47,6 +47,8 @@ pub fn mail_to_match(data: &[u8]) {
         too_large: None,
         staff: &staff,
         policy: &policy,
+        robot: None,
+        last_reply: false,
     };
     for photo in &decide(&mail, &ctx).photos {
         let (image, app) = match photo {

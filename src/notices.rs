@@ -17,7 +17,9 @@
 //!   sender's news (which never names the student);
 //! * [`lifecycle`] — what a transition after a secretary's command causes:
 //!   the parent's news (approved, code ready, …) and the hand-over slip;
-//! * [`answer`] — the answer to the secretary's own command mail.
+//! * [`answer`] — the answer to the secretary's own command mail;
+//! * [`robot`] — the sender's last automatic reply under the cap, and "this
+//!   parent's address bounces" to the secretary.
 //!
 //! Users: `intake`, `secretary`, `registry` and `apply_outcome`. It imports
 //! none of them (nor `daemon` or `outbox`), so each can use it.
@@ -34,6 +36,7 @@ pub mod answer;
 pub mod held;
 pub mod lifecycle;
 pub mod parent;
+pub mod robot;
 pub mod staff;
 
 pub use answer::staff_answer;

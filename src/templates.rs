@@ -46,6 +46,8 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_held_photo" => "staff_held_photo.txt",
     "staff_held_answer" => "staff_held_answer.txt",
     "parent_held" => "parent_held.txt",
+    "parent_last_notice" => "parent_last_notice.txt",
+    "staff_bounce" => "staff_bounce.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -167,3 +167,22 @@ fn the_outbox_age_limit_and_the_smtp_timeout_have_defaults_and_refuse_zero() {
         assert!(e.contains(key), "{e}");
     }
 }
+
+#[test]
+fn the_reply_cap_defaults_to_ten_and_zero_is_refused_by_name() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(c.max_auto_replies_per_day, 10);
+    let without = EXAMPLE.replace("max_auto_replies_per_day = 10\n", "");
+    assert_ne!(without, EXAMPLE);
+    let c = Config::from_toml(&without, Path::new(".")).unwrap();
+    assert_eq!(c.max_auto_replies_per_day, 10);
+    let zero = EXAMPLE.replace(
+        "max_auto_replies_per_day = 10",
+        "max_auto_replies_per_day = 0",
+    );
+    let e = Config::from_toml(&zero, Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("max_auto_replies_per_day"), "{e}");
+}

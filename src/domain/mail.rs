@@ -36,11 +36,77 @@ pub struct IncomingMail {
     /// Names (or content types) of the other attachments, so the reply can
     /// tell the parent what we received instead.
     pub other_attachments: Vec<String>,
-    /// Bounce, auto-reply or list mail: never auto-reply to it.
-    pub auto_generated: bool,
+    /// Why this is a robot's mail (bounce, auto-reply, list, no-reply
+    /// sender), read from its own headers and sender: never auto-reply to it.
+    pub robot: Option<RobotReason>,
+    /// Addresses named in its `X-Loop` headers, lowercased: one naming
+    /// mleg's own address has been through mleg already.
+    pub x_loop: Vec<String>,
+    /// Set when this is a delivery report (RFC 3464, or a Postfix/Exchange
+    /// style bounce) for a returned mail: what it says about it.
+    pub bounce: Option<Bounce>,
     /// Set when the MIME tree is over one of the caps of `mail::parse`
     /// (parts, pictures, nesting); `images` is then empty.
     pub over_limit: Option<OverLimit>,
+}
+
+impl IncomingMail {
+    /// Bounce, auto-reply or list mail: never auto-reply to it.
+    pub fn auto_generated(&self) -> bool {
+        self.robot.is_some()
+    }
+}
+
+/// Why a mail gets no automatic answer (RFC 3834 and what helpdesks learned):
+/// its headers or sender say a robot sent it, it loops back to mleg, or the
+/// sender has had enough automatic replies. Shown to the secretary and
+/// logged, so a silent mail always has a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RobotReason {
+    /// `Return-Path: <>`: an empty envelope sender (bounces, notifications).
+    EmptyReturnPath,
+    /// `Auto-Submitted` other than `no`.
+    AutoSubmitted,
+    /// `Precedence: bulk`, `list`, `junk` or `auto_reply`.
+    Precedence,
+    /// `List-Id` or `List-Unsubscribe`: a mailing list.
+    MailingList,
+    /// `X-Autoreply`, `X-Autorespond`, or `X-Auto-Response-Suppress` asking
+    /// for no auto-reply (`All`, `AutoReply`, `OOF`).
+    AutoReplyHeader,
+    /// A delivery or read report (`multipart/report`).
+    Report,
+    /// `mailer-daemon`, `postmaster`, `noreply`, `no-reply`, `do-not-reply`…
+    RobotSender,
+    /// `X-Loop` names mleg's own address.
+    Loop,
+    /// Sent from mleg's own address, or with a Message-ID mleg minted.
+    OwnMail,
+    /// The sender already had `max_auto_replies_per_day` automatic replies
+    /// in the last 24 hours.
+    ReplyCap,
+    /// The third near-identical mail (same sender, subject and text) within
+    /// an hour: a broken auto-responder without headers.
+    Repeated,
+}
+
+impl RobotReason {
+    /// Its own headers or sender say so (not the count of replies): a mail
+    /// without a photo from such a sender is no question to answer.
+    pub fn from_headers(self) -> bool {
+        !matches!(self, RobotReason::ReplyCap | RobotReason::Repeated)
+    }
+}
+
+/// What a delivery report says about the mail it returns.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Bounce {
+    /// Message-IDs (without `<>`) of the returned mail, from its returned
+    /// headers (`message/rfc822` or `text/rfc822-headers`).
+    pub original_ids: Vec<String>,
+    /// Some recipient failed for good (a `5.x.x` status): retrying is useless.
+    pub permanent: bool,
 }
 
 /// One picture-like MIME part.

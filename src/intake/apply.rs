@@ -113,7 +113,9 @@ fn render_mails(
         .as_deref()
         .and_then(|a| EmailAddress::parse(a).ok());
     let mut mails = Vec::new();
-    if let (true, Some(to)) = (decision.reply_to_parent, &sender) {
+    if let (true, true, Some(to)) = (decision.reply_to_parent, decision.last_notice, &sender) {
+        mails.push(notices::robot::parent_last_notice(t, cfg, to, mail)?);
+    } else if let (true, Some(to)) = (decision.reply_to_parent, &sender) {
         mails.push(notices::parent_reply(
             t,
             cfg,
@@ -141,7 +143,11 @@ fn render_mails(
     }
     if let Some(reason) = decision.human {
         mails.push(notices::staff_needs_human(
-            t, cfg, reason, mail, candidates,
+            t,
+            cfg,
+            (reason, decision.robot),
+            mail,
+            candidates,
         )?);
     }
     Ok(mails)

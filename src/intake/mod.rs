@@ -32,7 +32,9 @@ use crate::templates::TemplateError;
 use crate::workflow::Disposition;
 
 mod apply;
+mod bounce;
 mod parent;
+mod robot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
@@ -235,6 +237,10 @@ pub fn handle(
         // secretary's to read, never commands or parents' mail.
         advance(app, w)?;
         return Ok(done(Disposition::Ignore));
+    }
+    if let Some(report) = &mail.bounce {
+        // Never answered; it may mark an application whose address bounces.
+        return bounce::handle(app, w, mail, report).map(done);
     }
     if too_large.is_none()
         && let Some(disposition) = cpu_bound(|| staff::handle(app, w, mail))?

@@ -9,7 +9,10 @@
 //! the CLI), the mail is decided again on what is current, so intake can
 //! never undo her change.
 
+use super::robot::{self, Quiet};
 use super::{IntakeError, apply, cpu_bound};
+use tracing::info;
+
 use crate::app::App;
 use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
@@ -23,9 +26,11 @@ struct Gathered {
     open_apps: Vec<Application>,
     sender_is_parent: bool,
     reply_to_ours: bool,
+    /// May the sender be answered (robots, loops, the per-sender cap).
+    quiet: Quiet,
 }
 
-fn gather(conn: Tx<'_>, mail: &IncomingMail) -> Result<Gathered, StoreError> {
+fn gather(app: &App, conn: Tx<'_>, mail: &IncomingMail) -> Result<Gathered, StoreError> {
     let sender = mail
         .from
         .as_deref()
@@ -42,6 +47,7 @@ fn gather(conn: Tx<'_>, mail: &IncomingMail) -> Result<Gathered, StoreError> {
         open_apps: apps::accepting_photos(conn)?,
         sender_is_parent,
         reply_to_ours,
+        quiet: robot::judge(app, conn, mail, sender.as_ref())?,
     })
 }
 
@@ -60,6 +66,8 @@ fn decide(
         too_large,
         staff: &app.config.staff.addresses,
         policy: &app.config.photo,
+        robot: g.quiet.robot,
+        last_reply: g.quiet.last_reply,
     };
     let decision = workflow::decide(mail, &ctx);
     let clean = (decision.disposition != Disposition::Ignore)
@@ -86,7 +94,7 @@ pub(super) fn handle(
     mail: &IncomingMail,
     too_large: Option<u64>,
 ) -> Result<Disposition, IntakeError> {
-    let gathered = gather(app.store().conn(), mail)?;
+    let gathered = gather(app, app.store().conn(), mail)?;
     let decided = cpu_bound(|| decide(app, mail, &gathered, too_large));
     #[cfg(test)]
     if let Some(meanwhile) = AFTER_DECIDE.with(|h| h.borrow_mut().take()) {
@@ -94,7 +102,7 @@ pub(super) fn handle(
     }
     app.store()
         .transaction(|tx| -> Result<Disposition, IntakeError> {
-            let current = gather(tx, mail)?;
+            let current = gather(app, tx, mail)?;
             // Rare (a CLI change in the last moments): deciding again here
             // holds the lock while images decode, but is always right.
             let redecided;
@@ -105,8 +113,18 @@ pub(super) fn handle(
                 (&redecided, &current)
             };
             match clean {
-                Some(clean) => apply::apply(app, tx, w, clean, decision, &g.open_apps, too_large)?,
+                Some(clean) => {
+                    apply::apply(app, tx, w, clean, decision, &g.open_apps, too_large)?;
+                    let sender = mail
+                        .from
+                        .as_deref()
+                        .and_then(|a| EmailAddress::parse(a).ok());
+                    robot::note(app, tx, mail, sender.as_ref())?;
+                }
                 None => inbox::set_watermark(tx, &app.config.imap.mailbox, w)?,
+            }
+            if let Some(reason) = decision.robot {
+                info!(uid = w.last_uid, ?reason, "not answered automatically");
             }
             Ok(decision.disposition)
         })

@@ -188,7 +188,7 @@ fn judge(mail: &IncomingMail, staff: &StaffAddresses, g: &Gathered) -> Verdict {
             Some(id),
             "a command for an application from an address not on the staff list",
         ),
-        (None, true) if command.is_some() && !mail.auto_generated => refuse(
+        (None, true) if command.is_some() && !mail.auto_generated() => refuse(
             "no_token",
             None,
             "a staff command without the application's token",
@@ -248,7 +248,7 @@ pub fn handle(
     w: Watermark,
     mail: &IncomingMail,
 ) -> Result<Option<Disposition>, IntakeError> {
-    if mail.auto_generated {
+    if mail.auto_generated() {
         // Out-of-office replies and bounces never act, even with a token.
         return Ok(None);
     }
@@ -287,7 +287,9 @@ mod tests {
             html: None,
             images: vec![],
             other_attachments: vec![],
-            auto_generated: false,
+            robot: None,
+            x_loop: vec![],
+            bounce: None,
             over_limit: None,
         }
     }

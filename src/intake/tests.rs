@@ -280,3 +280,6 @@ fn a_cli_change_while_the_photo_is_checked_is_not_undone() {
         reply.body
     );
 }
+
+// Issue 9 §1: robots, loops and the per-sender cap.
+mod robots;

@@ -6,10 +6,16 @@
 //! * [`imap`] reads the watched mailbox (the only user of async-imap);
 //! * [`smtp`] sends outbox mails (the only user of lettre);
 //! * [`outgoing`] is the plain-data mail the rest of the program queues;
+//! * [`robot`] tells a robot's mail (bounce, auto-reply, list, `noreply@`)
+//!   from a person's, so it is never answered;
+//! * [`bounce`] reads a delivery report: which mail came back, and whether
+//!   for good;
 //! * [`message_id`] normalises and compares Message-IDs for an exact purge.
 
+pub mod bounce;
 pub mod imap;
 pub mod message_id;
 pub mod outgoing;
 pub mod parse;
+pub mod robot;
 pub mod smtp;

@@ -40,6 +40,12 @@ pub enum MailKind {
     StaffHeldPhoto,
     /// "mleg gave up sending a mail" (never alerted about itself: no loop).
     StaffDeliveryFailed,
+    /// The sender's last automatic reply within 24 hours: "further mails
+    /// will be read by the secretariat".
+    ParentLastNotice,
+    /// "This parent's address bounces": to the secretary, once per
+    /// application and address.
+    StaffBounce,
 }
 
 impl MailKind {
@@ -57,6 +63,8 @@ impl MailKind {
             MailKind::StaffPurgeFailed => "staff_purge_failed",
             MailKind::StaffHeldPhoto => "staff_held_photo",
             MailKind::StaffDeliveryFailed => "staff_delivery_failed",
+            MailKind::ParentLastNotice => "parent_last_notice",
+            MailKind::StaffBounce => "staff_bounce",
         }
     }
 }

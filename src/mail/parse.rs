@@ -51,10 +51,7 @@ pub use shape::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS};
 // Joining `format=flowed` soft line breaks.
 #[path = "parse_flowed.rs"]
 mod flowed;
-use header::{
-    clean_address, clean_id, decode_8bit, file_name, first_address, ids, is_auto_generated,
-    root_field,
-};
+use header::{clean_address, clean_id, decode_8bit, file_name, first_address, ids, root_field};
 
 /// Body text is only searched for a student's name; a cap keeps a huge
 /// (or hostile) mail from costing memory further down.
@@ -151,7 +148,9 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
 
     Ok(IncomingMail {
         message_id: msg.message_id().map(clean_id).filter(|id| !id.is_empty()),
-        auto_generated: is_auto_generated(raw, root, from.as_deref()),
+        robot: super::robot::robot_reason(raw, root, from.as_deref()),
+        x_loop: super::robot::x_loop(raw, root),
+        bounce: super::bounce::read(&msg, from.as_deref()),
         from,
         from_name,
         reply_to: msg.reply_to().and_then(first_address),

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, WINDOWS_1250};
 use mail_parser::parsers::MessageStream;
-use mail_parser::{Address, GetHeader, Header, HeaderName, HeaderValue, MessagePart, MimeHeaders};
+use mail_parser::{Address, GetHeader, Header, HeaderName, HeaderValue, MessagePart};
 
 /// File name from Content-Disposition `filename`, else Content-Type `name`
 /// (phone apps often send only the latter). Any path is dropped.
@@ -225,40 +225,6 @@ pub(super) fn ids(value: &HeaderValue<'_>) -> Vec<String> {
         .map(clean_id)
         .filter(|id| !id.is_empty())
         .collect()
-}
-
-/// RFC 3834 and common practice: answering these would loop with another
-/// robot or spam a mailing list.
-pub(super) fn is_auto_generated(raw: &[u8], root: &MessagePart<'_>, from: Option<&str>) -> bool {
-    // First token of a raw header, lowercased (`auto-replied; x=y` → `auto-replied`).
-    let token = |name: &str| {
-        let header = root
-            .headers
-            .iter()
-            .rev()
-            .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
-        let bytes = raw.get(header.offset_start as usize..header.offset_end as usize)?;
-        let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-        Some(
-            text.split([';', '('])
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-        )
-    };
-    let has = |name: &str| {
-        root.headers
-            .iter()
-            .any(|h| h.name.as_str().eq_ignore_ascii_case(name))
-    };
-    let local = from.and_then(|f| f.split('@').next()).unwrap_or_default();
-
-    token("Auto-Submitted").is_some_and(|v| v != "no")
-        || token("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "list" | "junk"))
-        || has("List-Id")
-        || matches!(local, "mailer-daemon" | "postmaster")
-        || root.is_content_type("multipart", "report")
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ fn filename_with_windows_path_is_reduced_to_base_name() {
 #[test]
 fn auto_generated_detection() {
     let auto =
-        |headers: &str| parse(&crlf(&format!("{headers}\nSubject: x\n\nbody\n"))).auto_generated;
+        |headers: &str| parse(&crlf(&format!("{headers}\nSubject: x\n\nbody\n"))).auto_generated();
     assert!(auto("From: a@example.pl\nAuto-Submitted: auto-replied"));
     assert!(auto(
         "From: a@example.pl\nAuto-Submitted: Auto-Generated; owner=x"
@@ -113,7 +113,7 @@ fn bounce_is_auto_generated() {
          --r\nContent-Type: text/rfc822-headers\n\nSubject: zdjecie\n--r--\n",
     );
     let m = parse(&mail);
-    assert!(m.auto_generated);
+    assert!(m.auto_generated());
     assert!(m.text.starts_with("Delivery failed."), "{:?}", m.text);
 }
 

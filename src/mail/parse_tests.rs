@@ -83,7 +83,7 @@ fn plain_attachment_and_headers() {
     };
     assert_eq!(m.images, [expected]);
     assert!(m.other_attachments.is_empty());
-    assert!(!m.auto_generated);
+    assert!(!m.auto_generated());
     assert!(m.in_reply_to.is_empty() && m.references.is_empty());
 }
 

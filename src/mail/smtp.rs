@@ -1,9 +1,10 @@
 //! The SMTP adapter: the only code that builds MIME and speaks SMTP (lettre).
 //!
 //! It builds one queued outbox mail with the Message-ID fixed when it was
-//! queued, threading headers for replies, and `Auto-Submitted:
-//! auto-replied` so that well-behaved auto-responders never answer back;
-//! [`Session`] (in `smtp/session.rs`) sends it step by step, each step under
+//! queued, threading headers for replies, and the RFC 3834 loop guards
+//! (`Auto-Submitted`, `X-Auto-Response-Suppress: All`, `X-Loop`) so that
+//! well-behaved auto-responders never answer back; [`Session`] (in
+//! `smtp/session.rs`) sends it step by step, each step under
 //! `[smtp] timeout_secs`, telling a server failure from a refused mail.
 
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
@@ -73,21 +74,43 @@ impl SmtpError {
     }
 }
 
-/// `Auto-Submitted` (RFC 3834): tells other robots this mail is automatic.
-#[derive(Debug, Clone)]
-struct AutoSubmitted;
+/// Declares a plain header `$name` carrying its value as a string.
+macro_rules! text_header {
+    ($(#[$doc:meta])* $ty:ident, $name:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        struct $ty(String);
 
-impl Header for AutoSubmitted {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("Auto-Submitted")
-    }
-    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(AutoSubmitted)
-    }
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "auto-replied".to_owned())
-    }
+        impl Header for $ty {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($ty(s.to_owned()))
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
 }
+
+text_header!(
+    /// `Auto-Submitted` (RFC 3834): `auto-replied` for an answer to a mail,
+    /// `auto-generated` for a notification or reminder.
+    AutoSubmitted,
+    "Auto-Submitted"
+);
+text_header!(
+    /// `X-Auto-Response-Suppress: All`: Exchange/Outlook send no out-of-office back.
+    AutoResponseSuppress,
+    "X-Auto-Response-Suppress"
+);
+text_header!(
+    /// `X-Loop: <mleg's address>`: a mail carrying it back is a loop.
+    XLoop,
+    "X-Loop"
+);
 
 /// Sends outbox mails through one SMTP server.
 #[derive(Clone)]
@@ -158,7 +181,16 @@ impl Sender {
             .to(to)
             .subject(mail.subject.clone())
             .message_id(Some(format!("<{}>", mail.message_id)))
-            .header(AutoSubmitted);
+            .header(AutoSubmitted(
+                if mail.in_reply_to.is_some() {
+                    "auto-replied"
+                } else {
+                    "auto-generated"
+                }
+                .into(),
+            ))
+            .header(AutoResponseSuppress("All".into()))
+            .header(XLoop(self.from.email.to_string()));
         if let Some(parent) = &mail.in_reply_to {
             builder = builder.in_reply_to(format!("<{parent}>"));
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{PhotoView, StudentView};
 use crate::config::{Config, School};
 use crate::domain::Application;
-use crate::domain::mail::IncomingMail;
+use crate::domain::mail::{IncomingMail, RobotReason};
 use crate::mail::outgoing::{
     ECHO_MAX_CHARS, ECHO_SUBJECT_MAX_CHARS, MailKind, OutAttachment, OutgoingMail, echo_safe,
 };
@@ -77,6 +77,8 @@ pub fn staff_photo(
 struct NeedsHumanView<'a> {
     school: &'a School,
     reason: HumanReason,
+    /// Why the sender got no automatic answer, if they got none.
+    robot: Option<RobotReason>,
     sender: String,
     subject: String,
     folder: &'a str,
@@ -87,13 +89,14 @@ struct NeedsHumanView<'a> {
 pub fn staff_needs_human(
     t: &Templates,
     cfg: &Config,
-    reason: HumanReason,
+    (reason, robot): (HumanReason, Option<RobotReason>),
     mail: &IncomingMail,
     candidates: Vec<&Application>,
 ) -> Result<OutgoingMail, TemplateError> {
     let view = NeedsHumanView {
         school: &cfg.school,
         reason,
+        robot,
         sender: mail
             .from
             .as_deref()

@@ -8,6 +8,8 @@
 //! `secure_delete` is on so purged photos are overwritten, not just unlinked.
 
 pub mod apps;
+pub mod auto_replies;
+pub mod bounces;
 pub mod delivery;
 pub mod held;
 pub mod inbox;

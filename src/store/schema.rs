@@ -241,4 +241,28 @@ CREATE TABLE smtp_server (
     last_error       TEXT NOT NULL
 );
 "#,
+    r#"
+-- Issue 9 section 1 (robots): never answer a robot, cap the replies per sender.
+-- Counting automatic replies per recipient reads the outbox by address and time.
+CREATE INDEX outbox_recipient ON outbox(recipient, created_at);
+-- A hash of each answered-path mail's subject and text (never the text), so the
+-- third near-identical mail within an hour (a broken auto-responder) is not answered.
+CREATE TABLE mail_fingerprints (
+    sender  TEXT NOT NULL,
+    hash    TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX mail_fingerprints_sender ON mail_fingerprints(sender, hash, at);
+-- "The parent's address bounces": when, and which of the application's addresses
+-- ('parent' for the first, 'parent_2', ... for the others); never the bounce text.
+ALTER TABLE applications ADD COLUMN bounced_at TEXT;
+ALTER TABLE applications ADD COLUMN bounced_kind TEXT;
+-- The secretary is told once per application and bounced address.
+CREATE TABLE bounce_notices (
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    address         TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    PRIMARY KEY (application_id, address)
+);
+"#,
 ];

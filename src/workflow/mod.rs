@@ -9,11 +9,12 @@
 
 pub mod command;
 pub mod lifecycle;
+mod quiet;
 #[cfg(test)]
 mod tests;
 pub mod transition;
 
-use crate::domain::mail::IncomingMail;
+use crate::domain::mail::{IncomingMail, RobotReason};
 use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};
 use crate::domain::{Application, EmailAddress, StaffAddresses, Status};
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
@@ -39,6 +40,14 @@ pub struct Context<'a> {
     /// The secretariat's addresses: a mail from one of them is a command.
     pub staff: &'a StaffAddresses,
     pub policy: &'a PhotoPolicy,
+    /// Why this mail gets no automatic answer, if it gets none: the mail's
+    /// own robot headers, or what intake found (a loop to mleg's address,
+    /// the per-sender cap reached, a repeated mail).
+    pub robot: Option<RobotReason>,
+    /// The answer to this mail would be the sender's last automatic reply
+    /// within 24 hours: it is replaced by the "further mails are read by the
+    /// secretariat" notice.
+    pub last_reply: bool,
 }
 
 /// Where the mail ends up.
@@ -107,6 +116,9 @@ pub enum HumanReason {
     AutoReply,
     /// Over a cap on MIME parts, pictures or nesting: nothing in it was read.
     OverLimit,
+    /// A robot's mail (or one past the per-sender cap) that mleg did not
+    /// answer; `Decision::robot` says why. Its photos were recorded as usual.
+    Robot,
 }
 
 /// The outcome of [`decide`].
@@ -118,6 +130,11 @@ pub struct Decision {
     pub reply_to_parent: bool,
     /// Alert the secretary, and why.
     pub human: Option<HumanReason>,
+    /// Why the sender gets no automatic answer (then `reply_to_parent` is false).
+    pub robot: Option<RobotReason>,
+    /// The answer is the sender's last within the cap: send the
+    /// "further mails are read by the secretariat" notice instead.
+    pub last_notice: bool,
 }
 
 impl Decision {
@@ -127,6 +144,8 @@ impl Decision {
             photos: vec![],
             reply_to_parent: false,
             human: None,
+            robot: None,
+            last_notice: false,
         }
     }
 
@@ -136,12 +155,24 @@ impl Decision {
             photos: vec![],
             reply_to_parent,
             human: Some(reason),
+            robot: None,
+            last_notice: false,
         }
     }
 }
 
 /// Decides what to do with one mail.
 pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
+    let decision = decide_for_a_person(mail, ctx);
+    match ctx.robot.or(mail.robot) {
+        // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
+        Some(reason) => quiet::without_reply(decision, reason, mail, ctx),
+        None => quiet::last_notice(decision, ctx),
+    }
+}
+
+/// What a person's mail would get.
+fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     let sender = mail
         .from
         .as_deref()
@@ -151,14 +182,6 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         || mentions_any(&mail.subject, SUBJECT_KEYWORDS)
         || mentions_any(&mail.text, BODY_KEYWORDS);
 
-    if mail.auto_generated {
-        // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
-        return if ctx.reply_to_ours {
-            Decision::human(HumanReason::AutoReply, false)
-        } else {
-            Decision::ignore()
-        };
-    }
     if sender_is_staff {
         return if about_us {
             Decision::human(HumanReason::StaffMail, false)
@@ -217,6 +240,8 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         photos,
         reply_to_parent: sender.is_some(),
         human: ambiguous.then_some(HumanReason::AmbiguousStudent),
+        robot: None,
+        last_notice: false,
     }
 }
 

@@ -61,7 +61,9 @@ fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail
             })
             .collect(),
         other_attachments: vec![],
-        auto_generated: false,
+        robot: None,
+        x_loop: vec![],
+        bounce: None,
         over_limit: None,
     }
 }
@@ -102,6 +104,8 @@ impl World {
             too_large: None,
             staff: &self.staff,
             policy: &self.policy,
+            robot: None,
+            last_reply: false,
         };
         decide(m, &ctx)
     }
@@ -353,7 +357,7 @@ fn robots_and_staff_never_get_an_automatic_answer() {
         "Undelivered: Re: Legitymacja",
         vec![],
     );
-    bounce.auto_generated = true;
+    bounce.robot = Some(RobotReason::Report);
     assert_eq!(w.decide_with(&bounce, false, false), Decision::ignore());
     let d = w.decide_with(&bounce, false, true);
     assert_eq!(
@@ -384,6 +388,8 @@ fn a_too_large_mail_from_a_parent_gets_an_answer_and_a_human() {
         too_large: Some(60 << 20),
         staff: &w.staff,
         policy: &w.policy,
+        robot: None,
+        last_reply: false,
     };
     let d = decide(&m, &ctx);
     assert_eq!(
@@ -486,3 +492,7 @@ fn a_second_parent_address_counts_for_the_sender_fallback() {
 // Issue 6: name slips (a name that is nobody registered stops the sender
 // fallback) and mails over the MIME caps.
 mod hostile;
+
+// Issue 9 §1: a robot's mail (or one past the per-sender cap) is examined
+// but never answered.
+mod robots;

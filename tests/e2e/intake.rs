@@ -22,7 +22,7 @@ async fn a_good_photo_is_accepted_and_reaches_the_secretary_with_the_data_to_ent
     let reply = &t.exactly(&parent, 1).await[0];
     assert_eq!(reply.subject, "Re: mLegitymacja Ania");
     assert_eq!(reply.in_reply_to, vec![mail.message_id.clone()]);
-    assert!(reply.auto_generated, "carries Auto-Submitted");
+    assert!(reply.auto_generated(), "carries Auto-Submitted");
     assert!(reply.text.contains("Przyjęliśmy zdjęcie „Anna Maria Nowak-Kowalska.jpg” dla: Anna Maria Nowak-Kowalska (klasa 3A)"), "{}", reply.text);
     assert!(reply.text.contains("14 dni"), "{}", reply.text);
 

@@ -20,6 +20,7 @@ mod oauth2;
 mod outage;
 mod privacy;
 mod purge;
+mod robots;
 mod robustness;
 mod secretary;
 mod smtp_auth;

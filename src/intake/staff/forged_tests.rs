@@ -36,7 +36,9 @@ fn kod_reply(from: &str, subject: &str) -> IncomingMail {
             inline: false,
         }],
         other_attachments: vec![],
-        auto_generated: false,
+        robot: None,
+        x_loop: vec![],
+        bounce: None,
         over_limit: None,
     }
 }

@@ -93,7 +93,9 @@ pub(super) fn mail(from: &str, message_id: &str, subject: &str, text: &str) -> I
         html: None,
         images: vec![],
         other_attachments: vec![],
-        auto_generated: false,
+        robot: None,
+        x_loop: vec![],
+        bounce: None,
         over_limit: None,
     }
 }

@@ -1,0 +1,47 @@
+//! A mail that gets no automatic answer: a robot's (RFC 3834), one that loops
+//! back to mleg, or one past the per-sender cap. It is still examined like a
+//! person's mail — a photo in it is matched, stored and moves the application
+//! as usual — but nobody is answered and the mail goes to the secretary with
+//! the reason.
+
+use super::{Context, Decision, Disposition, HumanReason};
+use crate::domain::mail::{IncomingMail, RobotReason};
+
+/// `decision` without its answer to the sender.
+pub(super) fn without_reply(
+    mut decision: Decision,
+    reason: RobotReason,
+    mail: &IncomingMail,
+    ctx: &Context<'_>,
+) -> Decision {
+    if reason.from_headers() && mail.images.is_empty() {
+        // A bounce or an out-of-office reply without a picture holds no
+        // question: the secretary looks only if it answers one of ours (the
+        // parent's address may be wrong); the rest (lists) stays unread.
+        return if ctx.reply_to_ours {
+            Decision {
+                robot: Some(reason),
+                ..Decision::human(HumanReason::AutoReply, false)
+            }
+        } else {
+            Decision::ignore()
+        };
+    }
+    if decision.disposition == Disposition::Ignore {
+        return decision;
+    }
+    decision.reply_to_parent = false;
+    decision.last_notice = false;
+    decision.disposition = Disposition::NeedsHuman;
+    decision.robot = Some(reason);
+    if matches!(decision.human, None | Some(HumanReason::NoPhoto)) {
+        decision.human = Some(HumanReason::Robot);
+    }
+    decision
+}
+
+/// Marks the answer as the sender's last one within the cap.
+pub(super) fn last_notice(mut decision: Decision, ctx: &Context<'_>) -> Decision {
+    decision.last_notice = decision.reply_to_parent && ctx.last_reply;
+    decision
+}
