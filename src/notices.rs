@@ -17,7 +17,9 @@
 //!   sender's news (which never names the student);
 //! * [`lifecycle`] — what a transition after a secretary's command causes:
 //!   the parent's news (approved, code ready, …) and the hand-over slip;
-//! * [`answer`] — the answer to the secretary's own command mail.
+//! * [`answer`] — the answer to the secretary's own command mail;
+//! * [`dates`] — what the date rules send: the parent's code reminders and
+//!   expiry news, the secretary's expiry mail and deadline reminders.
 //!
 //! Users: `intake`, `secretary`, `registry` and `apply_outcome`. It imports
 //! none of them (nor `daemon` or `outbox`), so each can use it.
@@ -31,6 +33,7 @@ use crate::photo::{PhotoCheck, PhotoFormat, PhotoPolicy};
 use crate::templates::{Rendered, format_mb};
 
 pub mod answer;
+pub mod dates;
 pub mod held;
 pub mod lifecycle;
 pub mod parent;

@@ -45,6 +45,10 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_held_photo" => "staff_held_photo.txt",
     "staff_held_answer" => "staff_held_answer.txt",
     "parent_held" => "parent_held.txt",
+    "parent_code_reminder" => "parent_code_reminder.txt",
+    "parent_code_expired" => "parent_code_expired.txt",
+    "staff_code_expired" => "staff_code_expired.txt",
+    "staff_deadline" => "staff_deadline.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

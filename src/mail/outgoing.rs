@@ -38,6 +38,10 @@ pub enum MailKind {
     StaffPurgeFailed,
     /// "A stranger sent a photo named after this student: TAK or NIE?"
     StaffHeldPhoto,
+    /// A date rule's mail to the parent: the code expires soon, or expired.
+    ParentReminder,
+    /// A date rule's mail to the secretary: a code expired, a deadline nears.
+    StaffReminder,
 }
 
 impl MailKind {
@@ -54,6 +58,8 @@ impl MailKind {
             MailKind::ParentCode => "parent_code_email",
             MailKind::StaffPurgeFailed => "staff_purge_failed",
             MailKind::StaffHeldPhoto => "staff_held_photo",
+            MailKind::ParentReminder => "parent_reminder",
+            MailKind::StaffReminder => "staff_reminder",
         }
     }
 }
