@@ -5,6 +5,7 @@
 //! for the secretary is Polish; logs (stderr) are English for the IT person.
 
 mod cli_apps;
+mod cli_dates;
 mod cli_lifecycle;
 
 use std::path::PathBuf;
