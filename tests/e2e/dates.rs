@@ -325,3 +325,79 @@ async fn the_secretary_is_reminded_on_days_10_and_13_then_it_is_overdue_but_not_
         .collect();
     assert_eq!(ids, vec![a]);
 }
+
+fn wydano(app: &App, id: i64) {
+    let source = Source {
+        actor: "cli:test".into(),
+        mail: None,
+    };
+    let out = secretary::execute(app, id, &StaffCommand::HandedOver, None, &source).unwrap();
+    assert!(matches!(out, secretary::Outcome::Done { .. }), "{out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_email_the_reminder_says_mobywatel_and_expiry_purges_the_code_mail() {
+    let t = TestApp::spawn_with(|c| c.insert_str(0, "delivery = \"email\"\n"));
+    let (id, parent, _) = t.photo_with_secretary("Ewa", "Sowa", 64).await;
+    kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
+    t.once().await;
+    let code_mail = t.mails_about(&parent, "kod aktywacyjny", 1).await.remove(0);
+    assert_eq!(
+        tick(&t, utc(2026, 12, 24, 7, 0))
+            .await
+            .rules
+            .parent_reminders,
+        1
+    );
+    let r = t.mails_about(&parent, "wygasa", 1).await;
+    assert!(
+        r[0].text.contains("mObywatel") && r[0].text.contains("AKTYWOWANO"),
+        "email: activate in mObywatel with the code already sent: {}",
+        r[0].text
+    );
+    assert!(
+        !r[0].text.contains("AB12CD34"),
+        "the reminder repeats no code"
+    );
+    assert_eq!(tick(&t, utc(2026, 12, 31, 9, 0)).await.rules.expired, 1);
+    let id_of_code_mail = code_mail.message_id.clone().unwrap();
+    let queued = mleg::store::purges::pending(t.app.store().conn(), "watched").unwrap();
+    assert!(
+        queued.iter().any(|p| p.message_id == id_of_code_mail),
+        "the dead code's mail is queued for deletion: {queued:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wydano_stops_reminders_unless_the_school_wants_one_after_the_hand_over() {
+    // Default: nothing after WYDANO.
+    let t = TestApp::spawn();
+    let (id, _parent, _) = t.photo_with_secretary("Iga", "Wilk", 65).await;
+    kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
+    wydano(&t.app, id);
+    let after = ticks(&t, utc(2026, 12, 24, 7, 0), Duration::days(1), 8).await;
+    assert_eq!(after, (0, 0));
+    drop(t);
+
+    // remind_after_handover: one reminder, on the last reminder day.
+    let t = TestApp::spawn_with(|c| c.push_str("\n[dates]\nremind_after_handover = true\n"));
+    let (id, parent, _) = t.photo_with_secretary("Iga", "Wilk", 66).await;
+    kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
+    wydano(&t.app, id);
+    t.once().await;
+    assert_eq!(
+        ticks(&t, utc(2026, 12, 24, 7, 0), Duration::hours(6), 20).await,
+        (0, 0)
+    );
+    assert_eq!(
+        ticks(&t, utc(2026, 12, 29, 7, 0), Duration::hours(1), 20).await,
+        (1, 0)
+    );
+    let r = t.mails_about(&parent, "wygasa", 1).await;
+    assert!(
+        r[0].text.contains("jeśli nie aktywowali Państwo jeszcze"),
+        "{}",
+        r[0].text
+    );
+    assert_eq!(t.application(id).status, Status::HandedOver);
+}
