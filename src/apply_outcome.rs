@@ -7,7 +7,8 @@
 //! `store::apps::set_status`). The four causes — a parent's valid photo
 //! (`intake::apply`), an orphan adopted at registration (`registry`), a held
 //! photo the secretary accepted (`secretary::held`) and every staff command
-//! (`secretary`) — call `transition`, then [`apply`].
+//! (`secretary`) — call `transition`, then [`apply`]; so do the date rules
+//! (`scheduler::rules`) and a parent's `AKTYWOWANO` (`intake::activated`).
 
 use crate::app::App;
 use crate::domain::{Application, EmailAddress, matching};

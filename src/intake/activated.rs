@@ -24,9 +24,10 @@ use crate::workflow::transition::{Event, transition};
 /// full stop or exclamation mark.
 const WORDS: &[&str] = &["AKTYWOWANO", "ACTIVATED"];
 
-/// Is the reply's own first line the activation word?
-pub fn says_activated(mail: &IncomingMail) -> bool {
-    let own = own_text(&mail.text, mail.html.as_deref());
+/// Is the reply's own first line (quotes and signatures removed) the
+/// activation word?
+pub fn says_activated(text: &str, html: Option<&str>) -> bool {
+    let own = own_text(text, html);
     own.lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
@@ -41,7 +42,10 @@ pub(super) fn handle(
     w: Watermark,
     mail: &IncomingMail,
 ) -> Result<Option<Disposition>, IntakeError> {
-    if app.config.delivery != Delivery::Email || !mail.images.is_empty() || !says_activated(mail) {
+    if app.config.delivery != Delivery::Email
+        || !mail.images.is_empty()
+        || !says_activated(&mail.text, mail.html.as_deref())
+    {
         return Ok(None);
     }
     let Some(sender) = mail
@@ -87,4 +91,28 @@ fn answered_application(tx: Tx<'_>, mail: &IncomingMail) -> Result<Option<i64>, 
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_activated;
+
+    #[test]
+    fn the_first_own_line_must_be_the_word_alone() {
+        assert!(says_activated(
+            "Aktywowano.\r\n\r\n> Kod jest ważny do…",
+            None
+        ));
+        assert!(says_activated("\r\nACTIVATED!\r\n", None));
+        assert!(says_activated("", Some("<div>aktywowano</div>")));
+        assert!(!says_activated(
+            "Jeszcze nie aktywowano, kod nie działa",
+            None
+        ));
+        assert!(!says_activated("Dzień dobry, czy kod jest ważny?", None));
+        assert!(
+            !says_activated("> AKTYWOWANO", None),
+            "a quote is not the parent's word"
+        );
+    }
 }
