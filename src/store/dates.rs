@@ -227,3 +227,79 @@ pub fn parent_mail_application(conn: Tx<'_>, message_id: &str) -> Result<Option<
         )
         .optional()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::Status;
+    use crate::domain::test_support::{class, email, name, pesel};
+    use crate::store::{Store, apps, schema::MIGRATIONS};
+
+    fn new_app() -> crate::domain::NewApplication {
+        crate::domain::NewApplication {
+            name: name("Jan", "Kowalski"),
+            pesel: pesel(2014, 5, 17, 1234),
+            class: class("3A"),
+            parent_email: email("rodzic@example.pl"),
+            other_parent_emails: vec![],
+            legitymacja_number: None,
+            code_to_student: false,
+        }
+    }
+
+    #[test]
+    fn the_migration_backfills_complete_at_from_the_first_awaiting_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        // A database as it was before this migration.
+        let mine = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("h-dates-rules"))
+            .unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..mine] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.pragma_update(None, "user_version", mine as i64)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO applications (id, first_names, last_name, pesel, class, parent_email,
+                status, token, created_at, updated_at)
+             VALUES (1, 'Jan', 'Kowalski', '14251712346', '3A', 'r@example.pl', 'approved', 't1',
+                '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z'),
+                    (2, 'Ola', 'Nowak', '14251712347', '3A', 'r@example.pl', 'awaiting_photo', 't2',
+                '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z');
+             INSERT INTO events (application_id, at, kind, actor) VALUES
+                (1, '2026-11-02T09:00:00Z', 'awaiting_review', 'mail'),
+                (1, '2026-11-03T09:00:00Z', 'awaiting_photo', 'cli'),
+                (1, '2026-11-04T09:00:00Z', 'awaiting_review', 'mail'),
+                (1, '2026-11-05T09:00:00Z', 'approved', 'cli');",
+        )
+        .unwrap();
+        drop(conn);
+        let s = Store::open(&path).unwrap();
+        let first = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        assert_eq!(app_dates(s.conn(), 1).unwrap().complete_at, Some(first));
+        assert_eq!(app_dates(s.conn(), 2).unwrap().complete_at, None);
+    }
+
+    #[test]
+    fn an_expired_application_stays_open_and_the_first_completion_is_kept() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s
+            .transaction(|tx| apps::insert(tx, &new_app(), "t1", t0, "test"))
+            .unwrap();
+        s.transaction(|tx| {
+            set_complete_at(tx, id, t0)?;
+            set_complete_at(tx, id, t0 + Duration::days(3))?;
+            apps::set_status(tx, id, Status::Expired, t0, "", "test")
+        })
+        .unwrap();
+        assert_eq!(app_dates(s.conn(), id).unwrap().complete_at, Some(t0));
+        let second = s.transaction(|tx| apps::insert(tx, &new_app(), "t2", t0, "test"));
+        assert!(second.is_err(), "an expired application is still open");
+    }
+}
