@@ -132,24 +132,12 @@ where
             m.to = parent_address(tx, a)?;
             m
         }
-        (
-            Notice::CodeReminder {
-                days_left,
-                after_handover,
-            },
-            _,
-        ) => {
+        (Notice::CodeReminder { after_handover, .. }, _) => {
             let Some(code) = store_lc::code_info(tx, a.id)? else {
                 return Ok(());
             };
-            let mut m = notices::dates::parent_code_reminder(
-                t,
-                cfg,
-                a,
-                &code,
-                *days_left,
-                *after_handover,
-            )?;
+            let mut m =
+                notices::dates::parent_code_reminder(t, cfg, a, &code, now, *after_handover)?;
             m.to = parent_address(tx, a)?;
             m
         }

@@ -55,32 +55,39 @@ pub(super) fn handle(
     else {
         return Ok(None);
     };
-    app.store()
-        .transaction(|tx| -> Result<Option<Disposition>, IntakeError> {
-            let Some(id) = answered_application(tx, mail)? else {
-                return Ok(None);
-            };
-            let Some(a) = apps::get(tx, id)?.filter(|a| a.has_parent(&sender)) else {
-                return Ok(None);
-            };
-            let now = app.clock.now();
-            match transition(&a, &Event::ParentActivated, &app.rules(), now) {
-                Ok(outcome) => {
-                    let ctx = Context {
-                        actor: "mail:parent",
-                        qr_content: None,
-                        photo: None,
-                    };
-                    apply_outcome::apply::<IntakeError>(app, tx, &a, &outcome, &ctx)?;
+    let (disposition, purged) =
+        app.store()
+            .transaction(|tx| -> Result<(Option<Disposition>, bool), IntakeError> {
+                let Some(id) = answered_application(tx, mail)? else {
+                    return Ok((None, false));
+                };
+                let Some(a) = apps::get(tx, id)?.filter(|a| a.has_parent(&sender)) else {
+                    return Ok((None, false));
+                };
+                let mut purged = false;
+                let now = app.clock.now();
+                match transition(&a, &Event::ParentActivated, &app.rules(), now) {
+                    Ok(outcome) => {
+                        let ctx = Context {
+                            actor: "mail:parent",
+                            qr_content: None,
+                            photo: None,
+                        };
+                        purged = apply_outcome::apply::<IntakeError>(app, tx, &a, &outcome, &ctx)?;
+                    }
+                    // A second AKTYWOWANO: already recorded, filed as handled.
+                    Err(Refusal::AlreadyDone { .. }) => {}
+                    Err(_) => return Ok((None, false)),
                 }
-                // A second AKTYWOWANO: already recorded, filed as handled.
-                Err(Refusal::AlreadyDone { .. }) => {}
-                Err(_) => return Ok(None),
-            }
-            let folder = &app.config.imap.processed_folder;
-            record(app, tx, w, Some(mail), "activated", folder)?;
-            Ok(Some(Disposition::Processed))
-        })
+                let folder = &app.config.imap.processed_folder;
+                record(app, tx, w, Some(mail), "activated", folder)?;
+                Ok((Some(Disposition::Processed), purged))
+            })?;
+    if purged {
+        // Purged bytes must not survive in the write-ahead log either.
+        crate::store::lifecycle::flush_wal(app.store().conn())?;
+    }
+    Ok(disposition)
 }
 
 /// The application whose parent mail this answers, if any.

@@ -26,7 +26,8 @@ struct DatesView<'a> {
     delivery: Delivery,
     /// The code's expiry, local.
     expires: String,
-    days_left: u32,
+    /// Local calendar days from today to the expiry day (0: it expires today).
+    days_left: i64,
     after_handover: bool,
     /// The issue deadline and the day of the reminder (staff).
     deadline: String,
@@ -48,15 +49,21 @@ fn view<'a>(cfg: &'a Config, a: &Application, code: Option<&CodeInfo>) -> DatesV
     }
 }
 
-/// The parent's reminder `days_left` days before the code expires.
+/// The parent's reminder, sent at `now`. The days left are counted from
+/// `now`, not from the reminder's nominal day: one sent late after a gap
+/// says how much time is really left.
 pub fn parent_code_reminder(
     t: &Templates,
     cfg: &Config,
     a: &Application,
     code: &CodeInfo,
-    days_left: u32,
+    now: DateTime<Utc>,
     after_handover: bool,
 ) -> Result<OutgoingMail, TemplateError> {
+    let tz = &cfg.dates.timezone;
+    let days_left = (code.expires_at.with_timezone(tz).date_naive()
+        - now.with_timezone(tz).date_naive())
+    .num_days();
     let v = DatesView {
         days_left,
         after_handover,

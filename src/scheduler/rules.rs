@@ -52,8 +52,11 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RulesReport, RulesError> {
     // Expiry first: a code past its instant gets no reminder.
     let expired = store_dates::expired_codes(app.store().conn(), now)?;
     for id in expired {
-        if app.store().transaction(|tx| expire(app, tx, id, now))? {
-            report.expired += 1;
+        let (done, purged) = app.store().transaction(|tx| expire(app, tx, id, now))?;
+        report.expired += usize::from(done);
+        if purged {
+            // Purged bytes must not survive in the write-ahead log either.
+            crate::store::lifecycle::flush_wal(app.store().conn())?;
         }
     }
     parent_reminders(app, now, &mut report)?;
@@ -64,15 +67,16 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RulesReport, RulesError> {
     Ok(report)
 }
 
-fn expire(app: &App, tx: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<bool, RulesError> {
+/// Expires one code: (expired?, photo bytes purged?).
+fn expire(app: &App, tx: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<(bool, bool), RulesError> {
     let Some(a) = apps::get(tx, id)? else {
-        return Ok(false);
+        return Ok((false, false));
     };
     let Ok(outcome) = transition(&a, &Event::CodeExpired, &app.rules(), now) else {
-        return Ok(false);
+        return Ok((false, false));
     };
-    apply_outcome::apply::<RulesError>(app, tx, &a, &outcome, &ctx())?;
-    Ok(true)
+    let purged = apply_outcome::apply::<RulesError>(app, tx, &a, &outcome, &ctx())?;
+    Ok((true, purged))
 }
 
 fn ctx() -> Context<'static> {

@@ -181,7 +181,12 @@ async fn after_a_ten_day_gap_only_the_most_urgent_reminder_goes_out_via_mleg_tic
         .filter(|m| m.subject.contains("wygasa"))
         .collect();
     assert_eq!(reminders.len(), 1);
-    assert!(reminders[0].text.contains("zostało 2 dni"));
+    // Sent on the 30th for a code expiring on the 31st: the real time left.
+    assert!(
+        reminders[0].text.contains("został 1 dzień"),
+        "{}",
+        reminders[0].text
+    );
     let show = mleg(&t, &["apps", "show", &id.to_string(), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     let rs = v["reminders"].as_array().expect("reminders listed");
@@ -278,11 +283,16 @@ async fn the_secretary_is_reminded_on_days_10_and_13_then_it_is_overdue_but_not_
     let done = Utc::now() - Duration::days(20);
     let a = complete_at(&t, "Adam", "Wiśniewski", 71, done).await;
     let b = complete_at(&t, "Basia", "Lis", 72, done).await;
+    // b's code, generated 25 days ago, expires in 5 days.
+    let generated = (Utc::now() - Duration::days(25))
+        .with_timezone(&chrono_tz::Europe::Warsaw)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
     kod(
         &at(&t, done + Duration::hours(1)),
         b,
         "BB12CC34",
-        "2026-11-01 10:00",
+        &generated,
     );
     let day0 = done.with_timezone(&chrono_tz::Europe::Warsaw).date_naive();
     let day10 = warsaw_8am(day0 + Duration::days(10));
@@ -315,15 +325,24 @@ async fn the_secretary_is_reminded_on_days_10_and_13_then_it_is_overdue_but_not_
     let show = mleg(&t, &["apps", "show", &b.to_string(), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(v["overdue"], false);
-    let list = mleg(&t, &["apps", "list", "--overdue", "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
-    let ids: Vec<i64> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, vec![a]);
+    let listed = |args: &[&str]| -> Vec<i64> {
+        let out = mleg(&t, &[&["apps", "list", "--json"], args].concat());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(listed(&["--overdue"]), vec![a]);
+    assert_eq!(listed(&["--expiring-within", "7d"]), vec![b]);
+    assert_eq!(listed(&["--expiring-within", "48h"]), Vec::<i64>::new());
+    let text = String::from_utf8_lossy(&mleg(&t, &["apps", "list"]).stdout).into_owned();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&format!("#{a} ")) && l.contains("po terminie")),
+        "{text}"
+    );
 }
 
 fn wydano(app: &App, id: i64) {
