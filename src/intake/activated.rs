@@ -24,6 +24,10 @@ use crate::workflow::transition::{Event, transition};
 /// full stop or exclamation mark.
 const WORDS: &[&str] = &["AKTYWOWANO", "ACTIVATED"];
 
+/// Who the history (and `handed_over_by`) names for a parent's activation:
+/// the scheduler sends such a family no "if you have not activated it yet…".
+pub const ACTOR: &str = "mail:parent";
+
 /// Is the reply's own first line (quotes and signatures removed) the
 /// activation word?
 pub fn says_activated(text: &str, html: Option<&str>) -> bool {
@@ -69,7 +73,7 @@ pub(super) fn handle(
                 match transition(&a, &Event::ParentActivated, &app.rules(), now) {
                     Ok(outcome) => {
                         let ctx = Context {
-                            actor: "mail:parent",
+                            actor: ACTOR,
                             qr_content: None,
                             photo: None,
                         };

@@ -31,7 +31,7 @@ use crate::store::{StoreError, Tx, inbox};
 use crate::templates::TemplateError;
 use crate::workflow::Disposition;
 
-mod activated;
+pub mod activated;
 mod apply;
 mod parent;
 

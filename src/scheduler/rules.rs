@@ -134,6 +134,14 @@ fn parent_one(
     if now >= expires || (handed_over && !app.config.dates.remind_after_handover) {
         return Ok((false, 0));
     }
+    // A parent who replied AKTYWOWANO told us: no "if you have not activated it yet…".
+    if handed_over
+        && crate::store::lifecycle::code_info(tx, id)?
+            .and_then(|c| c.handed_over_by)
+            .is_some_and(|by| by == crate::intake::activated::ACTOR)
+    {
+        return Ok((false, 0));
+    }
     let series_key = crate::store::ts(generated);
     let series = plan::parent_series(&app.config.dates, expires, handed_over);
     let recorded = store_dates::recorded_days(tx, id, "parent", &series_key)?;

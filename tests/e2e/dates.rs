@@ -207,7 +207,12 @@ async fn after_a_ten_day_gap_only_the_most_urgent_reminder_goes_out_via_mleg_tic
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a_human() {
-    let t = TestApp::spawn_with(|c| c.insert_str(0, "delivery = \"email\"\n"));
+    // Even a school that reminds after the hand-over does not remind a
+    // parent who said the code is activated.
+    let t = TestApp::spawn_with(|c| {
+        c.insert_str(0, "delivery = \"email\"\n");
+        c.push_str("\n[dates]\nremind_after_handover = true\n");
+    });
     let (id, parent, _) = t.photo_with_secretary("Jan", "Kos", 63).await;
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     t.once().await;
