@@ -123,7 +123,9 @@ pub fn print_dates(v: &DatesJson) {
 /// "7d" or "48h".
 pub fn parse_within(s: &str) -> Result<Duration> {
     let s = s.trim();
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    // The unit is the last character (which may be any, e.g. "7ś").
+    let cut = s.char_indices().last().map_or(0, |(i, _)| i);
+    let (n, unit) = s.split_at(cut);
     let Ok(n) = n.parse::<i64>() else {
         bail!("{s:?}: write e.g. 7d (days) or 48h (hours)");
     };
