@@ -7,7 +7,8 @@
 //! `store::apps::set_status`). The four causes — a parent's valid photo
 //! (`intake::apply`), an orphan adopted at registration (`registry`), a held
 //! photo the secretary accepted (`secretary::held`) and every staff command
-//! (`secretary`) — call `transition`, then [`apply`].
+//! (`secretary`) — call `transition`, then [`apply`]; so do the date rules
+//! (`scheduler::rules`) and a parent's `AKTYWOWANO` (`intake::activated`).
 
 use crate::app::App;
 use crate::domain::{Application, EmailAddress, matching};
@@ -71,6 +72,11 @@ where
     if outcome.status() == Some(crate::domain::Status::HandedOver) {
         store_lc::record_handed_over(tx, a.id, now, ctx.actor)?;
     }
+    // Complete = registered and a valid photo: the issue deadline runs
+    // from the first time (a later photo does not move it).
+    if outcome.status() == Some(crate::domain::Status::AwaitingReview) {
+        crate::store::dates::set_complete_at(tx, a.id, now)?;
+    }
     let purged = outcome.purge && purge(app, tx, a, ctx.actor)?;
     for n in &outcome.notices {
         queue_notice::<E>(app, tx, a, n, ctx)?;
@@ -123,15 +129,30 @@ where
             let Some(mut m) = notices::parent_notice(t, cfg, &updated, n, code.as_ref())? else {
                 return Ok(());
             };
-            // The parent who sent the photo hears the news; the primary
-            // address only when no parent wrote.
-            if let Some(s) = inbox::latest_photo_sender(tx, a.id)?
-                .and_then(|s| EmailAddress::parse(&s).ok())
-                .filter(|s| a.has_parent(s))
-            {
-                m.to = s;
-            }
+            m.to = parent_address(tx, a)?;
             m
+        }
+        (Notice::CodeReminder { after_handover, .. }, _) => {
+            let Some(code) = store_lc::code_info(tx, a.id)? else {
+                return Ok(());
+            };
+            let mut m =
+                notices::dates::parent_code_reminder(t, cfg, a, &code, now, *after_handover)?;
+            m.to = parent_address(tx, a)?;
+            m
+        }
+        (Notice::CodeExpired, _) => {
+            let code = store_lc::code_info(tx, a.id)?;
+            let mut m = notices::dates::parent_code_expired(t, cfg, a, code.as_ref())?;
+            m.to = parent_address(tx, a)?;
+            m
+        }
+        (Notice::StaffCodeExpired, _) => {
+            let code = store_lc::code_info(tx, a.id)?;
+            notices::dates::staff_code_expired(t, cfg, a, code.as_ref())?
+        }
+        (Notice::Deadline { day, deadline }, _) => {
+            notices::dates::staff_deadline(t, cfg, a, *day, *deadline)?
         }
         (Notice::Slip, _) => {
             let Some(code) = store_lc::code_info(tx, a.id)? else {
@@ -171,6 +192,15 @@ where
     };
     outbox::enqueue(tx, &mail, cfg.smtp.from.domain(), now)?;
     Ok(())
+}
+
+/// The parent who sent the photo hears the news; the primary address only
+/// when no parent wrote.
+fn parent_address(tx: Tx<'_>, a: &Application) -> Result<EmailAddress, StoreError> {
+    Ok(inbox::latest_photo_sender(tx, a.id)?
+        .and_then(|s| EmailAddress::parse(&s).ok())
+        .filter(|s| a.has_parent(s))
+        .unwrap_or_else(|| a.parent_email.clone()))
 }
 
 /// Orphan photos naming this student, oldest first.

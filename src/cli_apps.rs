@@ -55,6 +55,12 @@ pub enum AppsCommand {
     List {
         #[arg(long)]
         status: Option<Status>,
+        /// Only applications past the issue deadline still without a code.
+        #[arg(long)]
+        overdue: bool,
+        /// Only codes expiring within this time, e.g. 7d or 48h.
+        #[arg(long, value_parser = crate::cli_dates::parse_within)]
+        expiring_within: Option<chrono::Duration>,
         #[arg(long)]
         json: bool,
     },
@@ -113,8 +119,16 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
         }
         AppsCommand::Import { file, skip_invalid } => return import(app, &file, skip_invalid),
         AppsCommand::Lifecycle(cmd) => return crate::cli_lifecycle::run(app, cmd, actor()),
-        AppsCommand::List { status, json } => {
-            let list = apps::list(app.store().conn(), status)?;
+        AppsCommand::List {
+            status,
+            overdue,
+            expiring_within,
+            json,
+        } => {
+            let mut list = apps::list(app.store().conn(), status)?;
+            if let Some(keep) = crate::cli_dates::filter_ids(app, overdue, expiring_within)? {
+                list.retain(|a| keep.contains(&a.id));
+            }
             if json {
                 let views: Vec<AppJson> = list
                     .iter()
@@ -123,12 +137,14 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&views)?);
             } else {
                 for a in &list {
+                    let late = crate::cli_dates::dates_json(app, a)?.overdue();
                     println!(
-                        "#{:<5} {:<6} {:<16} {}",
+                        "#{:<5} {:<6} {:<16} {}{}",
                         a.id,
                         a.class.as_str(),
                         a.status,
-                        a.name.full()
+                        a.name.full(),
+                        if late { "  (po terminie)" } else { "" }
                     );
                 }
                 println!("Razem: {}", list.len());
@@ -207,6 +223,11 @@ struct AppJson {
     code: Option<CodeInfo>,
     /// "The parent's address bounces": when, and which address (`parent`, `parent_2`…).
     address_bounces: Option<String>,
+    #[serde(flatten)]
+    dates: crate::cli_dates::DatesJson,
+    /// The school's time zone, for the text output.
+    #[serde(skip)]
+    tz: chrono_tz::Tz,
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<Event>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,8 +235,11 @@ struct AppJson {
 }
 
 fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
+    let dates = crate::cli_dates::dates_json(app, a)?;
     let store = app.store();
     Ok(AppJson {
+        dates,
+        tz: app.config.dates.timezone,
         id: a.id,
         first_name: a.name.first_names().to_owned(),
         last_name: a.name.last_name().to_owned(),
@@ -250,6 +274,7 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
 }
 
 fn print_show(v: &AppJson) {
+    let local = |t| crate::cli_dates::local(v.tz, t);
     println!(
         "Wniosek #{}: {} {}, klasa {}",
         v.id, v.first_name, v.last_name, v.class
@@ -265,13 +290,13 @@ fn print_show(v: &AppJson) {
     }
     match &v.photo {
         Some(p) => match p.purged_at {
-            Some(at) => println!("Zdjęcie: usunięte {}", at.format("%Y-%m-%d %H:%M UTC")),
+            Some(at) => println!("Zdjęcie: usunięte {}", local(at)),
             None => println!(
                 "Zdjęcie: {}×{} px, {} KB, otrzymane {}",
                 p.width,
                 p.height,
                 p.bytes / 1024,
-                p.received_at.format("%Y-%m-%d %H:%M UTC")
+                local(p.received_at)
             ),
         },
         None => println!("Zdjęcie: brak"),
@@ -280,10 +305,11 @@ fn print_show(v: &AppJson) {
         println!(
             "Kod aktywacyjny: {} (wygenerowany {}, ważny do {})",
             c.code,
-            c.generated_at.format("%Y-%m-%d %H:%M UTC"),
-            c.expires_at.format("%Y-%m-%d %H:%M UTC")
+            local(c.generated_at),
+            local(c.expires_at)
         );
     }
+    crate::cli_dates::print_dates(&v.dates);
     println!("Historia:");
     for e in v.events.iter().flatten() {
         let detail = if e.detail.is_empty() {
@@ -291,19 +317,13 @@ fn print_show(v: &AppJson) {
         } else {
             format!(" — {}", e.detail)
         };
-        println!(
-            "  {}  {}{}  ({})",
-            e.at.format("%Y-%m-%d %H:%M"),
-            e.kind,
-            detail,
-            e.actor
-        );
+        println!("  {}  {}{}  ({})", local(e.at), e.kind, detail, e.actor);
     }
     let audit = v.audit.as_deref().unwrap_or_default();
     if !audit.is_empty() {
         println!("Polecenia (audyt):");
         for e in audit {
-            let at = e.at.format("%Y-%m-%d %H:%M");
+            let at = local(e.at);
             println!(
                 "  {at}  {} → {}  ({}, {})",
                 e.command, e.outcome, e.actor, e.source

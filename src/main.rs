@@ -7,6 +7,7 @@
 
 mod cli_apps;
 mod cli_auth;
+mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
 

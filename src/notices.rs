@@ -20,6 +20,8 @@
 //! * [`answer`] — the answer to the secretary's own command mail;
 //! * [`robot`] — the sender's last automatic reply under the cap, and "this
 //!   parent's address bounces" to the secretary.
+//! * [`dates`] — what the date rules send: the parent's code reminders and
+//!   expiry news, the secretary's expiry mail and deadline reminders.
 //!
 //! Users: `intake`, `secretary`, `registry` and `apply_outcome`. It imports
 //! none of them (nor `daemon` or `outbox`), so each can use it.
@@ -33,6 +35,7 @@ use crate::photo::{PhotoCheck, PhotoFormat, PhotoPolicy};
 use crate::templates::{Rendered, format_mb};
 
 pub mod answer;
+pub mod dates;
 pub mod held;
 pub mod lifecycle;
 pub mod parent;

@@ -31,6 +31,7 @@ use crate::store::{StoreError, Tx, inbox};
 use crate::templates::TemplateError;
 use crate::workflow::Disposition;
 
+pub mod activated;
 mod apply;
 mod bounce;
 mod parent;
@@ -244,6 +245,11 @@ pub fn handle(
     }
     if too_large.is_none()
         && let Some(disposition) = cpu_bound(|| staff::handle(app, w, mail))?
+    {
+        return Ok(done(disposition));
+    }
+    if too_large.is_none()
+        && let Some(disposition) = activated::handle(app, w, mail)?
     {
         return Ok(done(disposition));
     }

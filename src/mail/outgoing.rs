@@ -46,6 +46,10 @@ pub enum MailKind {
     /// "This parent's address bounces": to the secretary, once per
     /// application and address.
     StaffBounce,
+    /// A date rule's mail to the parent: the code expires soon, or expired.
+    ParentReminder,
+    /// A date rule's mail to the secretary: a code expired, a deadline nears.
+    StaffReminder,
 }
 
 impl MailKind {
@@ -65,6 +69,8 @@ impl MailKind {
             MailKind::StaffDeliveryFailed => "staff_delivery_failed",
             MailKind::ParentLastNotice => "parent_last_notice",
             MailKind::StaffBounce => "staff_bounce",
+            MailKind::ParentReminder => "parent_reminder",
+            MailKind::StaffReminder => "staff_reminder",
         }
     }
 }

@@ -1,23 +1,245 @@
 //! The date rules on applications: parent reminders before a code expires,
 //! expiry itself, and the secretary's reminders before the issue deadline.
-//! (Filled in by the dates work; see `scheduler` for the contract.)
+//!
+//! Each rule is one indexed query for the applications that may be due
+//! (`store::dates`), then, per application, one transaction: re-read it,
+//! decide with the pure [`plan`] and `workflow::transition`, and write the
+//! reminder record, the history and the outbox rows together with the one
+//! applier. A reminder's record is unique per (application, kind, series,
+//! day), so a step run twice — or by the daemon and `mleg tick` at once —
+//! sends it once.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
+use tracing::info;
 
 use crate::app::App;
-use crate::store::StoreError;
+use crate::apply_outcome::{self, Context};
+use crate::domain::Status;
+use crate::store::dates::{self as store_dates, Reminder};
+use crate::store::{StoreError, Tx, apps};
+use crate::templates::TemplateError;
+use crate::workflow::transition::{Event, transition};
+
+pub mod plan;
 
 /// Counts of what the rules did in one step.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct RulesReport {}
+pub struct RulesReport {
+    /// Parents reminded that a code expires soon.
+    pub parent_reminders: usize,
+    /// Reminders overtaken after a gap (recorded, not sent).
+    pub skipped: usize,
+    /// Codes that expired.
+    pub expired: usize,
+    /// Deadline reminders to the secretary.
+    pub staff_reminders: usize,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
 }
 
+/// Who the history names for what the scheduler did.
+const ACTOR: &str = "mleg:scheduler";
+
 /// Applies every date rule due at `now`.
-pub fn run(_app: &App, _now: DateTime<Utc>) -> Result<RulesReport, RulesError> {
-    Ok(RulesReport::default())
+pub fn run(app: &App, now: DateTime<Utc>) -> Result<RulesReport, RulesError> {
+    let mut report = RulesReport::default();
+    // Expiry first: a code past its instant gets no reminder.
+    let expired = store_dates::expired_codes(app.store().conn(), now)?;
+    for id in expired {
+        let (done, purged) = app.store().transaction(|tx| expire(app, tx, id, now))?;
+        report.expired += usize::from(done);
+        if purged {
+            // Purged bytes must not survive in the write-ahead log either.
+            crate::store::lifecycle::flush_wal(app.store().conn())?;
+        }
+    }
+    parent_reminders(app, now, &mut report)?;
+    staff_reminders(app, now, &mut report)?;
+    if report != RulesReport::default() {
+        info!(?report, "date rules");
+    }
+    Ok(report)
+}
+
+/// Expires one code: (expired?, photo bytes purged?).
+fn expire(app: &App, tx: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<(bool, bool), RulesError> {
+    let Some(a) = apps::get(tx, id)? else {
+        return Ok((false, false));
+    };
+    let Ok(outcome) = transition(&a, &Event::CodeExpired, &app.rules(), now) else {
+        return Ok((false, false));
+    };
+    let purged = apply_outcome::apply::<RulesError>(app, tx, &a, &outcome, &ctx())?;
+    Ok((true, purged))
+}
+
+fn ctx() -> Context<'static> {
+    Context {
+        actor: ACTOR,
+        qr_content: None,
+        photo: None,
+    }
+}
+
+fn parent_reminders(
+    app: &App,
+    now: DateTime<Utc>,
+    report: &mut RulesReport,
+) -> Result<(), RulesError> {
+    let dates = &app.config.dates;
+    let (Some(&first), Some(&last)) = (
+        dates.parent_reminder_days.first(),
+        dates.parent_reminder_days.last(),
+    ) else {
+        return Ok(());
+    };
+    // A reminder is due on a local day before expiry: one day of margin
+    // covers the reminder time and the zone's offset.
+    let horizon = Duration::days(i64::from(first) + 1);
+    let ids = store_dates::parent_candidates(
+        app.store().conn(),
+        now,
+        horizon,
+        dates.remind_after_handover,
+        last,
+    )?;
+    for id in ids {
+        let (sent, skipped) = app.store().transaction(|tx| parent_one(app, tx, id, now))?;
+        report.parent_reminders += usize::from(sent);
+        report.skipped += skipped;
+    }
+    Ok(())
+}
+
+/// One application's parent reminder, if due: (sent?, how many skipped).
+fn parent_one(
+    app: &App,
+    tx: Tx<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(bool, usize), RulesError> {
+    let (Some(a), d) = (apps::get(tx, id)?, store_dates::app_dates(tx, id)?) else {
+        return Ok((false, 0));
+    };
+    let (Some(generated), Some(expires)) = (d.code_generated_at, d.code_expires_at) else {
+        return Ok((false, 0));
+    };
+    let handed_over = a.status == Status::HandedOver;
+    if now >= expires || (handed_over && !app.config.dates.remind_after_handover) {
+        return Ok((false, 0));
+    }
+    // A parent who replied AKTYWOWANO told us: no "if you have not activated it yet…".
+    if handed_over
+        && crate::store::lifecycle::code_info(tx, id)?
+            .and_then(|c| c.handed_over_by)
+            .is_some_and(|by| by == crate::intake::activated::ACTOR)
+    {
+        return Ok((false, 0));
+    }
+    let series_key = crate::store::ts(generated);
+    let series = plan::parent_series(&app.config.dates, expires, handed_over);
+    let recorded = store_dates::recorded_days(tx, id, "parent", &series_key)?;
+    let Some(p) = plan::pick(&series, &recorded, now) else {
+        return Ok((false, 0));
+    };
+    let event = |days_left| Event::CodeReminder { days_left };
+    write_plan(app, tx, &a, ("parent", &series_key), &p, now, event)
+}
+
+fn staff_reminders(
+    app: &App,
+    now: DateTime<Utc>,
+    report: &mut RulesReport,
+) -> Result<(), RulesError> {
+    let dates = &app.config.dates;
+    let (Some(&first), Some(&last)) = (
+        dates.staff_reminder_days.first(),
+        dates.staff_reminder_days.last(),
+    ) else {
+        return Ok(());
+    };
+    // The first reminder is due on a local day `first` days after
+    // completion; one day of margin covers the time and the zone's offset.
+    let complete_by = now - Duration::days(i64::from(first) - 1);
+    let ids = store_dates::staff_candidates(app.store().conn(), complete_by, last)?;
+    for id in ids {
+        let (sent, skipped) = app.store().transaction(|tx| staff_one(app, tx, id, now))?;
+        report.staff_reminders += usize::from(sent);
+        report.skipped += skipped;
+    }
+    Ok(())
+}
+
+fn staff_one(
+    app: &App,
+    tx: Tx<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(bool, usize), RulesError> {
+    let (Some(a), d) = (apps::get(tx, id)?, store_dates::app_dates(tx, id)?) else {
+        return Ok((false, 0));
+    };
+    let Some(complete) = d.complete_at else {
+        return Ok((false, 0));
+    };
+    let series = plan::staff_series(&app.config.dates, complete);
+    let recorded = store_dates::recorded_days(tx, id, "staff", "")?;
+    let Some(p) = plan::pick(&series, &recorded, now) else {
+        return Ok((false, 0));
+    };
+    let deadline = plan::deadline(&app.config.dates, complete);
+    let event = |day| Event::DeadlineReminder { day, deadline };
+    write_plan(app, tx, &a, ("staff", ""), &p, now, event)
+}
+
+/// Records a plan's skipped and sent reminders and, for the one sent, the
+/// transition's outcome (history and mail), all in `tx`.
+fn write_plan(
+    app: &App,
+    tx: Tx<'_>,
+    a: &crate::domain::Application,
+    (kind, series): (&str, &str),
+    p: &plan::Plan,
+    now: DateTime<Utc>,
+    event: impl Fn(u32) -> Event,
+) -> Result<(bool, usize), RulesError> {
+    let record = |day, due_at, outcome: &str| Reminder {
+        kind: kind.into(),
+        series: series.into(),
+        day,
+        due_at,
+        at: now,
+        outcome: outcome.into(),
+    };
+    let mut skipped = 0;
+    for &(day, due) in &p.skip {
+        if store_dates::record(tx, a.id, &record(day, due, "skipped"))? {
+            apps::add_event(
+                tx,
+                a.id,
+                now,
+                "reminder_skipped",
+                &format!("{kind} day {day}"),
+                ACTOR,
+            )?;
+            skipped += 1;
+        }
+    }
+    let Some((day, due)) = p.send else {
+        return Ok((false, skipped));
+    };
+    let Ok(outcome) = transition(a, &event(day), &app.rules(), now) else {
+        return Ok((false, skipped));
+    };
+    if !store_dates::record(tx, a.id, &record(day, due, "sent"))? {
+        return Ok((false, skipped));
+    }
+    apply_outcome::apply::<RulesError>(app, tx, a, &outcome, &ctx())?;
+    Ok((true, skipped))
 }

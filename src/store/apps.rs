@@ -140,7 +140,8 @@ pub fn get(conn: Tx<'_>, id: i64) -> Result<Option<Application>> {
 
 /// The open application for a PESEL, if any.
 pub fn open_by_pesel(conn: Tx<'_>, pesel: &Pesel) -> Result<Option<Application>> {
-    let tail = "WHERE pesel = ?1 AND status NOT IN ('handed_over','expired','rejected','cancelled') LIMIT 1";
+    // `expired` is open: a new code or photo goes on the same application.
+    let tail = "WHERE pesel = ?1 AND status NOT IN ('handed_over','rejected','cancelled') LIMIT 1";
     Ok(query_apps(conn, tail, &[&pesel.as_str()])?.pop())
 }
 

@@ -10,6 +10,7 @@
 pub mod apps;
 pub mod auto_replies;
 pub mod bounces;
+pub mod dates;
 pub mod delivery;
 pub mod held;
 pub mod inbox;

@@ -265,4 +265,35 @@ CREATE TABLE bounce_notices (
     PRIMARY KEY (application_id, address)
 );
 "#,
+    r#"
+-- Issue 8 (dates), h-dates-rules: the date rules' records and indexes.
+-- Every reminder sent (or skipped by a catch-up), at most once per
+-- (application, kind, series, day): kind 'parent' (days before the code
+-- expires; series = the code's generated_at, so a new code starts a new
+-- series) or 'staff' (days after complete_at; series '').
+CREATE TABLE reminders (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    kind            TEXT NOT NULL,
+    series          TEXT NOT NULL,
+    day             INTEGER NOT NULL,
+    due_at          TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    -- 'sent' or 'skipped'
+    outcome         TEXT NOT NULL,
+    UNIQUE (application_id, kind, series, day)
+);
+-- One indexed range query per rule: codes by expiry, applications by completion.
+CREATE INDEX applications_code_expiry ON applications(status, code_expires_at);
+CREATE INDEX applications_complete ON applications(status, complete_at);
+-- An expired application stays open: the secretary records a new code on it
+-- (KOD) or asks for a new photo (ZDJĘCIE), so no second one may be registered.
+DROP INDEX applications_open_pesel;
+CREATE UNIQUE INDEX applications_open_pesel ON applications(pesel)
+    WHERE status NOT IN ('handed_over', 'rejected', 'cancelled');
+-- Applications complete before this migration: when they first reached awaiting_review.
+UPDATE applications SET complete_at =
+    (SELECT MIN(at) FROM events e WHERE e.application_id = applications.id AND e.kind = 'awaiting_review')
+    WHERE complete_at IS NULL;
+"#,
 ];

@@ -73,11 +73,10 @@ pub enum Refusal {
     Help,
 }
 
+/// `expired` is not closed: a new code or a new photo continues it, and it
+/// can still be rejected or cancelled.
 fn closed(s: Status) -> bool {
-    matches!(
-        s,
-        Status::HandedOver | Status::Expired | Status::Rejected | Status::Cancelled
-    )
+    matches!(s, Status::HandedOver | Status::Rejected | Status::Cancelled)
 }
 
 fn to(status: Status, parent: ParentNotice, purge: bool) -> Transition {
@@ -120,7 +119,9 @@ pub fn staff_command(
             )),
         },
         StaffCommand::RejectPhoto { reason } => match status {
-            AwaitingReview | Approved => Ok(to(
+            // After expiry the ministry dropped the record and the school
+            // deleted the photo: a new photo starts over.
+            AwaitingReview | Approved | Expired => Ok(to(
                 AwaitingPhoto,
                 ParentNotice::NewPhotoNeeded {
                     reason: reason.clone(),
@@ -137,7 +138,8 @@ pub fn staff_command(
             match status {
                 // CodeReady again: a corrected or re-generated code replaces
                 // the old one (the caller answers "already done" to the same code).
-                AwaitingReview | Approved | CodeReady => {
+                // Expired: a new code, a new `code_valid_days`.
+                AwaitingReview | Approved | CodeReady | Expired => {
                     let generated_at = generated_at.map(local_to_utc).unwrap_or(now);
                     let mut t = to(CodeReady, ParentNotice::CodeReady, status != CodeReady);
                     t.code = Some(CodeRecord {
@@ -152,6 +154,9 @@ pub fn staff_command(
                     }
                     if status == CodeReady {
                         t.detail = "code replaced".into();
+                    }
+                    if status == Expired {
+                        t.detail = "new code after expiry".into();
                     }
                     Ok(t)
                 }

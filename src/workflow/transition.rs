@@ -36,6 +36,16 @@ pub enum Event {
         command: StaffCommand,
         recorded_code: Option<String>,
     },
+    /// The scheduler: a parent reminder `days_left` days before the code
+    /// expires is due (on `handed_over` only when `remind_after_handover`).
+    CodeReminder { days_left: u32 },
+    /// The scheduler: the code's expiry instant has passed.
+    CodeExpired,
+    /// The scheduler: the secretary's reminder `day` days after the
+    /// application became complete; the code is owed by `deadline`.
+    DeadlineReminder { day: u32, deadline: DateTime<Utc> },
+    /// A parent replied `AKTYWOWANO` / `ACTIVATED` to the code mail.
+    ParentActivated,
 }
 
 /// The school's settings that shape a transition.
@@ -70,6 +80,18 @@ pub enum Notice {
     PhotoMatched,
     /// The held photo's sender hears that the secretary accepted it.
     HeldSenderAccepted,
+    /// The parent's reminder before the code expires; `after_handover`: "if
+    /// you have not activated it yet…".
+    CodeReminder {
+        days_left: u32,
+        after_handover: bool,
+    },
+    /// The parent hears the code lapsed and how a new one is obtained.
+    CodeExpired,
+    /// The secretary's one mail about a lapsed code.
+    StaffCodeExpired,
+    /// The secretary's reminder of the issue deadline.
+    Deadline { day: u32, deadline: DateTime<Utc> },
 }
 
 /// What an event does to an application.
@@ -151,6 +173,10 @@ pub fn transition(
             let t = staff_command(status, command, rules.process, now, rules.code_valid_days)?;
             Ok(staff_outcome(command, t))
         }
+        Event::CodeReminder { days_left } => dates::code_reminder(status, *days_left),
+        Event::CodeExpired => dates::code_expired(status),
+        Event::DeadlineReminder { day, deadline } => dates::deadline(status, *day, *deadline),
+        Event::ParentActivated => dates::activated(status),
     }
 }
 
@@ -225,5 +251,6 @@ fn staff_outcome(command: &StaffCommand, t: super::lifecycle::Transition) -> Out
     }
 }
 
+mod dates;
 #[cfg(test)]
 mod tests;

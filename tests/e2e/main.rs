@@ -12,6 +12,7 @@ mod support;
 mod cli;
 mod codes;
 mod crash;
+mod dates;
 mod exactly_once;
 mod hostile;
 mod intake;

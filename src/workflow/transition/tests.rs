@@ -146,7 +146,7 @@ fn every_status_and_event() {
         (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h]),
         (CodeReady,      [no,         no,         no,         done,         no,           no,          To(CodeReady), done,          wp, To(HandedOver), wp, no,            To(Cancelled), h]),
         (HandedOver,     [no,         no,         no,         done,         no,           no,          done,          done,          wp, done,          wp, done,          no,            h]),
-        (Expired,        [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            no,            h]),
+        (Expired,        [no,         no,         no,         no,           To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, no,            To(Cancelled), h]),
         (Rejected,       [no,         no,         no,         no,           done,         no,          no,            no,            wp, no,            wp, no,            no,            h]),
         (Cancelled,      [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            done,          h]),
     ];
