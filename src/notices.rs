@@ -17,7 +17,8 @@
 //!   sender's news (which never names the student);
 //! * [`lifecycle`] — what a transition after a secretary's command causes:
 //!   the parent's news (approved, code ready, …) and the hand-over slip;
-//! * [`answer`] — the answer to the secretary's own command mail.
+//! * [`answer`] — the answer to the secretary's own command mail;
+//! * [`digest`] — the secretary's daily digest of what waits for her.
 //!
 //! Users: `intake`, `secretary`, `registry` and `apply_outcome`. It imports
 //! none of them (nor `daemon` or `outbox`), so each can use it.
@@ -31,6 +32,7 @@ use crate::photo::{PhotoCheck, PhotoFormat, PhotoPolicy};
 use crate::templates::{Rendered, format_mb};
 
 pub mod answer;
+pub mod digest;
 pub mod held;
 pub mod lifecycle;
 pub mod parent;

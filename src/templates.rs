@@ -45,6 +45,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_held_photo" => "staff_held_photo.txt",
     "staff_held_answer" => "staff_held_answer.txt",
     "parent_held" => "parent_held.txt",
+    "staff_digest" => "staff_digest.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -142,3 +142,26 @@ fn sent_folder_and_staff_mailbox_are_optional_and_read() {
     assert_eq!(m.imap.mailbox, "INBOX");
     assert!(c.staff_copies_cleaned());
 }
+
+#[test]
+fn check_every_secs_must_divide_a_minute_or_an_hour() {
+    with_passwords();
+    for (value, ok) in [
+        ("900", true),
+        ("30", true),
+        ("1", true),
+        ("45", false),
+        ("420", false),
+        ("0", false),
+    ] {
+        let text = EXAMPLE.replace(
+            "check_every_secs = 900",
+            &format!("check_every_secs = {value}"),
+        );
+        let c = Config::from_toml(&text, Path::new("."));
+        assert_eq!(c.is_ok(), ok, "{value}");
+        if let Ok(c) = c {
+            assert_eq!(c.dates.check_every_secs.to_string(), value);
+        }
+    }
+}

@@ -38,6 +38,8 @@ pub enum MailKind {
     StaffPurgeFailed,
     /// "A stranger sent a photo named after this student: TAK or NIE?"
     StaffHeldPhoto,
+    /// The secretary's working-day digest of what waits for her.
+    StaffDigest,
 }
 
 impl MailKind {
@@ -54,6 +56,7 @@ impl MailKind {
             MailKind::ParentCode => "parent_code_email",
             MailKind::StaffPurgeFailed => "staff_purge_failed",
             MailKind::StaffHeldPhoto => "staff_held_photo",
+            MailKind::StaffDigest => "staff_digest",
         }
     }
 }

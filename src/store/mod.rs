@@ -8,6 +8,7 @@
 //! `secure_delete` is on so purged photos are overwritten, not just unlinked.
 
 pub mod apps;
+pub mod digest;
 pub mod held;
 pub mod inbox;
 pub mod lifecycle;

@@ -11,6 +11,7 @@ mod support;
 
 mod cli;
 mod codes;
+mod digest;
 mod exactly_once;
 mod hostile;
 mod intake;
