@@ -202,3 +202,7 @@ pub fn record(conn: Tx<'_>, date: NaiveDate, now: DateTime<Utc>, sent: bool) -> 
     )?;
     Ok(n == 1)
 }
+
+#[cfg(test)]
+#[path = "digest_tests.rs"]
+mod tests;
