@@ -1,11 +1,14 @@
 //! Wiring: the two ways to run the workers on the shared [`App`].
 //!
 //! `once` runs one intake step and one delivery step and returns; `run`
-//! repeats them every poll interval until the cancellation token fires
+//! repeats them every poll interval, and runs the scheduled date jobs
+//! ([`jobs`]), until the cancellation token fires
 //! (SIGINT/SIGTERM in the binary). A failed round (mail server down) is
 //! logged and retried next round: the daemon keeps running.
 
 use std::time::Duration;
+
+pub mod jobs;
 
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
@@ -65,7 +68,7 @@ pub async fn once_until(
 }
 
 /// Takes the round lock (released when the file is dropped).
-async fn round_lock(app: &App) -> Result<std::fs::File, RoundError> {
+pub(crate) async fn round_lock(app: &App) -> Result<std::fs::File, RoundError> {
     let path = app.config.database.with_extension("round.lock");
     tokio::task::spawn_blocking(move || {
         let file = std::fs::File::options()
@@ -116,10 +119,16 @@ async fn deliver_until(app: &App, stop: &CancellationToken) -> Result<OutboxRepo
     Ok(outbox::step(app, &sender, stop).await?)
 }
 
-/// Runs rounds every poll interval until `shutdown` is cancelled; the mail
-/// in hand is finished first. Errors in a round are logged, not fatal: a
-/// mail server restart must not stop mleg.
+/// Runs the mail rounds and the scheduled jobs ([`jobs`]) side by side until
+/// `shutdown` is cancelled.
 pub async fn run(app: &App, shutdown: CancellationToken) {
+    tokio::join!(rounds(app, shutdown.clone()), jobs::run(app, shutdown));
+}
+
+/// Runs rounds every poll interval until `shutdown` is cancelled; the round
+/// under way is finished first. Errors in
+/// a round are logged, not fatal: a mail server restart must not stop mleg.
+async fn rounds(app: &App, shutdown: CancellationToken) {
     let interval = Duration::from_secs(app.config.poll_interval_secs);
     info!(interval_secs = interval.as_secs(), "mleg running");
     loop {

@@ -22,6 +22,7 @@
 //!   parent's address bounces" to the secretary.
 //! * [`dates`] — what the date rules send: the parent's code reminders and
 //!   expiry news, the secretary's expiry mail and deadline reminders.
+//! * [`digest`] — the secretary's daily digest of what waits for her.
 //!
 //! Users: `intake`, `secretary`, `registry` and `apply_outcome`. It imports
 //! none of them (nor `daemon` or `outbox`), so each can use it.
@@ -36,6 +37,7 @@ use crate::templates::{Rendered, format_mb};
 
 pub mod answer;
 pub mod dates;
+pub mod digest;
 pub mod held;
 pub mod lifecycle;
 pub mod parent;

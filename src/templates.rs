@@ -52,6 +52,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "parent_code_expired" => "parent_code_expired.txt",
     "staff_code_expired" => "staff_code_expired.txt",
     "staff_deadline" => "staff_deadline.txt",
+    "staff_digest" => "staff_digest.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

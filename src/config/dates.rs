@@ -28,6 +28,8 @@ pub(super) struct RawDates {
     digest_time: String,
     #[serde(default)]
     extra_days_off: Vec<String>,
+    #[serde(default = "default_check_every")]
+    check_every_secs: u32,
 }
 
 impl Default for RawDates {
@@ -41,6 +43,7 @@ impl Default for RawDates {
             reminder_time: default_reminder_time(),
             digest_time: default_digest_time(),
             extra_days_off: Vec::new(),
+            check_every_secs: default_check_every(),
         }
     }
 }
@@ -62,6 +65,9 @@ fn default_reminder_time() -> String {
 }
 fn default_digest_time() -> String {
     "07:30".into()
+}
+fn default_check_every() -> u32 {
+    900
 }
 
 /// The validated `[dates]` table.
@@ -89,6 +95,11 @@ pub struct Dates {
     pub digest_time: NaiveTime,
     /// The school's own days off besides weekends and Polish public holidays.
     pub extra_days_off: Vec<NaiveDate>,
+    /// How often (seconds) `mleg run` also asks "is anything due?" besides
+    /// the daily jobs at `digest_time` and `reminder_time` (default 900).
+    /// It catches up a daily job a timer missed (DST, a sleeping machine).
+    /// Must divide a minute (1..59) or be whole minutes dividing an hour.
+    pub check_every_secs: u32,
 }
 
 impl Default for Dates {
@@ -153,6 +164,14 @@ pub(super) fn resolve(raw: RawDates, code_valid_days: i64) -> Result<Dates, Conf
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let every = raw.check_every_secs;
+    let divides = |n: u32, whole: u32| n > 0 && whole.is_multiple_of(n);
+    if !(divides(every, 60) || (every.is_multiple_of(60) && divides(every / 60, 60))) {
+        return Err(invalid(
+            "dates.check_every_secs",
+            "use seconds that divide a minute (e.g. 10, 30) or whole minutes that divide an hour (e.g. 300, 900)",
+        ));
+    }
     Ok(Dates {
         timezone,
         parent_reminder_days: parent,
@@ -162,5 +181,6 @@ pub(super) fn resolve(raw: RawDates, code_valid_days: i64) -> Result<Dates, Conf
         reminder_time: time("dates.reminder_time", &raw.reminder_time)?,
         digest_time: time("dates.digest_time", &raw.digest_time)?,
         extra_days_off,
+        check_every_secs: every,
     })
 }

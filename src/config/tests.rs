@@ -186,3 +186,26 @@ fn the_reply_cap_defaults_to_ten_and_zero_is_refused_by_name() {
         .to_string();
     assert!(e.contains("max_auto_replies_per_day"), "{e}");
 }
+
+#[test]
+fn check_every_secs_must_divide_a_minute_or_an_hour() {
+    with_passwords();
+    for (value, ok) in [
+        ("900", true),
+        ("30", true),
+        ("1", true),
+        ("45", false),
+        ("420", false),
+        ("0", false),
+    ] {
+        let text = EXAMPLE.replace(
+            "check_every_secs = 900",
+            &format!("check_every_secs = {value}"),
+        );
+        let c = Config::from_toml(&text, Path::new("."));
+        assert_eq!(c.is_ok(), ok, "{value}");
+        if let Ok(c) = c {
+            assert_eq!(c.dates.check_every_secs.to_string(), value);
+        }
+    }
+}

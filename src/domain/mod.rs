@@ -12,6 +12,7 @@
 //!   it moves through, as the workflow, the workers and the store share them.
 //! * [`mail`] — a received mail as the core reads it (`mail::parse` builds it).
 //! * [`staff`] — the secretariat's addresses, the only ones whose replies act.
+//! * [`calendar`] — Polish public holidays, working days, DST-safe local times.
 //! * [`matching`] — which registered student a photo or mail is about.
 //! * [`csv_import`] — the secretariat's application list, row by row.
 //!
@@ -19,6 +20,7 @@
 //! `Debug`, so `{:?}` in logs stays safe.
 
 pub mod application;
+pub mod calendar;
 pub mod class;
 pub mod csv_import;
 pub mod email;

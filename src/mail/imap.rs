@@ -274,6 +274,18 @@ impl Mailbox {
         Ok(())
     }
 
+    /// How many mails `folder` holds (IMAP STATUS, nothing is opened or
+    /// marked). A folder that does not exist yet holds none.
+    pub async fn count(&mut self, folder: &str) -> Result<u32, ImapError> {
+        match self.session.status(folder, "(MESSAGES)").await {
+            Ok(status) => Ok(status.exists),
+            Err(e) => {
+                let e = ImapError::from(e);
+                if e.is_refusal() { Ok(0) } else { Err(e) }
+            }
+        }
+    }
+
     /// Ends the session politely.
     pub async fn logout(mut self) {
         let _ = self.session.logout().await;

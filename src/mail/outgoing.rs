@@ -50,6 +50,8 @@ pub enum MailKind {
     ParentReminder,
     /// A date rule's mail to the secretary: a code expired, a deadline nears.
     StaffReminder,
+    /// The secretary's working-day digest of what waits for her.
+    StaffDigest,
 }
 
 impl MailKind {
@@ -71,6 +73,7 @@ impl MailKind {
             MailKind::StaffBounce => "staff_bounce",
             MailKind::ParentReminder => "parent_reminder",
             MailKind::StaffReminder => "staff_reminder",
+            MailKind::StaffDigest => "staff_digest",
         }
     }
 }

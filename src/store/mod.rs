@@ -12,6 +12,7 @@ pub mod auto_replies;
 pub mod bounces;
 pub mod dates;
 pub mod delivery;
+pub mod digest;
 pub mod held;
 pub mod inbox;
 pub mod lifecycle;

@@ -296,4 +296,17 @@ UPDATE applications SET complete_at =
     (SELECT MIN(at) FROM events e WHERE e.application_id = applications.id AND e.kind = 'awaiting_review')
     WHERE complete_at IS NULL;
 "#,
+    r#"
+-- Issue 8 (dates), the secretary's digest: one row per school-local date on
+-- which the digest was decided (sent = 1) or found nothing waiting (sent = 0),
+-- written in the same transaction as the digest's outbox row, so a second
+-- step the same day sends nothing.
+CREATE TABLE digests (
+    local_date  TEXT PRIMARY KEY,
+    decided_at  TEXT NOT NULL,
+    sent        INTEGER NOT NULL
+);
+-- The digest and the date rules select applications by status.
+CREATE INDEX IF NOT EXISTS applications_status ON applications(status);
+"#,
 ];

@@ -1,0 +1,69 @@
+//! The digest's text in both languages: sections, "and N more", and an
+//! unknown needs-human count.
+
+use serde_json::json;
+
+use crate::config::Language;
+use crate::templates::Templates;
+
+fn view(needs_human: Option<u32>) -> serde_json::Value {
+    let item = json!({"id": 7, "full_name": "Ala Kot", "class": "3A",
+        "date": "1.12.2026", "date_time": "1.12.2026 08:00"});
+    let empty = |key: &str| json!({"key": key, "total": 0, "more": 0, "items": []});
+    json!({
+        "school": {"name": "SP 1"},
+        "date": "1.12.2026",
+        "counts": [{"status": "awaiting_review", "n": 52}, {"status": "code_ready", "n": 1}],
+        "sections": [
+            {"key": "review", "total": 52, "more": 51, "items": [item.clone()]},
+            empty("approved"),
+            empty("overdue"),
+            {"key": "expiring", "total": 1, "more": 0, "items": [item]},
+            empty("not_picked_up"),
+            empty("expired"),
+        ],
+        "needs_human": needs_human,
+        "folder": "Do-sprawdzenia",
+    })
+}
+
+#[test]
+fn the_digest_renders_in_polish_and_english() {
+    let pl = Templates::new(Language::Pl, None)
+        .render("staff_digest", &view(Some(2)))
+        .unwrap();
+    assert_eq!(pl.subject, "[mLegitymacja] Podsumowanie dnia 1.12.2026");
+    let b = &pl.body;
+    assert!(
+        b.contains("Zdjęcia do sprawdzenia (52):\n  #7  Ala Kot, kl. 3A — od 1.12.2026\n"),
+        "{b}"
+    );
+    assert!(b.contains("… i jeszcze 51"), "{b}");
+    assert!(b.contains("wygasa 1.12.2026 08:00"), "{b}");
+    assert!(
+        !b.contains("Po terminie"),
+        "empty sections are left out: {b}"
+    );
+    assert!(b.contains("„Do-sprawdzenia”: 2"), "{b}");
+    assert!(
+        b.contains("zdjęcie do sprawdzenia: 52\n  kod gotowy: 1"),
+        "{b}"
+    );
+    let en = Templates::new(Language::En, None)
+        .render("staff_digest", &view(None))
+        .unwrap();
+    assert!(en.body.contains("Photos to review (52):"), "{}", en.body);
+    assert!(
+        en.body.contains("\"Do-sprawdzenia\": unknown"),
+        "{}",
+        en.body
+    );
+}
+
+#[test]
+fn an_unknown_needs_human_count_says_so_in_polish() {
+    let pl = Templates::new(Language::Pl, None)
+        .render("staff_digest", &view(None))
+        .unwrap();
+    assert!(pl.body.contains("nieznana liczba"), "{}", pl.body);
+}
