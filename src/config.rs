@@ -148,6 +148,13 @@ struct RawImap {
     #[serde(default = "default_needs_human")]
     needs_human_folder: String,
     sent_folder: Option<String>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    allow_plaintext: bool,
+    #[serde(default = "transport::default_timeout")]
+    timeout_secs: u64,
+    #[serde(default = "transport::default_fetch_timeout")]
+    fetch_timeout_secs: u64,
 }
 
 fn default_mailbox() -> String {
@@ -172,6 +179,9 @@ struct RawSmtp {
     from: String,
     #[serde(default)]
     from_name: String,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    allow_plaintext: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,6 +208,13 @@ pub struct ImapConfig {
     /// The account's sent-mail folder, when the mail server keeps copies of
     /// what mleg or the secretary sends there: purged copies go from it too.
     pub sent_folder: Option<String>,
+    /// `ca_file`: extra CA certificates trusted besides the public roots.
+    pub ca_file: Option<CaFile>,
+    /// `timeout_secs` / `fetch_timeout_secs`: no IMAP step waits longer.
+    pub timeouts: ImapTimeouts,
+    /// The config section (`imap`, `staff_mailbox`), so an error can name
+    /// the key to fix.
+    pub section: &'static str,
 }
 
 impl ImapConfig {
@@ -222,6 +239,8 @@ pub struct SmtpConfig {
     pub credentials: Option<(String, String)>,
     pub from: EmailAddress,
     pub from_name: String,
+    /// `ca_file`: extra CA certificates trusted besides the public roots.
+    pub ca_file: Option<CaFile>,
 }
 
 /// Who the secretariat is: the only addresses whose replies may act.
@@ -395,6 +414,22 @@ impl RawConfig {
             .map(|m| staff_mailbox::resolve(m, base))
             .transpose()?;
         validate_policy(&self.photo)?;
+        transport::plaintext_guard(
+            "imap.tls",
+            self.imap.tls,
+            &self.imap.host,
+            self.imap.allow_plaintext,
+        )?;
+        transport::plaintext_guard(
+            "smtp.tls",
+            self.smtp.tls,
+            &self.smtp.host,
+            self.smtp.allow_plaintext,
+        )?;
+        let imap_ca = transport::ca_file("imap.ca_file", self.imap.ca_file.as_ref(), base)?;
+        let smtp_ca = transport::ca_file("smtp.ca_file", self.smtp.ca_file.as_ref(), base)?;
+        let imap_timeouts =
+            transport::timeouts(self.imap.timeout_secs, self.imap.fetch_timeout_secs)?;
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
@@ -415,6 +450,9 @@ impl RawConfig {
                 processed_folder: self.imap.processed_folder,
                 needs_human_folder: self.imap.needs_human_folder,
                 sent_folder: self.imap.sent_folder,
+                ca_file: imap_ca,
+                timeouts: imap_timeouts,
+                section: "imap",
             },
             smtp: SmtpConfig {
                 host: self.smtp.host,
@@ -423,6 +461,7 @@ impl RawConfig {
                 credentials,
                 from: parse_address("smtp.from", &self.smtp.from)?,
                 from_name: self.smtp.from_name,
+                ca_file: smtp_ca,
             },
             staff: Staff {
                 addresses: StaffAddresses::new(addresses),
@@ -460,6 +499,9 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
 
 mod staff_mailbox;
 pub use staff_mailbox::StaffMailbox;
+
+mod transport;
+pub use transport::{CaFile, ImapTimeouts, is_loopback, plaintext_warnings};
 
 #[cfg(test)]
 mod tests;

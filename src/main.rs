@@ -123,6 +123,9 @@ async fn main() -> std::process::ExitCode {
 
 async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
     let app = load_app(&cli.config)?;
+    for warning in mleg::config::plaintext_warnings(&app.config) {
+        tracing::warn!("{warning}");
+    }
     match cli.command {
         Command::Run => {
             let token = CancellationToken::new();

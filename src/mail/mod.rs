@@ -6,10 +6,12 @@
 //! * [`imap`] reads the watched mailbox (the only user of async-imap);
 //! * [`smtp`] sends outbox mails (the only user of lettre);
 //! * [`outgoing`] is the plain-data mail the rest of the program queues;
-//! * [`message_id`] normalises and compares Message-IDs for an exact purge.
+//! * [`message_id`] normalises and compares Message-IDs for an exact purge;
+//! * [`tls`] is what both protocols trust (public roots + `ca_file`).
 
 pub mod imap;
 pub mod message_id;
 pub mod outgoing;
 pub mod parse;
 pub mod smtp;
+pub mod tls;

@@ -7,7 +7,7 @@
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpConfig, TlsMode};
@@ -52,6 +52,8 @@ impl Header for AutoSubmitted {
 pub struct Sender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// `host:port` and host, so a refused certificate is explained.
+    server: (String, String),
 }
 
 impl std::fmt::Debug for Sender {
@@ -62,8 +64,17 @@ impl std::fmt::Debug for Sender {
 
 impl Sender {
     pub fn new(cfg: &SmtpConfig) -> Result<Sender, SmtpError> {
-        let tls_params =
-            || TlsParameters::new(cfg.host.clone()).map_err(|e| SmtpError::Build(e.to_string()));
+        // The public roots plus the school's own CA (`smtp.ca_file`).
+        let tls_params = || {
+            let mut params = TlsParameters::builder(cfg.host.clone());
+            if let Some(ca) = &cfg.ca_file {
+                let cert = Certificate::from_pem(&ca.pem).map_err(|e| {
+                    SmtpError::Build(format!("smtp.ca_file {}: {e}", ca.path.display()))
+                })?;
+                params = params.add_root_certificate(cert);
+            }
+            params.build().map_err(|e| SmtpError::Build(e.to_string()))
+        };
         let tls = match cfg.tls {
             TlsMode::None => Tls::None,
             TlsMode::Starttls => Tls::Required(tls_params()?),
@@ -85,7 +96,21 @@ impl Sender {
         Ok(Sender {
             transport: builder.build(),
             from: Mailbox::new(name, from_address),
+            server: (format!("{}:{}", cfg.host, cfg.port), cfg.host.clone()),
         })
+    }
+
+    /// The error as one line; a refused certificate names the server, the
+    /// problem and `smtp.ca_file`.
+    fn describe(&self, e: &lettre::transport::smtp::Error) -> String {
+        match crate::mail::tls::find_rustls_error(e) {
+            Some(tls) => format!(
+                "server {}: TLS failed: {}",
+                self.server.0,
+                crate::mail::tls::explain(tls, &self.server.1, "smtp")
+            ),
+            None => e.to_string(),
+        }
     }
 
     /// Checks that the server answers (for `mleg check`).
@@ -94,7 +119,7 @@ impl Sender {
             .test_connection()
             .await
             .map_err(|e| SmtpError::Send {
-                message: e.to_string(),
+                message: self.describe(&e),
                 permanent: e.is_permanent(),
             })
     }
@@ -107,7 +132,7 @@ impl Sender {
             .await
             .map(|_| ())
             .map_err(|e| SmtpError::Send {
-                message: e.to_string(),
+                message: self.describe(&e),
                 permanent: e.is_permanent(),
             })
     }

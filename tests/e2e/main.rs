@@ -20,3 +20,4 @@ mod purge;
 mod robustness;
 mod secretary;
 mod strangers;
+mod transport;

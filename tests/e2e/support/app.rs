@@ -59,7 +59,11 @@ impl TestApp {
 
     /// Like `spawn`, with a chance to edit the config text first.
     pub fn spawn_with(edit: impl FnOnce(&mut String)) -> TestApp {
-        let stack = MailStack::start();
+        Self::spawn_on(MailStack::start(), edit)
+    }
+
+    /// Like `spawn_with`, on a stack the test started (e.g. [`MailStack::start_tls`]).
+    pub fn spawn_on(stack: MailStack, edit: impl FnOnce(&mut String)) -> TestApp {
         stack.add_user(SCHOOL);
         stack.add_user(SECRETARY);
         let dir = tempfile::tempdir().expect("temp dir");

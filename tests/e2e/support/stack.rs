@@ -44,6 +44,20 @@ pub struct MailStack {
     pub imap_port: u16,
     pub smtp_port: u16,
     pub lmtp_port: u16,
+    /// Set by [`MailStack::start_tls`].
+    pub tls: Option<TlsPorts>,
+}
+
+/// The TLS side of a stack started with [`MailStack::start_tls`]: a certificate for the name
+/// `localhost` only, signed by a throw-away CA; STARTTLS is offered on the plain ports too.
+#[derive(Debug, Clone)]
+pub struct TlsPorts {
+    /// IMAP over TLS from the first byte.
+    pub imaps_port: u16,
+    /// SMTP over TLS from the first byte.
+    pub smtps_port: u16,
+    /// The CA certificate (PEM) a client must trust.
+    pub ca_file: std::path::PathBuf,
 }
 
 /// One message as stored in a mailbox.
@@ -63,6 +77,15 @@ impl MailStack {
     ///
     /// Panics (naming `./scripts/test`) if Dovecot or Postfix are not installed.
     pub fn start() -> MailStack {
+        Self::start_opts(&[])
+    }
+
+    /// Like [`MailStack::start`], with TLS listeners and STARTTLS (see [`TlsPorts`]).
+    pub fn start_tls() -> MailStack {
+        Self::start_opts(&["--tls"])
+    }
+
+    fn start_opts(opts: &[&str]) -> MailStack {
         let installed = ["dovecot", "postfix"]
             .iter()
             .all(|bin| Path::new("/usr/sbin").join(bin).exists() || on_path(bin));
@@ -77,6 +100,7 @@ impl MailStack {
             .expect("cannot create a temporary directory for the mail stack");
         let out = Command::new(SCRIPT)
             .arg("start")
+            .args(opts)
             .arg(dir.path())
             .output()
             .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
@@ -96,7 +120,13 @@ impl MailStack {
                 .parse()
                 .unwrap_or_else(|e| panic!("bad {key} in stack.env ({e}):\n{env}"))
         };
+        let tls = opts.contains(&"--tls").then(|| TlsPorts {
+            imaps_port: port("IMAPS_PORT"),
+            smtps_port: port("SMTPS_PORT"),
+            ca_file: dir.path().join("tls/ca.crt"),
+        });
         MailStack {
+            tls,
             imap_port: port("IMAP_PORT"),
             smtp_port: port("SMTP_PORT"),
             lmtp_port: port("LMTP_PORT"),
