@@ -1,9 +1,14 @@
 //! Wiring: the two ways to run the workers on the shared [`App`].
 //!
 //! `once` runs one intake step and one delivery step and returns; `run`
-//! repeats them every poll interval until the cancellation token fires
-//! (SIGINT/SIGTERM in the binary). A failed round (mail server down) is
-//! logged and retried next round: the daemon keeps running.
+//! repeats them until the cancellation token fires (SIGINT/SIGTERM in the
+//! binary): at once when IMAP IDLE announces new mail, else every poll
+//! interval, with the outbox on its own timer ([`watch`]). A failed round
+//! (mail server down) is logged and retried next round: the daemon keeps
+//! running.
+
+mod watch;
+pub use watch::Wake;
 
 use std::time::Duration;
 
@@ -90,22 +95,26 @@ pub async fn deliver_once(app: &App) -> Result<OutboxReport, RoundError> {
     Ok(outbox::step(app, &sender).await?)
 }
 
-/// Runs rounds every poll interval until `shutdown` is cancelled; the round
-/// under way is finished first. Errors in
-/// a round are logged, not fatal: a mail server restart must not stop mleg.
+/// Runs rounds until `shutdown` is cancelled; the round under way is
+/// finished first. Errors in a round are logged, not fatal: a mail server
+/// restart must not stop mleg.
 pub async fn run(app: &App, shutdown: CancellationToken) {
     let interval = Duration::from_secs(app.config.poll_interval_secs);
     info!(interval_secs = interval.as_secs(), "mleg running");
+    let mut triggers = watch::Triggers::start(app, shutdown.clone());
+    let mut wake = Wake::Mailbox;
     loop {
         // A round is not interrupted: stopping between "SMTP accepted" and
         // "marked sent" is the one way to send a mail twice.
-        if let Err(e) = once(app).await {
+        let failed = match wake {
+            Wake::Mailbox => once(app).await.err(),
+            Wake::Outbox => watch::deliver_round(app).await.err(),
+            Wake::Stop => break,
+        };
+        if let Some(e) = failed {
             error!(error = %e, "round failed; retrying next round");
         }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = shutdown.cancelled() => break,
-        }
+        wake = triggers.next().await;
     }
     info!("mleg stopped");
 }

@@ -4,7 +4,9 @@
 //! watched mailbox (learning its UIDVALIDITY), list new UIDs with their sizes,
 //! fetch a mail without marking it read (`BODY.PEEK`), move a mail into a
 //! folder (creating the folder on first use, learning its new UID), and
-//! expunge exactly one known mail (`purge`, in `imap/purge.rs`).
+//! expunge exactly one known mail (`purge`, in `imap/purge.rs`), and wait
+//! in IDLE for new mail ([`idle::Watch`]). Every step has a timeout
+//! (`imap/connect.rs`): a silent server fails the round, never freezes it.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -16,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::config::{ImapConfig, ImapTimeouts};
 
 mod connect;
+pub mod idle;
 mod purge;
 use connect::within;
 pub use purge::PurgeOutcome;

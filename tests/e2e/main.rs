@@ -13,6 +13,7 @@ mod cli;
 mod codes;
 mod exactly_once;
 mod hostile;
+mod idle;
 mod intake;
 mod matching;
 mod privacy;

@@ -134,6 +134,20 @@ impl MailStack {
         }
     }
 
+    /// Stops and starts Dovecot (same ports, same mailboxes) under running clients.
+    pub fn restart_dovecot(&self) {
+        let out = Command::new(SCRIPT)
+            .arg("restart-dovecot")
+            .arg(self.path())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
+        assert!(
+            out.status.success(),
+            "{SCRIPT} restart-dovecot failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// The stack's directory (logs are `dovecot.log` and `postfix.log` in it).
     pub fn path(&self) -> &Path {
         self.dir.path()
