@@ -155,6 +155,8 @@ struct RawImap {
     timeout_secs: u64,
     #[serde(default = "transport::default_fetch_timeout")]
     fetch_timeout_secs: u64,
+    #[serde(default = "transport::default_idle")]
+    idle: bool,
 }
 
 fn default_mailbox() -> String {
@@ -215,6 +217,9 @@ pub struct ImapConfig {
     /// The config section (`imap`, `staff_mailbox`), so an error can name
     /// the key to fix.
     pub section: &'static str,
+    /// `idle`: `mleg run` waits in IMAP IDLE when the server offers it
+    /// (default); false polls every `poll_interval_secs` only.
+    pub idle: bool,
 }
 
 impl ImapConfig {
@@ -453,6 +458,7 @@ impl RawConfig {
                 ca_file: imap_ca,
                 timeouts: imap_timeouts,
                 section: "imap",
+                idle: self.imap.idle,
             },
             smtp: SmtpConfig {
                 host: self.smtp.host,

@@ -79,6 +79,8 @@ pub(super) fn resolve(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox,
             ca_file,
             timeouts: super::ImapTimeouts::default(),
             section: "staff_mailbox",
+            // Only the watched mailbox is watched.
+            idle: false,
         },
         folders: raw.folders,
     })

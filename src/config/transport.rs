@@ -48,6 +48,10 @@ pub(super) fn default_fetch_timeout() -> u64 {
     300
 }
 
+pub(super) fn default_idle() -> bool {
+    true
+}
+
 /// Validates `timeout_secs` / `fetch_timeout_secs`.
 pub(super) fn timeouts(command: u64, fetch: u64) -> Result<ImapTimeouts, ConfigError> {
     if command == 0 {

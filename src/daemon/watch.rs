@@ -103,6 +103,10 @@ pub async fn deliver_round(app: &App) -> Result<OutboxReport, RoundError> {
 /// Keeps an IDLE connection to the watched mailbox until `stop`, ringing
 /// `doorbell` on new mail. Returns for good if the server has no IDLE.
 pub async fn watch(cfg: ImapConfig, doorbell: Arc<Notify>, stop: CancellationToken) {
+    if !cfg.idle {
+        info!("imap.idle = false; polling every poll_interval_secs");
+        return;
+    }
     let mut failures = 0u32;
     loop {
         let result = tokio::select! {
