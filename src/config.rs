@@ -95,6 +95,8 @@ struct RawConfig {
     delivery: Delivery,
     #[serde(default = "default_code_days")]
     code_valid_days: i64,
+    #[serde(default)]
+    log_format: LogFormat,
 }
 
 fn default_code_days() -> i64 {
@@ -283,6 +285,8 @@ pub struct Config {
     pub delivery: Delivery,
     /// How long an activation code is valid after it was generated.
     pub code_valid_days: i64,
+    /// `log_format`: "text" (default) or "json" lines on stderr.
+    pub log_format: LogFormat,
 }
 
 impl std::fmt::Debug for Config {
@@ -362,7 +366,7 @@ fn resolve_secret(
             .map(Some)
             .map_err(|_| invalid(key, format!("environment variable {var} is not set"))),
         (None, Some(file)) => {
-            let path = base.join(file);
+            let path = service::secret_path(file, base).map_err(|e| invalid(key, e))?;
             std::fs::read_to_string(&path)
                 .map(|s| Some(s.trim_end_matches(['\r', '\n']).to_owned()))
                 .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))
@@ -478,6 +482,7 @@ impl RawConfig {
             process: self.process,
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
+            log_format: self.log_format,
         })
     }
 }
@@ -505,6 +510,9 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
 
 mod staff_mailbox;
 pub use staff_mailbox::StaffMailbox;
+
+mod service;
+pub use service::LogFormat;
 
 mod transport;
 pub use transport::{CaFile, ImapTimeouts, is_loopback, plaintext_warnings};

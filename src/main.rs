@@ -79,21 +79,37 @@ fn is_wire_target(target: &str) -> bool {
     })
 }
 
-fn init_logging() {
+fn init_logging(format: mleg::config::LogFormat) {
     use std::io::IsTerminal;
+    use tracing_subscriber::Layer;
     use tracing_subscriber::filter::{FilterExt, filter_fn};
     use tracing_subscriber::prelude::*;
 
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MLEG_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A separate filter, not an EnvFilter directive: a more specific
-    // directive such as `async_imap::client=trace` would win over ours.
-    let wire_quiet =
-        filter_fn(|meta| *meta.level() <= tracing::Level::WARN || !is_wire_target(meta.target()));
-    let output = tracing_subscriber::fmt::layer()
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .with_filter(filter.and(wire_quiet));
+    let filter = || {
+        let env = tracing_subscriber::EnvFilter::try_from_env("MLEG_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // A separate filter, not an EnvFilter directive: a more specific
+        // directive such as `async_imap::client=trace` would win over ours.
+        let wire_quiet = filter_fn(|meta| {
+            *meta.level() <= tracing::Level::WARN || !is_wire_target(meta.target())
+        });
+        env.and(wire_quiet)
+    };
+    type Boxed = Box<dyn Layer<tracing_subscriber::Registry> + Send + Sync>;
+    let output: Boxed = match format {
+        mleg::config::LogFormat::Text => Box::new(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr)
+                .with_filter(filter()),
+        ),
+        mleg::config::LogFormat::Json => Box::new(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_writer(std::io::stderr)
+                .with_filter(filter()),
+        ),
+    };
     tracing_subscriber::registry().with(output).init();
     tracing::debug!(
         wire_crates = WIRE_TARGETS.len(),
@@ -109,7 +125,6 @@ fn load_app(path: &std::path::Path) -> Result<App> {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    init_logging();
     let cli = Cli::parse();
     match dispatch(cli).await {
         Ok(code) => code,
@@ -123,6 +138,8 @@ async fn main() -> std::process::ExitCode {
 
 async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
     let app = load_app(&cli.config)?;
+    // After the config: it chooses the log format. Nothing logs before.
+    init_logging(app.config.log_format);
     for warning in mleg::config::plaintext_warnings(&app.config) {
         tracing::warn!("{warning}");
     }

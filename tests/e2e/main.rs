@@ -20,5 +20,6 @@ mod privacy;
 mod purge;
 mod robustness;
 mod secretary;
+mod service;
 mod strangers;
 mod transport;

@@ -1,0 +1,87 @@
+//! Running as a service (issue 10 §4): JSON log lines for collectors that
+//! carry no login, password or personal data even at trace, and passwords
+//! handed over by systemd's `LoadCredential=`.
+
+use std::process::{Command, Output};
+
+use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::mime::Mail;
+use crate::support::photos;
+use crate::support::stack::PASSWORD;
+
+fn mleg(config: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .envs(env.iter().copied())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mleg runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_at_trace_are_json_lines_without_login_or_personal_data() {
+    let t = TestApp::spawn_with(|c| c.insert_str(0, "log_format = \"json\"\n"));
+    let parent = t.parent("jsonowa");
+    let pesel = pesel(2013, 5, 6, 4343);
+    t.register("Bożydar", "Wiśniewski", &pesel, &parent);
+    let mail = Mail::new(&parent, SCHOOL, "legitymacja")
+        .text("Kod do furtki ZZTAJNE-1234.")
+        .photo("Bożydar Wiśniewski.jpg", photos::good_jpeg());
+    t.send(&mail).await;
+
+    let out = mleg(&t.config_path, &["once"], &[("MLEG_LOG", "trace")]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("obsłużono: 1"));
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "DEBUG"),
+        "trace is on for mleg itself:\n{log}"
+    );
+    for secret in [
+        PASSWORD,
+        "LOGIN",
+        "ZZTAJNE",
+        "furtki",
+        &pesel,
+        "Wiśniewski",
+        "Bożydar",
+    ] {
+        assert!(!log.contains(secret), "{secret:?} in the log:\n{log}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_can_come_from_systemd_s_credentials_directory() {
+    let t = TestApp::spawn();
+    let creds = tempfile::tempdir().unwrap();
+    std::fs::write(creds.path().join("imap"), format!("{PASSWORD}\n")).unwrap();
+    let text = std::fs::read_to_string(&t.config_path).unwrap().replace(
+        "password_file = \"imap.password\"",
+        "password_file = \"$CREDENTIALS_DIRECTORY/imap\"",
+    );
+    let config = t.config_path.with_file_name("service.toml");
+    std::fs::write(&config, text).unwrap();
+
+    let dir = creds.path().to_str().unwrap();
+    let out = mleg(&config, &["once"], &[("CREDENTIALS_DIRECTORY", dir)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = mleg(&config, &["once"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("imap.password_env") && err.contains("CREDENTIALS_DIRECTORY is not set"),
+        "{err}"
+    );
+}
