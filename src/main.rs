@@ -164,32 +164,16 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
 
 async fn check(app: &App) -> Result<std::process::ExitCode> {
     println!("config: OK ({})", app.config.database.display());
-    let mut ok = true;
-    match mleg::mail::imap::Mailbox::connect(&app.config.imap).await {
-        Ok((mb, uidv)) => {
-            println!(
-                "IMAP {}:{}: OK (UIDVALIDITY {uidv})",
-                app.config.imap.host, app.config.imap.port
-            );
-            mb.logout().await;
-        }
-        Err(e) => {
-            ok = false;
-            println!("IMAP: FAILED: {e}");
-        }
+    let mut findings = mleg::mail::imap::probe(&app.config.imap).await;
+    if let Some(staff) = &app.config.staff_mailbox {
+        findings.extend(mleg::mail::imap::probe(&staff.imap).await);
     }
-    let sender = mleg::mail::smtp::Sender::new(&app.config.smtp)?;
-    match sender.test_connection().await {
-        Ok(true) => println!("SMTP {}:{}: OK", app.config.smtp.host, app.config.smtp.port),
-        Ok(false) => {
-            ok = false;
-            println!("SMTP: FAILED: no answer");
-        }
-        Err(e) => {
-            ok = false;
-            println!("SMTP: FAILED: {e}");
-        }
+    findings.extend(mleg::mail::check::probe_smtp(&app.config.smtp).await);
+    findings.extend(database_findings(app)?);
+    for finding in &findings {
+        println!("{}", finding.text);
     }
+    let ok = findings.iter().all(|f| f.ok);
     let counts = mleg::store::outbox::counts(app.store().conn())?;
     println!(
         "outbox: {} pending, {} sent, {} failed",
@@ -200,6 +184,36 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
     } else {
         std::process::ExitCode::FAILURE
     })
+}
+
+/// The database file: path, owner-only mode, migrations applied.
+fn database_findings(app: &App) -> Result<Vec<mleg::mail::check::Finding>> {
+    use mleg::mail::check::Finding;
+    use std::os::unix::fs::PermissionsExt;
+    let path = app.config.database.display();
+    let mode = std::fs::metadata(&app.config.database)?
+        .permissions()
+        .mode()
+        & 0o777;
+    let (done, known) = app.store().schema_version()?;
+    Ok(vec![
+        if mode & 0o077 == 0 {
+            Finding::good(format!("database {path}: mode {mode:04o} OK"))
+        } else {
+            Finding::bad(format!(
+                "database {path}: mode {mode:04o}: others can read children's data; chmod 600 it"
+            ))
+        },
+        if done == known as i64 {
+            Finding::good(format!(
+                "database {path}: migrations {done}/{known} applied"
+            ))
+        } else {
+            Finding::bad(format!(
+                "database {path}: migrations {done}/{known} applied"
+            ))
+        },
+    ])
 }
 
 /// Cancels `token` on SIGINT or SIGTERM (how systemd stops a service).

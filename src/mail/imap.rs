@@ -19,8 +19,10 @@ use crate::config::{ImapConfig, ImapTimeouts};
 
 mod connect;
 pub mod idle;
+mod probe;
 mod purge;
 use connect::within;
+pub use probe::probe;
 pub use purge::PurgeOutcome;
 
 /// One type for plain and TLS connections.
@@ -113,7 +115,7 @@ pub struct NewMail {
 impl Mailbox {
     /// Connects, logs in and selects `cfg.mailbox`.
     pub async fn connect(cfg: &ImapConfig) -> Result<(Mailbox, u32), ImapError> {
-        let client = connect::open_client(cfg).await?;
+        let (client, _) = connect::open_client(cfg).await?;
         let server = connect::server(cfg);
         let limit = cfg.timeouts.command;
         let login = async {

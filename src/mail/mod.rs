@@ -7,8 +7,10 @@
 //! * [`smtp`] sends outbox mails (the only user of lettre);
 //! * [`outgoing`] is the plain-data mail the rest of the program queues;
 //! * [`message_id`] normalises and compares Message-IDs for an exact purge;
-//! * [`tls`] is what both protocols trust (public roots + `ca_file`).
+//! * [`tls`] is what both protocols trust (public roots + `ca_file`);
+//! * [`check`] is `mleg check`'s look at the servers.
 
+pub mod check;
 pub mod imap;
 pub mod message_id;
 pub mod outgoing;

@@ -1,13 +1,14 @@
 //! Running as a service (issue 10 §4): JSON log lines for collectors that
-//! carry no login, password or personal data even at trace, and passwords
-//! handed over by systemd's `LoadCredential=`.
+//! carry no login, password or personal data even at trace, passwords
+//! handed over by systemd's `LoadCredential=`, and `mleg check`.
 
 use std::process::{Command, Output};
 
-use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, TestApp, pesel};
 use crate::support::mime::Mail;
 use crate::support::photos;
-use crate::support::stack::PASSWORD;
+use crate::support::stack::{MailStack, PASSWORD};
+use crate::transport::set_key;
 
 fn mleg(config: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mleg"))
@@ -84,4 +85,66 @@ async fn the_password_can_come_from_systemd_s_credentials_directory() {
         err.contains("imap.password_env") && err.contains("CREDENTIALS_DIRECTORY is not set"),
         "{err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reports_tls_mechanisms_login_folders_from_and_the_database() {
+    let stack = MailStack::start_tls();
+    let tls = stack.tls.clone().unwrap();
+    let ca = format!("{:?}", tls.ca_file.display().to_string());
+    let t = TestApp::spawn_on(stack, |c| {
+        for section in ["imap", "smtp"] {
+            set_key(c, section, "host", "\"localhost\"");
+            set_key(c, section, "ca_file", &ca);
+        }
+        set_key(c, "imap", "port", &tls.imaps_port.to_string());
+        set_key(c, "imap", "tls", "\"tls\"");
+        set_key(c, "smtp", "tls", "\"starttls\"");
+    });
+    let out = mleg(&t.config_path, &["check"], &[]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imap = format!("IMAP localhost:{}", tls.imaps_port);
+    let smtp = format!("SMTP localhost:{}", t.stack.smtp_port);
+    for line in [
+        format!("{imap}: OK, reachable"),
+        format!("{imap}: TLS 1.3, certificate CN=localhost"),
+        format!("{imap}: login mechanisms offered: PLAIN LOGIN"),
+        format!("{imap}: login as {SCHOOL} OK"),
+        format!("{imap}: mailbox INBOX OK (0 mails)"),
+        format!("{imap}: folder {PROCESSED} created"),
+        format!("{imap}: folder {NEEDS_HUMAN} created"),
+        format!("{smtp}: TLS, certificate CN=localhost"),
+        format!("{smtp}: accepts From {SCHOOL}"),
+        "mode 0600 OK".to_owned(),
+    ] {
+        assert!(report.contains(&line), "{line:?} missing from:\n{report}");
+    }
+    assert!(
+        t.stack
+            .list_folders(SCHOOL)
+            .await
+            .contains(&PROCESSED.to_owned()),
+        "the folder really exists"
+    );
+    let again = mleg(&t.config_path, &["check"], &[]);
+    let report = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        report.contains(&format!("{imap}: folder {PROCESSED} exists")),
+        "{report}"
+    );
+    let migrations = report
+        .lines()
+        .find(|l| l.contains("migrations"))
+        .unwrap_or_default();
+    let (done, known) = migrations
+        .split("migrations ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next()?.split_once('/'))
+        .expect("migrations n/m");
+    assert_eq!(done, known, "{migrations}");
 }

@@ -21,7 +21,7 @@ use crate::support::stack::MailStack;
 
 /// Sets `key = value` in `[section]` of the test config (replacing the line
 /// if there is one).
-fn set_key(toml: &mut String, section: &str, key: &str, value: &str) {
+pub(crate) fn set_key(toml: &mut String, section: &str, key: &str, value: &str) {
     let header = format!("[{section}]\n");
     let start = toml.find(&header).expect("section in the test config") + header.len();
     let end = toml[start..]

@@ -16,7 +16,10 @@ use tokio_rustls::rustls::pki_types::ServerName;
 
 use super::{ImapError, Stream};
 use crate::config::{ImapConfig, TlsMode};
-use crate::mail::tls;
+use crate::mail::tls::{self, TlsInfo};
+
+/// A client that has read the greeting, with what TLS it negotiated.
+pub(super) type Opened = (Client<Box<dyn Stream>>, Option<TlsInfo>);
 
 /// Idle time before the first keepalive probe, and between probes.
 const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
@@ -63,7 +66,7 @@ async fn tcp(cfg: &ImapConfig) -> Result<TcpStream, ImapError> {
 async fn tls_wrap<S: AsyncRead + AsyncWrite + Unpin>(
     cfg: &ImapConfig,
     stream: S,
-) -> Result<tokio_rustls::client::TlsStream<S>, ImapError> {
+) -> Result<(tokio_rustls::client::TlsStream<S>, TlsInfo), ImapError> {
     let failed = |message: String| ImapError::Tls {
         server: server(cfg),
         message,
@@ -78,6 +81,10 @@ async fn tls_wrap<S: AsyncRead + AsyncWrite + Unpin>(
                 Some(r) => tls::explain(r, &cfg.host, cfg.section),
                 None => e.to_string(),
             })
+        })
+        .map(|stream| {
+            let info = tls::describe(stream.get_ref().1);
+            (stream, info)
         })
 }
 
@@ -95,13 +102,16 @@ async fn greeting<S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send>(
 
 /// Opens a client according to the TLS mode and reads the greeting, each
 /// step bounded by the command timeout.
-pub(super) async fn open_client(cfg: &ImapConfig) -> Result<Client<Box<dyn Stream>>, ImapError> {
+pub(super) async fn open_client(cfg: &ImapConfig) -> Result<Opened, ImapError> {
     let limit = cfg.timeouts.command;
     let srv = server(cfg);
     let tcp = within(limit, &srv, "connect", tcp(cfg)).await?;
-    let stream: Box<dyn Stream> = match cfg.tls {
-        TlsMode::None => Box::new(tcp),
-        TlsMode::Tls => Box::new(within(limit, &srv, "TLS handshake", tls_wrap(cfg, tcp)).await?),
+    let (stream, info): (Box<dyn Stream>, _) = match cfg.tls {
+        TlsMode::None => (Box::new(tcp), None),
+        TlsMode::Tls => {
+            let (stream, info) = within(limit, &srv, "TLS handshake", tls_wrap(cfg, tcp)).await?;
+            (Box::new(stream), Some(info))
+        }
         TlsMode::Starttls => {
             let mut plain = Client::new(tcp);
             within(limit, &srv, "greeting", greeting(&mut plain)).await?;
@@ -109,7 +119,7 @@ pub(super) async fn open_client(cfg: &ImapConfig) -> Result<Client<Box<dyn Strea
                 Ok(plain.run_command_and_check_ok("STARTTLS", None).await?)
             })
             .await?;
-            let upgraded = within(
+            let (upgraded, info) = within(
                 limit,
                 &srv,
                 "TLS handshake",
@@ -117,10 +127,13 @@ pub(super) async fn open_client(cfg: &ImapConfig) -> Result<Client<Box<dyn Strea
             )
             .await?;
             // After STARTTLS there is no second greeting.
-            return Ok(Client::new(Box::new(upgraded) as Box<dyn Stream>));
+            return Ok((
+                Client::new(Box::new(upgraded) as Box<dyn Stream>),
+                Some(info),
+            ));
         }
     };
     let mut client = Client::new(stream);
     within(limit, &srv, "greeting", greeting(&mut client)).await?;
-    Ok(client)
+    Ok((client, info))
 }
