@@ -148,3 +148,33 @@ async fn check_reports_tls_mechanisms_login_folders_from_and_the_database() {
         .expect("migrations n/m");
     assert_eq!(done, known, "{migrations}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plaintext_to_another_machine_is_refused_or_warned_about_at_start() {
+    let t = TestApp::spawn();
+    let text = std::fs::read_to_string(&t.config_path).unwrap();
+    let mut remote = text.clone();
+    set_key(&mut remote, "smtp", "host", "\"smtp.example.pl\"");
+    let config = t.config_path.with_file_name("remote.toml");
+    std::fs::write(&config, &remote).unwrap();
+    let out = mleg(&config, &["apps", "list"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("smtp.tls") && err.contains("allow_plaintext"),
+        "{err}"
+    );
+
+    set_key(&mut remote, "smtp", "allow_plaintext", "true");
+    std::fs::write(&config, &remote).unwrap();
+    let out = mleg(&config, &["apps", "list"], &[("MLEG_LOG", "warn")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("WARN")
+            && err.contains("[smtp] smtp.example.pl")
+            && err.contains("unencrypted"),
+        "{err}"
+    );
+}
