@@ -78,6 +78,8 @@ impl Triggers {
     /// both timers restart after it.
     pub async fn next(&mut self) -> Wake {
         let wake = tokio::select! {
+            // A stop request wins over a pending ring or timer.
+            biased;
             _ = self.shutdown.cancelled() => return Wake::Stop,
             _ = self.doorbell.notified() => Wake::Mailbox,
             _ = tokio::time::sleep_until(self.next_poll) => Wake::Mailbox,
