@@ -96,6 +96,8 @@ struct RawConfig {
     #[serde(default = "default_code_days")]
     code_valid_days: i64,
     #[serde(default)]
+    log_format: LogFormat,
+    #[serde(default)]
     dates: dates::RawDates,
     /// `[oauth2]`: the token provider for `auth = "oauth2"`.
     oauth2: Option<oauth2::RawOAuth2>,
@@ -163,6 +165,15 @@ struct RawImap {
     #[serde(default = "default_needs_human")]
     needs_human_folder: String,
     sent_folder: Option<String>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    allow_plaintext: bool,
+    #[serde(default = "transport::default_timeout")]
+    timeout_secs: u64,
+    #[serde(default = "transport::default_fetch_timeout")]
+    fetch_timeout_secs: u64,
+    #[serde(default = "transport::default_idle")]
+    idle: bool,
 }
 
 fn default_mailbox() -> String {
@@ -190,6 +201,9 @@ struct RawSmtp {
     from: String,
     #[serde(default)]
     from_name: String,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    allow_plaintext: bool,
     #[serde(default = "default_smtp_timeout")]
     timeout_secs: u64,
 }
@@ -229,6 +243,16 @@ pub struct ImapConfig {
     /// The account's sent-mail folder, when the mail server keeps copies of
     /// what mleg or the secretary sends there: purged copies go from it too.
     pub sent_folder: Option<String>,
+    /// `ca_file`: extra CA certificates trusted besides the public roots.
+    pub ca_file: Option<CaFile>,
+    /// `timeout_secs` / `fetch_timeout_secs`: no IMAP step waits longer.
+    pub timeouts: ImapTimeouts,
+    /// The config section (`imap`, `staff_mailbox`), so an error can name
+    /// the key to fix.
+    pub section: &'static str,
+    /// `idle`: `mleg run` waits in IMAP IDLE when the server offers it
+    /// (default); false polls every `poll_interval_secs` only.
+    pub idle: bool,
 }
 
 impl ImapConfig {
@@ -261,6 +285,8 @@ pub struct SmtpConfig {
     /// handshake, the login and each command's answer; a server silent for
     /// longer fails the round instead of freezing it.
     pub timeout_secs: u64,
+    /// `ca_file`: extra CA certificates trusted besides the public roots.
+    pub ca_file: Option<CaFile>,
 }
 
 /// Who the secretariat is: the only addresses whose replies may act.
@@ -308,6 +334,8 @@ pub struct Config {
     /// (staff exempt); the one that reaches it is the "further mails will be
     /// read by the secretariat" notice, later mails go to needs-human.
     pub max_auto_replies_per_day: u32,
+    /// `log_format`: "text" (default) or "json" lines on stderr.
+    pub log_format: LogFormat,
 }
 
 impl std::fmt::Debug for Config {
@@ -387,7 +415,7 @@ fn resolve_secret(
             .map(Some)
             .map_err(|_| invalid(key, format!("environment variable {var} is not set"))),
         (None, Some(file)) => {
-            let path = base.join(file);
+            let path = service::secret_path(file, base).map_err(|e| invalid(key, e))?;
             std::fs::read_to_string(&path)
                 .map(|s| Some(s.trim_end_matches(['\r', '\n']).to_owned()))
                 .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))
@@ -471,6 +499,22 @@ impl RawConfig {
         if self.outbox_max_age_hours == 0 {
             return Err(invalid("outbox_max_age_hours", "must be at least 1"));
         }
+        transport::plaintext_guard(
+            "imap.tls",
+            self.imap.tls,
+            &self.imap.host,
+            self.imap.allow_plaintext,
+        )?;
+        transport::plaintext_guard(
+            "smtp.tls",
+            self.smtp.tls,
+            &self.smtp.host,
+            self.smtp.allow_plaintext,
+        )?;
+        let imap_ca = transport::ca_file("imap.ca_file", self.imap.ca_file.as_ref(), base)?;
+        let smtp_ca = transport::ca_file("smtp.ca_file", self.smtp.ca_file.as_ref(), base)?;
+        let imap_timeouts =
+            transport::timeouts(self.imap.timeout_secs, self.imap.fetch_timeout_secs)?;
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
@@ -496,6 +540,10 @@ impl RawConfig {
                 processed_folder: self.imap.processed_folder,
                 needs_human_folder: self.imap.needs_human_folder,
                 sent_folder: self.imap.sent_folder,
+                ca_file: imap_ca,
+                timeouts: imap_timeouts,
+                section: "imap",
+                idle: self.imap.idle,
             },
             smtp: SmtpConfig {
                 host: self.smtp.host,
@@ -506,6 +554,7 @@ impl RawConfig {
                 from: parse_address("smtp.from", &self.smtp.from)?,
                 from_name: self.smtp.from_name,
                 timeout_secs: self.smtp.timeout_secs,
+                ca_file: smtp_ca,
             },
             staff: Staff {
                 addresses: StaffAddresses::new(addresses),
@@ -519,6 +568,7 @@ impl RawConfig {
             dates,
             outbox_max_age_hours: self.outbox_max_age_hours,
             max_auto_replies_per_day: self.max_auto_replies_per_day,
+            log_format: self.log_format,
         })
     }
 }
@@ -564,6 +614,12 @@ pub use staff_mailbox::StaffMailbox;
 mod oauth2;
 use crate::oauth2::TokenSource;
 pub use oauth2::AuthMode;
+
+mod service;
+pub use service::LogFormat;
+
+mod transport;
+pub use transport::{CaFile, ImapTimeouts, is_loopback, plaintext_warnings};
 
 #[cfg(test)]
 mod tests;

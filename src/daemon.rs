@@ -1,10 +1,14 @@
 //! Wiring: the two ways to run the workers on the shared [`App`].
 //!
 //! `once` runs one intake step and one delivery step and returns; `run`
-//! repeats them every poll interval, and runs the scheduled date jobs
-//! ([`jobs`]), until the cancellation token fires
-//! (SIGINT/SIGTERM in the binary). A failed round (mail server down) is
+//! repeats them until the cancellation token fires (SIGINT/SIGTERM in the
+//! binary): at once when IMAP IDLE announces new mail, else every poll
+//! interval, with the outbox on its own timer ([`watch`]); beside them run
+//! the scheduled date jobs ([`jobs`]). A failed round (mail server down) is
 //! logged and retried next round: the daemon keeps running.
+
+mod watch;
+pub use watch::Wake;
 
 use std::time::Duration;
 
@@ -131,18 +135,24 @@ pub async fn run(app: &App, shutdown: CancellationToken) {
 async fn rounds(app: &App, shutdown: CancellationToken) {
     let interval = Duration::from_secs(app.config.poll_interval_secs);
     info!(interval_secs = interval.as_secs(), "mleg running");
+    let mut triggers = watch::Triggers::start(app, shutdown.clone());
+    let mut wake = Wake::Mailbox;
     loop {
         // A round stops early on shutdown, but never inside one mail's
         // SMTP conversation: stopping between "SMTP accepted" and "marked
         // sent" is the one way to send a mail twice.
-        match once_until(app, &shutdown).await {
-            Ok(_) | Err(RoundError::Stopped) => {}
-            Err(e) => error!(error = %e, "round failed; retrying next round"),
+        let failed = match wake {
+            Wake::Mailbox => match once_until(app, &shutdown).await {
+                Ok(_) | Err(RoundError::Stopped) => None,
+                Err(e) => Some(e),
+            },
+            Wake::Outbox => watch::deliver_round(app).await.err(),
+            Wake::Stop => break,
+        };
+        if let Some(e) = failed {
+            error!(error = %e, "round failed; retrying next round");
         }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = shutdown.cancelled() => break,
-        }
+        wake = triggers.next().await;
     }
     info!("mleg stopped");
 }

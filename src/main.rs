@@ -98,21 +98,37 @@ fn is_wire_target(target: &str) -> bool {
     })
 }
 
-fn init_logging() {
+fn init_logging(format: mleg::config::LogFormat) {
     use std::io::IsTerminal;
+    use tracing_subscriber::Layer;
     use tracing_subscriber::filter::{FilterExt, filter_fn};
     use tracing_subscriber::prelude::*;
 
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MLEG_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A separate filter, not an EnvFilter directive: a more specific
-    // directive such as `async_imap::client=trace` would win over ours.
-    let wire_quiet =
-        filter_fn(|meta| *meta.level() <= tracing::Level::WARN || !is_wire_target(meta.target()));
-    let output = tracing_subscriber::fmt::layer()
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .with_filter(filter.and(wire_quiet));
+    let filter = || {
+        let env = tracing_subscriber::EnvFilter::try_from_env("MLEG_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // A separate filter, not an EnvFilter directive: a more specific
+        // directive such as `async_imap::client=trace` would win over ours.
+        let wire_quiet = filter_fn(|meta| {
+            *meta.level() <= tracing::Level::WARN || !is_wire_target(meta.target())
+        });
+        env.and(wire_quiet)
+    };
+    type Boxed = Box<dyn Layer<tracing_subscriber::Registry> + Send + Sync>;
+    let output: Boxed = match format {
+        mleg::config::LogFormat::Text => Box::new(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr)
+                .with_filter(filter()),
+        ),
+        mleg::config::LogFormat::Json => Box::new(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_writer(std::io::stderr)
+                .with_filter(filter()),
+        ),
+    };
     tracing_subscriber::registry().with(output).init();
     tracing::debug!(
         wire_crates = WIRE_TARGETS.len(),
@@ -128,7 +144,6 @@ fn load_app(path: &std::path::Path) -> Result<App> {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    init_logging();
     let cli = Cli::parse();
     match dispatch(cli).await {
         Ok(code) => code,
@@ -145,6 +160,11 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
         return tick(&cli.config, now.map(|t| t.with_timezone(&chrono::Utc))).await;
     }
     let app = load_app(&cli.config)?;
+    // After the config: it chooses the log format. Nothing logs before.
+    init_logging(app.config.log_format);
+    for warning in mleg::config::plaintext_warnings(&app.config) {
+        tracing::warn!("{warning}");
+    }
     match cli.command {
         Command::Run => {
             let token = CancellationToken::new();
@@ -208,32 +228,16 @@ async fn tick(
 
 async fn check(app: &App) -> Result<std::process::ExitCode> {
     println!("config: OK ({})", app.config.database.display());
-    let mut ok = true;
-    match mleg::mail::imap::Mailbox::connect(&app.config.imap).await {
-        Ok((mb, uidv)) => {
-            println!(
-                "IMAP {}:{}: OK (UIDVALIDITY {uidv})",
-                app.config.imap.host, app.config.imap.port
-            );
-            mb.logout().await;
-        }
-        Err(e) => {
-            ok = false;
-            println!("IMAP: FAILED: {e}");
-        }
+    let mut findings = mleg::mail::imap::probe(&app.config.imap).await;
+    if let Some(staff) = &app.config.staff_mailbox {
+        findings.extend(mleg::mail::imap::probe(&staff.imap).await);
     }
-    let sender = mleg::mail::smtp::Sender::connect(&app.config.smtp).await?;
-    match sender.test_connection().await {
-        Ok(true) => println!("SMTP {}:{}: OK", app.config.smtp.host, app.config.smtp.port),
-        Ok(false) => {
-            ok = false;
-            println!("SMTP: FAILED: no answer");
-        }
-        Err(e) => {
-            ok = false;
-            println!("SMTP: FAILED: {e}");
-        }
+    findings.extend(mleg::mail::check::probe_smtp(&app.config.smtp).await);
+    findings.extend(database_findings(app)?);
+    for finding in &findings {
+        println!("{}", finding.text);
     }
+    let ok = findings.iter().all(|f| f.ok);
     let counts = mleg::store::outbox::counts(app.store().conn())?;
     println!(
         "outbox: {} pending, {} sent, {} failed",
@@ -244,6 +248,36 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
     } else {
         std::process::ExitCode::FAILURE
     })
+}
+
+/// The database file: path, owner-only mode, migrations applied.
+fn database_findings(app: &App) -> Result<Vec<mleg::mail::check::Finding>> {
+    use mleg::mail::check::Finding;
+    use std::os::unix::fs::PermissionsExt;
+    let path = app.config.database.display();
+    let mode = std::fs::metadata(&app.config.database)?
+        .permissions()
+        .mode()
+        & 0o777;
+    let (done, known) = app.store().schema_version()?;
+    Ok(vec![
+        if mode & 0o077 == 0 {
+            Finding::good(format!("database {path}: mode {mode:04o} OK"))
+        } else {
+            Finding::bad(format!(
+                "database {path}: mode {mode:04o}: others can read children's data; chmod 600 it"
+            ))
+        },
+        if done == known as i64 {
+            Finding::good(format!(
+                "database {path}: migrations {done}/{known} applied"
+            ))
+        } else {
+            Finding::bad(format!(
+                "database {path}: migrations {done}/{known} applied"
+            ))
+        },
+    ])
 }
 
 /// Cancels `token` on SIGINT or SIGTERM (how systemd stops a service).

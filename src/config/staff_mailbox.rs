@@ -20,6 +20,9 @@ pub(super) struct RawStaffMailbox {
     password_file: Option<PathBuf>,
     #[serde(default = "default_staff_folders")]
     folders: Vec<String>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    allow_plaintext: bool,
 }
 
 fn default_staff_folders() -> Vec<String> {
@@ -55,6 +58,13 @@ pub(super) fn resolve(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox,
         .first()
         .cloned()
         .ok_or_else(|| invalid("staff_mailbox.folders", "name at least one folder"))?;
+    super::transport::plaintext_guard(
+        "staff_mailbox.tls",
+        raw.tls,
+        &raw.host,
+        raw.allow_plaintext,
+    )?;
+    let ca_file = super::transport::ca_file("staff_mailbox.ca_file", raw.ca_file.as_ref(), base)?;
     Ok(StaffMailbox {
         imap: ImapConfig {
             host: raw.host,
@@ -67,6 +77,11 @@ pub(super) fn resolve(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox,
             needs_human_folder: first.clone(),
             mailbox: first,
             sent_folder: None,
+            ca_file,
+            timeouts: super::ImapTimeouts::default(),
+            section: "staff_mailbox",
+            // Only the watched mailbox is watched.
+            idle: false,
         },
         folders: raw.folders,
     })

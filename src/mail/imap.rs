@@ -4,23 +4,27 @@
 //! watched mailbox (learning its UIDVALIDITY), list new UIDs with their sizes,
 //! fetch a mail without marking it read (`BODY.PEEK`), move a mail into a
 //! folder (creating the folder on first use, learning its new UID), and
-//! expunge exactly one known mail (`purge`, in `imap/purge.rs`).
+//! expunge exactly one known mail (`purge`, in `imap/purge.rs`), and wait
+//! in IDLE for new mail ([`idle::Watch`]). Every step has a timeout
+//! (`imap/connect.rs`): a silent server fails the round, never freezes it.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
-use std::sync::Arc;
 
-use async_imap::{Client, Session};
+use async_imap::Session;
 use futures::TryStreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
-use tokio_rustls::rustls::{self, pki_types::ServerName};
 
-use crate::config::{ImapConfig, TlsMode};
+use crate::config::{ImapConfig, ImapTimeouts};
 
+mod connect;
+pub mod idle;
 mod login;
+mod probe;
 mod purge;
 mod sent;
+use connect::within;
+pub use probe::probe;
 pub use purge::PurgeOutcome;
 
 /// One type for plain and TLS connections.
@@ -36,8 +40,14 @@ pub enum ImapError {
         addr: String,
         source: std::io::Error,
     },
-    #[error("IMAP TLS: {0}")]
-    Tls(String),
+    #[error("IMAP server {server}: TLS failed: {message}")]
+    Tls { server: String, message: String },
+    #[error("IMAP server {server}: no answer to {what} within {secs} s; connection dropped")]
+    Timeout {
+        server: String,
+        what: &'static str,
+        secs: u64,
+    },
     #[error("IMAP login as {user} refused: {message}")]
     Login { user: String, message: String },
     #[error("IMAP: {0}")]
@@ -64,6 +74,9 @@ pub struct Mailbox {
     session: ImapSession,
     name: String,
     created: HashSet<String>,
+    /// `host:port`, for timeout messages.
+    server: String,
+    timeouts: ImapTimeouts,
 }
 
 impl Debug for Mailbox {
@@ -104,76 +117,35 @@ pub struct NewMail {
     pub size: u32,
 }
 
-async fn tcp(host: &str, port: u16) -> Result<TcpStream, ImapError> {
-    let addr = format!("{host}:{port}");
-    TcpStream::connect(&addr)
-        .await
-        .map_err(|source| ImapError::Connect { addr, source })
-}
-
-async fn tls_wrap<S: AsyncRead + AsyncWrite + Unpin>(
-    host: &str,
-    stream: S,
-) -> Result<tokio_rustls::client::TlsStream<S>, ImapError> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let config = rustls::ClientConfig::builder_with_provider(
-        rustls::crypto::ring::default_provider().into(),
-    )
-    .with_safe_default_protocol_versions()
-    .map_err(|e| ImapError::Tls(e.to_string()))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let name = ServerName::try_from(host.to_owned()).map_err(|e| ImapError::Tls(e.to_string()))?;
-    tokio_rustls::TlsConnector::from(Arc::new(config))
-        .connect(name, stream)
-        .await
-        .map_err(|e| ImapError::Tls(e.to_string()))
-}
-
-/// Opens a client according to the TLS mode and reads the greeting.
-async fn open_client(cfg: &ImapConfig) -> Result<Client<Box<dyn Stream>>, ImapError> {
-    let tcp = tcp(&cfg.host, cfg.port).await?;
-    let stream: Box<dyn Stream> = match cfg.tls {
-        TlsMode::None => Box::new(tcp),
-        TlsMode::Tls => Box::new(tls_wrap(&cfg.host, tcp).await?),
-        TlsMode::Starttls => {
-            let mut plain = Client::new(tcp);
-            plain.read_response().await.map_err(|_| ImapError::Closed)?;
-            plain.run_command_and_check_ok("STARTTLS", None).await?;
-            let upgraded = tls_wrap(&cfg.host, plain.into_inner()).await?;
-            // After STARTTLS there is no second greeting.
-            return Ok(Client::new(Box::new(upgraded) as Box<dyn Stream>));
-        }
-    };
-    let mut client = Client::new(stream);
-    // async-imap does not read the server greeting by itself.
-    client
-        .read_response()
-        .await
-        .map_err(|_| ImapError::Closed)?
-        .ok_or(ImapError::Closed)?;
-    Ok(client)
-}
-
 impl Mailbox {
     /// Connects, logs in and selects `cfg.mailbox`.
     pub async fn connect(cfg: &ImapConfig) -> Result<(Mailbox, u32), ImapError> {
-        let client = open_client(cfg).await?;
-        let mut session = login::login(client, cfg).await?;
-        let selected = session.select(&cfg.mailbox).await?;
+        let (client, _) = connect::open_client(cfg).await?;
+        let server = connect::server(cfg);
+        let limit = cfg.timeouts.command;
+        let mut session = within(limit, &server, "LOGIN", login::login(client, cfg)).await?;
+        let selected = within(limit, &server, "SELECT", async {
+            Ok(session.select(&cfg.mailbox).await?)
+        })
+        .await?;
         let uid_validity = selected.uid_validity.unwrap_or(0);
         let mailbox = Mailbox {
             session,
             name: cfg.mailbox.clone(),
             created: HashSet::new(),
+            server,
+            timeouts: cfg.timeouts,
         };
         Ok((mailbox, uid_validity))
     }
 
     /// UIDs above `after`, with their sizes, in ascending order.
     pub async fn new_mail(&mut self, after: u32) -> Result<Vec<NewMail>, ImapError> {
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        within(limit, &server, "UID FETCH", self.list_new(after)).await
+    }
+
+    async fn list_new(&mut self, after: u32) -> Result<Vec<NewMail>, ImapError> {
         let set = format!("{}:*", after.saturating_add(1));
         let fetched: Vec<_> = self
             .session
@@ -198,12 +170,22 @@ impl Mailbox {
 
     /// The whole mail, without setting \Seen. None if it is gone.
     pub async fn fetch(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
-        self.fetch_part(uid, "BODY.PEEK[]").await
+        // A whole mail may be tens of megabytes: the longer limit.
+        let (limit, server) = (self.timeouts.fetch, self.server.clone());
+        within(
+            limit,
+            &server,
+            "UID FETCH BODY[]",
+            self.fetch_part(uid, "BODY.PEEK[]"),
+        )
+        .await
     }
 
     /// Only the header (for a mail too large to download).
     pub async fn fetch_header(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
-        self.fetch_part(uid, "BODY.PEEK[HEADER]").await
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        let header = self.fetch_part(uid, "BODY.PEEK[HEADER]");
+        within(limit, &server, "UID FETCH HEADER", header).await
     }
 
     async fn fetch_part(&mut self, uid: u32, query: &str) -> Result<Option<Vec<u8>>, ImapError> {
@@ -223,6 +205,11 @@ impl Mailbox {
     /// now is, when the server says so (UIDPLUS `COPYUID`). A mail that is
     /// already gone counts as moved: the move may have happened before a crash.
     pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<Option<Filed>, ImapError> {
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        within(limit, &server, "UID MOVE", self.move_inner(uid, folder)).await
+    }
+
+    async fn move_inner(&mut self, uid: u32, folder: &str) -> Result<Option<Filed>, ImapError> {
         self.ensure_folder(folder).await?;
         // Only responses to this MOVE may tell where the mail went.
         while self.session.unsolicited_responses.try_recv().is_ok() {}
@@ -288,6 +275,6 @@ impl Mailbox {
 
     /// Ends the session politely.
     pub async fn logout(mut self) {
-        let _ = self.session.logout().await;
+        let _ = tokio::time::timeout(self.timeouts.command, self.session.logout()).await;
     }
 }

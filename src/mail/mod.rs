@@ -10,12 +10,16 @@
 //!   from a person's, so it is never answered;
 //! * [`bounce`] reads a delivery report: which mail came back, and whether
 //!   for good;
-//! * [`message_id`] normalises and compares Message-IDs for an exact purge.
+//! * [`message_id`] normalises and compares Message-IDs for an exact purge;
+//! * [`tls`] is what both protocols trust (public roots + `ca_file`);
+//! * [`check`] is `mleg check`'s look at the servers.
 
 pub mod bounce;
+pub mod check;
 pub mod imap;
 pub mod message_id;
 pub mod outgoing;
 pub mod parse;
 pub mod robot;
 pub mod smtp;
+pub mod tls;

@@ -10,7 +10,7 @@
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpConfig, TlsMode};
@@ -112,6 +112,17 @@ text_header!(
     "X-Loop"
 );
 
+/// The public roots plus the school's own CA (`smtp.ca_file`).
+pub(crate) fn tls_parameters(cfg: &SmtpConfig) -> Result<TlsParameters, SmtpError> {
+    let mut params = TlsParameters::builder(cfg.host.clone());
+    if let Some(ca) = &cfg.ca_file {
+        let cert = Certificate::from_pem(&ca.pem)
+            .map_err(|e| SmtpError::Build(format!("smtp.ca_file {}: {e}", ca.path.display())))?;
+        params = params.add_root_certificate(cert);
+    }
+    params.build().map_err(|e| SmtpError::Build(e.to_string()))
+}
+
 /// Sends outbox mails through one SMTP server.
 #[derive(Clone)]
 pub struct Sender {
@@ -119,6 +130,8 @@ pub struct Sender {
     from: Mailbox,
     /// For [`Sender::open`], which speaks SMTP step by step.
     cfg: SmtpConfig,
+    /// `host:port` and host, so a refused certificate is explained.
+    server: (String, String),
 }
 
 impl std::fmt::Debug for Sender {
@@ -129,8 +142,7 @@ impl std::fmt::Debug for Sender {
 
 impl Sender {
     pub fn new(cfg: &SmtpConfig) -> Result<Sender, SmtpError> {
-        let tls_params =
-            || TlsParameters::new(cfg.host.clone()).map_err(|e| SmtpError::Build(e.to_string()));
+        let tls_params = || tls_parameters(cfg);
         let tls = match cfg.tls {
             TlsMode::None => Tls::None,
             TlsMode::Starttls => Tls::Required(tls_params()?),
@@ -157,7 +169,21 @@ impl Sender {
             transport: builder.build(),
             from: Mailbox::new(name, from_address),
             cfg: cfg.clone(),
+            server: (format!("{}:{}", cfg.host, cfg.port), cfg.host.clone()),
         })
+    }
+
+    /// The error as one line; a refused certificate names the server, the
+    /// problem and `smtp.ca_file`.
+    pub(crate) fn describe(&self, e: &lettre::transport::smtp::Error) -> String {
+        match crate::mail::tls::find_rustls_error(e) {
+            Some(tls) => format!(
+                "server {}: TLS failed: {}",
+                self.server.0,
+                crate::mail::tls::explain(tls, &self.server.1, "smtp")
+            ),
+            None => e.to_string(),
+        }
     }
 
     /// Checks that the server answers (for `mleg check`).
@@ -168,7 +194,7 @@ impl Sender {
             .await
             .map_err(|_| SmtpError::Server("no answer in time".into()))?
             .map_err(|e| SmtpError::Send {
-                message: e.to_string(),
+                message: self.describe(&e),
                 permanent: e.is_permanent(),
             })
     }

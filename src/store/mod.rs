@@ -97,6 +97,14 @@ impl Store {
         Ok(value)
     }
 
+    /// (migrations applied, migrations this build knows), for `mleg check`.
+    pub fn schema_version(&self) -> Result<(i64, usize)> {
+        let done: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok((done, schema::MIGRATIONS.len()))
+    }
+
     /// A handle for reads (and the single-statement writes of the workers,
     /// which commit on their own), outside any transaction.
     pub fn conn(&self) -> Tx<'_> {

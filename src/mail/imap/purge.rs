@@ -33,8 +33,14 @@ impl Mailbox {
         filed: &[Filed],
         folders: &[&str],
     ) -> Result<PurgeOutcome, ImapError> {
-        let result = self.purge_everywhere(id, filed, folders).await;
-        let reselect = self.session.select(&self.name).await;
+        // Several commands per id: bounded by the long limit as a whole.
+        let (limit, server) = (self.timeouts.fetch, self.server.clone());
+        let everywhere = self.purge_everywhere(id, filed, folders);
+        let result = super::within(limit, &server, "purge", everywhere).await;
+        let reselect = super::within(limit, &server, "SELECT", async {
+            Ok(self.session.select(&self.name).await?)
+        })
+        .await;
         let outcome = result?;
         reselect?;
         Ok(outcome)

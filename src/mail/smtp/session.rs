@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use lettre::Address;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Data, Mail, Quit, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 
@@ -57,6 +57,27 @@ async fn within<T>(
     }
 }
 
+/// [`within`] for the steps that may fail on TLS: a refused certificate
+/// is told as the server, the problem and `smtp.ca_file`.
+async fn within_tls<T>(
+    sender: &Sender,
+    limit: Duration,
+    what: &str,
+    step: impl Future<Output = Result<T, lettre::transport::smtp::Error>>,
+) -> Result<T, SmtpError> {
+    match tokio::time::timeout(limit, step).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(SmtpError::Server(format!(
+            "{what}: {}",
+            sender.describe(&e)
+        ))),
+        Err(_) => Err(SmtpError::Server(format!(
+            "{what}: no answer within {} s",
+            limit.as_secs()
+        ))),
+    }
+}
+
 /// What a refusal of this one mail (RCPT TO, DATA) means for it; a broken
 /// connection is still the server's failure.
 fn refusal(what: &str, e: lettre::transport::smtp::Error) -> SmtpError {
@@ -85,8 +106,8 @@ impl Sender {
         let cfg = &self.cfg;
         let limit = Duration::from_secs(cfg.timeout_secs);
         let hello = ClientId::default();
-        let params =
-            || TlsParameters::new(cfg.host.clone()).map_err(|e| SmtpError::Server(e.to_string()));
+        // The public roots plus `smtp.ca_file`, as for `mleg check`.
+        let params = || super::tls_parameters(cfg);
         let wrapper = match cfg.tls {
             TlsMode::Tls => Some(params()?),
             _ => None,
@@ -98,9 +119,10 @@ impl Sender {
             wrapper,
             None,
         );
-        let mut conn = within(limit, "connect", connect).await?;
+        // A refused certificate is explained: server, problem, `smtp.ca_file`.
+        let mut conn = within_tls(self, limit, "connect", connect).await?;
         if cfg.tls == TlsMode::Starttls {
-            within(limit, "STARTTLS", conn.starttls(params()?, &hello)).await?;
+            within_tls(self, limit, "STARTTLS", conn.starttls(params()?, &hello)).await?;
         }
         if let Some((user, password)) = &cfg.credentials {
             // With OAuth2 the password part holds the token (`Sender::connect`).

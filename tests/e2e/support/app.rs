@@ -62,7 +62,7 @@ impl TestApp {
         Self::spawn_on(MailStack::start(), edit)
     }
 
-    /// Like `spawn_with`, on a given stack (e.g. [`MailStack::start_oauth2`]).
+    /// Like `spawn_with`, on a stack the test started (e.g. [`MailStack::start_oauth2`], [`MailStack::start_tls`]).
     pub fn spawn_on(stack: MailStack, edit: impl FnOnce(&mut String)) -> TestApp {
         stack.add_user(SCHOOL);
         stack.add_user(SECRETARY);

@@ -47,6 +47,20 @@ pub struct MailStack {
     /// OAuth2 mode ([`MailStack::start_oauth2`]): the HS256 key Dovecot
     /// trusts for bearer tokens (raw bytes) and the issuer it accepts.
     pub oauth2: Option<(Vec<u8>, String)>,
+    /// Set by [`MailStack::start_tls`].
+    pub tls: Option<TlsPorts>,
+}
+
+/// The TLS side of a stack started with [`MailStack::start_tls`]: a certificate for the name
+/// `localhost` only, signed by a throw-away CA; STARTTLS is offered on the plain ports too.
+#[derive(Debug, Clone)]
+pub struct TlsPorts {
+    /// IMAP over TLS from the first byte.
+    pub imaps_port: u16,
+    /// SMTP over TLS from the first byte.
+    pub smtps_port: u16,
+    /// The CA certificate (PEM) a client must trust.
+    pub ca_file: std::path::PathBuf,
 }
 
 /// One message as stored in a mailbox.
@@ -66,16 +80,21 @@ impl MailStack {
     ///
     /// Panics (naming `./scripts/test`) if Dovecot or Postfix are not installed.
     pub fn start() -> MailStack {
-        Self::start_mode(false)
+        Self::start_opts(false, &[])
     }
 
     /// A stack whose Dovecot and Postfix also take OAuth2 bearer tokens
     /// (XOAUTH2, OAUTHBEARER), signed with the key in [`MailStack::oauth2`].
     pub fn start_oauth2() -> MailStack {
-        Self::start_mode(true)
+        Self::start_opts(true, &[])
     }
 
-    fn start_mode(oauth2: bool) -> MailStack {
+    /// Like [`MailStack::start`], with TLS listeners and STARTTLS (see [`TlsPorts`]).
+    pub fn start_tls() -> MailStack {
+        Self::start_opts(false, &["--tls"])
+    }
+
+    fn start_opts(oauth2: bool, opts: &[&str]) -> MailStack {
         let installed = ["dovecot", "postfix"]
             .iter()
             .all(|bin| Path::new("/usr/sbin").join(bin).exists() || on_path(bin));
@@ -90,6 +109,7 @@ impl MailStack {
             .expect("cannot create a temporary directory for the mail stack");
         let out = Command::new(SCRIPT)
             .arg("start")
+            .args(opts)
             .arg(dir.path())
             .env("MAILSTACK_OAUTH2", if oauth2 { "1" } else { "0" })
             .output()
@@ -126,13 +146,33 @@ impl MailStack {
                 value("OAUTH2_ISSUER").expect("OAUTH2_ISSUER in stack.env"),
             )
         });
+        let tls = opts.contains(&"--tls").then(|| TlsPorts {
+            imaps_port: port("IMAPS_PORT"),
+            smtps_port: port("SMTPS_PORT"),
+            ca_file: dir.path().join("tls/ca.crt"),
+        });
         MailStack {
             oauth2,
+            tls,
             imap_port: port("IMAP_PORT"),
             smtp_port: port("SMTP_PORT"),
             lmtp_port: port("LMTP_PORT"),
             dir,
         }
+    }
+
+    /// Stops and starts Dovecot (same ports, same mailboxes) under running clients.
+    pub fn restart_dovecot(&self) {
+        let out = Command::new(SCRIPT)
+            .arg("restart-dovecot")
+            .arg(self.path())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
+        assert!(
+            out.status.success(),
+            "{SCRIPT} restart-dovecot failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// The stack's directory (logs are `dovecot.log` and `postfix.log` in it).

@@ -1,0 +1,136 @@
+//! `mleg check`: what an IT person needs to see once, per server — reachable,
+//! TLS and certificate, the login mechanisms offered, login, and that the
+//! SMTP server accepts mleg's From address (MAIL FROM, then RSET: nothing is
+//! sent). The IMAP side is [`crate::mail::imap::probe`].
+
+use std::time::Duration;
+
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::commands::{Mail, Rset};
+use lettre::transport::smtp::extension::ClientId;
+
+use crate::config::{SmtpConfig, TlsMode};
+use crate::mail::tls;
+
+/// One line of `mleg check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub ok: bool,
+    pub text: String,
+}
+
+impl Finding {
+    pub fn good(text: String) -> Finding {
+        Finding { ok: true, text }
+    }
+    pub fn bad(text: String) -> Finding {
+        Finding { ok: false, text }
+    }
+}
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn params(cfg: &SmtpConfig) -> Result<TlsParameters, String> {
+    let mut params = TlsParameters::builder(cfg.host.clone());
+    if let Some(ca) = &cfg.ca_file {
+        let cert = Certificate::from_pem(&ca.pem)
+            .map_err(|e| format!("smtp.ca_file {}: {e}", ca.path.display()))?;
+        params = params.add_root_certificate(cert);
+    }
+    params.build().map_err(|e| e.to_string())
+}
+
+fn explain(cfg: &SmtpConfig, e: &lettre::transport::smtp::Error) -> String {
+    match tls::find_rustls_error(e) {
+        Some(t) => format!("TLS failed: {}", tls::explain(t, &cfg.host, "smtp")),
+        None => e.to_string(),
+    }
+}
+
+async fn open(cfg: &SmtpConfig, hello: &ClientId) -> Result<AsyncSmtpConnection, String> {
+    let tls = match cfg.tls {
+        TlsMode::None => None,
+        _ => Some(params(cfg)?),
+    };
+    let wrapper = if cfg.tls == TlsMode::Tls {
+        tls.clone()
+    } else {
+        None
+    };
+    let address = (cfg.host.as_str(), cfg.port);
+    let mut conn =
+        AsyncSmtpConnection::connect_tokio1(address, Some(TIMEOUT), hello, wrapper, None)
+            .await
+            .map_err(|e| explain(cfg, &e))?;
+    if let (TlsMode::Starttls, Some(tls)) = (cfg.tls, tls) {
+        conn.starttls(tls, hello)
+            .await
+            .map_err(|e| explain(cfg, &e))?;
+    }
+    Ok(conn)
+}
+
+/// Every finding about the SMTP server, in order.
+pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
+    let name = format!("SMTP {}:{}", cfg.host, cfg.port);
+    let hello = ClientId::default();
+    let mut conn = match open(cfg, &hello).await {
+        Ok(c) => c,
+        Err(e) => return vec![Finding::bad(format!("{name}: FAILED: {e}"))],
+    };
+    let mut out = vec![Finding::good(format!("{name}: OK, reachable"))];
+    out.push(Finding::good(if conn.is_encrypted() {
+        let subject = conn
+            .peer_certificate()
+            .map_or_else(|_| "?".to_owned(), |der| tls::subject(&der));
+        format!("{name}: TLS, certificate {subject}")
+    } else {
+        format!("{name}: no TLS (tls = \"none\")")
+    }));
+    let offered: Vec<String> = [Mechanism::Plain, Mechanism::Login, Mechanism::Xoauth2]
+        .into_iter()
+        .filter(|m| conn.server_info().supports_auth_mechanism(*m))
+        .map(|m| m.to_string())
+        .collect();
+    out.push(Finding::good(format!(
+        "{name}: login mechanisms offered: {}",
+        if offered.is_empty() {
+            "none".to_owned()
+        } else {
+            offered.join(" ")
+        }
+    )));
+    if let Some((user, password)) = &cfg.credentials {
+        let creds = Credentials::new(user.clone(), password.clone());
+        out.push(
+            match conn
+                .auth(&[Mechanism::Plain, Mechanism::Login], &creds)
+                .await
+            {
+                Ok(_) => Finding::good(format!("{name}: login as {user} OK")),
+                Err(e) => Finding::bad(format!(
+                    "{name}: login as {user} FAILED: {}",
+                    explain(cfg, &e)
+                )),
+            },
+        );
+    }
+    out.push(from_accepted(&mut conn, cfg, &name).await);
+    let _ = conn.command(Rset).await;
+    let _ = conn.quit().await;
+    out
+}
+
+/// MAIL FROM with mleg's address: refused means every reply would bounce.
+async fn from_accepted(conn: &mut AsyncSmtpConnection, cfg: &SmtpConfig, name: &str) -> Finding {
+    let from = cfg.from.as_str();
+    let address = match from.parse() {
+        Ok(a) => a,
+        Err(e) => return Finding::bad(format!("{name}: smtp.from {from}: {e}")),
+    };
+    match conn.command(Mail::new(Some(address), vec![])).await {
+        Ok(_) => Finding::good(format!("{name}: accepts From {from}")),
+        Err(e) => Finding::bad(format!("{name}: refuses From {from}: {}", explain(cfg, &e))),
+    }
+}

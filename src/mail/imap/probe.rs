@@ -1,0 +1,117 @@
+//! `mleg check` for an IMAP account: reachable, TLS version and certificate
+//! subject, the login mechanisms offered, login, the watched mailbox, and
+//! both folders (created when missing, as the first round would).
+
+use async_imap::imap_proto::{Capability, Response};
+use futures::TryStreamExt;
+use tokio::io::AsyncWriteExt;
+
+use super::connect::{self, within};
+use super::{ImapError, ImapSession, Stream};
+use crate::config::ImapConfig;
+use crate::mail::check::Finding;
+
+/// Every finding about `cfg`'s account, in order; stops at the first step
+/// the later ones depend on.
+pub async fn probe(cfg: &ImapConfig) -> Vec<Finding> {
+    let name = format!("IMAP {}", connect::server(cfg));
+    let limit = cfg.timeouts.command;
+    let mut out = Vec::new();
+    let (mut client, tls) = match connect::open_client(cfg).await {
+        Ok(opened) => opened,
+        Err(e) => return vec![Finding::bad(format!("{name}: FAILED: {e}"))],
+    };
+    out.push(Finding::good(format!("{name}: OK, reachable")));
+    out.push(match tls {
+        Some(t) => Finding::good(format!("{name}: {}, certificate {}", t.version, t.subject)),
+        None => Finding::good(format!("{name}: no TLS (tls = \"none\")")),
+    });
+    let server = connect::server(cfg);
+    out.push(
+        match within(limit, &server, "CAPABILITY", mechanisms(&mut client)).await {
+            Ok(m) => Finding::good(format!("{name}: login mechanisms offered: {}", m.join(" "))),
+            Err(e) => Finding::bad(format!("{name}: CAPABILITY failed: {e}")),
+        },
+    );
+    // Password or OAuth2, as the daemon logs in.
+    let login = super::login::login(client, cfg);
+    let mut session = match within(limit, &server, "LOGIN", login).await {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(Finding::bad(format!("{name}: FAILED: {e}")));
+            return out;
+        }
+    };
+    out.push(Finding::good(format!("{name}: login as {} OK", cfg.user)));
+    let folders = within(limit, &server, "folders", folders(&mut session, cfg)).await;
+    match folders {
+        Ok(found) => out.extend(
+            found
+                .into_iter()
+                .map(|f| Finding::good(format!("{name}: {f}"))),
+        ),
+        Err(e) => out.push(Finding::bad(format!("{name}: FAILED: {e}"))),
+    }
+    let _ = within(limit, &server, "LOGOUT", async {
+        Ok(session.logout().await?)
+    })
+    .await;
+    out
+}
+
+/// The `AUTH=` mechanisms of a pre-login `CAPABILITY` (what the server
+/// offers before login; after it, servers drop them from the list).
+async fn mechanisms(
+    client: &mut async_imap::Client<Box<dyn Stream>>,
+) -> Result<Vec<String>, ImapError> {
+    // A tag of our own: the client's numbering is untouched.
+    const TAG: &str = "MLEGCHECK";
+    let stream = client.get_mut();
+    let command = format!("{TAG} CAPABILITY\r\n");
+    let io = |e: std::io::Error| ImapError::Protocol(e.into());
+    stream.write_all(command.as_bytes()).await.map_err(io)?;
+    stream.flush().await.map_err(io)?;
+    let mut found = Vec::new();
+    loop {
+        let response = client
+            .read_response()
+            .await
+            .map_err(|_| ImapError::Closed)?
+            .ok_or(ImapError::Closed)?;
+        match response.parsed() {
+            Response::Capabilities(caps) => found.extend(caps.iter().filter_map(|c| match c {
+                Capability::Auth(m) => Some(m.to_string()),
+                _ => None,
+            })),
+            Response::Done { tag, .. } if tag.0 == TAG => return Ok(found),
+            _ => {}
+        }
+    }
+}
+
+/// The watched mailbox, then each folder: "exists" or "created".
+async fn folders(session: &mut ImapSession, cfg: &ImapConfig) -> Result<Vec<String>, ImapError> {
+    let selected = session.select(&cfg.mailbox).await?;
+    let mut out = vec![format!(
+        "mailbox {} OK ({} mails)",
+        cfg.mailbox, selected.exists
+    )];
+    for folder in [&cfg.processed_folder, &cfg.needs_human_folder] {
+        if folder == &cfg.mailbox {
+            continue;
+        }
+        let names: Vec<_> = session
+            .list(None, Some(folder))
+            .await?
+            .try_collect()
+            .await?;
+        if names.iter().any(|n| n.name() == folder.as_str()) {
+            out.push(format!("folder {folder} exists"));
+        } else {
+            session.create(folder).await?;
+            let _ = session.subscribe(folder).await;
+            out.push(format!("folder {folder} created"));
+        }
+    }
+    Ok(out)
+}

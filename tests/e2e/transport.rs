@@ -1,0 +1,231 @@
+//! Connections that cannot hang and TLS a school can use (issue 9 §3,
+//! issue 10 §2): a silent IMAP server fails the round within the configured
+//! timeout and `mleg run` keeps going; `tls` and `starttls` work against the
+//! real Dovecot and Postfix with the school's own CA (`ca_file`), and a
+//! wrong name or an unknown CA is one line naming the server, the problem
+//! and `ca_file`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use mleg::daemon;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::mime::Mail;
+use crate::support::photos;
+use crate::support::stack::MailStack;
+
+/// Sets `key = value` in `[section]` of the test config (replacing the line
+/// if there is one).
+pub(crate) fn set_key(toml: &mut String, section: &str, key: &str, value: &str) {
+    let header = format!("[{section}]\n");
+    let start = toml.find(&header).expect("section in the test config") + header.len();
+    let end = toml[start..]
+        .find("\n[")
+        .map_or(toml.len(), |i| start + i + 1);
+    let body: Vec<&str> = toml[start..end]
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{key} =")))
+        .collect();
+    let new = format!("{key} = {value}\n{}\n", body.join("\n"));
+    toml.replace_range(start..end, &new);
+}
+
+/// A TCP server that accepts connections and holds them open, saying
+/// `greeting` (if any) and then nothing: a hung server or half-open link.
+async fn silent_server(greeting: Option<&'static str>) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut socket, _)) = listener.accept().await {
+            if let Some(g) = greeting {
+                let _ = socket.write_all(g.as_bytes()).await;
+            }
+            held.push(socket);
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (port, accepted)
+}
+
+/// A TestApp whose `[imap]` points at `port`, with 1-second timeouts.
+fn app_against(port: u16) -> TestApp {
+    TestApp::spawn_with(|t| {
+        set_key(t, "imap", "port", &port.to_string());
+        set_key(t, "imap", "timeout_secs", "1");
+        set_key(t, "imap", "fetch_timeout_secs", "1");
+    })
+}
+
+async fn round_error(t: &TestApp) -> (String, Duration) {
+    let started = Instant::now();
+    let round = tokio::time::timeout(Duration::from_secs(20), daemon::once(&t.app))
+        .await
+        .expect("the round must not hang on a silent server");
+    let e = round.expect_err("a round against a silent IMAP server fails");
+    (e.to_string(), started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_fails_the_round_within_the_timeout() {
+    let (port, _) = silent_server(None).await;
+    let t = app_against(port);
+    let (e, took) = round_error(&t).await;
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        e.contains(&format!("127.0.0.1:{port}")) && e.contains("greeting within 1 s"),
+        "{e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_greets_and_then_stalls_fails_the_round_at_login() {
+    let (port, _) = silent_server(Some("* OK IMAP4rev1 ready\r\n")).await;
+    let t = app_against(port);
+    let (e, took) = round_error(&t).await;
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(e.contains("no answer to LOGIN within 1 s"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_keeps_going_round_after_round_when_the_imap_server_hangs() {
+    let (port, accepted) = silent_server(Some("* OK IMAP4rev1 ready\r\n")).await;
+    let t = app_against(port);
+    let token = CancellationToken::new();
+    let run = daemon::run(&t.app, token.clone());
+    tokio::pin!(run);
+    let third_round = async {
+        while accepted.load(Ordering::SeqCst) < 3 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::select! {
+        _ = &mut run => panic!("mleg run stopped by itself"),
+        _ = tokio::time::timeout(Duration::from_secs(20), third_round) => {}
+    }
+    assert!(
+        accepted.load(Ordering::SeqCst) >= 3,
+        "mleg run froze on a hung IMAP server: only {} connection(s) in 20 s",
+        accepted.load(Ordering::SeqCst)
+    );
+    token.cancel();
+    tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("mleg run stops when asked, even with a hung server");
+}
+
+/// A registered parent's good photo is answered through `stack` with the
+/// config edited by `edit` (TLS settings).
+async fn photo_answered(stack: MailStack, edit: impl FnOnce(&mut String)) {
+    let t = TestApp::spawn_on(stack, edit);
+    let parent = t.parent("tls");
+    t.register("Anna", "Nowak", &pesel(2015, 2, 3, 77), &parent);
+    let mail =
+        Mail::new(&parent, SCHOOL, "legitymacja").photo("Anna Nowak.jpg", photos::good_jpeg());
+    t.send(&mail).await;
+    let (intake, sent) = t.once().await;
+    assert_eq!((intake.processed, sent.sent), (1, 2));
+    let reply = &t.exactly(&parent, 1).await[0];
+    assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
+}
+
+fn quoted(path: &std::path::Path) -> String {
+    format!("{:?}", path.display().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_from_the_first_byte_works_with_the_schools_ca() {
+    let stack = MailStack::start_tls();
+    let tls = stack.tls.clone().unwrap();
+    photo_answered(stack, |t| {
+        for (section, port) in [("imap", tls.imaps_port), ("smtp", tls.smtps_port)] {
+            set_key(t, section, "host", "\"localhost\"");
+            set_key(t, section, "port", &port.to_string());
+            set_key(t, section, "tls", "\"tls\"");
+            set_key(t, section, "ca_file", &quoted(&tls.ca_file));
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_works_with_the_schools_ca() {
+    let stack = MailStack::start_tls();
+    let tls = stack.tls.clone().unwrap();
+    photo_answered(stack, |t| {
+        for section in ["imap", "smtp"] {
+            set_key(t, section, "host", "\"localhost\"");
+            set_key(t, section, "tls", "\"starttls\"");
+            set_key(t, section, "ca_file", &quoted(&tls.ca_file));
+        }
+    })
+    .await;
+}
+
+/// The error of one round (IMAP) and of an SMTP connection test.
+async fn both_errors(t: &TestApp) -> (String, String) {
+    let imap = daemon::once(&t.app)
+        .await
+        .expect_err("IMAP refused")
+        .to_string();
+    let sender = mleg::mail::smtp::Sender::new(&t.app.config.smtp).unwrap();
+    let smtp = sender
+        .test_connection()
+        .await
+        .expect_err("SMTP refused")
+        .to_string();
+    (imap, smtp)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_ca_or_a_wrong_name_is_one_line_naming_server_problem_and_ca_file() {
+    let stack = MailStack::start_tls();
+    let tls = stack.tls.clone().unwrap();
+    let ports = [("imap", tls.imaps_port), ("smtp", tls.smtps_port)];
+    // The certificate is fine, but nobody told mleg to trust the school's CA.
+    let t = TestApp::spawn_on(stack, |t| {
+        for (section, port) in ports {
+            set_key(t, section, "host", "\"localhost\"");
+            set_key(t, section, "port", &port.to_string());
+            set_key(t, section, "tls", "\"tls\"");
+        }
+    });
+    let (imap, smtp) = both_errors(&t).await;
+    for (e, section, port) in [(imap, "imap", ports[0].1), (smtp, "smtp", ports[1].1)] {
+        assert!(!e.contains('\n'), "{e}");
+        assert!(e.contains(&format!("localhost:{port}")), "{e}");
+        assert!(
+            e.contains("unknown CA") && e.contains(&format!("{section}.ca_file")),
+            "{e}"
+        );
+    }
+
+    // Trusted CA, but the certificate names only "localhost".
+    let stack = MailStack::start_tls();
+    let tls = stack.tls.clone().unwrap();
+    let ports = [("imap", tls.imaps_port), ("smtp", tls.smtps_port)];
+    let t = TestApp::spawn_on(stack, |t| {
+        for (section, port) in ports {
+            set_key(t, section, "port", &port.to_string());
+            set_key(t, section, "tls", "\"tls\"");
+            set_key(t, section, "ca_file", &quoted(&tls.ca_file));
+        }
+    });
+    let (imap, smtp) = both_errors(&t).await;
+    for (e, section, port) in [(imap, "imap", ports[0].1), (smtp, "smtp", ports[1].1)] {
+        assert!(!e.contains('\n'), "{e}");
+        assert!(e.contains(&format!("127.0.0.1:{port}")), "{e}");
+        assert!(
+            e.contains("not valid for the name \"127.0.0.1\"")
+                && e.contains(&format!("{section}.ca_file")),
+            "{e}"
+        );
+    }
+}
