@@ -150,7 +150,7 @@ fn the_outbox_age_limit_and_the_smtp_timeout_have_defaults_and_refuse_zero() {
     assert_eq!((c.outbox_max_age_hours, c.smtp.timeout_secs), (120, 30));
     let bare = EXAMPLE
         .replace("outbox_max_age_hours = 120\n", "")
-        .replace("timeout_secs = 30\n", "");
+        .replace("\ntimeout_secs = 30\n", "\n");
     let c = Config::from_toml(&bare, Path::new(".")).unwrap();
     assert_eq!((c.outbox_max_age_hours, c.smtp.timeout_secs), (120, 30));
     for (from, to, key) in [
@@ -159,9 +159,20 @@ fn the_outbox_age_limit_and_the_smtp_timeout_have_defaults_and_refuse_zero() {
             "outbox_max_age_hours = 0",
             "outbox_max_age_hours",
         ),
-        ("timeout_secs = 30", "timeout_secs = 0", "smtp.timeout_secs"),
+        (
+            "\ntimeout_secs = 30",
+            "\ntimeout_secs = 0",
+            "smtp.timeout_secs",
+        ),
     ] {
-        let e = Config::from_toml(&EXAMPLE.replace(from, to), Path::new("."))
+        // Only in [smtp]: [imap] has its own timeout_secs.
+        let (head, smtp) = EXAMPLE.split_at(EXAMPLE.find("[smtp]").unwrap());
+        let text = if key.starts_with("smtp.") {
+            format!("{head}{}", smtp.replacen(from, to, 1))
+        } else {
+            EXAMPLE.replace(from, to)
+        };
+        let e = Config::from_toml(&text, Path::new("."))
             .unwrap_err()
             .to_string();
         assert!(e.contains(key), "{e}");

@@ -49,6 +49,8 @@ pub struct Waiting {
     pub not_picked_up: Section,
     /// Codes that lapsed: a new code or a new photo is needed.
     pub expired: Section,
+    /// Open applications whose parent's address bounces (`at`: since when).
+    pub bounced: Section,
 }
 
 impl Waiting {
@@ -60,6 +62,7 @@ impl Waiting {
             &self.expiring,
             &self.not_picked_up,
             &self.expired,
+            &self.bounced,
         ]
         .iter()
         .all(|s| s.total == 0)
@@ -114,6 +117,12 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
         Section::default()
     };
     let expired = section(conn, "updated_at", "status = 'expired'", &[])?;
+    let bounced = section(
+        conn,
+        "bounced_at",
+        "bounced_at IS NOT NULL AND status NOT IN ('handed_over', 'rejected', 'cancelled')",
+        &[],
+    )?;
     Ok(Waiting {
         review,
         approved,
@@ -121,6 +130,7 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
         expiring,
         not_picked_up,
         expired,
+        bounced,
     })
 }
 

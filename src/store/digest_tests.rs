@@ -149,3 +149,23 @@ fn a_day_is_recorded_once() {
     assert!(record(store.conn(), d(2), now(), false).unwrap());
     assert_eq!(last_decided(store.conn()).unwrap(), Some(d(2)));
 }
+
+#[test]
+fn an_open_application_whose_parent_address_bounces_waits_for_the_secretary() {
+    let mut store = Store::open_in_memory().unwrap();
+    let day = |d: i64| now() - Duration::days(d);
+    let open = add(&mut store, 1, Status::AwaitingPhoto, day(3));
+    let done = add(&mut store, 2, Status::HandedOver, day(3));
+    for id in [open, done] {
+        store
+            .conn()
+            .execute(
+                "UPDATE applications SET bounced_at = ?2, bounced_kind = 'parent' WHERE id = ?1",
+                rusqlite::params![id, ts(day(2))],
+            )
+            .unwrap();
+    }
+    let w = waiting(store.conn(), query(true)).unwrap();
+    assert_eq!(ids(&w.bounced), vec![open]);
+    assert!(!w.is_empty(), "a bouncing address alone is worth a digest");
+}

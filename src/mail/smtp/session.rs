@@ -102,7 +102,22 @@ fn refusal(what: &str, e: lettre::transport::smtp::Error) -> SmtpError {
 
 impl Sender {
     /// Connects, greets, upgrades to TLS and logs in, each under the timeout.
+    ///
+    /// A login answered with a temporary failure (4xx, e.g. Postfix's
+    /// "454 Temporary authentication failure" right after its SASL server,
+    /// Dovecot, restarted) is tried once more on a new connection before the
+    /// round counts it as the server's failure and backs off.
     pub async fn open(&self) -> Result<Session, SmtpError> {
+        match self.open_once().await {
+            Err(Retry::Once(e)) => {
+                tracing::warn!(error = %e, "SMTP login failed for now; trying once more");
+                self.open_once().await.map_err(Retry::into_error)
+            }
+            other => other.map_err(Retry::into_error),
+        }
+    }
+
+    async fn open_once(&self) -> Result<Session, Retry> {
         let cfg = &self.cfg;
         let limit = Duration::from_secs(cfg.timeout_secs);
         let hello = ClientId::default();
@@ -134,16 +149,40 @@ impl Sender {
             };
             match tokio::time::timeout(limit, conn.auth(mechanisms, &creds)).await {
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => return Err(self.refused_login(user, &e).await),
+                Ok(Err(e)) if e.is_transient() => {
+                    return Err(Retry::Once(self.refused_login(user, &e).await));
+                }
+                Ok(Err(e)) => return Err(self.refused_login(user, &e).await.into()),
                 Err(_) => {
                     return Err(SmtpError::Server(format!(
                         "login: no answer within {} s",
                         limit.as_secs()
-                    )));
+                    ))
+                    .into());
                 }
             }
         }
         Ok(Session { conn, limit })
+    }
+}
+
+/// How a failed [`Sender::open`] attempt ends: worth one more try, or not.
+enum Retry {
+    Once(SmtpError),
+    Final(SmtpError),
+}
+
+impl Retry {
+    fn into_error(self) -> SmtpError {
+        match self {
+            Retry::Once(e) | Retry::Final(e) => e,
+        }
+    }
+}
+
+impl From<SmtpError> for Retry {
+    fn from(e: SmtpError) -> Self {
+        Retry::Final(e)
     }
 }
 

@@ -246,6 +246,22 @@ impl TestApp {
         }
     }
 
+    /// Exactly `n` mails for the secretary besides the daily digests: a step
+    /// of the scheduler (`mleg run` starts with one, on the real clock) may
+    /// send her a digest on a working day; `digest.rs` tests those.
+    pub async fn staff_mails_but_digests(&self, n: usize) -> Vec<IncomingMail> {
+        let digests = self
+            .outbox_state()
+            .iter()
+            .filter(|(_, kind, sent, _)| kind == "staff_digest" && *sent)
+            .count();
+        self.exactly(SECRETARY, n + digests)
+            .await
+            .into_iter()
+            .filter(|m| !m.subject.contains("Podsumowanie dnia"))
+            .collect()
+    }
+
     /// Mails `user` received whose subject contains `needle`, waiting until there are `n`.
     pub async fn mails_about(&self, user: &str, needle: &str, n: usize) -> Vec<IncomingMail> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
