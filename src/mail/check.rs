@@ -1,7 +1,8 @@
 //! `mleg check`: what an IT person needs to see once, per server — reachable,
 //! TLS and certificate, the login mechanisms offered, login, and that the
 //! SMTP server accepts mleg's From address (MAIL FROM, then RSET: nothing is
-//! sent). The IMAP side is [`crate::mail::imap::probe`].
+//! sent). The IMAP side is the `probe` module of the IMAP adapter, which
+//! reports with this module's [`Finding`].
 
 use std::time::Duration;
 
