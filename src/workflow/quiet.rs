@@ -12,19 +12,14 @@ pub(super) fn without_reply(
     mut decision: Decision,
     reason: RobotReason,
     mail: &IncomingMail,
-    ctx: &Context<'_>,
 ) -> Decision {
     if reason.from_headers() && mail.images.is_empty() {
-        // A bounce or an out-of-office reply without a picture holds no
-        // question: the secretary looks only if it answers one of ours (the
-        // parent's address may be wrong); the rest (lists) stays unread.
-        return if ctx.reply_to_ours {
-            Decision {
-                robot: Some(reason),
-                ..Decision::human(HumanReason::AutoReply, false)
-            }
-        } else {
-            Decision::ignore()
+        // A bounce, an out-of-office reply or a list mail without a picture
+        // holds no question, but it is filed for a human rather than left
+        // unread in the watched folder (issue 9: never answered, always seen).
+        return Decision {
+            robot: Some(reason),
+            ..Decision::human(HumanReason::AutoReply, false)
         };
     }
     if decision.disposition == Disposition::Ignore {

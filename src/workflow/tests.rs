@@ -358,12 +358,14 @@ fn robots_and_staff_never_get_an_automatic_answer() {
         vec![],
     );
     bounce.robot = Some(RobotReason::Report);
-    assert_eq!(w.decide_with(&bounce, false, false), Decision::ignore());
-    let d = w.decide_with(&bounce, false, true);
-    assert_eq!(
-        (d.disposition, d.human, d.reply_to_parent),
-        (Disposition::NeedsHuman, Some(HumanReason::AutoReply), false)
-    );
+    // Filed for a human, never left unread, whether or not it answers ours.
+    for reply_to_ours in [false, true] {
+        let d = w.decide_with(&bounce, false, reply_to_ours);
+        assert_eq!(
+            (d.disposition, d.human, d.reply_to_parent),
+            (Disposition::NeedsHuman, Some(HumanReason::AutoReply), false)
+        );
+    }
 
     let staff_mail = mail(
         "sekretariat@szkola.test",
