@@ -103,19 +103,26 @@ pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
         }
     )));
     if let Some((user, password)) = &cfg.credentials {
-        let creds = Credentials::new(user.clone(), password.clone());
-        out.push(
-            match conn
-                .auth(&[Mechanism::Plain, Mechanism::Login], &creds)
-                .await
-            {
-                Ok(_) => Finding::good(format!("{name}: login as {user} OK")),
-                Err(e) => Finding::bad(format!(
-                    "{name}: login as {user} FAILED: {}",
-                    explain(cfg, &e)
-                )),
+        // With `auth = "oauth2"` the login is XOAUTH2 with a fresh token, as
+        // the daemon does it; a token that cannot be had is one line.
+        let (secret, mechanisms) = match &cfg.oauth2 {
+            Some(tokens) => match tokens.token().await {
+                Ok(token) => (token.secret().to_owned(), vec![Mechanism::Xoauth2]),
+                Err(e) => {
+                    out.push(Finding::bad(format!("{name}: OAuth2 token: {e}")));
+                    return out;
+                }
             },
-        );
+            None => (password.clone(), vec![Mechanism::Plain, Mechanism::Login]),
+        };
+        let creds = Credentials::new(user.clone(), secret);
+        out.push(match conn.auth(&mechanisms, &creds).await {
+            Ok(_) => Finding::good(format!("{name}: login as {user} OK")),
+            Err(e) => Finding::bad(format!(
+                "{name}: login as {user} FAILED: {}",
+                explain(cfg, &e)
+            )),
+        });
     }
     out.push(from_accepted(&mut conn, cfg, &name).await);
     let _ = conn.command(Rset).await;

@@ -95,6 +95,17 @@ async fn mleg_auth_test_says_what_worked_and_why_a_token_was_refused() {
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{text}");
     }
+    // `mleg check` logs in the way the daemon does: with the token.
+    let out = mleg(&t, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains(&format!("login as {SCHOOL} OK")))
+            .count(),
+        2,
+        "IMAP and SMTP logins with the token in mleg check:\n{text}"
+    );
 
     // A token from the wrong issuer, then one signed with another key: the
     // IdP hands them out, the mail servers refuse them.
