@@ -220,7 +220,15 @@ async fn sigkilled_30_times_over_a_backlog_mleg_loses_nothing_and_duplicates_onl
             *copies.entry(id).or_default() += 1;
         }
     }
-    for id in ids(&t.received(SECRETARY, N as usize).await) {
+    // `mleg run` starts with a scheduler step on the real clock: on a working
+    // day after 07:30 the secretary also gets her digest, which is not part
+    // of the backlog (digest.rs tests it).
+    let staff = t.received(SECRETARY, N as usize).await;
+    let staff: Vec<_> = staff
+        .into_iter()
+        .filter(|m| !m.subject.contains("Podsumowanie dnia"))
+        .collect();
+    for id in ids(&staff) {
         *copies.entry(id).or_default() += 1;
     }
     let doubts: HashMap<String, u32> = probe::outbox_doubts(t.app.store().conn())
