@@ -55,6 +55,7 @@ impl App {
         Rules {
             process: self.config.process,
             code_valid_days: self.config.code_valid_days,
+            timezone: self.config.dates.timezone,
         }
     }
 

@@ -28,6 +28,9 @@ struct DatesView<'a> {
     expires: String,
     /// Local calendar days from today to the expiry day (0: it expires today).
     days_left: i64,
+    /// The school's time zone (IANA name), so a template can say "Polish
+    /// time" for `Europe/Warsaw` and name any other zone.
+    zone: &'static str,
     after_handover: bool,
     /// The issue deadline and the day of the reminder (staff).
     deadline: String,
@@ -43,6 +46,7 @@ fn view<'a>(cfg: &'a Config, a: &Application, code: Option<&CodeInfo>) -> DatesV
             .map(|c| local_time(cfg, c.expires_at))
             .unwrap_or_default(),
         days_left: 0,
+        zone: cfg.dates.timezone.name(),
         after_handover: false,
         deadline: String::new(),
         day: 0,
@@ -121,3 +125,7 @@ pub fn staff_deadline(
         r,
     ))
 }
+
+#[cfg(test)]
+#[path = "dates_tests.rs"]
+mod tests;

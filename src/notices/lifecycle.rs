@@ -4,9 +4,9 @@
 //! herself is in [`super::answer`].
 
 use base64::Engine;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::dates::local_time;
 use super::{PolicyView, StudentView, mail, policy_view};
 use crate::config::{Config, Delivery, School};
 use crate::domain::Application;
@@ -14,16 +14,6 @@ use crate::domain::CodeInfo;
 use crate::mail::outgoing::{MailKind, OutAttachment, OutgoingMail};
 use crate::templates::{TemplateError, Templates};
 use crate::workflow::lifecycle::ParentNotice;
-
-/// Dates as a Polish reader expects them: local time, day first.
-fn local(t: DateTime<Utc>, with_time: bool) -> String {
-    let l = t.with_timezone(&chrono_tz::Europe::Warsaw);
-    if with_time {
-        l.format("%d.%m.%Y %H:%M").to_string()
-    } else {
-        l.format("%d.%m.%Y").to_string()
-    }
-}
 
 #[derive(Debug, Serialize)]
 struct CodeView {
@@ -33,13 +23,13 @@ struct CodeView {
     has_qr: bool,
 }
 
-fn code_view(c: &CodeInfo) -> CodeView {
+fn code_view(cfg: &Config, c: &CodeInfo) -> CodeView {
     CodeView {
         code: c.code.clone(),
-        generated: local(c.generated_at, true),
+        generated: local_time(cfg, c.generated_at),
         // With the time: a code generated at 14:35 dies at 14:35, and a bare
         // "20.12.2026" reads as "through the 20th".
-        expires: local(c.expires_at, true),
+        expires: local_time(cfg, c.expires_at),
         has_qr: c.qr_content.is_some(),
     }
 }
@@ -82,7 +72,7 @@ pub fn parent_notice(
         school: &cfg.school,
         student: StudentView::of(a),
         reason,
-        code: code.map(code_view),
+        code: code.map(|c| code_view(cfg, c)),
         policy: policy_view(&cfg.photo),
     };
     // The code mail is purged like the photo once handed over: its own kind.
@@ -123,7 +113,7 @@ pub fn staff_slip(
     let view = SlipView {
         school: &cfg.school,
         student: StudentView::of(a),
-        code: code_view(code),
+        code: code_view(cfg, code),
         delivery: cfg.delivery,
         qr_data_uri: qr_png(Some(code)).map(|png| {
             format!(

@@ -1,7 +1,7 @@
 //! What a secretary's command does to an application (pure): the staff arm
 //! of [`super::transition::transition`], and the words it shares with it.
 //!
-//! `staff_command(status, command, process, now, valid_days)` answers either
+//! `staff_command(status, command, process, now, valid_days, tz)` answers either
 //! the new state with everything that must follow (who is told what, whether
 //! the photo is purged, the code to record) or why nothing changes ("already
 //! done", "not possible in this state"). Callers go through
@@ -9,6 +9,7 @@
 //! CLI alike, so both always behave the same.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 
 use super::command::StaffCommand;
 use crate::domain::Status;
@@ -98,6 +99,7 @@ pub fn staff_command(
     process: Process,
     now: DateTime<Utc>,
     valid_days: i64,
+    tz: Tz,
 ) -> Result<Transition, Refusal> {
     use Status::*;
     match command {
@@ -140,7 +142,7 @@ pub fn staff_command(
                 // the old one (the caller answers "already done" to the same code).
                 // Expired: a new code, a new `code_valid_days`.
                 AwaitingReview | Approved | CodeReady | Expired => {
-                    let generated_at = generated_at.map(local_to_utc).unwrap_or(now);
+                    let generated_at = generated_at.map(|t| local_to_utc(tz, t)).unwrap_or(now);
                     let mut t = to(CodeReady, ParentNotice::CodeReady, status != CodeReady);
                     t.code = Some(CodeRecord {
                         code: code.clone(),
@@ -193,11 +195,12 @@ pub fn staff_command(
     }
 }
 
-/// A date/time the secretary typed is Polish local time.
-fn local_to_utc(t: NaiveDateTime) -> DateTime<Utc> {
+/// A date/time the secretary typed is the school's local time (`[dates]
+/// timezone`); in the hour skipped in spring it is taken as UTC rather than
+/// refused, and in the repeated autumn hour as the earlier instant.
+fn local_to_utc(tz: Tz, t: NaiveDateTime) -> DateTime<Utc> {
     use chrono::TimeZone;
-    chrono_tz::Europe::Warsaw
-        .from_local_datetime(&t)
+    tz.from_local_datetime(&t)
         .earliest()
         .map(|d| d.with_timezone(&Utc))
         .unwrap_or_else(|| Utc.from_utc_datetime(&t))
@@ -209,12 +212,14 @@ mod tests {
 
     use super::*;
 
+    const WARSAW: Tz = chrono_tz::Europe::Warsaw;
+
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
     }
 
     fn run(status: Status, c: StaffCommand) -> Result<Transition, Refusal> {
-        staff_command(status, &c, Process::Portal, now(), 30)
+        staff_command(status, &c, Process::Portal, now(), 30, WARSAW)
     }
 
     #[test]
@@ -293,6 +298,32 @@ mod tests {
     }
 
     #[test]
+    fn a_typed_generation_time_is_the_schools_configured_zone_time() {
+        // A Polish school abroad (e.g. in Vilnius) sets `[dates] timezone`.
+        let typed = chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let c = StaffCommand::Code {
+            code: "AB12CD34".into(),
+            generated_at: Some(typed),
+        };
+        let t = staff_command(
+            Status::Approved,
+            &c,
+            Process::Portal,
+            now(),
+            30,
+            chrono_tz::Europe::Vilnius,
+        );
+        let code = t.unwrap().code.unwrap();
+        assert_eq!(
+            code.generated_at,
+            Utc.with_ymd_and_hms(2026, 7, 1, 6, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
     fn photo_rejection_sends_back_for_a_new_photo_and_rejection_closes() {
         let reason = || "tło nie jest jednolite".to_string();
         let t = run(
@@ -324,7 +355,7 @@ mod tests {
             code: "AB12CD34".into(),
             generated_at: None,
         };
-        let sio = |s, c: &StaffCommand| staff_command(s, c, Process::Sio, now(), 30);
+        let sio = |s, c: &StaffCommand| staff_command(s, c, Process::Sio, now(), 30, WARSAW);
         assert_eq!(
             sio(Status::Approved, &code),
             Err(Refusal::WrongProcess {

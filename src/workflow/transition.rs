@@ -55,6 +55,9 @@ pub struct Rules {
     pub process: Process,
     /// How long an activation code is valid, in days.
     pub code_valid_days: i64,
+    /// The school's time zone: a time the secretary types (`KOD … 14:35`)
+    /// is local time there.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// One history entry to record, in order.
@@ -170,7 +173,14 @@ pub fn transition(
                 // A replayed KOD, not a correction.
                 return Err(Refusal::AlreadyDone { status });
             }
-            let t = staff_command(status, command, rules.process, now, rules.code_valid_days)?;
+            let t = staff_command(
+                status,
+                command,
+                rules.process,
+                now,
+                rules.code_valid_days,
+                rules.timezone,
+            )?;
             Ok(staff_outcome(command, t))
         }
         Event::CodeReminder { days_left } => dates::code_reminder(status, *days_left),

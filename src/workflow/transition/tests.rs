@@ -30,10 +30,12 @@ fn application(status: Status) -> Application {
 const PORTAL: Rules = Rules {
     process: Process::Portal,
     code_valid_days: 30,
+    timezone: chrono_tz::Europe::Warsaw,
 };
 const SIO: Rules = Rules {
     process: Process::Sio,
     code_valid_days: 30,
+    timezone: chrono_tz::Europe::Warsaw,
 };
 
 fn staff(command: StaffCommand) -> Event {
