@@ -49,6 +49,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "parent_last_notice" => "parent_last_notice.txt",
     "staff_bounce" => "staff_bounce.txt",
     "parent_code_reminder" => "parent_code_reminder.txt",
+    "parent_activated" => "parent_activated.txt",
     "parent_code_expired" => "parent_code_expired.txt",
     "staff_code_expired" => "staff_code_expired.txt",
     "staff_deadline" => "staff_deadline.txt",

@@ -66,6 +66,7 @@ pub fn parent_notice(
         ParentNotice::CodeReady => ("parent_code_pickup", ""),
         ParentNotice::SioEntered => ("parent_sio_entered", ""),
         ParentNotice::Cancelled { reason } => ("parent_cancelled", reason.as_str()),
+        ParentNotice::Activated => ("parent_activated", ""),
         ParentNotice::Nothing => return Ok(None),
     };
     let view = ParentView {

@@ -29,11 +29,19 @@ pub enum Process {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParentNotice {
     Approved,
-    Rejected { reason: String },
-    NewPhotoNeeded { reason: String },
+    Rejected {
+        reason: String,
+    },
+    NewPhotoNeeded {
+        reason: String,
+    },
     CodeReady,
     SioEntered,
-    Cancelled { reason: String },
+    Cancelled {
+        reason: String,
+    },
+    /// The parent's `AKTYWOWANO` is recorded: no more reminders.
+    Activated,
     Nothing,
 }
 

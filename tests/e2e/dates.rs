@@ -235,6 +235,14 @@ async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a
     t.once().await;
     assert_eq!(t.application(id).status, Status::HandedOver);
     assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 1);
+    let thanks = t.mails_about(&parent, "aktywacja zapisana", 1).await;
+    assert!(
+        thanks[0]
+            .text
+            .contains("Nie będziemy już przypominać o kodzie"),
+        "{}",
+        thanks[0].text
+    );
     let processed = t.stack.fetch_all(SCHOOL, PROCESSED).await;
     assert!(
         processed

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Notice, Outcome, Record};
 use crate::domain::Status;
-use crate::workflow::lifecycle::Refusal;
+use crate::workflow::lifecycle::{ParentNotice, Refusal};
 
 fn outcome(history: Vec<Record>, notices: Vec<Notice>, purge: bool) -> Outcome {
     Outcome {
@@ -83,7 +83,8 @@ pub(super) fn activated(status: Status) -> Result<Outcome, Refusal> {
                 to: Status::HandedOver,
                 detail: "the parent activated the code (AKTYWOWANO)".into(),
             }],
-            vec![],
+            // A parent who wrote a word expects an answer that it counted.
+            vec![Notice::Parent(ParentNotice::Activated)],
             true,
         )),
         Status::HandedOver => Err(Refusal::AlreadyDone { status }),
@@ -155,6 +156,7 @@ mod tests {
     fn activation_hands_over_a_ready_code() {
         let o = activated(Status::CodeReady).unwrap();
         assert_eq!((o.status(), o.purge), (Some(Status::HandedOver), true));
+        assert_eq!(o.notices, vec![Notice::Parent(ParentNotice::Activated)]);
         assert_eq!(
             activated(Status::HandedOver),
             Err(Refusal::AlreadyDone {
