@@ -2,19 +2,9 @@
 
 use std::process::{Command, Output};
 
-use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::app::{SCHOOL, TestApp, mleg, pesel};
 use crate::support::mime::Mail;
 use crate::support::photos;
-
-fn mleg(t: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mleg"))
-        .arg("--config")
-        .arg(&t.config_path)
-        .args(args)
-        .env("MLEG_LOG", "warn")
-        .output()
-        .expect("mleg runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -3,10 +3,10 @@
 //! support stands in for Entra ID (client-credentials grant).
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::app::{SCHOOL, TestApp, mleg, pesel};
 use crate::support::idp::{CLIENT_ID, CLIENT_SECRET, Issue, TokenEndpoint};
 use crate::support::mime::Mail;
 use crate::support::photos;
@@ -46,16 +46,6 @@ fn oauth2_app_with(lifetime: u64, extra: &str) -> (TestApp, TokenEndpoint, tempf
         ));
     });
     (t, idp, secrets)
-}
-
-fn mleg(t: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mleg"))
-        .arg("--config")
-        .arg(&t.config_path)
-        .args(args)
-        .env("MLEG_LOG", "warn")
-        .output()
-        .expect("mleg runs")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,13 +4,11 @@
 //! student. Several parent addresses per application (`--parent-email`
 //! repeated, CSV `email_rodzica_2`) are all parents.
 
-use std::process::{Command, Output};
-
 use mleg::domain::Status;
 use mleg::domain::mail::IncomingMail;
 use mleg::store::inbox;
 
-use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, pesel};
+use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, mleg, pesel};
 use crate::support::mime::Mail;
 use crate::support::photos;
 use crate::support::replies::{Style, reply};
@@ -213,16 +211,6 @@ async fn a_stranger_s_photo_kept_before_registration_is_held_not_adopted() {
     t.once().await;
     let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|a| a.2).collect();
     assert_eq!(outcomes, vec!["accepted", "already_done"]);
-}
-
-fn mleg(t: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mleg"))
-        .arg("--config")
-        .arg(&t.config_path)
-        .args(args)
-        .env("MLEG_LOG", "warn")
-        .output()
-        .expect("mleg runs")
 }
 
 fn parents_shown(t: &TestApp, id: i64) -> (Vec<String>, String) {

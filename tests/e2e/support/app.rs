@@ -6,6 +6,7 @@
 //! the loop, and wait for mail by polling IMAP, never by sleeping.
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 use std::sync::Arc;
 
 use mleg::app::App;
@@ -35,6 +36,18 @@ pub struct TestApp {
 }
 
 /// A valid PESEL for a test child (computed here, independently of `Pesel`).
+/// Runs the `mleg` binary with the test's config (`mleg --config … args`)
+/// and waits for it, as the secretary or the IT person would from a shell.
+pub fn mleg(t: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&t.config_path)
+        .args(args)
+        .env("MLEG_LOG", "warn")
+        .output()
+        .expect("mleg runs")
+}
+
 pub fn pesel(year: i32, month: u32, day: u32, serial: u32) -> String {
     let offset = if year >= 2000 { 20 } else { 0 };
     let ten = format!(
