@@ -8,6 +8,7 @@
 //! mail server.
 
 pub mod command;
+mod find;
 pub mod lifecycle;
 mod quiet;
 #[cfg(test)]
@@ -15,9 +16,11 @@ mod tests;
 pub mod transition;
 
 use crate::domain::mail::{IncomingMail, RobotReason};
-use crate::domain::matching::{self, Candidate, MatchOutcome, TextSource};
-use crate::domain::{Application, EmailAddress, StaffAddresses, Status};
+use crate::domain::matching::{self, Candidate, MatchOutcome};
+use crate::domain::{Application, EmailAddress, StaffAddresses};
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
+pub use find::file_stem;
+use find::{MailNames, candidates, find_student, name_guess};
 
 /// Words that make a mail to the school's general address about mLegitymacja,
 /// compared after folding case and diacritics. "Zdjęcie" counts only in the
@@ -245,40 +248,6 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
 }
 
-/// Who the subject and the body name, worked out once per mail rather than
-/// once per image (a mail may carry many images and a long body).
-struct MailNames {
-    subject: MatchOutcome,
-    body: MatchOutcome,
-    /// Tokens of a person the subject or body names who is no open
-    /// application's student (see `matching::person_named`).
-    stranger: Option<Vec<String>>,
-}
-
-impl MailNames {
-    fn of(
-        mail: &IncomingMail,
-        sender: Option<&EmailAddress>,
-        candidates: &[Candidate<'_>],
-    ) -> Self {
-        let subject = matching::match_student(&mail.subject, sender, candidates);
-        let body = matching::match_student(&mail.text, sender, candidates);
-        let own = own_name(mail);
-        let own = own.as_deref();
-        let stranger = (subject == MatchOutcome::NoMatch && body == MatchOutcome::NoMatch)
-            .then(|| {
-                matching::person_named(&mail.subject, TextSource::Subject, own)
-                    .or_else(|| matching::person_named(&mail.text, TextSource::Body, own))
-            })
-            .flatten();
-        MailNames {
-            subject,
-            body,
-            stranger,
-        }
-    }
-}
-
 fn decide_photo(
     mail: &IncomingMail,
     index: usize,
@@ -329,114 +298,6 @@ fn decide_photo(
             candidates,
             name_tokens: name_guess(mail, index, names),
         },
-    }
-}
-
-/// File name first, then the subject, then the body; last, the sender when
-/// that parent has exactly one application awaiting a photo. With several
-/// images, subject and body only decide when they name exactly as many
-/// students as there are images left unnamed — otherwise "Anna and Jan" in
-/// the subject would give both photos to the same child.
-///
-/// The sender decides only when nothing in the mail names anybody: a file
-/// name, subject or body naming a person with no open application (a
-/// sibling, a friend's child) keeps the photo for that person instead of
-/// filing it as the sender's child's.
-fn find_student(
-    mail: &IncomingMail,
-    index: usize,
-    sender: Option<&EmailAddress>,
-    candidates: &[Candidate<'_>],
-    names: &MailNames,
-    open_apps: &[Application],
-) -> MatchOutcome {
-    let image = &mail.images[index];
-    if let Some(name) = image.file_name.as_deref() {
-        let by_file = matching::match_student(file_stem(name), sender, candidates);
-        if by_file != MatchOutcome::NoMatch {
-            return by_file;
-        }
-        let own = own_name(mail);
-        if matching::person_named(file_stem(name), TextSource::FileName, own.as_deref()).is_some() {
-            return MatchOutcome::NoMatch;
-        }
-    }
-    let several_images = mail.images.len() > 1;
-    for found in [&names.subject, &names.body] {
-        match found {
-            MatchOutcome::NoMatch => continue,
-            found if !several_images => return found.clone(),
-            _ => break,
-        }
-    }
-    if several_images || names.stranger.is_some() {
-        return MatchOutcome::NoMatch;
-    }
-    let Some(sender) = sender else {
-        return MatchOutcome::NoMatch;
-    };
-    let waiting: Vec<i64> = open_apps
-        .iter()
-        .filter(|a| a.has_parent(sender) && a.status == Status::AwaitingPhoto)
-        .map(|a| a.id)
-        .collect();
-    match waiting.as_slice() {
-        [one] => MatchOutcome::One(*one),
-        [] => MatchOutcome::NoMatch,
-        _ => MatchOutcome::Ambiguous(waiting),
-    }
-}
-
-/// The sender's own name as far as the mail tells it: the display name and
-/// the address's local part (`anna.swiatek@…`). Never a student's name.
-fn own_name(mail: &IncomingMail) -> Option<String> {
-    let local = mail
-        .from
-        .as_deref()
-        .and_then(|a| a.split_once('@'))
-        .map(|(l, _)| l);
-    match (mail.from_name.as_deref(), local) {
-        (None, None) => None,
-        (name, local) => Some(format!("{} {}", name.unwrap_or(""), local.unwrap_or(""))),
-    }
-}
-
-/// Name tokens to remember with a photo that has no application yet.
-fn name_guess(mail: &IncomingMail, index: usize, names: &MailNames) -> Vec<String> {
-    let from_file = mail.images[index]
-        .file_name
-        .as_deref()
-        .map(|n| matching::name_tokens(file_stem(n)))
-        .unwrap_or_default();
-    if from_file.len() >= 2 {
-        return from_file;
-    }
-    match &names.stranger {
-        Some(person) => person.clone(),
-        None => matching::name_tokens(&mail.subject),
-    }
-}
-
-/// The candidates for matching. An application has several parent
-/// addresses; the one that counts for the sender tie-break is the sender's
-/// own when it is among them.
-fn candidates<'a>(apps: &'a [Application], sender: Option<&EmailAddress>) -> Vec<Candidate<'a>> {
-    apps.iter()
-        .map(|a| Candidate {
-            id: a.id,
-            name: &a.name,
-            parent_email: sender
-                .and_then(|s| a.parent_emails.iter().find(|p| *p == s))
-                .unwrap_or(&a.parent_email),
-        })
-        .collect()
-}
-
-/// `Łucja Żak.jpg` → `Łucja Żak` (the extension must not count as a word).
-pub fn file_stem(name: &str) -> &str {
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem,
-        _ => name,
     }
 }
 

@@ -5,6 +5,7 @@ use chrono::{TimeZone, Utc};
 use image::codecs::jpeg::JpegEncoder;
 
 use super::*;
+use crate::domain::Status;
 use crate::domain::mail::Attachment;
 use crate::domain::test_support::{class, email, name, pesel};
 
