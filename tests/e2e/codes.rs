@@ -3,7 +3,7 @@
 use mail_parser::{MessageParser, MimeHeaders};
 use mleg::domain::Status;
 
-use crate::support::app::{PROCESSED, SCHOOL, SECRETARY, TestApp};
+use crate::support::app::{PROCESSED, SCHOOL, SECRETARY, TestApp, the_one};
 use crate::support::photos;
 use crate::support::replies::{Style, reply};
 
@@ -106,18 +106,19 @@ async fn kod_with_a_qr_screenshot_readies_the_code_for_pickup_and_purges_the_pho
     assert_eq!(code.expires_at.to_rfc3339(), "2026-12-20T13:35:00+00:00");
 
     let news = t.mails_about(&parent, "", 2).await;
+    let pickup = the_one(&news, "do odbioru w sekretariacie");
     assert!(
-        news[1].text.contains("20.12.2026"),
+        pickup.text.contains("20.12.2026"),
         "expiry date: {}",
-        news[1].text
+        pickup.text
     );
     assert!(
-        news[1].text.contains("pon.–pt. 8:00–15:00"),
+        pickup.text.contains("pon.–pt. 8:00–15:00"),
         "opening hours: {}",
-        news[1].text
+        pickup.text
     );
     assert!(
-        !news[1].text.contains("AB12-CD34"),
+        !pickup.text.contains("AB12-CD34"),
         "pickup: the code is not e-mailed"
     );
 
@@ -193,9 +194,12 @@ async fn with_email_delivery_the_parent_gets_the_code_a_clean_qr_and_the_steps()
         "an implicit approval on the way"
     );
     let news = t.mails_about(&parent, "", 2).await;
-    assert!(news[1].text.contains("XY98ZT76"), "{}", news[1].text);
-    assert!(news[1].text.contains("mObywatel"), "{}", news[1].text);
-    let qr = news[1]
+    // The subject "mLegitymacja – kod aktywacyjny"; the photo answer's text
+    // mentions a "kod aktywacyjny" too, but never after a dash.
+    let code_mail = the_one(&news, "– kod aktywacyjny");
+    assert!(code_mail.text.contains("XY98ZT76"), "{}", code_mail.text);
+    assert!(code_mail.text.contains("mObywatel"), "{}", code_mail.text);
+    let qr = code_mail
         .images
         .iter()
         .find(|i| i.content_type == "image/png")
@@ -249,7 +253,8 @@ async fn under_sio_wprowadzono_hands_over_and_the_parent_gets_the_self_service_s
     t.once().await;
     assert_eq!(t.application(id).status, Status::HandedOver);
     let news = t.mails_about(&parent, "", 2).await;
-    assert!(news[1].text.contains("ZPE"), "{}", news[1].text);
+    let entered = the_one(&news, "można wygenerować kod aktywacyjny");
+    assert!(entered.text.contains("ZPE"), "{}", entered.text);
     assert!(
         mleg::store::lifecycle::code_info(t.app.store().conn(), id)
             .unwrap()
@@ -277,11 +282,22 @@ async fn a_wrong_code_is_replaced_by_a_new_kod_and_the_same_kod_again_is_already
         .unwrap();
     assert_eq!(code.code, "XY77-ZZ88");
     assert_eq!(code.expires_at.to_rfc3339(), "2026-12-20T07:00:00+00:00");
+    // Two pickup mails, one per code, sent in two rounds without waiting in
+    // between: only the new one names the new expiry, with its time.
     let news = t.mails_about(&parent, "", 3).await;
-    assert!(
-        news[2].text.contains("20.12.2026 08:00"),
-        "the new expiry, with its time: {}",
-        news[2].text
+    let pickups: Vec<&str> = news
+        .iter()
+        .filter(|m| m.subject.contains("do odbioru w sekretariacie"))
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(pickups.len(), 2, "one pickup mail per code");
+    assert_eq!(
+        pickups
+            .iter()
+            .filter(|text| text.contains("20.12.2026 08:00"))
+            .count(),
+        1,
+        "the new expiry, with its time, in the new code's mail: {pickups:#?}"
     );
     t.send(&reply(SECRETARY, &note, "KOD XY77-ZZ88", Style::GmailPlain))
         .await;

@@ -2,7 +2,7 @@
 
 use mleg::domain::Status;
 
-use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, pesel};
+use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp, pesel, the_one};
 use crate::support::mime::{Mail, percent};
 use crate::support::photos;
 
@@ -103,17 +103,15 @@ async fn an_unregistered_students_photo_is_kept_and_matched_when_the_secretary_r
     let (_, sent) = t.once().await;
     assert_eq!(sent.sent, 2);
     let mails = t.exactly(&parent, 2).await;
+    // Both answer the parent's mail ("Re: …"): the new one says the kept
+    // photo is now the application's.
+    let matched = the_one(&mails, "zostało przypisane do wniosku");
     assert!(
-        mails[1].text.contains("zostało przypisane do wniosku"),
-        "{}",
-        mails[1].text
-    );
-    assert!(
-        mails[1]
+        matched
             .text
             .contains("Wniosek dotyczy: Zofia Nowak (klasa 3A)"),
         "{}",
-        mails[1].text
+        matched.text
     );
     let note = &t.exactly(SECRETARY, 1).await[0];
     assert!(

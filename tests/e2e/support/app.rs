@@ -331,3 +331,26 @@ impl TestApp {
 pub fn subjects(mails: &[IncomingMail]) -> Vec<&str> {
     mails.iter().map(|m| m.subject.as_str()).collect()
 }
+
+/// The one mail in `mails` whose subject or text contains `needle`.
+///
+/// Postfix delivers the mails of one daemon round (separate SMTP
+/// transactions, parallel LMTP) in any order, so a test names the mail it
+/// means by what only that mail says, never by its place in the INBOX.
+pub fn the_one<'a>(mails: &'a [IncomingMail], needle: &str) -> &'a IncomingMail {
+    let found: Vec<&IncomingMail> = mails
+        .iter()
+        .filter(|m| m.subject.contains(needle) || m.text.contains(needle))
+        .collect();
+    match found.as_slice() {
+        [one] => one,
+        _ => panic!(
+            "expected exactly one mail saying {needle:?}, {} do; the mails: {:#?}",
+            found.len(),
+            mails
+                .iter()
+                .map(|m| (&m.subject, &m.text))
+                .collect::<Vec<_>>()
+        ),
+    }
+}
