@@ -186,6 +186,25 @@ impl TokenSource {
     }
 }
 
+#[cfg(test)]
+impl TokenSource {
+    /// Whether `other` is a clone of this source (one cached token).
+    pub(crate) fn same_as(&self, other: &TokenSource) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The mailbox a Google service account acts for, if it is one.
+    pub(crate) fn google_subject(&self) -> Option<&str> {
+        match &self.inner.provider {
+            Provider::Google {
+                auth: GoogleAuth::ServiceAccount { subject, .. },
+                ..
+            } => Some(subject),
+            _ => None,
+        }
+    }
+}
+
 /// The SASL XOAUTH2 initial response (Google's and Microsoft's format).
 pub fn xoauth2(user: &str, token: &AccessToken) -> String {
     format!("user={user}\x01auth=Bearer {}\x01\x01", token.secret())
