@@ -444,7 +444,7 @@ impl RawConfig {
             return Err(invalid("school.name", "must not be empty"));
         }
         let tokens = (self.oauth2.clone())
-            .map(|raw| oauth2::resolve(raw, base, &self.imap.user))
+            .map(|raw| oauth2::resolve(raw, base, &self.imap.user, "oauth2"))
             .transpose()?;
         let imap_oauth2 = oauth2::for_server("imap.auth", self.imap.auth, &tokens)?;
         let imap_password = resolve_secret(

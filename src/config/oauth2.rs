@@ -130,12 +130,13 @@ fn check_token_url(url: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// Builds the token source; `mailbox` (the IMAP user) is the default
-/// Google `subject`.
+/// Builds the token source of `table` (`oauth2`, `staff_mailbox.oauth2`);
+/// `mailbox` (the user it logs in as) is the default Google `subject`.
 pub(super) fn resolve(
     raw: RawOAuth2,
     base: &Path,
     mailbox: &str,
+    table: &'static str,
 ) -> Result<TokenSource, ConfigError> {
     let mechanism = raw.imap_mechanism;
     let provider = match raw.provider {
@@ -154,7 +155,7 @@ pub(super) fn resolve(
             scope: raw.scope,
         },
     };
-    Ok(TokenSource::new(provider, mechanism))
+    Ok(TokenSource::in_table(provider, mechanism, table))
 }
 
 /// The token source a server with `auth = mode` logs in with.
@@ -188,7 +189,7 @@ pub(super) fn for_staff(
     user: &str,
 ) -> Result<TokenSource, ConfigError> {
     if let Some(raw) = own {
-        return resolve(raw, base, user).map_err(|e| match e {
+        return resolve(raw, base, user, "staff_mailbox.oauth2").map_err(|e| match e {
             ConfigError::Invalid { key, message } => {
                 invalid(format!("staff_mailbox.{key}"), message)
             }
@@ -210,6 +211,7 @@ pub(super) fn for_staff(
             },
             base,
             user,
+            "oauth2",
         ),
         kind => Err(invalid(
             "staff_mailbox.oauth2",

@@ -273,6 +273,8 @@ async fn a_token_the_server_refused_is_not_reused_at_the_next_round() {
 async fn the_secretarys_own_account_is_cleaned_after_kod_with_her_token() {
     let (mut t, idp, secrets) = oauth2_app(3600);
     idp.add_client("mleg-staff", SECRETARY);
+    let staff_secret = secrets.path().join("staff.secret");
+    std::fs::write(&staff_secret, format!("{CLIENT_SECRET}\n")).unwrap();
     let mut toml = std::fs::read_to_string(&t.config_path).unwrap();
     toml.push_str(&format!(
         "[staff_mailbox]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nuser = \"{SECRETARY}\"\n\
@@ -280,7 +282,7 @@ async fn the_secretarys_own_account_is_cleaned_after_kod_with_her_token() {
          client_id = \"mleg-staff\"\nclient_secret_file = \"{}\"\n",
         t.stack.imap_port,
         idp.url,
-        secrets.path().join("oauth2.secret").display()
+        staff_secret.display()
     ));
     std::fs::write(&t.config_path, toml).unwrap();
     t.reload();
@@ -341,5 +343,23 @@ async fn the_secretarys_own_account_is_cleaned_after_kod_with_her_token() {
         token_logins() > before,
         "the purge opened her account with her token:\n{}",
         t.mail_log(SECRETARY)
+    );
+
+    // Her client's secret is wrong: the line names the keys of her table.
+    std::fs::write(&staff_secret, "stale-secret\n").unwrap();
+    let out = mleg(&t, &["auth", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("IMAP staff_mailbox"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("FAILED")
+            && line.contains("invalid_client")
+            && line.contains(
+                "check staff_mailbox.oauth2.client_id and staff_mailbox.oauth2.client_secret_env"
+            ),
+        "{text}"
     );
 }
