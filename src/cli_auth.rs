@@ -1,5 +1,6 @@
 //! `mleg auth test`: for the IT person setting up OAuth2 — fetch a token,
-//! log in to IMAP and to SMTP with it, and say what worked, one line each.
+//! log in to IMAP and to SMTP with it (and to the secretary's own account,
+//! `[staff_mailbox]`, when configured), and say what worked, one line each.
 //! The token itself is never printed.
 
 use std::process::ExitCode;
@@ -8,12 +9,13 @@ use anyhow::Result;
 use clap::Subcommand;
 
 use mleg::app::App;
+use mleg::config::ImapConfig;
 use mleg::mail::imap::Mailbox;
 use mleg::mail::smtp::Sender;
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Fetch a token, log in to IMAP and SMTP with it, say what worked.
+    /// Fetch a token, log in to IMAP, SMTP (and the staff mailbox) with it, say what worked.
     Test,
 }
 
@@ -25,6 +27,7 @@ pub async fn run(app: &App, cmd: AuthCommand) -> Result<ExitCode> {
 
 async fn test(app: &App) -> Result<ExitCode> {
     let (imap, smtp) = (&app.config.imap, &app.config.smtp);
+    let staff = app.config.staff_mailbox.as_ref().map(|s| &s.imap);
     let mut ok = true;
     if let Some(tokens) = imap.oauth2.as_ref().or(smtp.oauth2.as_ref()) {
         match tokens.token().await {
@@ -35,22 +38,14 @@ async fn test(app: &App) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-    } else {
-        println!("OAuth2: not used ([imap] and [smtp] have auth = \"password\")");
+    } else if staff.is_none_or(|s| s.oauth2.is_none()) {
+        println!("OAuth2: not used (every account has auth = \"password\")");
     }
-    let imap_method = imap
-        .oauth2
-        .as_ref()
-        .map_or("password", |t| t.mechanism().name());
-    match Mailbox::connect(imap).await {
-        Ok((mailbox, _)) => {
-            println!("IMAP login as {} ({imap_method}): OK", imap.user);
-            mailbox.logout().await;
-        }
-        Err(e) => {
-            ok = false;
-            println!("IMAP ({imap_method}): FAILED: {e}");
-        }
+    ok &= imap_login("IMAP", imap).await;
+    // Her account may have a token source of its own: the login line
+    // carries its fetch error, if any.
+    if let Some(staff) = staff {
+        ok &= imap_login("IMAP staff_mailbox", staff).await;
     }
     let smtp_method = match (&smtp.oauth2, &smtp.credentials) {
         (Some(_), _) => "XOAUTH2",
@@ -76,4 +71,23 @@ async fn test(app: &App) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Logs in as the daemon would and prints one line; true if it worked.
+async fn imap_login(what: &str, cfg: &ImapConfig) -> bool {
+    let method = cfg
+        .oauth2
+        .as_ref()
+        .map_or("password", |t| t.mechanism().name());
+    match Mailbox::connect(cfg).await {
+        Ok((mailbox, _)) => {
+            println!("{what} login as {} ({method}): OK", cfg.user);
+            mailbox.logout().await;
+            true
+        }
+        Err(e) => {
+            println!("{what} ({method}): FAILED: {e}");
+            false
+        }
+    }
 }

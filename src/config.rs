@@ -29,13 +29,20 @@ pub enum ConfigError {
         line: usize,
         message: String,
     },
+    /// `key` is owned only for a table nested in another (`staff_mailbox.oauth2.…`).
     #[error("config key `{key}`: {message}")]
-    Invalid { key: &'static str, message: String },
+    Invalid {
+        key: std::borrow::Cow<'static, str>,
+        message: String,
+    },
 }
 
-fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+fn invalid(
+    key: impl Into<std::borrow::Cow<'static, str>>,
+    message: impl Into<String>,
+) -> ConfigError {
     ConfigError::Invalid {
-        key,
+        key: key.into(),
         message: message.into(),
     }
 }
@@ -436,11 +443,10 @@ impl RawConfig {
         if self.school.name.trim().is_empty() {
             return Err(invalid("school.name", "must not be empty"));
         }
-        let tokens = self
-            .oauth2
-            .map(|raw| oauth2::resolve(raw, base, &self.imap.user))
+        let tokens = (self.oauth2.clone())
+            .map(|raw| oauth2::resolve(raw, base, &self.imap.user, "oauth2"))
             .transpose()?;
-        let imap_oauth2 = oauth2_for("imap.auth", self.imap.auth, &tokens)?;
+        let imap_oauth2 = oauth2::for_server("imap.auth", self.imap.auth, &tokens)?;
         let imap_password = resolve_secret(
             "imap.password_env",
             &self.imap.password_env,
@@ -456,7 +462,7 @@ impl RawConfig {
             }
             (_, password) => password.unwrap_or_default(),
         };
-        let smtp_oauth2 = oauth2_for("smtp.auth", self.smtp.auth, &tokens)?;
+        let smtp_oauth2 = oauth2::for_server("smtp.auth", self.smtp.auth, &tokens)?;
         let smtp_password = resolve_secret(
             "smtp.password_env",
             &self.smtp.password_env,
@@ -490,7 +496,7 @@ impl RawConfig {
         };
         let staff_mailbox = self
             .staff_mailbox
-            .map(|m| staff_mailbox::resolve(m, base))
+            .map(|m| staff_mailbox::resolve(m, base, self.oauth2.zip(tokens.clone())))
             .transpose()?;
         validate_policy(&self.photo)?;
         if self.smtp.timeout_secs == 0 {
@@ -570,19 +576,6 @@ impl RawConfig {
             max_auto_replies_per_day: self.max_auto_replies_per_day,
             log_format: self.log_format,
         })
-    }
-}
-
-/// The token source a server with `auth = mode` logs in with.
-fn oauth2_for(
-    key: &'static str,
-    mode: AuthMode,
-    tokens: &Option<TokenSource>,
-) -> Result<Option<TokenSource>, ConfigError> {
-    match (mode, tokens) {
-        (AuthMode::Password, _) => Ok(None),
-        (AuthMode::OAuth2, Some(t)) => Ok(Some(t.clone())),
-        (AuthMode::OAuth2, None) => Err(invalid(key, "\"oauth2\" needs an [oauth2] table")),
     }
 }
 

@@ -243,8 +243,8 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
     let ok = findings.iter().all(|f| f.ok);
     let counts = mleg::store::outbox::counts(app.store().conn())?;
     println!(
-        "outbox: {} pending, {} sent, {} failed",
-        counts.pending, counts.sent, counts.failed
+        "outbox: {} pending, {} sent, {} failed, {} cancelled (photo purged before sending)",
+        counts.pending, counts.sent, counts.failed, counts.cancelled
     );
     Ok(if ok {
         std::process::ExitCode::SUCCESS

@@ -32,7 +32,8 @@ enum ProviderKind {
 }
 
 /// The `[oauth2]` table as written; which keys apply depends on `provider`.
-#[derive(Debug, Deserialize)]
+/// `[staff_mailbox.oauth2]` has the same keys.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOAuth2 {
     /// "microsoft", "google" or "custom".
@@ -129,12 +130,13 @@ fn check_token_url(url: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// Builds the token source; `mailbox` (the IMAP user) is the default
-/// Google `subject`.
+/// Builds the token source of `table` (`oauth2`, `staff_mailbox.oauth2`);
+/// `mailbox` (the user it logs in as) is the default Google `subject`.
 pub(super) fn resolve(
     raw: RawOAuth2,
     base: &Path,
     mailbox: &str,
+    table: &'static str,
 ) -> Result<TokenSource, ConfigError> {
     let mechanism = raw.imap_mechanism;
     let provider = match raw.provider {
@@ -153,7 +155,77 @@ pub(super) fn resolve(
             scope: raw.scope,
         },
     };
-    Ok(TokenSource::new(provider, mechanism))
+    Ok(TokenSource::in_table(provider, mechanism, table))
+}
+
+/// The token source a server with `auth = mode` logs in with.
+pub(super) fn for_server(
+    key: &'static str,
+    mode: AuthMode,
+    tokens: &Option<TokenSource>,
+) -> Result<Option<TokenSource>, ConfigError> {
+    match (mode, tokens) {
+        (AuthMode::Password, _) => Ok(None),
+        (AuthMode::OAuth2, Some(t)) => Ok(Some(t.clone())),
+        (AuthMode::OAuth2, None) => Err(invalid(key, "\"oauth2\" needs an [oauth2] table")),
+    }
+}
+
+/// The token source of `[staff_mailbox]` with `auth = "oauth2"`, which logs
+/// in as `user`. Her own `[staff_mailbox.oauth2]` table wins (errors then
+/// name its keys); else `app` (`[oauth2]` and its token source) serves where
+/// one app may act for any mailbox of the school:
+/// - Microsoft: the app's token names no mailbox (Exchange checks the app's
+///   FullAccess on each), so the source, and its cached token, is shared;
+/// - Google service account: the token is for one mailbox (domain-wide
+///   delegation's `sub`), so she gets her own source with `subject = user`.
+///
+/// A refresh token or a custom IdP's client-credentials token is one user's
+/// own: mleg cannot make one for her mailbox out of the watched account's.
+pub(super) fn for_staff(
+    own: Option<RawOAuth2>,
+    app: Option<(RawOAuth2, TokenSource)>,
+    base: &Path,
+    user: &str,
+) -> Result<TokenSource, ConfigError> {
+    if let Some(raw) = own {
+        return resolve(raw, base, user, "staff_mailbox.oauth2").map_err(|e| match e {
+            ConfigError::Invalid { key, message } => {
+                invalid(format!("staff_mailbox.{key}"), message)
+            }
+            other => other,
+        });
+    }
+    let Some((raw, shared)) = app else {
+        return Err(invalid(
+            "staff_mailbox.auth",
+            "\"oauth2\" needs an [oauth2] table (or [staff_mailbox.oauth2])",
+        ));
+    };
+    match raw.provider {
+        ProviderKind::Microsoft => Ok(shared),
+        ProviderKind::Google if raw.service_account_file.is_some() => resolve(
+            RawOAuth2 {
+                subject: Some(user.to_owned()),
+                ..raw
+            },
+            base,
+            user,
+            "oauth2",
+        ),
+        kind => Err(invalid(
+            "staff_mailbox.oauth2",
+            format!(
+                "{} is for one mailbox only: add a [staff_mailbox.oauth2] table with the \
+                 credentials of the secretary's own account",
+                if kind == ProviderKind::Google {
+                    "a Google refresh token"
+                } else {
+                    "a custom provider's token"
+                }
+            ),
+        )),
+    }
 }
 
 fn microsoft(raw: RawOAuth2, base: &Path) -> Result<Provider, ConfigError> {

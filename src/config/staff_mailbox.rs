@@ -2,25 +2,46 @@
 //! mleg's notifications go to another account than the watched one. After a
 //! purge mleg logs in there too and deletes its copies of the child's photo,
 //! PESEL and code (see `intake::purge`).
+//!
+//! On Microsoft 365 or Google Workspace she logs in with a token, like
+//! `[imap]`: `auth = "oauth2"`; `oauth2::for_staff` says which token.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::oauth2::{self, AuthMode, RawOAuth2};
 use super::{ConfigError, ImapConfig, TlsMode, invalid, resolve_secret};
+use crate::oauth2::TokenSource;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStaffMailbox {
+    /// The IMAP server (like `[imap]`).
     host: String,
+    /// Its port (993 for tls, 143 for starttls or none).
     port: u16,
+    /// "tls", "starttls" or "none".
     tls: TlsMode,
+    /// Her login name; with `auth = "oauth2"` the mailbox the token is for.
     user: String,
+    /// "password" (default) or "oauth2" (a token for `user`, see `for_staff`).
+    #[serde(default)]
+    auth: AuthMode,
+    /// The password from this environment variable (auth = "password") ...
     password_env: Option<String>,
+    /// ... or from this file.
     password_file: Option<PathBuf>,
+    /// With `auth = "oauth2"`: her own token provider, same keys as
+    /// `[oauth2]`; needed where a token is one user's (Google refresh token,
+    /// custom IdP).
+    oauth2: Option<RawOAuth2>,
+    /// The folders cleaned after a purge.
     #[serde(default = "default_staff_folders")]
     folders: Vec<String>,
+    /// Extra CA certificates trusted (PEM).
     ca_file: Option<PathBuf>,
+    /// Allow `tls = "none"` to another machine.
     #[serde(default)]
     allow_plaintext: bool,
 }
@@ -40,19 +61,45 @@ pub struct StaffMailbox {
     pub folders: Vec<String>,
 }
 
-pub(super) fn resolve(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox, ConfigError> {
-    let password = resolve_secret(
-        "staff_mailbox.password_env",
-        &raw.password_env,
-        &raw.password_file,
-        base,
-    )?
-    .ok_or_else(|| {
-        invalid(
-            "staff_mailbox.password_env",
-            "set password_env or password_file",
-        )
-    })?;
+/// `app`: `[oauth2]` and the token source resolved from it, if any.
+pub(super) fn resolve(
+    raw: RawStaffMailbox,
+    base: &Path,
+    app: Option<(RawOAuth2, TokenSource)>,
+) -> Result<StaffMailbox, ConfigError> {
+    let (password, oauth2) = match raw.auth {
+        AuthMode::OAuth2 => {
+            if raw.user.trim().is_empty() {
+                return Err(invalid(
+                    "staff_mailbox.user",
+                    "auth = \"oauth2\" needs the mailbox to log in as",
+                ));
+            }
+            let tokens = oauth2::for_staff(raw.oauth2, app, base, &raw.user)?;
+            (String::new(), Some(tokens))
+        }
+        AuthMode::Password if raw.oauth2.is_some() => {
+            return Err(invalid(
+                "staff_mailbox.oauth2",
+                "is used only with auth = \"oauth2\" in [staff_mailbox]",
+            ));
+        }
+        AuthMode::Password => (
+            resolve_secret(
+                "staff_mailbox.password_env",
+                &raw.password_env,
+                &raw.password_file,
+                base,
+            )?
+            .ok_or_else(|| {
+                invalid(
+                    "staff_mailbox.password_env",
+                    "set password_env or password_file (or auth = \"oauth2\")",
+                )
+            })?,
+            None,
+        ),
+    };
     let first = raw
         .folders
         .first()
@@ -72,7 +119,7 @@ pub(super) fn resolve(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox,
             tls: raw.tls,
             user: raw.user,
             password,
-            oauth2: None,
+            oauth2,
             processed_folder: first.clone(),
             needs_human_folder: first.clone(),
             mailbox: first,
@@ -86,3 +133,7 @@ pub(super) fn resolve(raw: RawStaffMailbox, base: &Path) -> Result<StaffMailbox,
         folders: raw.folders,
     })
 }
+
+#[cfg(test)]
+#[path = "staff_mailbox_tests.rs"]
+mod tests;

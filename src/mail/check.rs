@@ -2,7 +2,8 @@
 //! TLS and certificate, the login mechanisms offered, login, and that the
 //! SMTP server accepts mleg's From address (MAIL FROM, then RSET: nothing is
 //! sent). The IMAP side is the `probe` module of the IMAP adapter, which
-//! reports with this module's [`Finding`].
+//! reports with this module's [`Finding`]; the SMTP TLS version comes from a
+//! handshake of its own (`check_tls.rs`), as lettre does not tell it.
 
 use std::time::Duration;
 
@@ -13,6 +14,9 @@ use lettre::transport::smtp::extension::ClientId;
 
 use crate::config::{SmtpConfig, TlsMode};
 use crate::mail::tls;
+
+#[path = "check_tls.rs"]
+mod check_tls;
 
 /// One line of `mleg check`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,10 +86,17 @@ pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
     };
     let mut out = vec![Finding::good(format!("{name}: OK, reachable"))];
     out.push(Finding::good(if conn.is_encrypted() {
-        let subject = conn
-            .peer_certificate()
-            .map_or_else(|_| "?".to_owned(), |der| tls::subject(&der));
-        format!("{name}: TLS, certificate {subject}")
+        match check_tls::smtp_tls(cfg).await {
+            Ok(Some(t)) => format!("{name}: {}, certificate {}", t.version, t.subject),
+            // The session itself is encrypted: only the version is unknown.
+            other => {
+                let why = other.err().map(|e| format!(": {e}")).unwrap_or_default();
+                let subject = conn
+                    .peer_certificate()
+                    .map_or_else(|_| "?".to_owned(), |der| tls::subject(&der));
+                format!("{name}: TLS (version not read{why}), certificate {subject}")
+            }
+        }
     } else {
         format!("{name}: no TLS (tls = \"none\")")
     }));

@@ -63,7 +63,7 @@ pub fn post_form(
         Ok(e) => Err(OAuth2Error::Refused {
             url: url.to_owned(),
             status,
-            check: hint(&e.error),
+            check: hint(&e.error).to_owned(),
             error: one_line(&e.error),
             description: e
                 .error_description
@@ -75,7 +75,7 @@ pub fn post_form(
             status,
             error: "no OAuth2 error in the answer".into(),
             description: String::new(),
-            check: "oauth2.token_url (or oauth2.tenant_id)",
+            check: "oauth2.token_url (or oauth2.tenant_id)".to_owned(),
         }),
     }
 }

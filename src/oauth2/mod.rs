@@ -34,7 +34,8 @@ pub enum OAuth2Error {
         error: String,
         /// `": "` + the IdP's `error_description`, or empty.
         description: String,
-        check: &'static str,
+        /// The settings to look at, named in the token source's table.
+        check: String,
     },
     #[error("OAuth2 token endpoint {url} unreachable: {message}")]
     Unreachable { url: String, message: String },
@@ -83,6 +84,9 @@ pub struct TokenSource {
 
 struct Inner {
     provider: Provider,
+    /// The config table the provider's keys are in (`oauth2`, or
+    /// `staff_mailbox.oauth2`), so a refusal names the keys to fix.
+    table: &'static str,
     mechanism: Mechanism,
     /// A tokio mutex: concurrent logins wait for one fetch instead of each
     /// asking the IdP.
@@ -131,9 +135,15 @@ fn refresh_margin(expires_in: Duration) -> Duration {
 
 impl TokenSource {
     pub fn new(provider: Provider, mechanism: Mechanism) -> TokenSource {
+        TokenSource::in_table(provider, mechanism, "oauth2")
+    }
+
+    /// Like `new`, for a provider configured in another table than `[oauth2]`.
+    pub fn in_table(provider: Provider, mechanism: Mechanism, table: &'static str) -> TokenSource {
         TokenSource {
             inner: Arc::new(Inner {
                 provider,
+                table,
                 mechanism,
                 cache: tokio::sync::Mutex::new(None),
             }),
@@ -171,7 +181,8 @@ impl TokenSource {
             .map_err(|e| OAuth2Error::Unreachable {
                 url: self.inner.provider.token_url(),
                 message: e.to_string(),
-            })??;
+            })?
+            .map_err(|e| self.name_keys(e))?;
         let refresh_at = Instant::now() + fetched.expires_in - refresh_margin(fetched.expires_in);
         tracing::info!(
             provider = self.provider_name(),
@@ -183,6 +194,40 @@ impl TokenSource {
             refresh_at,
         });
         Ok(fetched.token)
+    }
+}
+
+#[cfg(test)]
+impl TokenSource {
+    /// Whether `other` is a clone of this source (one cached token).
+    pub(crate) fn same_as(&self, other: &TokenSource) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The mailbox a Google service account acts for, if it is one.
+    pub(crate) fn google_subject(&self) -> Option<&str> {
+        match &self.inner.provider {
+            Provider::Google {
+                auth: GoogleAuth::ServiceAccount { subject, .. },
+                ..
+            } => Some(subject),
+            _ => None,
+        }
+    }
+}
+
+impl TokenSource {
+    /// The providers name `[oauth2]`'s keys; another table's are renamed.
+    fn name_keys(&self, mut e: OAuth2Error) -> OAuth2Error {
+        let table = self.inner.table;
+        if let OAuth2Error::Refused { check, .. } = &mut e
+            && table != "oauth2"
+        {
+            *check = check
+                .replace("oauth2.", &format!("{table}."))
+                .replace("[oauth2]", &format!("[{table}]"));
+        }
+        e
     }
 }
 

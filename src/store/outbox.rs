@@ -190,7 +190,11 @@ pub fn mark_failed(
 pub struct OutboxCounts {
     pub pending: u64,
     pub sent: u64,
+    /// Given up (refused, or too old): these never reached their reader.
     pub failed: u64,
+    /// Not sent on purpose: the secretary's copy of a photo that a purge
+    /// deleted first. Not a failure, so `mleg check` does not count it as one.
+    pub cancelled: u64,
 }
 
 pub fn counts(conn: Tx<'_>) -> Result<OutboxCounts> {
@@ -198,8 +202,10 @@ pub fn counts(conn: Tx<'_>) -> Result<OutboxCounts> {
         "SELECT
             COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0),
             COALESCE(SUM(sent_at IS NOT NULL), 0),
-            COALESCE(SUM(failed_at IS NOT NULL), 0)
-         FROM outbox",
+            COALESCE(SUM(failed_at IS NOT NULL AND NOT cancelled), 0),
+            COALESCE(SUM(failed_at IS NOT NULL AND cancelled), 0)
+         FROM (SELECT sent_at, failed_at,
+                      COALESCE(last_error, '') LIKE 'cancelled:%' AS cancelled FROM outbox)",
         [],
         |r| {
             let n = |i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
@@ -207,6 +213,7 @@ pub fn counts(conn: Tx<'_>) -> Result<OutboxCounts> {
                 pending: n(0)?,
                 sent: n(1)?,
                 failed: n(2)?,
+                cancelled: n(3)?,
             })
         },
     )?)

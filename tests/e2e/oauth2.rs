@@ -6,10 +6,14 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::app::{SCHOOL, TestApp, mleg, pesel};
+use mleg::domain::Status;
+
+use crate::codes::{screenshot_with_qr, with_attachment};
+use crate::support::app::{SCHOOL, SECRETARY, TestApp, mleg, pesel};
 use crate::support::idp::{CLIENT_ID, CLIENT_SECRET, Issue, TokenEndpoint};
 use crate::support::mime::Mail;
 use crate::support::photos;
+use crate::support::replies::{Style, reply};
 use crate::support::stack::MailStack;
 
 /// A TestApp whose IMAP and SMTP logins use tokens from a test endpoint
@@ -248,5 +252,104 @@ async fn a_token_the_server_refused_is_not_reused_at_the_next_round() {
         idp.fetches(),
         2,
         "a new token, not the refused one from the cache"
+    );
+}
+
+/// The secretary's own account with its own token (`[staff_mailbox.oauth2]`:
+/// a custom IdP's token is one user's): after KOD mleg logs in there with
+/// her token and the notification with the photo and PESEL is gone, as with
+/// a password (`purge.rs`). `mleg auth test` and `mleg check` log in there too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretarys_own_account_is_cleaned_after_kod_with_her_token() {
+    let (mut t, idp, secrets) = oauth2_app(3600);
+    idp.add_client("mleg-staff", SECRETARY);
+    let staff_secret = secrets.path().join("staff.secret");
+    std::fs::write(&staff_secret, format!("{CLIENT_SECRET}\n")).unwrap();
+    let mut toml = std::fs::read_to_string(&t.config_path).unwrap();
+    toml.push_str(&format!(
+        "[staff_mailbox]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nuser = \"{SECRETARY}\"\n\
+         auth = \"oauth2\"\n[staff_mailbox.oauth2]\nprovider = \"custom\"\ntoken_url = \"{}\"\n\
+         client_id = \"mleg-staff\"\nclient_secret_file = \"{}\"\n",
+        t.stack.imap_port,
+        idp.url,
+        staff_secret.display()
+    ));
+    std::fs::write(&t.config_path, toml).unwrap();
+    t.reload();
+
+    let out = mleg(&t, &["auth", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "IMAP staff_mailbox login as {SECRETARY} (XOAUTH2): OK"
+        )),
+        "{text}"
+    );
+    let out = mleg(&t, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("(staff_mailbox)")
+                && l.ends_with(&format!("login as {SECRETARY} OK"))),
+        "mleg check logs in to her account with her token:\n{text}"
+    );
+
+    let (id, _, note) = t.photo_with_secretary("Iga", "Tokenowa", 96).await;
+    assert!(!note.text.contains("usunąć samodzielnie"), "{}", note.text);
+    let note_id = note.message_id.clone().unwrap();
+    let in_her_inbox = || async {
+        t.stack
+            .fetch_all(SECRETARY, "INBOX")
+            .await
+            .iter()
+            .filter_map(|m| mleg::mail::parse::parse_mail(&m.raw).ok()?.message_id)
+            .any(|m| m == note_id)
+    };
+    assert!(in_her_inbox().await);
+    let token_logins = || {
+        t.mail_log(SECRETARY)
+            .matches(&format!("Login: user=<{SECRETARY}>, method=XOAUTH2"))
+            .count()
+    };
+    let before = token_logins();
+    let kod = reply(SECRETARY, &note, "KOD AB12-CD34", Style::GmailPlain);
+    t.send(&with_attachment(
+        kod,
+        "ekran.png",
+        "image/png",
+        screenshot_with_qr(),
+    ))
+    .await;
+    let (intake, _) = t.once().await;
+    assert_eq!(t.application(id).status, Status::CodeReady);
+    assert!(intake.copies_expunged >= 2, "{intake:?}");
+    assert!(
+        !in_her_inbox().await,
+        "the notification with the photo and PESEL is gone from her account"
+    );
+    assert!(
+        token_logins() > before,
+        "the purge opened her account with her token:\n{}",
+        t.mail_log(SECRETARY)
+    );
+
+    // Her client's secret is wrong: the line names the keys of her table.
+    std::fs::write(&staff_secret, "stale-secret\n").unwrap();
+    let out = mleg(&t, &["auth", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("IMAP staff_mailbox"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("FAILED")
+            && line.contains("invalid_client")
+            && line.contains(
+                "check staff_mailbox.oauth2.client_id and staff_mailbox.oauth2.client_secret_env"
+            ),
+        "{text}"
     );
 }

@@ -71,13 +71,14 @@ pub(super) async fn login(
                 user: cfg.user.clone(),
                 message: format!(
                     "the OAuth2 token ({} provider, {}) was refused: {e}{}; check that the token \
-                     is for this mailbox (imap.user) and that the app may use it (see README, OAuth2)",
+                     is for this mailbox ({}.user) and that the app may use it (see README, OAuth2)",
                     tokens.provider_name(),
                     mechanism.name(),
                     auth.server_said
                         .as_deref()
                         .map(|s| format!(" (server said {})", s.trim()))
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    cfg.section,
                 ),
             })
         }

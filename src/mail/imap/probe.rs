@@ -14,7 +14,11 @@ use crate::mail::check::Finding;
 /// Every finding about `cfg`'s account, in order; stops at the first step
 /// the later ones depend on.
 pub async fn probe(cfg: &ImapConfig) -> Vec<Finding> {
-    let name = format!("IMAP {}", connect::server(cfg));
+    // The secretary's own account may be on the same server: say which.
+    let name = match cfg.section {
+        "imap" => format!("IMAP {}", connect::server(cfg)),
+        section => format!("IMAP {} ({section})", connect::server(cfg)),
+    };
     let limit = cfg.timeouts.command;
     let mut out = Vec::new();
     let (mut client, tls) = match connect::open_client(cfg).await {

@@ -128,3 +128,41 @@ fn a_mail_cancelled_because_its_photo_was_purged_is_never_retried() {
     assert!(!retry(s.conn(), id, t0()).unwrap());
     assert_eq!(retry_all_failed(s.conn(), t0()).unwrap(), 0);
 }
+
+#[test]
+fn mleg_check_counts_a_copy_cancelled_by_a_purge_apart_from_the_failed_mails() {
+    use crate::domain::NewApplication;
+    use crate::domain::test_support::{class, email, name, pesel};
+    use crate::store::{apps, lifecycle};
+    let mut s = Store::open_in_memory().unwrap();
+    let child = NewApplication {
+        name: name("Ola", "Nowak"),
+        pesel: pesel(2015, 12, 12, 1),
+        class: class("3A"),
+        parent_email: email("rodzic@example.pl"),
+        other_parent_emails: vec![],
+        legitymacja_number: None,
+        code_to_student: false,
+    };
+    let refused = queue(&mut s, MailKind::ParentReply, t0());
+    outbox::mark_failed(s.conn(), refused, "550 no such user", true, t0()).unwrap();
+    s.transaction(|tx| {
+        let id = apps::insert(tx, &child, "t1", t0(), "test")?;
+        let mut note = mail(MailKind::StaffPhoto);
+        note.application_id = Some(id);
+        outbox::enqueue(tx, &note, "szkola.test", t0())?;
+        // Processed before the copy went out: the copy is cancelled.
+        lifecycle::purge_photos(tx, id, t0())
+    })
+    .unwrap();
+    queue(&mut s, MailKind::ParentReply, t0());
+    assert_eq!(
+        outbox::counts(s.conn()).unwrap(),
+        outbox::OutboxCounts {
+            pending: 1,
+            sent: 0,
+            failed: 1,
+            cancelled: 1,
+        }
+    );
+}

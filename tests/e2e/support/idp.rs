@@ -6,7 +6,9 @@
 //! the stack's Dovecot checks itself (`MAILSTACK_OAUTH2=1`): HS256 with the
 //! stack's key, `iss`, `sub`, `email` (the mailbox), `exp`. What it issues
 //! can be changed while it runs ([`TokenEndpoint::set`]: a short lifetime, a
-//! wrong issuer or key) and it counts the tokens it handed out.
+//! wrong issuer or key) and it counts the tokens it handed out. Another
+//! client ([`TokenEndpoint::add_client`]) gets tokens for its own mailbox,
+//! as a client-credentials token names the one user it stands for.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -33,9 +35,13 @@ pub struct Issue {
     pub lifetime: u64,
 }
 
+/// Client ids besides [`CLIENT_ID`] and the mailbox each one's tokens are for.
+type Clients = Arc<Mutex<Vec<(String, String)>>>;
+
 pub struct TokenEndpoint {
     pub url: String,
     issue: Arc<Mutex<Issue>>,
+    clients: Clients,
     fetches: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     port: u16,
@@ -46,22 +52,29 @@ impl TokenEndpoint {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the token endpoint");
         let port = listener.local_addr().unwrap().port();
         let issue = Arc::new(Mutex::new(issue));
+        let clients = Clients::default();
         let fetches = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (i, f, s) = (issue.clone(), fetches.clone(), stop.clone());
+        let (i, c, f, s) = (
+            issue.clone(),
+            clients.clone(),
+            fetches.clone(),
+            stop.clone(),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    answer(stream, &i, &f);
+                    answer(stream, &i, &c, &f);
                 }
             }
         });
         TokenEndpoint {
             url: format!("http://127.0.0.1:{port}/token"),
             issue,
+            clients,
             fetches,
             stop,
             port,
@@ -71,6 +84,12 @@ impl TokenEndpoint {
     /// How many tokens were handed out so far.
     pub fn fetches(&self) -> usize {
         self.fetches.load(Ordering::SeqCst)
+    }
+
+    /// Accepts `client_id` (with [`CLIENT_SECRET`]) too; its tokens are for `user`.
+    pub fn add_client(&self, client_id: &str, user: &str) {
+        let mut clients = self.clients.lock().unwrap();
+        clients.push((client_id.into(), user.into()));
     }
 
     /// Changes what the next tokens look like.
@@ -87,7 +106,7 @@ impl Drop for TokenEndpoint {
     }
 }
 
-fn answer(stream: TcpStream, issue: &Mutex<Issue>, fetches: &AtomicUsize) {
+fn answer(stream: TcpStream, issue: &Mutex<Issue>, clients: &Clients, fetches: &AtomicUsize) {
     let mut reader = BufReader::new(stream);
     let mut length = 0usize;
     loop {
@@ -111,17 +130,27 @@ fn answer(stream: TcpStream, issue: &Mutex<Issue>, fetches: &AtomicUsize) {
     }
     let form = parse_form(&String::from_utf8_lossy(&body));
     let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let mut issue = issue.lock().unwrap().clone();
+    let client = field("client_id").unwrap_or_default();
+    let other = clients
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(id, _)| id == client)
+        .cloned();
+    if let Some((_, user)) = &other {
+        issue.user = user.clone();
+    }
+    let known = client == CLIENT_ID || other.is_some();
     let (status, json) = if field("grant_type") != Some("client_credentials") {
         (400, r#"{"error":"unsupported_grant_type"}"#.to_string())
-    } else if field("client_id") != Some(CLIENT_ID) || field("client_secret") != Some(CLIENT_SECRET)
-    {
+    } else if !known || field("client_secret") != Some(CLIENT_SECRET) {
         (
             401,
             r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}"#
                 .to_string(),
         )
     } else {
-        let issue = issue.lock().unwrap().clone();
         fetches.fetch_add(1, Ordering::SeqCst);
         let token = jwt(&issue);
         (
