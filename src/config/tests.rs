@@ -46,7 +46,7 @@ fn a_misspelt_key_gives_one_line_naming_it() {
         .to_string();
     assert!(e.contains("poll_intervall_secs"), "{e}");
     assert!(!e.contains('\n'), "{e}");
-    assert!(e.contains("line 17"), "{e}");
+    assert!(e.contains("line 19"), "{e}");
 }
 
 #[test]
