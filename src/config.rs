@@ -15,13 +15,14 @@ use crate::domain::{EmailAddress, StaffAddresses};
 use crate::photo::PhotoPolicy;
 pub use crate::workflow::lifecycle::Process;
 
-/// Why the configuration could not be used. Each message is one line.
+/// Why the configuration could not be used. Each message is one line, its
+/// cause included (not a `source()`, which `mleg: {e:#}` would print again).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}: {cause}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("config file {path}, line {line}: {message}")]
     Syntax {
@@ -376,9 +377,9 @@ impl Config {
     /// Reads, parses and validates a config file; relative paths in it are
     /// taken relative to the file's directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Config::from_toml(&text, base).map_err(|e| match e {
@@ -410,6 +411,8 @@ fn syntax_error(text: &str, e: &toml::de::Error) -> ConfigError {
     }
 }
 
+/// A secret named by `<key>_env` or `<key>_file`; `key` is the `_env` key.
+/// A file that cannot be read is reported under the `_file` key.
 fn resolve_secret(
     key: &'static str,
     env: &Option<String>,
@@ -421,12 +424,10 @@ fn resolve_secret(
         (Some(var), None) => std::env::var(var)
             .map(Some)
             .map_err(|_| invalid(key, format!("environment variable {var} is not set"))),
-        (None, Some(file)) => {
-            let path = service::secret_path(file, base).map_err(|e| invalid(key, e))?;
-            std::fs::read_to_string(&path)
-                .map(|s| Some(s.trim_end_matches(['\r', '\n']).to_owned()))
-                .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))
-        }
+        (None, Some(file)) => service::read_secret(file, base).map(Some).map_err(|e| {
+            let file_key = format!("{}_file", key.trim_end_matches("_env"));
+            invalid(file_key, e)
+        }),
         (None, None) => Ok(None),
     }
 }

@@ -45,7 +45,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the daemon: read the mailbox and send mail every poll interval until stopped.
+    /// Run the daemon until stopped: wait for new mail in IMAP IDLE (or read the
+    /// mailbox every poll interval where the server has no IDLE), send the
+    /// outbox, run the date rules and the digest on schedule.
     Run,
     /// Process the mailbox once, deliver the outbox, exit.
     Once,
@@ -152,10 +154,28 @@ async fn main() -> std::process::ExitCode {
         Ok(code) => code,
         Err(e) => {
             // One clear line (with causes) for the person at the terminal.
-            eprintln!("mleg: {e:#}");
+            eprintln!("mleg: {}", one_line(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each said once: many errors put
+/// their cause in their own message too ("cannot connect …: refused"), and
+/// `{e:#}` would repeat it.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {

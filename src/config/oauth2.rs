@@ -89,9 +89,7 @@ fn required(key: &'static str, value: Option<String>) -> Result<String, ConfigEr
 }
 
 fn read_file(key: &'static str, base: &Path, file: &Path) -> Result<String, ConfigError> {
-    let path = base.join(file);
-    std::fs::read_to_string(&path)
-        .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))
+    super::service::read_secret(file, base).map_err(|e| invalid(key, e))
 }
 
 /// A secret given as `<name>_env` or `<name>_file`.

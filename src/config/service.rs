@@ -20,24 +20,64 @@ pub enum LogFormat {
 
 const CREDENTIALS: &str = "CREDENTIALS_DIRECTORY";
 
-/// Where a `password_file` is: `$CREDENTIALS_DIRECTORY/name` (or
-/// `${CREDENTIALS_DIRECTORY}/name`) in systemd's credentials directory,
-/// anything else relative to the config file's directory.
-pub(super) fn secret_path(file: &Path, base: &Path) -> Result<PathBuf, String> {
+/// Where the unit's `LoadCredential=mleg:/etc/mleg/credentials` takes the
+/// secrets from, relative to the config file's directory.
+const SOURCE_DIR: &str = "credentials";
+
+/// The prefix systemd gives each file of a credentials *directory*:
+/// `LoadCredential=mleg:<dir>` hands `<dir>/imap.password` over as
+/// `$CREDENTIALS_DIRECTORY/mleg_imap.password`.
+const DIRECTORY_PREFIX: &str = "mleg_";
+
+/// Reads a secret file (first line, line end trimmed), wherever
+/// [`secret_path`] says it is. The error names the path it tried.
+pub(super) fn read_secret(file: &Path, base: &Path) -> Result<String, String> {
+    let path = secret_path(file, base);
+    std::fs::read_to_string(&path)
+        .map(|s| s.trim_end_matches(['\r', '\n']).to_owned())
+        .map_err(|e| {
+            let hint = if is_credential(file) && std::env::var_os(CREDENTIALS).is_none() {
+                format!(" ({CREDENTIALS} is not set: outside the service mleg reads the unit's source directory, root only; run this as root)")
+            } else {
+                String::new()
+            };
+            format!("cannot read {}: {e}{hint}", path.display())
+        })
+}
+
+fn credential_name(file: &Path) -> Option<String> {
     let text = file.to_string_lossy();
-    let rest = text
-        .strip_prefix("$CREDENTIALS_DIRECTORY/")
-        .or_else(|| text.strip_prefix("${CREDENTIALS_DIRECTORY}/"));
-    match rest {
-        None => Ok(base.join(file)),
-        Some(name) => std::env::var_os(CREDENTIALS)
-            .map(|dir| Path::new(&dir).join(name))
-            .ok_or_else(|| {
-                format!(
-                    "{text}: {CREDENTIALS} is not set (run under systemd with LoadCredential=, \
-                     or give a plain path)"
-                )
-            }),
+    text.strip_prefix("$CREDENTIALS_DIRECTORY/")
+        .or_else(|| text.strip_prefix("${CREDENTIALS_DIRECTORY}/"))
+        .map(str::to_owned)
+}
+
+fn is_credential(file: &Path) -> bool {
+    credential_name(file).is_some()
+}
+
+/// Where a secret file is. `$CREDENTIALS_DIRECTORY/name` (or
+/// `${CREDENTIALS_DIRECTORY}/name`) is a systemd credential: `name` in the
+/// credentials directory, or `mleg_name` there when the unit loads a whole
+/// directory. Outside systemd (the IT person running `mleg check` or
+/// `mleg apps` as root) the same name is read from the directory the unit
+/// loads, `<config dir>/credentials/`, so one config serves both. Anything
+/// else is relative to the config file's directory.
+pub(super) fn secret_path(file: &Path, base: &Path) -> PathBuf {
+    let Some(name) = credential_name(file) else {
+        return base.join(file);
+    };
+    match std::env::var_os(CREDENTIALS) {
+        Some(dir) => {
+            let plain = Path::new(&dir).join(&name);
+            let loaded = Path::new(&dir).join(format!("{DIRECTORY_PREFIX}{name}"));
+            if !plain.exists() && loaded.exists() {
+                loaded
+            } else {
+                plain
+            }
+        }
+        None => base.join(SOURCE_DIR).join(name),
     }
 }
 
@@ -45,28 +85,39 @@ pub(super) fn secret_path(file: &Path, base: &Path) -> Result<PathBuf, String> {
 mod tests {
     use std::path::Path;
 
-    use super::secret_path;
+    use super::{read_secret, secret_path};
 
     #[test]
-    fn a_credential_path_is_read_from_the_credentials_directory() {
-        let base = Path::new("/etc/mleg");
+    fn a_credential_is_read_from_systemd_or_from_the_units_source_directory() {
+        let base = tempfile::tempdir().unwrap();
+        let base = base.path();
         assert_eq!(
-            secret_path(Path::new("imap.password"), base).unwrap(),
+            secret_path(Path::new("imap.password"), base),
             base.join("imap.password")
         );
+        std::fs::create_dir(base.join("credentials")).unwrap();
+        std::fs::write(base.join("credentials/imap"), "from-etc\n").unwrap();
         // SAFETY: only this test reads or writes CREDENTIALS_DIRECTORY.
         unsafe { std::env::remove_var("CREDENTIALS_DIRECTORY") };
-        let e = secret_path(Path::new("$CREDENTIALS_DIRECTORY/imap"), base).unwrap_err();
-        assert!(e.contains("LoadCredential"), "{e}");
-        unsafe { std::env::set_var("CREDENTIALS_DIRECTORY", "/run/credentials/mleg.service") };
-        for form in [
-            "$CREDENTIALS_DIRECTORY/imap",
-            "${CREDENTIALS_DIRECTORY}/imap",
+        let by_hand = read_secret(Path::new("$CREDENTIALS_DIRECTORY/imap"), base);
+        assert_eq!(by_hand.unwrap(), "from-etc");
+        let e = read_secret(Path::new("$CREDENTIALS_DIRECTORY/smtp"), base).unwrap_err();
+        assert!(
+            e.contains("credentials/smtp") && e.contains("run this as root"),
+            "{e}"
+        );
+
+        let run = tempfile::tempdir().unwrap();
+        std::fs::write(run.path().join("mleg_imap"), "from-directory\n").unwrap();
+        std::fs::write(run.path().join("smtp"), "one-file\n").unwrap();
+        unsafe { std::env::set_var("CREDENTIALS_DIRECTORY", run.path()) };
+        for (form, want) in [
+            ("$CREDENTIALS_DIRECTORY/imap", "from-directory"),
+            ("${CREDENTIALS_DIRECTORY}/imap", "from-directory"),
+            ("$CREDENTIALS_DIRECTORY/smtp", "one-file"),
         ] {
-            assert_eq!(
-                secret_path(Path::new(form), base).unwrap(),
-                Path::new("/run/credentials/mleg.service/imap")
-            );
+            assert_eq!(read_secret(Path::new(form), base).unwrap(), want, "{form}");
         }
+        unsafe { std::env::remove_var("CREDENTIALS_DIRECTORY") };
     }
 }

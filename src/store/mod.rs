@@ -27,21 +27,27 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 /// Why a store operation failed.
+///
+/// The cause is part of each message and deliberately not a `source()`:
+/// `mleg: {e:#}` prints the whole chain, and would say it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("cannot prepare the database file {path}: {source}")]
-    File {
-        path: String,
-        source: std::io::Error,
-    },
+    Sqlite(rusqlite::Error),
+    #[error("cannot prepare the database file {path}: {cause}")]
+    File { path: String, cause: std::io::Error },
     #[error("the database holds a value it cannot read back ({0}); was it edited by hand?")]
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
     #[error("no application {0}")]
     NotFound(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -188,22 +194,43 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(unix)]
 fn create_private_file(path: &Path) -> Result<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let err = |source| StoreError::File {
+    let err = |cause| StoreError::File {
         path: path.display().to_string(),
-        source,
+        cause,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
+    let existed = path.exists();
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
         .open(path)
         .map_err(err)?;
+    if !existed {
+        give_to_directory_owner(path);
+    }
     // An existing file may have been created by hand with a wider mode.
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
     Ok(())
+}
+
+/// The IT person who runs `mleg check` as root before the service ever
+/// started must not leave a root-owned database the service (user `mleg`)
+/// cannot open: a new file goes to the owner of its directory
+/// (`/var/lib/mleg`). SQLite itself gives root-made `-wal`/`-shm` files to
+/// the database's owner. Only root may chown; for anyone else it is a no-op.
+#[cfg(unix)]
+fn give_to_directory_owner(path: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = dir.unwrap_or(Path::new("."));
+    if let (Ok(d), Ok(f)) = (std::fs::metadata(dir), std::fs::metadata(path))
+        && (d.uid(), d.gid()) != (f.uid(), f.gid())
+    {
+        let _ = std::os::unix::fs::chown(path, Some(d.uid()), Some(d.gid()));
+    }
 }
 
 #[cfg(not(unix))]

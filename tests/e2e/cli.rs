@@ -198,6 +198,23 @@ async fn check_reports_the_servers_and_a_bad_config_names_the_key() {
         err.contains("bad.toml, line") && err.contains("plain"),
         "{err}"
     );
+
+    // A config that is not there: one line, the cause said once.
+    let missing = t.config_path.with_file_name("missing.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&missing)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("missing.toml") && err.contains("No such file"),
+        "{err}"
+    );
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
 }
 
 #[cfg(unix)]

@@ -78,12 +78,35 @@ async fn the_password_can_come_from_systemd_s_credentials_directory() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // The unit's LoadCredential=mleg:<dir> hands <dir>/imap over as mleg_imap.
+    let loaded = tempfile::tempdir().unwrap();
+    std::fs::write(loaded.path().join("mleg_imap"), format!("{PASSWORD}\n")).unwrap();
+    let dir = loaded.path().to_str().unwrap();
+    let out = mleg(&config, &["once"], &[("CREDENTIALS_DIRECTORY", dir)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // By hand, outside systemd: the file the unit would load, credentials/ beside the config.
     let out = mleg(&config, &["once"], &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
+    let source = t.config_path.with_file_name("credentials").join("imap");
     assert!(
-        err.contains("imap.password_env") && err.contains("CREDENTIALS_DIRECTORY is not set"),
+        err.contains("`imap.password_file`")
+            && err.contains(&source.display().to_string())
+            && err.contains("CREDENTIALS_DIRECTORY is not set"),
         "{err}"
+    );
+    std::fs::create_dir(source.parent().unwrap()).unwrap();
+    std::fs::write(&source, format!("{PASSWORD}\n")).unwrap();
+    let out = mleg(&config, &["once"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 
