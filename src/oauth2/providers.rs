@@ -199,7 +199,7 @@ impl Provider {
                 "the domain-wide delegation of the service account (its client ID and the scope https://mail.google.com/ in the Admin console)"
             }
             (Provider::Google { .. }, "invalid_grant") => {
-                "oauth2.subject (the mailbox; it must be a user of the domain), the key file, the clock of this machine, or the refresh token"
+                "the mailbox the token is for (oauth2.subject, by default imap.user; staff_mailbox.user for the secretary's own mailbox): it must be a user of the domain; then the key file, the clock of this machine, or the refresh token"
             }
             (Provider::Google { .. }, "invalid_client") => {
                 "oauth2.service_account_file, or oauth2.client_id and client_secret"

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use crate::support::app::{SCHOOL, TestApp, mleg, pesel, the_one};
+use crate::support::app::{Daemon, SCHOOL, TestApp, mleg, pesel, the_one};
 use crate::support::mime::Mail;
 use crate::support::photos;
 
@@ -326,19 +326,12 @@ async fn the_daemon_answers_while_running_and_stops_cleanly_on_sigterm() {
     let t = TestApp::spawn();
     let parent = t.parent("demon");
     t.register("Ala", "Demon", &pesel(2013, 5, 5, 55), &parent);
-    let child = Command::new(env!("CARGO_BIN_EXE_mleg"))
-        .arg("--config")
-        .arg(&t.config_path)
-        .arg("run")
-        .env("MLEG_LOG", "info")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let daemon = Daemon::start(&t, "info", std::process::Stdio::piped());
     t.send(&Mail::new(&parent, SCHOOL, "legitymacja").photo("Ala Demon.jpg", photos::good_jpeg()))
         .await;
     let reply = &t.received(&parent, 1).await[0];
     assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
-    let pid = child.id().to_string();
+    let pid = daemon.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -346,7 +339,7 @@ async fn the_daemon_answers_while_running_and_stops_cleanly_on_sigterm() {
             .unwrap()
             .success()
     );
-    let out = child.wait_with_output().unwrap();
+    let out = daemon.wait();
     assert!(out.status.success(), "exit: {:?}", out.status);
     let log = stderr(&out);
     assert!(log.contains("mleg stopped"), "{log}");

@@ -3,13 +3,13 @@
 //! support stands in for Entra ID (client-credentials grant).
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use mleg::domain::Status;
 
 use crate::codes::{screenshot_with_qr, with_attachment};
-use crate::support::app::{SCHOOL, SECRETARY, TestApp, mleg, pesel};
+use crate::support::app::{Daemon, SCHOOL, SECRETARY, TestApp, mleg, pesel};
 use crate::support::idp::{CLIENT_ID, CLIENT_SECRET, Issue, TokenEndpoint};
 use crate::support::mime::Mail;
 use crate::support::photos;
@@ -171,14 +171,7 @@ async fn a_token_that_expires_during_mleg_run_is_replaced_without_a_failed_round
     t.register("Jan", "Pierwszy", &pesel(2013, 4, 4, 72), &first);
     t.register("Ewa", "Druga", &pesel(2013, 4, 5, 73), &second);
     let log_file = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mleg"))
-        .arg("--config")
-        .arg(&t.config_path)
-        .arg("run")
-        .env("MLEG_LOG", "info")
-        .stderr(Stdio::from(log_file.reopen().unwrap()))
-        .spawn()
-        .unwrap();
+    let daemon = Daemon::start(&t, "info", Stdio::from(log_file.reopen().unwrap()));
 
     t.send(
         &Mail::new(&first, SCHOOL, "legitymacja").photo("Jan Pierwszy.jpg", photos::good_jpeg()),
@@ -202,8 +195,7 @@ async fn a_token_that_expires_during_mleg_run_is_replaced_without_a_failed_round
             .text
             .contains("Przyjęliśmy zdjęcie")
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(daemon);
 
     let log = std::fs::read_to_string(log_file.path()).unwrap();
     assert!(!log.contains("round failed"), "every round worked:\n{log}");

@@ -6,7 +6,7 @@
 //! the loop, and wait for mail by polling IMAP, never by sleeping.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 
 use mleg::app::App;
@@ -35,7 +35,6 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// A valid PESEL for a test child (computed here, independently of `Pesel`).
 /// Runs the `mleg` binary with the test's config (`mleg --config … args`)
 /// and waits for it, as the secretary or the IT person would from a shell.
 pub fn mleg(t: &TestApp, args: &[&str]) -> Output {
@@ -48,6 +47,46 @@ pub fn mleg(t: &TestApp, args: &[&str]) -> Output {
         .expect("mleg runs")
 }
 
+/// `mleg run` as a child process that is killed if the test fails before it
+/// stops it, so a failed test leaves no daemon behind.
+pub struct Daemon(Option<Child>);
+
+impl Daemon {
+    /// Starts `mleg --config <test config> run`, its log (stderr) to `log`.
+    pub fn start(t: &TestApp, level: &str, log: Stdio) -> Daemon {
+        let child = Command::new(env!("CARGO_BIN_EXE_mleg"))
+            .arg("--config")
+            .arg(&t.config_path)
+            .arg("run")
+            .env("MLEG_LOG", level)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("mleg run starts");
+        Daemon(Some(child))
+    }
+
+    pub fn id(&self) -> u32 {
+        self.0.as_ref().map_or(0, Child::id)
+    }
+
+    /// Waits for the daemon to exit (after the test stopped it) and returns its output.
+    pub fn wait(mut self) -> Output {
+        let child = self.0.take().expect("still running");
+        child.wait_with_output().expect("mleg run exits")
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A valid PESEL for a test child (computed here, independently of `Pesel`).
 pub fn pesel(year: i32, month: u32, day: u32, serial: u32) -> String {
     let offset = if year >= 2000 { 20 } else { 0 };
     let ten = format!(
