@@ -109,12 +109,31 @@ fn parent_reminders(
         dates.remind_after_handover,
         last,
     )?;
-    for id in ids {
-        let (sent, skipped) = app.store().transaction(|tx| parent_one(app, tx, id, now))?;
-        report.parent_reminders += usize::from(sent);
-        report.skipped += skipped;
-    }
+    let (sent, skipped) = each(app, ids, now, parent_one)?;
+    report.parent_reminders += sent;
+    report.skipped += skipped;
     Ok(())
+}
+
+/// One application's reminder of one series, if due: (sent?, how many skipped).
+type OneReminder = fn(&App, Tx<'_>, i64, DateTime<Utc>) -> Result<(bool, usize), RulesError>;
+
+/// Runs `one` for each candidate, each in its own transaction (so one
+/// application's reminder and its outbox row commit together, and a later
+/// failure keeps what was already decided): (sent, skipped) in total.
+fn each(
+    app: &App,
+    ids: Vec<i64>,
+    now: DateTime<Utc>,
+    one: OneReminder,
+) -> Result<(usize, usize), RulesError> {
+    let (mut sent, mut skipped) = (0, 0);
+    for id in ids {
+        let (s, k) = app.store().transaction(|tx| one(app, tx, id, now))?;
+        sent += usize::from(s);
+        skipped += k;
+    }
+    Ok((sent, skipped))
 }
 
 /// One application's parent reminder, if due: (sent?, how many skipped).
@@ -168,11 +187,9 @@ fn staff_reminders(
     // completion; one day of margin covers the time and the zone's offset.
     let complete_by = now - Duration::days(i64::from(first) - 1);
     let ids = store_dates::staff_candidates(app.store().conn(), complete_by, last)?;
-    for id in ids {
-        let (sent, skipped) = app.store().transaction(|tx| staff_one(app, tx, id, now))?;
-        report.staff_reminders += usize::from(sent);
-        report.skipped += skipped;
-    }
+    let (sent, skipped) = each(app, ids, now, staff_one)?;
+    report.staff_reminders += sent;
+    report.skipped += skipped;
     Ok(())
 }
 

@@ -9,35 +9,12 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mleg::domain::EmailAddress;
-use mleg::mail::outgoing::{MailKind, OutgoingMail};
+use mleg::mail::outgoing::MailKind;
 use mleg::store::{delivery, outbox, probe};
 
 use crate::support::app::{SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;
 use crate::support::photos;
-
-fn queue(t: &TestApp, to: &str, n: usize) -> Vec<String> {
-    let now = chrono::Utc::now();
-    (0..n)
-        .map(|i| {
-            let mail = OutgoingMail {
-                kind: MailKind::ParentNews,
-                application_id: None,
-                to: EmailAddress::parse(to).unwrap(),
-                subject: format!("Wiadomość {i}"),
-                body: format!("Treść {i}"),
-                in_reply_to: None,
-                references: vec![],
-                attachments: vec![],
-            };
-            t.app
-                .store()
-                .transaction(|tx| outbox::enqueue(tx, &mail, "szkola.test", now))
-                .unwrap()
-        })
-        .collect()
-}
 
 fn ids(mails: &[mleg::domain::mail::IncomingMail]) -> Vec<String> {
     mails.iter().filter_map(|m| m.message_id.clone()).collect()
@@ -55,7 +32,7 @@ async fn an_in_doubt_mail_found_in_the_sent_folder_is_not_sent_again() {
         )
     });
     let parent = t.parent("niepewny");
-    let mids = queue(&t, &parent, 2);
+    let mids = t.queue_mails(MailKind::ParentNews, &parent, 2);
     assert_eq!(probe::mark_all_sending(t.app.store().conn()).unwrap(), 2);
     let copy = format!(
         "Message-ID: <{}>\r\nFrom: {SCHOOL}\r\nTo: {parent}\r\nSubject: Wiadomość 0\r\n\r\nTreść 0\r\n",
@@ -84,7 +61,7 @@ async fn an_in_doubt_mail_found_in_the_sent_folder_is_not_sent_again() {
 async fn without_a_sent_folder_an_in_doubt_mail_is_resent_with_the_same_message_id() {
     let t = TestApp::spawn();
     let parent = t.parent("bezfolderu");
-    let mids = queue(&t, &parent, 1);
+    let mids = t.queue_mails(MailKind::ParentNews, &parent, 1);
     probe::mark_all_sending(t.app.store().conn()).unwrap();
     let (_, report) = t.once().await;
     assert_eq!((report.in_doubt, report.sent), (1, 1));

@@ -13,8 +13,7 @@ use mleg::app::App;
 use mleg::clock::SystemClock;
 use mleg::config::Config;
 use mleg::daemon;
-use mleg::domain::EmailAddress;
-use mleg::mail::outgoing::{MailKind, OutgoingMail};
+use mleg::mail::outgoing::MailKind;
 use mleg::store::{delivery, outbox, probe};
 
 use crate::support::app::{SCHOOL, SECRETARY, TestApp, pesel};
@@ -152,33 +151,11 @@ async fn scripted_smtp(answer: Script) -> u16 {
     port
 }
 
-fn queue_direct(t: &TestApp, kind: MailKind, to: &str, n: usize) -> Vec<String> {
-    let now = chrono::Utc::now();
-    (0..n)
-        .map(|i| {
-            let mail = OutgoingMail {
-                kind,
-                application_id: None,
-                to: EmailAddress::parse(to).unwrap(),
-                subject: format!("Wiadomość {i}"),
-                body: format!("Treść {i}"),
-                in_reply_to: None,
-                references: vec![],
-                attachments: vec![],
-            };
-            t.app
-                .store()
-                .transaction(|tx| outbox::enqueue(tx, &mail, "szkola.test", now))
-                .unwrap()
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_login_or_sender_is_the_servers_failure_and_charges_no_mail() {
     let t = TestApp::spawn();
     let parent = t.parent("odmowa");
-    queue_direct(&t, MailKind::ParentNews, &parent, 3);
+    t.queue_mails(MailKind::ParentNews, &parent, 3);
     let cases: [(&str, Script); 2] = [
         ("535 at login", |l| {
             l.starts_with("AUTH")
@@ -219,7 +196,7 @@ async fn a_refused_login_or_sender_is_the_servers_failure_and_charges_no_mail() 
 async fn a_server_that_accepts_and_never_answers_fails_the_round_in_time() {
     let t = TestApp::spawn();
     let parent = t.parent("cisza");
-    queue_direct(&t, MailKind::ParentNews, &parent, 1);
+    t.queue_mails(MailKind::ParentNews, &parent, 1);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {

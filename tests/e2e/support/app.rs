@@ -16,9 +16,10 @@ use mleg::daemon;
 use mleg::domain::mail::IncomingMail;
 use mleg::domain::{Application, EmailAddress, NewApplication, Pesel, SchoolClass, StudentName};
 use mleg::intake::IntakeReport;
+use mleg::mail::outgoing::{MailKind, OutgoingMail};
 use mleg::mail::parse::parse_mail;
 use mleg::outbox::OutboxReport;
-use mleg::store::apps;
+use mleg::store::{apps, outbox};
 
 use super::mime::Mail;
 use super::stack::MailStack;
@@ -258,6 +259,30 @@ addresses = ["{SECRETARY}"]
 }
 
 impl TestApp {
+    /// `n` plain mails of `kind` to `to` put straight into the outbox (as a
+    /// worker's transaction would): their Message-IDs, in order.
+    pub fn queue_mails(&self, kind: MailKind, to: &str, n: usize) -> Vec<String> {
+        let now = chrono::Utc::now();
+        (0..n)
+            .map(|i| {
+                let mail = OutgoingMail {
+                    kind,
+                    application_id: None,
+                    to: EmailAddress::parse(to).unwrap(),
+                    subject: format!("Wiadomość {i}"),
+                    body: format!("Treść {i}"),
+                    in_reply_to: None,
+                    references: vec![],
+                    attachments: vec![],
+                };
+                self.app
+                    .store()
+                    .transaction(|tx| outbox::enqueue(tx, &mail, "szkola.test", now))
+                    .unwrap()
+            })
+            .collect()
+    }
+
     /// A registered student whose valid photo is with the secretary: returns
     /// the application, the parent's address and the notification she got.
     pub async fn photo_with_secretary(
