@@ -91,8 +91,8 @@ struct RawConfig {
     #[serde(default = "default_max_mail")]
     max_mail_bytes: u64,
     school: School,
-    imap: RawImap,
-    smtp: RawSmtp,
+    imap: servers::RawImap,
+    smtp: servers::RawSmtp,
     staff: RawStaff,
     staff_mailbox: Option<staff_mailbox::RawStaffMailbox>,
     #[serde(default)]
@@ -154,72 +154,6 @@ pub struct School {
     pub office_hours: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawImap {
-    host: String,
-    port: u16,
-    tls: TlsMode,
-    user: String,
-    /// "password" (default) or "oauth2" (a token from `[oauth2]`).
-    #[serde(default)]
-    auth: AuthMode,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-    #[serde(default = "default_mailbox")]
-    mailbox: String,
-    #[serde(default = "default_processed")]
-    processed_folder: String,
-    #[serde(default = "default_needs_human")]
-    needs_human_folder: String,
-    sent_folder: Option<String>,
-    ca_file: Option<PathBuf>,
-    #[serde(default)]
-    allow_plaintext: bool,
-    #[serde(default = "transport::default_timeout")]
-    timeout_secs: u64,
-    #[serde(default = "transport::default_fetch_timeout")]
-    fetch_timeout_secs: u64,
-    #[serde(default = "transport::default_idle")]
-    idle: bool,
-}
-
-fn default_mailbox() -> String {
-    "INBOX".into()
-}
-fn default_processed() -> String {
-    "mLegitymacja-przetworzone".into()
-}
-fn default_needs_human() -> String {
-    "mLegitymacja-do-sprawdzenia".into()
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSmtp {
-    host: String,
-    port: u16,
-    tls: TlsMode,
-    user: Option<String>,
-    /// "password" (default) or "oauth2" (then `user` is required).
-    #[serde(default)]
-    auth: AuthMode,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-    from: String,
-    #[serde(default)]
-    from_name: String,
-    ca_file: Option<PathBuf>,
-    #[serde(default)]
-    allow_plaintext: bool,
-    #[serde(default = "default_smtp_timeout")]
-    timeout_secs: u64,
-}
-
-fn default_smtp_timeout() -> u64 {
-    30
-}
-
 fn default_outbox_max_age() -> u64 {
     120
 }
@@ -229,72 +163,6 @@ fn default_outbox_max_age() -> u64 {
 struct RawStaff {
     addresses: Vec<String>,
     notify: Option<String>,
-}
-
-/// IMAP settings with the password resolved.
-#[derive(Clone)]
-pub struct ImapConfig {
-    pub host: String,
-    pub port: u16,
-    pub tls: TlsMode,
-    pub user: String,
-    /// Empty when `oauth2` is set.
-    pub password: String,
-    /// `auth = "oauth2"`: log in with a token from here (XOAUTH2), not the password.
-    pub oauth2: Option<TokenSource>,
-    /// The folder to watch.
-    pub mailbox: String,
-    /// Where handled mail is moved.
-    pub processed_folder: String,
-    /// Where mail a person must look at is moved.
-    pub needs_human_folder: String,
-    /// The account's sent-mail folder, when the mail server keeps copies of
-    /// what mleg or the secretary sends there: purged copies go from it too.
-    pub sent_folder: Option<String>,
-    /// `ca_file`: extra CA certificates trusted besides the public roots.
-    pub ca_file: Option<CaFile>,
-    /// `timeout_secs` / `fetch_timeout_secs`: no IMAP step waits longer.
-    pub timeouts: ImapTimeouts,
-    /// The config section (`imap`, `staff_mailbox`), so an error can name
-    /// the key to fix.
-    pub section: &'static str,
-    /// `idle`: `mleg run` waits in IMAP IDLE when the server offers it
-    /// (default); false polls every `poll_interval_secs` only.
-    pub idle: bool,
-}
-
-impl ImapConfig {
-    /// Every folder of the watched account a purge cleans.
-    pub fn purge_folders(&self) -> Vec<&str> {
-        let mut folders = vec![
-            self.mailbox.as_str(),
-            self.processed_folder.as_str(),
-            self.needs_human_folder.as_str(),
-        ];
-        folders.extend(self.sent_folder.as_deref());
-        folders
-    }
-}
-
-/// SMTP settings with the password resolved.
-#[derive(Clone)]
-pub struct SmtpConfig {
-    pub host: String,
-    pub port: u16,
-    pub tls: TlsMode,
-    pub credentials: Option<(String, String)>,
-    /// `auth = "oauth2"`: log in as `credentials`' user (always set then)
-    /// with a token from here (XOAUTH2); the password part is filled with a
-    /// fresh token for each connection (see `mail::smtp::Sender::connect`).
-    pub oauth2: Option<TokenSource>,
-    pub from: EmailAddress,
-    pub from_name: String,
-    /// `smtp.timeout_secs`: the longest wait for the connect, the TLS
-    /// handshake, the login and each command's answer; a server silent for
-    /// longer fails the round instead of freezing it.
-    pub timeout_secs: u64,
-    /// `ca_file`: extra CA certificates trusted besides the public roots.
-    pub ca_file: Option<CaFile>,
 }
 
 /// Who the secretariat is: the only addresses whose replies may act.
@@ -447,41 +315,8 @@ impl RawConfig {
         let tokens = (self.oauth2.clone())
             .map(|raw| oauth2::resolve(raw, base, &self.imap.user, "oauth2"))
             .transpose()?;
-        let imap_oauth2 = oauth2::for_server("imap.auth", self.imap.auth, &tokens)?;
-        let imap_password = resolve_secret(
-            "imap.password_env",
-            &self.imap.password_env,
-            &self.imap.password_file,
-            base,
-        )?;
-        let imap_password = match (&imap_oauth2, imap_password) {
-            (None, None) => {
-                return Err(invalid(
-                    "imap.password_env",
-                    "set password_env or password_file",
-                ));
-            }
-            (_, password) => password.unwrap_or_default(),
-        };
-        let smtp_oauth2 = oauth2::for_server("smtp.auth", self.smtp.auth, &tokens)?;
-        let smtp_password = resolve_secret(
-            "smtp.password_env",
-            &self.smtp.password_env,
-            &self.smtp.password_file,
-            base,
-        )?;
-        let credentials = match (self.smtp.user, smtp_password, &smtp_oauth2) {
-            (Some(u), _, Some(_)) => Some((u, String::new())),
-            (None, _, Some(_)) => {
-                return Err(invalid(
-                    "smtp.user",
-                    "auth = \"oauth2\" needs the mailbox to log in as",
-                ));
-            }
-            (Some(u), Some(p), None) => Some((u, p)),
-            (None, None, None) => None,
-            _ => return Err(invalid("smtp.user", "user and a password go together")),
-        };
+        let imap = servers::imap(self.imap, base, &tokens)?;
+        let smtp = servers::smtp(self.smtp, base, &tokens)?;
         let addresses = self
             .staff
             .addresses
@@ -500,28 +335,9 @@ impl RawConfig {
             .map(|m| staff_mailbox::resolve(m, base, self.oauth2.zip(tokens.clone())))
             .transpose()?;
         validate_policy(&self.photo)?;
-        if self.smtp.timeout_secs == 0 {
-            return Err(invalid("smtp.timeout_secs", "must be at least 1"));
-        }
         if self.outbox_max_age_hours == 0 {
             return Err(invalid("outbox_max_age_hours", "must be at least 1"));
         }
-        transport::plaintext_guard(
-            "imap.tls",
-            self.imap.tls,
-            &self.imap.host,
-            self.imap.allow_plaintext,
-        )?;
-        transport::plaintext_guard(
-            "smtp.tls",
-            self.smtp.tls,
-            &self.smtp.host,
-            self.smtp.allow_plaintext,
-        )?;
-        let imap_ca = transport::ca_file("imap.ca_file", self.imap.ca_file.as_ref(), base)?;
-        let smtp_ca = transport::ca_file("smtp.ca_file", self.smtp.ca_file.as_ref(), base)?;
-        let imap_timeouts =
-            transport::timeouts(self.imap.timeout_secs, self.imap.fetch_timeout_secs)?;
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
@@ -536,33 +352,8 @@ impl RawConfig {
             poll_interval_secs: self.poll_interval_secs,
             max_mail_bytes: self.max_mail_bytes,
             school: self.school,
-            imap: ImapConfig {
-                host: self.imap.host,
-                port: self.imap.port,
-                tls: self.imap.tls,
-                user: self.imap.user,
-                password: imap_password,
-                oauth2: imap_oauth2,
-                mailbox: self.imap.mailbox,
-                processed_folder: self.imap.processed_folder,
-                needs_human_folder: self.imap.needs_human_folder,
-                sent_folder: self.imap.sent_folder,
-                ca_file: imap_ca,
-                timeouts: imap_timeouts,
-                section: "imap",
-                idle: self.imap.idle,
-            },
-            smtp: SmtpConfig {
-                host: self.smtp.host,
-                port: self.smtp.port,
-                tls: self.smtp.tls,
-                credentials,
-                oauth2: smtp_oauth2,
-                from: parse_address("smtp.from", &self.smtp.from)?,
-                from_name: self.smtp.from_name,
-                timeout_secs: self.smtp.timeout_secs,
-                ca_file: smtp_ca,
-            },
+            imap,
+            smtp,
             staff: Staff {
                 addresses: StaffAddresses::new(addresses),
                 notify,
@@ -606,7 +397,6 @@ mod staff_mailbox;
 pub use dates::Dates;
 pub use staff_mailbox::StaffMailbox;
 mod oauth2;
-use crate::oauth2::TokenSource;
 pub use oauth2::AuthMode;
 
 mod service;
@@ -614,6 +404,9 @@ pub use service::LogFormat;
 
 mod transport;
 pub use transport::{CaFile, ImapTimeouts, is_loopback, plaintext_warnings};
+
+mod servers;
+pub use servers::{ImapConfig, SmtpConfig};
 
 #[cfg(test)]
 mod tests;
