@@ -75,11 +75,10 @@ pub async fn once_until(
 pub(crate) async fn round_lock(app: &App) -> Result<std::fs::File, RoundError> {
     let path = app.config.database.with_extension("round.lock");
     tokio::task::spawn_blocking(move || {
-        let file = std::fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
+        // Made like the database (0600, no symlink, the service user's even
+        // when root runs a round by hand), or the service's next round fails.
+        let file = crate::store::file::private_file(&path)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         file.lock()?;
         Ok(file)
     })

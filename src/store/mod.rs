@@ -14,6 +14,7 @@ pub mod dates;
 pub mod delivery;
 pub mod digest;
 pub mod held;
+pub mod file;
 pub mod inbox;
 pub mod lifecycle;
 pub mod outbox;
@@ -34,7 +35,7 @@ use rusqlite::Connection;
 pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(rusqlite::Error),
-    #[error("cannot prepare the database file {path}: {cause}")]
+    #[error("cannot create or open {path}: {cause}")]
     File { path: String, cause: std::io::Error },
     #[error("the database holds a value it cannot read back ({0}); was it edited by hand?")]
     Corrupt(String),
@@ -66,8 +67,10 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed, mode 0600) and migrates the database.
     pub fn open(path: &Path) -> Result<Store> {
-        create_private_file(path)?;
-        let conn = Connection::open(path)?;
+        file::private_file(path)?;
+        // NOFOLLOW too: the file checked above is the one SQLite opens.
+        let flags = rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let conn = Connection::open_with_flags(path, flags)?;
         Store::init(conn)
     }
 
@@ -188,53 +191,6 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let err = |cause| StoreError::File {
-        path: path.display().to_string(),
-        cause,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    let existed = path.exists();
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(err)?;
-    if !existed {
-        give_to_directory_owner(path);
-    }
-    // An existing file may have been created by hand with a wider mode.
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
-    Ok(())
-}
-
-/// The IT person who runs `mleg check` as root before the service ever
-/// started must not leave a root-owned database the service (user `mleg`)
-/// cannot open: a new file goes to the owner of its directory
-/// (`/var/lib/mleg`). SQLite itself gives root-made `-wal`/`-shm` files to
-/// the database's owner. Only root may chown; for anyone else it is a no-op.
-#[cfg(unix)]
-fn give_to_directory_owner(path: &Path) {
-    use std::os::unix::fs::MetadataExt;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let dir = dir.unwrap_or(Path::new("."));
-    if let (Ok(d), Ok(f)) = (std::fs::metadata(dir), std::fs::metadata(path))
-        && (d.uid(), d.gid()) != (f.uid(), f.gid())
-    {
-        let _ = std::os::unix::fs::chown(path, Some(d.uid()), Some(d.gid()));
-    }
-}
-
-#[cfg(not(unix))]
-fn create_private_file(_path: &Path) -> Result<()> {
     Ok(())
 }
 
