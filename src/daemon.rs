@@ -145,7 +145,7 @@ async fn rounds(app: &App, shutdown: CancellationToken) {
                 Ok(_) | Err(RoundError::Stopped) => None,
                 Err(e) => Some(e),
             },
-            Wake::Outbox => watch::deliver_round(app).await.err(),
+            Wake::Outbox => watch::deliver_round(app, &shutdown).await.err(),
             Wake::Stop => break,
         };
         if let Some(e) = failed {

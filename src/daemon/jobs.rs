@@ -82,7 +82,7 @@ pub async fn run(app: &App, shutdown: CancellationToken) {
     };
     let fallback = Duration::from_secs(u64::from(app.config.dates.check_every_secs));
     loop {
-        fire(app).await;
+        fire(app, &shutdown).await;
         tokio::select! {
             got = woken.recv(), if sched.is_some() => {
                 if got.is_none() {
@@ -99,8 +99,9 @@ pub async fn run(app: &App, shutdown: CancellationToken) {
 }
 
 /// One scheduled step at the clock's now, then delivery; under the round
-/// lock, so it never delivers the outbox alongside an intake round.
-async fn fire(app: &App) {
+/// lock, so it never delivers the outbox alongside an intake round. On
+/// `stop`, delivery ends after the mail in hand (systemd's stop timeout).
+async fn fire(app: &App, stop: &CancellationToken) {
     let _lock = match super::round_lock(app).await {
         Ok(l) => l,
         Err(e) => {
@@ -112,7 +113,7 @@ async fn fire(app: &App) {
         Ok(report) => debug!(?report, "scheduled step done"),
         Err(e) => error!(error = %e, "scheduled step failed; retrying at the next fire"),
     }
-    match super::deliver_once(app).await {
+    match super::deliver_until(app, stop).await {
         Ok(sent) if sent.sent > 0 => info!(sent = sent.sent, "scheduled mails delivered"),
         Ok(_) => {}
         Err(e) => error!(error = %e, "delivery after the scheduled step failed"),

@@ -22,7 +22,7 @@ use crate::config::ImapConfig;
 use crate::mail::imap::{ImapError, Mailbox};
 use crate::outbox::OutboxReport;
 
-use super::{RoundError, deliver_once, housekeeping, round_lock};
+use super::{RoundError, deliver_until, housekeeping, round_lock};
 
 /// The outbox is tried at least this often, even with a long poll interval.
 const OUTBOX_EVERY: Duration = Duration::from_secs(60);
@@ -94,10 +94,14 @@ impl Triggers {
     }
 }
 
-/// A delivery-only round (the outbox's own timer), under the round lock.
-pub async fn deliver_round(app: &App) -> Result<OutboxReport, RoundError> {
+/// A delivery-only round (the outbox's own timer), under the round lock;
+/// on `stop` it ends after the mail in hand, like every round.
+pub async fn deliver_round(
+    app: &App,
+    stop: &CancellationToken,
+) -> Result<OutboxReport, RoundError> {
     let _lock = round_lock(app).await?;
-    let delivered = deliver_once(app).await;
+    let delivered = deliver_until(app, stop).await;
     housekeeping(app)?;
     delivered
 }
