@@ -292,10 +292,10 @@ fn resolve_secret(
         (Some(var), None) => std::env::var(var)
             .map(Some)
             .map_err(|_| invalid(key, format!("environment variable {var} is not set"))),
-        (None, Some(file)) => service::read_secret(file, base).map(Some).map_err(|e| {
-            let file_key = format!("{}_file", key.trim_end_matches("_env"));
-            invalid(file_key, e)
-        }),
+        // The first line: a file written with an editor may end in more.
+        (None, Some(file)) => service::read_secret(file, base)
+            .map(|text| Some(text.lines().next().unwrap_or_default().to_owned()))
+            .map_err(|e| invalid(format!("{}_file", key.trim_end_matches("_env")), e)),
         (None, None) => Ok(None),
     }
 }

@@ -75,7 +75,12 @@ fn an_unset_password_variable_is_named() {
 fn a_password_file_is_read_relative_to_the_config() {
     with_passwords();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("imap.pass"), "sekret\n").unwrap();
+    // The first line only, as the example config says (an editor's note below stays out).
+    std::fs::write(
+        dir.path().join("imap.pass"),
+        "sekret\r\nnew one from 1 Sept\n",
+    )
+    .unwrap();
     let text = EXAMPLE.replace(
         "password_env = \"MLEG_IMAP_PASSWORD\"",
         "password_file = \"imap.pass\"",
@@ -83,6 +88,16 @@ fn a_password_file_is_read_relative_to_the_config() {
     let c = Config::from_toml(&text, dir.path()).unwrap();
     assert_eq!(c.imap.password, "sekret");
     assert_eq!(c.database, PathBuf::from("/var/lib/mleg/mleg.sqlite3"));
+
+    // A file that is not there is named under the key that names it.
+    std::fs::remove_file(dir.path().join("imap.pass")).unwrap();
+    let e = Config::from_toml(&text, dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("config key `imap.password_file`: cannot read"),
+        "{e}"
+    );
 }
 
 #[test]

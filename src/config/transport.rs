@@ -79,7 +79,8 @@ pub(super) fn ca_file(
     let Some(file) = file else {
         return Ok(None);
     };
-    let path = base.join(file);
+    // The school's CA may sit among the credentials like the keys.
+    let path = super::service::secret_path(file, base).map_err(|e| invalid(key, e))?;
     let pem = std::fs::read(&path)
         .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))?;
     if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
