@@ -327,7 +327,7 @@ async fn the_daemon_answers_while_running_and_stops_cleanly_on_sigterm() {
     let parent = t.parent("demon");
     t.register("Ala", "Demon", &pesel(2013, 5, 5, 55), &parent);
     let daemon = Daemon::start(&t, "info", std::process::Stdio::piped());
-    t.send(&Mail::new(&parent, SCHOOL, "legitymacja").photo("Ala Demon.jpg", photos::good_jpeg()))
+    t.post(&Mail::new(&parent, SCHOOL, "legitymacja").photo("Ala Demon.jpg", photos::good_jpeg()))
         .await;
     let reply = &t.received(&parent, 1).await[0];
     assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);

@@ -29,7 +29,7 @@ fn slow_poller() -> (TestApp, String, String) {
 async fn send_photo(t: &TestApp, parent: &str, name: &str) {
     let mail =
         Mail::new(parent, SCHOOL, "legitymacja").photo(&format!("{name}.jpg"), photos::good_jpeg());
-    t.stack.send_raw(parent, &[SCHOOL], &mail.build()).await;
+    t.post(&mail).await;
 }
 
 async fn assert_accepted(t: &TestApp, parent: &str) {

@@ -173,7 +173,7 @@ async fn a_token_that_expires_during_mleg_run_is_replaced_without_a_failed_round
     let log_file = tempfile::NamedTempFile::new().unwrap();
     let daemon = Daemon::start(&t, "info", Stdio::from(log_file.reopen().unwrap()));
 
-    t.send(
+    t.post(
         &Mail::new(&first, SCHOOL, "legitymacja").photo("Jan Pierwszy.jpg", photos::good_jpeg()),
     )
     .await;
@@ -188,7 +188,7 @@ async fn a_token_that_expires_during_mleg_run_is_replaced_without_a_failed_round
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The first token has expired by now; the next rounds log in with a new one.
-    t.send(&Mail::new(&second, SCHOOL, "legitymacja").photo("Ewa Druga.jpg", photos::good_jpeg()))
+    t.post(&Mail::new(&second, SCHOOL, "legitymacja").photo("Ewa Druga.jpg", photos::good_jpeg()))
         .await;
     assert!(
         t.received(&second, 1).await[0]
