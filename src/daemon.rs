@@ -7,6 +7,7 @@
 //! the scheduled date jobs ([`jobs`]). A failed round (mail server down) is
 //! logged and retried next round: the daemon keeps running.
 
+mod notify;
 mod watch;
 pub use watch::Wake;
 
@@ -125,7 +126,26 @@ async fn deliver_until(app: &App, stop: &CancellationToken) -> Result<OutboxRepo
 /// Runs the mail rounds and the scheduled jobs ([`jobs`]) side by side until
 /// `shutdown` is cancelled.
 pub async fn run(app: &App, shutdown: CancellationToken) {
-    tokio::join!(rounds(app, shutdown.clone()), jobs::run(app, shutdown));
+    let stopping = async {
+        shutdown.cancelled().await;
+        notify::notify("STOPPING=1\nSTATUS=stopping after the mail in hand");
+    };
+    tokio::join!(
+        rounds(app, shutdown.clone()),
+        jobs::run(app, shutdown.clone()),
+        stopping
+    );
+}
+
+/// What `systemctl status mleg` shows between rounds; nothing personal.
+fn status_line(app: &App, failed: bool) -> String {
+    let at = app.clock.now().with_timezone(&app.config.dates.timezone);
+    let at = at.format("%H:%M");
+    if failed {
+        format!("STATUS=last round failed at {at}; see the log")
+    } else {
+        format!("STATUS=waiting for mail; last round at {at}")
+    }
 }
 
 /// Runs rounds every poll interval until `shutdown` is cancelled; the round
@@ -135,6 +155,8 @@ async fn rounds(app: &App, shutdown: CancellationToken) {
     let interval = Duration::from_secs(app.config.poll_interval_secs);
     info!(interval_secs = interval.as_secs(), "mleg running");
     let mut triggers = watch::Triggers::start(app, shutdown.clone());
+    // Config and database are open: `systemctl start` may return now.
+    notify::notify("READY=1\nSTATUS=started; reading the mailbox");
     let mut wake = Wake::Mailbox;
     loop {
         // A round stops early on shutdown, but never inside one mail's
@@ -148,8 +170,12 @@ async fn rounds(app: &App, shutdown: CancellationToken) {
             Wake::Outbox => watch::deliver_round(app, &shutdown).await.err(),
             Wake::Stop => break,
         };
-        if let Some(e) = failed {
+        if let Some(e) = &failed {
             error!(error = %e, "round failed; retrying next round");
+        }
+        // After STOPPING=1 systemd should hear nothing else.
+        if !shutdown.is_cancelled() {
+            notify::notify(&status_line(app, failed.is_some()));
         }
         wake = triggers.next().await;
     }

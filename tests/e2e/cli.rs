@@ -319,14 +319,23 @@ async fn skip_invalid_imports_the_good_rows_and_reports_the_bad_ones() {
 }
 
 /// `mleg run` answers mail as it arrives and stops cleanly on SIGTERM (how
-/// systemd stops a service), finishing the round under way.
+/// systemd stops a service), finishing the round under way. It tells systemd
+/// (`Type=notify`) when it is ready and when it is stopping, on the socket
+/// systemd names in `$NOTIFY_SOCKET`.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_answers_while_running_and_stops_cleanly_on_sigterm() {
     let t = TestApp::spawn();
     let parent = t.parent("demon");
     t.register("Ala", "Demon", &pesel(2013, 5, 5, 55), &parent);
-    let daemon = Daemon::start(&t, "info", std::process::Stdio::piped());
+    let systemd = NotifySocket::bind();
+    let daemon = Daemon::start_with_env(
+        &t,
+        "info",
+        std::process::Stdio::piped(),
+        &[("NOTIFY_SOCKET", systemd.path())],
+    );
+    assert!(systemd.next().starts_with("READY=1\n"), "ready first");
     t.post(&Mail::new(&parent, SCHOOL, "legitymacja").photo("Ala Demon.jpg", photos::good_jpeg()))
         .await;
     let reply = &t.received(&parent, 1).await[0];
@@ -343,6 +352,22 @@ async fn the_daemon_answers_while_running_and_stops_cleanly_on_sigterm() {
     assert!(out.status.success(), "exit: {:?}", out.status);
     let log = stderr(&out);
     assert!(log.contains("mleg stopped"), "{log}");
+    let told = systemd.all();
+    assert!(
+        told.iter()
+            .any(|m| m.starts_with("STATUS=waiting for mail")),
+        "{told:?}"
+    );
+    assert!(
+        told.last().is_some_and(|m| m.starts_with("STOPPING=1\n")),
+        "{told:?}"
+    );
+    assert!(
+        !told
+            .iter()
+            .any(|m| m.contains("Demon") || m.contains("demon")),
+        "nothing personal in a status line: {told:?}"
+    );
     assert!(
         !log.contains(&pesel(2013, 5, 5, 55)) && !log.contains("Demon"),
         "no PESEL or name in the log: {log}"
@@ -398,4 +423,51 @@ async fn photo_reject_cancel_and_entered_from_the_terminal() {
         "{}",
         cancelled.text
     );
+}
+
+/// The datagram socket systemd listens on for a `Type=notify` service.
+#[cfg(unix)]
+struct NotifySocket {
+    _dir: tempfile::TempDir,
+    path: String,
+    socket: std::os::unix::net::UnixDatagram,
+}
+
+#[cfg(unix)]
+impl NotifySocket {
+    fn bind() -> NotifySocket {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notify").to_str().unwrap().to_string();
+        let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        NotifySocket {
+            _dir: dir,
+            path,
+            socket,
+        }
+    }
+
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The next message (waits up to 20 s).
+    fn next(&self) -> String {
+        let mut buf = [0u8; 512];
+        let n = self.socket.recv(&mut buf).expect("a message from mleg");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+
+    /// Every message still queued (after the daemon exited).
+    fn all(&self) -> Vec<String> {
+        self.socket.set_nonblocking(true).unwrap();
+        let mut told = Vec::new();
+        let mut buf = [0u8; 512];
+        while let Ok(n) = self.socket.recv(&mut buf) {
+            told.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+        told
+    }
 }

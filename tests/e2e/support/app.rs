@@ -55,11 +55,17 @@ pub struct Daemon(Option<Child>);
 impl Daemon {
     /// Starts `mleg --config <test config> run`, its log (stderr) to `log`.
     pub fn start(t: &TestApp, level: &str, log: Stdio) -> Daemon {
+        Daemon::start_with_env(t, level, log, &[])
+    }
+
+    /// [`Daemon::start`] with extra environment variables (what systemd sets).
+    pub fn start_with_env(t: &TestApp, level: &str, log: Stdio, env: &[(&str, &str)]) -> Daemon {
         let child = Command::new(env!("CARGO_BIN_EXE_mleg"))
             .arg("--config")
             .arg(&t.config_path)
             .arg("run")
             .env("MLEG_LOG", level)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
