@@ -48,7 +48,7 @@ async fn test(app: &App) -> Result<ExitCode> {
         ok &= imap_login("IMAP staff_mailbox", staff).await;
     }
     let smtp_method = match (&smtp.oauth2, &smtp.credentials) {
-        (Some(_), _) => "XOAUTH2",
+        (Some(tokens), _) => tokens.smtp_mechanism().name(),
         (None, Some(_)) => "password",
         (None, None) => "no login",
     };

@@ -93,7 +93,7 @@ pub fn check_and_strip_photo(data: &[u8]) {
     let Ok(check) = check_photo(data, &policy) else {
         return;
     };
-    let clean = match strip_metadata(data) {
+    let clean = match strip_metadata(data, policy.max_bytes) {
         Ok(clean) => clean,
         Err(e) => panic!("a checked photo could not be stripped: {e}"),
     };

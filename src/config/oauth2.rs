@@ -65,6 +65,9 @@ pub(super) struct RawOAuth2 {
     /// The IMAP SASL mechanism: "xoauth2" (default) or "oauthbearer".
     #[serde(default)]
     imap_mechanism: Mechanism,
+    /// The SMTP SASL mechanism: "xoauth2" (default) or "oauthbearer".
+    #[serde(default)]
+    smtp_mechanism: Mechanism,
 }
 
 /// The fields of a Google service-account key file that are used.
@@ -136,7 +139,7 @@ pub(super) fn resolve(
     mailbox: &str,
     table: &'static str,
 ) -> Result<TokenSource, ConfigError> {
-    let mechanism = raw.imap_mechanism;
+    let mechanisms = [raw.imap_mechanism, raw.smtp_mechanism];
     let provider = match raw.provider {
         ProviderKind::Microsoft => microsoft(raw, base)?,
         ProviderKind::Google => google(raw, base, mailbox)?,
@@ -153,7 +156,7 @@ pub(super) fn resolve(
             scope: raw.scope,
         },
     };
-    Ok(TokenSource::in_table(provider, mechanism, table))
+    Ok(TokenSource::in_table(provider, mechanisms, table))
 }
 
 /// The token source a server with `auth = mode` logs in with.

@@ -275,7 +275,11 @@ fn store_photo(
 /// applied ([`crate::photo::strip_metadata`]): only such copies are stored
 /// and mailed to the secretary. Refused images are neither, so they are left
 /// alone (no second decode of a hostile file).
-pub(super) fn without_photo_metadata(mail: &IncomingMail, decision: &Decision) -> IncomingMail {
+pub(super) fn without_photo_metadata(
+    mail: &IncomingMail,
+    decision: &Decision,
+    max_bytes: u64,
+) -> IncomingMail {
     let refused: Vec<usize> = decision
         .photos
         .iter()
@@ -287,7 +291,7 @@ pub(super) fn without_photo_metadata(mail: &IncomingMail, decision: &Decision) -
     let mut mail = mail.clone();
     for (i, img) in mail.images.iter_mut().enumerate() {
         if !refused.contains(&i)
-            && let Ok(clean) = crate::photo::strip_metadata(&img.data)
+            && let Ok(clean) = crate::photo::strip_metadata(&img.data, max_bytes)
         {
             img.data = clean;
         }

@@ -71,7 +71,7 @@ fn decide(
     };
     let decision = workflow::decide(mail, &ctx);
     let clean = (decision.disposition != Disposition::Ignore)
-        .then(|| apply::without_photo_metadata(mail, &decision));
+        .then(|| apply::without_photo_metadata(mail, &decision, app.config.photo.max_bytes));
     (decision, clean)
 }
 

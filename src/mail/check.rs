@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::commands::{Mail, Rset};
+use lettre::transport::smtp::commands::{Ehlo, Mail, Rset};
 use lettre::transport::smtp::extension::ClientId;
 
 use crate::config::{SmtpConfig, TlsMode};
@@ -100,11 +100,7 @@ pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
     } else {
         format!("{name}: no TLS (tls = \"none\")")
     }));
-    let offered: Vec<String> = [Mechanism::Plain, Mechanism::Login, Mechanism::Xoauth2]
-        .into_iter()
-        .filter(|m| conn.server_info().supports_auth_mechanism(*m))
-        .map(|m| m.to_string())
-        .collect();
+    let offered = offered_mechanisms(&mut conn).await;
     out.push(Finding::good(format!(
         "{name}: login mechanisms offered: {}",
         if offered.is_empty() {
@@ -114,8 +110,9 @@ pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
         }
     )));
     if let Some((user, password)) = &cfg.credentials {
-        // With `auth = "oauth2"` the login is XOAUTH2 with a fresh token, as
-        // the daemon does it; a token that cannot be had is one line.
+        // With `auth = "oauth2"` the login is XOAUTH2 or OAUTHBEARER with a
+        // fresh token, as the daemon does it; a token that cannot be had is
+        // one line.
         let (secret, mechanisms) = match &cfg.oauth2 {
             Some(tokens) => match tokens.token().await {
                 Ok(token) => (token.secret().to_owned(), vec![Mechanism::Xoauth2]),
@@ -126,19 +123,54 @@ pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
             },
             None => (password.clone(), vec![Mechanism::Plain, Mechanism::Login]),
         };
-        let creds = Credentials::new(user.clone(), secret);
-        out.push(match conn.auth(&mechanisms, &creds).await {
-            Ok(_) => Finding::good(format!("{name}: login as {user} OK")),
-            Err(e) => Finding::bad(format!(
-                "{name}: login as {user} FAILED: {}",
-                explain(cfg, &e)
-            )),
+        let login = match super::smtp::login::oauth2_mechanism(cfg) {
+            Some(crate::oauth2::Mechanism::Oauthbearer) => {
+                super::smtp::login::oauthbearer(&mut conn, cfg, user, &secret)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            _ => {
+                let creds = Credentials::new(user.clone(), secret);
+                conn.auth(&mechanisms, &creds)
+                    .await
+                    .map(drop)
+                    .map_err(|e| explain(cfg, &e))
+            }
+        };
+        out.push(match login {
+            Ok(()) => Finding::good(format!("{name}: login as {user} OK")),
+            Err(e) => Finding::bad(format!("{name}: login as {user} FAILED: {e}")),
         });
     }
     out.push(from_accepted(&mut conn, cfg, &name).await);
     let _ = conn.command(Rset).await;
     let _ = conn.quit().await;
     out
+}
+
+/// The mechanisms of the server's `AUTH` line, as it wrote them: lettre
+/// keeps only the ones it can use itself, and would hide OAUTHBEARER.
+async fn offered_mechanisms(conn: &mut AsyncSmtpConnection) -> Vec<String> {
+    let hello = Ehlo::new(ClientId::default());
+    let Ok(response) = conn.command(hello).await else {
+        return Vec::new();
+    };
+    response
+        .message()
+        .filter_map(|line| line.strip_prefix("AUTH").map(str::to_owned))
+        .flat_map(|rest| {
+            rest.trim_start_matches(['=', ' '])
+                .split_whitespace()
+                .map(str::to_uppercase)
+                .collect::<Vec<_>>()
+        })
+        .fold(Vec::new(), |mut seen, m| {
+            // Postfix may write the line twice (`AUTH` and the old `AUTH=`).
+            if !seen.contains(&m) {
+                seen.push(m);
+            }
+            seen
+        })
 }
 
 /// MAIL FROM with mleg's address: refused means every reply would bounce.

@@ -16,7 +16,7 @@ use lettre::{AsyncSmtpTransport, Message, Tokio1Executor};
 use crate::config::{SmtpConfig, TlsMode};
 use crate::store::outbox::Queued;
 
-mod login;
+pub(in crate::mail) mod login;
 mod session;
 pub use session::{Accepted, Session};
 

@@ -87,7 +87,10 @@ struct Inner {
     /// The config table the provider's keys are in (`oauth2`, or
     /// `staff_mailbox.oauth2`), so a refusal names the keys to fix.
     table: &'static str,
+    /// The SASL mechanism of the IMAP login.
     mechanism: Mechanism,
+    /// The SASL mechanism of the SMTP login.
+    smtp_mechanism: Mechanism,
     /// A tokio mutex: concurrent logins wait for one fetch instead of each
     /// asking the IdP.
     cache: tokio::sync::Mutex<Option<Cached>>,
@@ -105,8 +108,9 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
-/// The SASL mechanism for IMAP (SMTP always uses XOAUTH2: lettre knows
-/// only that one, and every server that takes tokens accepts it).
+/// The SASL mechanism a token is sent with (`imap_mechanism`,
+/// `smtp_mechanism`). Microsoft 365 and Gmail take XOAUTH2; OAUTHBEARER is
+/// the standard one other servers (Dovecot, Postfix through it) offer too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mechanism {
@@ -135,16 +139,22 @@ fn refresh_margin(expires_in: Duration) -> Duration {
 
 impl TokenSource {
     pub fn new(provider: Provider, mechanism: Mechanism) -> TokenSource {
-        TokenSource::in_table(provider, mechanism, "oauth2")
+        TokenSource::in_table(provider, [mechanism, mechanism], "oauth2")
     }
 
-    /// Like `new`, for a provider configured in another table than `[oauth2]`.
-    pub fn in_table(provider: Provider, mechanism: Mechanism, table: &'static str) -> TokenSource {
+    /// Like `new`, for a provider configured in another table than
+    /// `[oauth2]`, with the IMAP and the SMTP mechanism in that order.
+    pub fn in_table(
+        provider: Provider,
+        [mechanism, smtp_mechanism]: [Mechanism; 2],
+        table: &'static str,
+    ) -> TokenSource {
         TokenSource {
             inner: Arc::new(Inner {
                 provider,
                 table,
                 mechanism,
+                smtp_mechanism,
                 cache: tokio::sync::Mutex::new(None),
             }),
         }
@@ -158,6 +168,11 @@ impl TokenSource {
     /// The SASL mechanism IMAP logs in with.
     pub fn mechanism(&self) -> Mechanism {
         self.inner.mechanism
+    }
+
+    /// The SASL mechanism SMTP logs in with.
+    pub fn smtp_mechanism(&self) -> Mechanism {
+        self.inner.smtp_mechanism
     }
 
     /// Drops the cached token, so the next login fetches a new one: for a

@@ -34,6 +34,12 @@ use super::{DetectedKind, decode_limits, detect_kind};
 /// face, and well within the ministry's size limit at ID-photo sizes.
 pub const REENCODE_QUALITY: u8 = 92;
 
+/// The qualities tried after [`REENCODE_QUALITY`] when the re-encoded photo
+/// would exceed the size limit (a phone photo near 5 MB saved at a lower
+/// quality than 92, or a tiny file that decodes to a large noisy picture:
+/// one found by fuzzing grew from 1 kB to 8.6 MB at 92 and fits at 60).
+const SMALLER_QUALITIES: [u8; 5] = [85, 75, 60, 45, 30];
+
 /// Why a photo could not be stripped. mleg only strips photos that passed
 /// [`super::check_photo`], so any of these means the file is damaged.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -51,17 +57,22 @@ pub enum StripError {
 /// The result shows the same picture as the input would in a viewer that
 /// honours the orientation; its pixel size is the displayed size that
 /// [`super::check_photo`] reported, so a stored `PhotoCheck` still describes it.
-pub fn strip_metadata(data: &[u8]) -> Result<Vec<u8>, StripError> {
+///
+/// A re-encoded photo is kept within `max_bytes` (the school's size limit)
+/// by lowering the quality step by step; should even the lowest step not
+/// fit, that smallest copy is returned: never the original with its
+/// metadata.
+pub fn strip_metadata(data: &[u8], max_bytes: u64) -> Result<Vec<u8>, StripError> {
     // A decoder bug must cost one photo, not the daemon (see check_photo).
     catch_unwind(AssertUnwindSafe(|| match detect_kind(data) {
-        DetectedKind::Jpeg => strip_jpeg(data),
+        DetectedKind::Jpeg => strip_jpeg(data, max_bytes),
         DetectedKind::Png => strip_png(data),
         _ => Err(StripError::NotAnImage),
     }))
     .unwrap_or_else(|_| Err(StripError::Damaged("the image decoder crashed".to_owned())))
 }
 
-fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, StripError> {
+fn strip_jpeg(data: &[u8], max_bytes: u64) -> Result<Vec<u8>, StripError> {
     let walk = walk_jpeg(data);
     if let Some(detail) = walk.damage {
         return Err(StripError::Damaged(detail));
@@ -69,8 +80,8 @@ fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, StripError> {
     match walk.orientation {
         // Should the copy meet a structure the walk let pass, a re-encode
         // still gives a clean photo of a file that decodes.
-        1 => copy_jpeg_segments(data).map_or_else(|| reencode_jpeg(data, 1), Ok),
-        o => reencode_jpeg(data, o),
+        1 => copy_jpeg_segments(data).map_or_else(|| reencode_jpeg(data, 1, max_bytes), Ok),
+        o => reencode_jpeg(data, o, max_bytes),
     }
 }
 
@@ -133,8 +144,13 @@ fn keep_jpeg_segment(marker: u8, body: &[u8]) -> bool {
 }
 
 /// Decodes (with the limits of check_photo), turns the picture upright and
-/// encodes it again; the encoder writes JFIF and the ICC profile only.
-fn reencode_jpeg(data: &[u8], exif_orientation: u16) -> Result<Vec<u8>, StripError> {
+/// encodes it again, within `max_bytes` where a quality step allows; the
+/// encoder writes JFIF and the ICC profile only.
+fn reencode_jpeg(
+    data: &[u8],
+    exif_orientation: u16,
+    max_bytes: u64,
+) -> Result<Vec<u8>, StripError> {
     let damaged = |e: image::ImageError| StripError::Damaged(e.to_string());
     let mut decoder = JpegDecoder::new(Cursor::new(data)).map_err(damaged)?;
     decoder.set_limits(decode_limits(true)).map_err(damaged)?;
@@ -152,19 +168,32 @@ fn reencode_jpeg(data: &[u8], exif_orientation: u16) -> Result<Vec<u8>, StripErr
         other => DynamicImage::ImageRgb8(other.to_rgb8()),
     };
     let mut out = Vec::new();
-    let mut encoder = JpegEncoder::new_with_quality(&mut out, REENCODE_QUALITY);
+    for quality in std::iter::once(REENCODE_QUALITY).chain(SMALLER_QUALITIES) {
+        out = encode_jpeg(&picture, icc.clone(), quality).map_err(damaged)?;
+        if out.len() as u64 <= max_bytes {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn encode_jpeg(
+    picture: &DynamicImage,
+    icc: Option<Vec<u8>>,
+    quality: u8,
+) -> Result<Vec<u8>, image::ImageError> {
+    let mut out = Vec::new();
+    let mut encoder = JpegEncoder::new_with_quality(&mut out, quality);
     if let Some(icc) = icc {
         // Without the profile a wide-gamut photo only looks a little duller.
         let _ = encoder.set_icc_profile(icc);
     }
-    encoder
-        .write_image(
-            picture.as_bytes(),
-            picture.width(),
-            picture.height(),
-            picture.color().into(),
-        )
-        .map_err(damaged)?;
+    encoder.write_image(
+        picture.as_bytes(),
+        picture.width(),
+        picture.height(),
+        picture.color().into(),
+    )?;
     Ok(out)
 }
 

@@ -18,6 +18,7 @@ mod exactly_once;
 mod hostile;
 mod idle;
 mod intake;
+mod logins;
 mod matching;
 mod oauth2;
 mod outage;

@@ -18,12 +18,15 @@ use crate::support::stack::MailStack;
 
 /// A TestApp whose IMAP and SMTP logins use tokens from a test endpoint
 /// issuing tokens that live `lifetime` seconds.
-fn oauth2_app(lifetime: u64) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
+pub(crate) fn oauth2_app(lifetime: u64) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
     oauth2_app_with(lifetime, "")
 }
 
 /// Like [`oauth2_app`], with more lines in `[oauth2]`.
-fn oauth2_app_with(lifetime: u64, extra: &str) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
+pub(crate) fn oauth2_app_with(
+    lifetime: u64,
+    extra: &str,
+) -> (TestApp, TokenEndpoint, tempfile::TempDir) {
     let stack = MailStack::start_oauth2();
     let (key, issuer) = stack.oauth2.clone().expect("an OAuth2 stack");
     let idp = TokenEndpoint::start(Issue {

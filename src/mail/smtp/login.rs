@@ -7,8 +7,12 @@
 //! round that has mail to send logs in once up front instead; a refusal ends
 //! the round with one line naming the setting, and the queue stays as it is.
 
+use base64::Engine as _;
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+
 use super::{Sender, SmtpError};
 use crate::config::SmtpConfig;
+use crate::oauth2::{AccessToken, Mechanism};
 
 impl Sender {
     /// A sender for one round. With `auth = "oauth2"` it carries a token
@@ -45,23 +49,89 @@ impl Sender {
         }
     }
 
-    /// Logs in (when the config has a login) and keeps the connection for
-    /// the sends that follow. A refusal says which setting to check.
-    pub async fn check_login(&self, cfg: &SmtpConfig) -> Result<(), SmtpError> {
-        let Some((user, _)) = &cfg.credentials else {
-            return Ok(());
-        };
-        match self.transport.test_connection().await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let error = describe(user, cfg, &e);
-                if let (SmtpError::Login { .. }, Some(tokens)) = (&error, &cfg.oauth2) {
-                    // Refused: the next round asks the IdP for a new token.
-                    tokens.forget().await;
-                }
-                Err(error)
-            }
+    /// A refused OAUTHBEARER token is dropped like a refused XOAUTH2 one.
+    pub(super) async fn forget_refused(&self, e: SmtpError) -> SmtpError {
+        if let (SmtpError::Login { .. }, Some(tokens)) = (&e, &self.cfg.oauth2) {
+            tokens.forget().await;
         }
+        e
+    }
+
+    /// Logs in the way a delivery round does (when the config has a login)
+    /// and says goodbye. A refusal says which setting to check.
+    pub async fn check_login(&self, cfg: &SmtpConfig) -> Result<(), SmtpError> {
+        if cfg.credentials.is_none() {
+            return Ok(());
+        }
+        self.open().await?.quit().await;
+        Ok(())
+    }
+}
+
+/// The SMTP mechanism of an OAuth2 login (`[oauth2] smtp_mechanism`).
+pub(in crate::mail) fn oauth2_mechanism(cfg: &SmtpConfig) -> Option<Mechanism> {
+    cfg.oauth2.as_ref().map(|t| t.smtp_mechanism())
+}
+
+/// `AUTH OAUTHBEARER` (RFC 7628) on an open connection: lettre knows only
+/// XOAUTH2. A refused token comes back as a 334 with the server's JSON
+/// reason; the client answers with a lone ^A and the server then says 535.
+pub(in crate::mail) async fn oauthbearer(
+    conn: &mut AsyncSmtpConnection,
+    cfg: &SmtpConfig,
+    user: &str,
+    token: &str,
+) -> Result<(), SmtpError> {
+    let token = AccessToken::new(token.to_owned());
+    let initial = crate::oauth2::oauthbearer(user, &cfg.host, cfg.port, &token);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(initial);
+    let refused = |answer: String| SmtpError::Login {
+        user: user.to_owned(),
+        message: format!("the server refused the OAuth2 token (OAUTHBEARER): {answer}"),
+        check: "that the token is for this mailbox (smtp.user) and that the server takes \
+                OAUTHBEARER (else smtp_mechanism = \"xoauth2\" in [oauth2])",
+    };
+    let response = match conn
+        .command(Line(format!("AUTH OAUTHBEARER {encoded}")))
+        .await
+    {
+        Ok(response) => response,
+        Err(e) => return Err(bearer_error(e, refused)),
+    };
+    if response.has_code(235) {
+        return Ok(());
+    }
+    // 334: the reason, base64 JSON (e.g. {"status":"invalid_token"}).
+    let reason = response
+        .first_word()
+        .and_then(|w| base64::engine::general_purpose::STANDARD.decode(w).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_else(|| response.code().to_string());
+    match conn.command(Line("AQ==".into())).await {
+        Ok(_) => Err(refused(reason)),
+        Err(e) if e.is_transient() => Err(bearer_error(e, refused)),
+        Err(_) => Err(refused(reason)),
+    }
+}
+
+/// A refusal (5xx) is the token's; anything else is the server's failure.
+fn bearer_error(
+    e: lettre::transport::smtp::Error,
+    refused: impl Fn(String) -> SmtpError,
+) -> SmtpError {
+    if e.is_permanent() {
+        refused(e.to_string())
+    } else {
+        SmtpError::Server(format!("login: {e}"))
+    }
+}
+
+/// One raw command line (lettre's own commands end in CRLF the same way).
+struct Line(String);
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\r\n", self.0)
     }
 }
 

@@ -139,6 +139,20 @@ impl Sender {
         if cfg.tls == TlsMode::Starttls {
             within_tls(self, limit, "STARTTLS", conn.starttls(params()?, &hello)).await?;
         }
+        if let (Some((user, token)), Some(crate::oauth2::Mechanism::Oauthbearer)) =
+            (&cfg.credentials, super::login::oauth2_mechanism(cfg))
+        {
+            let login = super::login::oauthbearer(&mut conn, cfg, user, token);
+            return match tokio::time::timeout(limit, login).await {
+                Ok(Ok(())) => Ok(Session { conn, limit }),
+                Ok(Err(e)) => Err(self.forget_refused(e).await.into()),
+                Err(_) => Err(SmtpError::Server(format!(
+                    "login: no answer within {} s",
+                    limit.as_secs()
+                ))
+                .into()),
+            };
+        }
         if let Some((user, password)) = &cfg.credentials {
             // With OAuth2 the password part holds the token (`Sender::connect`).
             let creds = Credentials::new(user.clone(), password.clone());

@@ -8,6 +8,9 @@ use image::{GenericImageView, ImageEncoder, Rgb, RgbImage};
 use super::*;
 use crate::photo::{PANIC_IN_DECODER, PhotoPolicy, check_photo};
 
+/// No size limit: these tests are about what is kept and dropped.
+const MAX: u64 = u64::MAX;
+
 const CAMERA: &[u8] = b"ZZPhone 15 Pro Max";
 const DATE: &[u8] = b"2026:05:01 12:34:56\0";
 
@@ -140,7 +143,7 @@ fn upright_phone_photo_loses_gps_camera_time_and_comments() {
     let phone = phone_jpeg(&original, 1);
     assert!(contains(&phone, CAMERA) && contains(&phone, b"8BIM"));
 
-    let stripped = strip_metadata(&phone).expect("strip");
+    let stripped = strip_metadata(&phone, MAX).expect("strip");
     assert_no_metadata(&stripped);
     // Lossless: exactly the encoder's own segments, pixels untouched.
     assert_eq!(stripped, original);
@@ -152,7 +155,7 @@ fn colour_profile_and_jfif_are_kept() {
     let mut with_icc = original[..2].to_vec();
     with_icc.extend(segment(0xE2, b"ICC_PROFILE\0\x01\x01fake-profile"));
     with_icc.extend_from_slice(&original[2..]);
-    let stripped = strip_metadata(&phone_jpeg(&with_icc, 1)).expect("strip");
+    let stripped = strip_metadata(&phone_jpeg(&with_icc, 1), MAX).expect("strip");
     assert!(contains(&stripped, b"ICC_PROFILE\0\x01\x01fake-profile"));
     assert!(contains(&stripped, b"JFIF\0"));
 }
@@ -170,7 +173,7 @@ fn rotated_phone_photo_is_turned_upright_and_stripped() {
     };
     let check = check_photo(&phone, &policy).expect("valid photo");
 
-    let stripped = strip_metadata(&phone).expect("strip");
+    let stripped = strip_metadata(&phone, MAX).expect("strip");
     assert_no_metadata(&stripped);
     let shown = image::load_from_memory(&stripped).expect("decodes");
     assert_eq!(shown.dimensions(), (32, 48));
@@ -201,7 +204,7 @@ fn every_orientation_puts_the_corner_where_a_viewer_shows_it() {
     ];
     for (orientation, size, (x, y)) in cases {
         let stripped =
-            strip_metadata(&phone_jpeg(&plain_jpeg(48, 32), orientation)).expect("strip");
+            strip_metadata(&phone_jpeg(&plain_jpeg(48, 32), orientation), MAX).expect("strip");
         assert_no_metadata(&stripped);
         let shown = image::load_from_memory(&stripped)
             .expect("decodes")
@@ -235,16 +238,19 @@ fn png_text_exif_and_time_chunks_are_dropped() {
     tagged.extend(chunk(b"tIME", &[7, 234, 5, 1, 12, 0, 0]));
     tagged.extend_from_slice(&png[33..]);
 
-    let stripped = strip_metadata(&tagged).expect("strip");
+    let stripped = strip_metadata(&tagged, MAX).expect("strip");
     assert_eq!(stripped, png);
 }
 
 #[test]
 fn other_files_and_broken_photos_are_refused() {
-    assert_eq!(strip_metadata(b"%PDF-1.4"), Err(StripError::NotAnImage));
+    assert_eq!(
+        strip_metadata(b"%PDF-1.4", MAX),
+        Err(StripError::NotAnImage)
+    );
     let jpeg = plain_jpeg(48, 64);
     assert!(matches!(
-        strip_metadata(&jpeg[..jpeg.len() / 2]),
+        strip_metadata(&jpeg[..jpeg.len() / 2], MAX),
         Err(StripError::Damaged(_))
     ));
 }
@@ -252,7 +258,7 @@ fn other_files_and_broken_photos_are_refused() {
 #[test]
 fn a_decoder_panic_while_turning_is_a_damaged_photo() {
     PANIC_IN_DECODER.with(|p| p.set(true));
-    let result = strip_metadata(&phone_jpeg(&plain_jpeg(48, 32), 6));
+    let result = strip_metadata(&phone_jpeg(&plain_jpeg(48, 32), 6), MAX);
     assert!(matches!(result, Err(StripError::Damaged(_))), "{result:?}");
 }
 
@@ -286,10 +292,37 @@ fn png_with_a_broken_chain_after_the_pixels_is_redrawn_without_its_text() {
     };
     assert!(check_photo(&odd, &policy).is_ok(), "the decoder takes it");
 
-    let stripped = strip_metadata(&odd).expect("strip");
+    let stripped = strip_metadata(&odd, MAX).expect("strip");
     assert!(!contains(&stripped, b"ZZHOME"));
     let shown = image::load_from_memory(&stripped)
         .expect("decodes")
         .to_rgb8();
     assert!(is_red(*shown.get_pixel(4, 4)) && is_white(*shown.get_pixel(18, 18)));
+}
+
+/// A rotated photo whose re-encoding at the usual quality would exceed the
+/// school's size limit is encoded smaller, still upright and without
+/// metadata; it never grows past the limit (found by fuzzing: a 1 kB file).
+#[test]
+fn a_rotated_photo_is_re_encoded_within_the_size_limit() {
+    let noisy = RgbImage::from_fn(600, 800, |x, y| {
+        let v = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)).wrapping_mul(2_654_435_761);
+        Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
+    });
+    let mut plain = Vec::new();
+    JpegEncoder::new_with_quality(&mut plain, 80)
+        .write_image(noisy.as_raw(), 600, 800, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let phone = phone_jpeg(&plain, 6);
+    let unlimited = strip_metadata(&phone, MAX).expect("strip");
+    let limit = unlimited.len() as u64 * 2 / 3;
+    let stripped = strip_metadata(&phone, limit).expect("strip");
+    assert!(
+        stripped.len() as u64 <= limit,
+        "{} > {limit}",
+        stripped.len()
+    );
+    let picture = image::load_from_memory(&stripped).unwrap();
+    assert_eq!((picture.width(), picture.height()), (800, 600), "upright");
+    assert!(!stripped.windows(CAMERA.len()).any(|w| w == CAMERA));
 }
