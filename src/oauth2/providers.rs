@@ -184,7 +184,7 @@ impl Provider {
     }
 
     /// Which settings to check for an OAuth2 `error` code from the IdP.
-    fn hint(&self, error: &str) -> &'static str {
+    pub(super) fn hint(&self, error: &str) -> &'static str {
         match (self, error) {
             (Provider::Microsoft { .. }, "invalid_client" | "unauthorized_client") => {
                 "oauth2.client_id and oauth2.client_secret_env/client_secret_file (or certificate_file/private_key_file: is the certificate uploaded to the app?)"

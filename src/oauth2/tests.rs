@@ -139,3 +139,49 @@ fn an_absurd_lifetime_is_capped_at_a_day() {
     .unwrap();
     assert_eq!(f.expires_in, Duration::from_secs(86400));
 }
+
+/// The client-secret grant most schools use with Entra ID, and its hints.
+#[test]
+fn the_microsoft_client_secret_grant_and_its_hints() {
+    let provider = Provider::Microsoft {
+        tenant_id: "contoso-tenant".into(),
+        client_id: "app-id".into(),
+        auth: MicrosoftAuth::Secret("s3cr3t".into()),
+        scope: MICROSOFT_SCOPE.into(),
+    };
+    let form = provider.form(&provider.token_url()).unwrap();
+    let field = |k: &str| form.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    assert_eq!(field("grant_type").as_deref(), Some("client_credentials"));
+    assert_eq!(field("client_id").as_deref(), Some("app-id"));
+    assert_eq!(field("client_secret").as_deref(), Some("s3cr3t"));
+    assert_eq!(field("scope").as_deref(), Some(MICROSOFT_SCOPE));
+    assert_eq!(field("client_assertion"), None);
+    assert!(provider.hint("invalid_client").contains("client_secret_file"));
+    assert!(provider.hint("invalid_tenant").contains("oauth2.tenant_id"));
+    assert!(provider.hint("invalid_scope").contains("outlook.office365.com"));
+}
+
+/// An installed app's refresh token (Google without a service account).
+#[test]
+fn the_google_refresh_token_grant_and_its_hints() {
+    let provider = Provider::Google {
+        auth: GoogleAuth::RefreshToken {
+            client_id: "123.apps.googleusercontent.com".into(),
+            client_secret: "g-secret".into(),
+            refresh_token: "1//refresh".into(),
+        },
+        scope: GOOGLE_SCOPE.into(),
+    };
+    assert_eq!(provider.token_url(), "https://oauth2.googleapis.com/token");
+    let form = provider.form(&provider.token_url()).unwrap();
+    let field = |k: &str| form.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    assert_eq!(field("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(field("refresh_token").as_deref(), Some("1//refresh"));
+    assert_eq!(
+        field("client_id").as_deref(),
+        Some("123.apps.googleusercontent.com")
+    );
+    assert_eq!(field("client_secret").as_deref(), Some("g-secret"));
+    assert!(provider.hint("invalid_grant").contains("refresh token"));
+    assert!(provider.hint("unauthorized_client").contains("delegation"));
+}
