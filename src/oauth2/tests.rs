@@ -156,9 +156,17 @@ fn the_microsoft_client_secret_grant_and_its_hints() {
     assert_eq!(field("client_secret").as_deref(), Some("s3cr3t"));
     assert_eq!(field("scope").as_deref(), Some(MICROSOFT_SCOPE));
     assert_eq!(field("client_assertion"), None);
-    assert!(provider.hint("invalid_client").contains("client_secret_file"));
+    assert!(
+        provider
+            .hint("invalid_client")
+            .contains("client_secret_file")
+    );
     assert!(provider.hint("invalid_tenant").contains("oauth2.tenant_id"));
-    assert!(provider.hint("invalid_scope").contains("outlook.office365.com"));
+    assert!(
+        provider
+            .hint("invalid_scope")
+            .contains("outlook.office365.com")
+    );
 }
 
 /// An installed app's refresh token (Google without a service account).

@@ -138,11 +138,13 @@ async fn check_reports_tls_mechanisms_login_folders_from_and_the_database() {
         format!("{imap}: TLS 1.3, certificate CN=localhost"),
         format!("{imap}: login mechanisms offered: PLAIN LOGIN"),
         format!("{imap}: login as {SCHOOL} OK"),
+        format!("{imap}: IDLE offered: new mail is answered at once"),
         format!("{imap}: mailbox INBOX OK (0 mails)"),
         format!("{imap}: folder {PROCESSED} created"),
         format!("{imap}: folder {NEEDS_HUMAN} created"),
         // lettre does not tell the version: mleg check reads it itself.
         format!("{smtp}: TLS 1.3, certificate CN=localhost"),
+        format!("{smtp}: login mechanisms offered: PLAIN LOGIN"),
         format!("{smtp}: accepts From {SCHOOL}"),
         "mode 0600 OK".to_owned(),
     ] {

@@ -47,6 +47,9 @@ pub async fn probe(cfg: &ImapConfig) -> Vec<Finding> {
         }
     };
     out.push(Finding::good(format!("{name}: login as {} OK", cfg.user)));
+    if cfg.section == "imap" {
+        out.push(idle_finding(&mut session, cfg, &name).await);
+    }
     let folders = within(limit, &server, "folders", folders(&mut session, cfg)).await;
     match folders {
         Ok(found) => out.extend(
@@ -90,6 +93,27 @@ async fn mechanisms(
             Response::Done { tag, .. } if tag.0 == TAG => return Ok(found),
             _ => {}
         }
+    }
+}
+
+/// Whether `mleg run` can wait in IDLE (answers at once) or polls.
+async fn idle_finding(session: &mut ImapSession, cfg: &ImapConfig, name: &str) -> Finding {
+    let server = connect::server(cfg);
+    let caps = within(cfg.timeouts.command, &server, "CAPABILITY", async {
+        Ok(session.capabilities().await?.has_str("IDLE"))
+    })
+    .await;
+    match caps {
+        Ok(true) if cfg.idle => Finding::good(format!(
+            "{name}: IDLE offered: new mail is answered at once"
+        )),
+        Ok(true) => Finding::good(format!(
+            "{name}: IDLE offered, but imap.idle = false: mleg polls every poll_interval_secs"
+        )),
+        Ok(false) => Finding::good(format!(
+            "{name}: no IDLE: mleg polls every poll_interval_secs"
+        )),
+        Err(e) => Finding::bad(format!("{name}: CAPABILITY failed: {e}")),
     }
 }
 
