@@ -41,6 +41,9 @@ pub(super) struct RawImap {
     fetch_timeout_secs: u64,
     #[serde(default = "super::transport::default_idle")]
     idle: bool,
+    /// Seconds one IDLE lasts before it is renewed (DONE, NOOP, IDLE).
+    #[serde(default = "super::transport::default_idle_renew")]
+    idle_renew_secs: u64,
 }
 
 fn default_mailbox() -> String {
@@ -170,7 +173,11 @@ pub(super) fn imap(
     transport::plaintext_guard("imap.tls", raw.tls, &raw.host, raw.allow_plaintext)?;
     Ok(ImapConfig {
         ca_file: transport::ca_file("imap.ca_file", raw.ca_file.as_ref(), base)?,
-        timeouts: transport::timeouts(raw.timeout_secs, raw.fetch_timeout_secs)?,
+        timeouts: transport::timeouts(
+            raw.timeout_secs,
+            raw.fetch_timeout_secs,
+            raw.idle_renew_secs,
+        )?,
         host: raw.host,
         port: raw.port,
         tls: raw.tls,

@@ -29,6 +29,8 @@ pub struct ImapTimeouts {
     pub command: Duration,
     /// Downloading one whole mail (photos can be tens of megabytes).
     pub fetch: Duration,
+    /// `idle_renew_secs`: how long one IDLE lasts before it is renewed.
+    pub idle_renew: Duration,
 }
 
 impl Default for ImapTimeouts {
@@ -36,6 +38,7 @@ impl Default for ImapTimeouts {
         ImapTimeouts {
             command: Duration::from_secs(default_timeout()),
             fetch: Duration::from_secs(default_fetch_timeout()),
+            idle_renew: Duration::from_secs(default_idle_renew()),
         }
     }
 }
@@ -48,12 +51,28 @@ pub(super) fn default_fetch_timeout() -> u64 {
     300
 }
 
+/// 25 minutes: before the 29 after which RFC 2177 lets a server drop an
+/// idle client.
+pub(super) fn default_idle_renew() -> u64 {
+    25 * 60
+}
+
 pub(super) fn default_idle() -> bool {
     true
 }
 
-/// Validates `timeout_secs` / `fetch_timeout_secs`.
-pub(super) fn timeouts(command: u64, fetch: u64) -> Result<ImapTimeouts, ConfigError> {
+/// Validates `timeout_secs` / `fetch_timeout_secs` / `idle_renew_secs`.
+pub(super) fn timeouts(
+    command: u64,
+    fetch: u64,
+    idle_renew: u64,
+) -> Result<ImapTimeouts, ConfigError> {
+    if !(1..=29 * 60).contains(&idle_renew) {
+        return Err(invalid(
+            "imap.idle_renew_secs",
+            "must be between 1 and 1740 (29 minutes)",
+        ));
+    }
     if command == 0 {
         return Err(invalid("imap.timeout_secs", "must be at least 1"));
     }
@@ -66,6 +85,7 @@ pub(super) fn timeouts(command: u64, fetch: u64) -> Result<ImapTimeouts, ConfigE
     Ok(ImapTimeouts {
         command: Duration::from_secs(command),
         fetch: Duration::from_secs(fetch),
+        idle_renew: Duration::from_secs(idle_renew),
     })
 }
 
@@ -232,5 +252,31 @@ mod tests {
                 .unwrap_err()
                 .contains("imap.timeout_secs")
         );
+    }
+
+    #[test]
+    fn idle_is_renewed_every_25_min_unless_set_and_never_after_29() {
+        let c = load(EXAMPLE, Path::new(".")).unwrap();
+        assert_eq!(c.imap.timeouts.idle_renew.as_secs(), 25 * 60);
+        let set = |v: &str| {
+            EXAMPLE.replacen(
+                "# idle_renew_secs = 1500\n",
+                &format!("idle_renew_secs = {v}\n"),
+                1,
+            )
+        };
+        assert_eq!(
+            load(&set("240"), Path::new("."))
+                .unwrap()
+                .imap
+                .timeouts
+                .idle_renew
+                .as_secs(),
+            240
+        );
+        for bad in ["0", "1741"] {
+            let e = load(&set(bad), Path::new(".")).unwrap_err();
+            assert!(e.contains("imap.idle_renew_secs"), "{bad}: {e}");
+        }
     }
 }

@@ -81,3 +81,40 @@ async fn after_a_dovecot_restart_run_reconnects_and_answers_the_next_mail_once()
     };
     tokio::join!(stopped, scenario);
 }
+
+/// IDLE is renewed every `imap.idle_renew_secs` (here 1 s instead of 25
+/// min, as behind a NAT that drops quiet connections) and the renewed IDLE
+/// still reports a new mail at once, on the same connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_idle_still_answers_at_once() {
+    let t = TestApp::spawn_with(|c| {
+        *c = c
+            .replace("poll_interval_secs = 1\n", "poll_interval_secs = 600\n")
+            .replace("[imap]\n", "[imap]\nidle_renew_secs = 1\n");
+    });
+    let parent = t.parent("odnowa");
+    t.register("Ola", "Odnowa", &pesel(2015, 5, 6, 13), &parent);
+    let log_file = tempfile::NamedTempFile::new().unwrap();
+    let log_to = std::process::Stdio::from(log_file.reopen().unwrap());
+    let daemon = crate::support::app::Daemon::start(&t, "debug", log_to);
+    let renewals = || {
+        std::fs::read_to_string(log_file.path())
+            .unwrap()
+            .matches("IMAP IDLE renewed")
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while renewals() < 3 {
+        assert!(std::time::Instant::now() < deadline, "IDLE never renewed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    send_photo(&t, &parent, "Ola Odnowa").await;
+    assert_accepted(&t, &parent).await;
+    drop(daemon);
+    let log = std::fs::read_to_string(log_file.path()).unwrap();
+    assert!(
+        !log.contains("IMAP IDLE connection back"),
+        "renewed, never reconnected:\n{log}"
+    );
+    assert!(!log.contains("round failed"), "{log}");
+}

@@ -3,8 +3,9 @@
 //!
 //! A [`Watch`] never reads or moves mail; it only reports `EXISTS`. The
 //! rounds run on their own connections, so a mail arriving during a round is
-//! still noticed here. IDLE is renewed (DONE, NOOP, IDLE) before the 29
-//! minutes after which servers may drop an idle client, and whenever the
+//! still noticed here. IDLE is renewed (DONE, NOOP, IDLE) every
+//! `imap.idle_renew_secs` (default 25 min: before the 29 minutes after which
+//! servers may drop an idle client, sooner behind a NAT), and whenever the
 //! server has been silent for [`SILENCE`]: the NOOP then proves the link is
 //! alive, under the command timeout. A closed connection is an error, so the
 //! caller reconnects.
@@ -16,9 +17,6 @@ use async_imap::imap_proto::{MailboxDatum, Response};
 
 use super::{ImapError, Mailbox, Stream, within};
 use crate::config::ImapTimeouts;
-
-/// IDLE is restarted this long after it began (servers may end it at 30 min).
-pub const RENEW: Duration = Duration::from_secs(25 * 60);
 
 /// With no word from the server for this long (Dovecot says "Still here"
 /// every 2 minutes), the link is checked with a NOOP.
@@ -60,7 +58,10 @@ impl Watch {
     /// Waits for the next word from the server: true when it reported a new
     /// mail (`EXISTS`), false after a renewal or any other change.
     pub async fn wait(mut self) -> Result<(Watch, bool), ImapError> {
-        let remaining = RENEW.saturating_sub(self.since.elapsed());
+        let remaining = self
+            .timeouts
+            .idle_renew
+            .saturating_sub(self.since.elapsed());
         let mut renew_due = false;
         let response = {
             let (waiting, stop) = self.handle.wait_with_timeout(SILENCE);
@@ -92,6 +93,7 @@ impl Watch {
 
     /// DONE, NOOP (the link is alive), IDLE again.
     async fn renew(self) -> Result<Watch, ImapError> {
+        tracing::debug!("IMAP IDLE renewed (DONE, NOOP, IDLE)");
         let Watch {
             handle,
             server,
