@@ -193,3 +193,49 @@ fn the_google_refresh_token_grant_and_its_hints() {
     assert!(provider.hint("invalid_grant").contains("refresh token"));
     assert!(provider.hint("unauthorized_client").contains("delegation"));
 }
+
+/// An IdP that cannot be reached, or answers with a web page instead of
+/// JSON (a captive portal, a wrong URL), is one line naming the URL.
+#[test]
+fn an_unreachable_idp_or_a_page_that_is_not_json_is_one_line_naming_the_url() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/token", closed.local_addr().unwrap());
+    drop(closed);
+    let e = http::post_form(&url, &[("grant_type", "client_credentials")], |_| "x").unwrap_err();
+    assert!(matches!(e, OAuth2Error::Unreachable { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains(&url) && !e.to_string().contains('\n'),
+        "{e}"
+    );
+
+    let page = "<html><body>Login to the guest Wi-Fi</body></html>";
+    let e = http::parse_token(&url, page).err().expect("not a token");
+    assert!(
+        e.to_string()
+            .contains("answered something that is not a token")
+            && e.to_string().contains(&url),
+        "{e}"
+    );
+    // A 4xx with a page instead of an OAuth2 error names the URL setting.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/token", server.local_addr().unwrap());
+    let answer = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut s, _) = server.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        let body = "<html>Not Found</html>";
+        let _ = write!(
+            s,
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let e = http::post_form(&url, &[("grant_type", "client_credentials")], |_| "x").unwrap_err();
+    answer.join().unwrap();
+    let line = e.to_string();
+    assert!(
+        line.contains("404") && line.contains("oauth2.token_url"),
+        "{line}"
+    );
+}
