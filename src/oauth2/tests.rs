@@ -209,7 +209,7 @@ fn an_unreachable_idp_or_a_page_that_is_not_json_is_one_line_naming_the_url() {
     );
 
     let page = "<html><body>Login to the guest Wi-Fi</body></html>";
-    let e = http::parse_token(&url, page).err().expect("not a token");
+    let e = http::parse_token(&url, page).expect_err("not a token");
     assert!(
         e.to_string()
             .contains("answered something that is not a token")
