@@ -229,3 +229,45 @@ async fn an_unknown_ca_or_a_wrong_name_is_one_line_naming_server_problem_and_ca_
         );
     }
 }
+
+/// STARTTLS on the usual ports with the school's CA not configured: the
+/// round (IMAP) and a delivery round (SMTP) each fail with one line naming
+/// the server, the problem and `ca_file`, and no queued mail is charged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_to_an_unknown_ca_is_one_line_and_the_queue_waits() {
+    let stack = MailStack::start_tls();
+    let t = TestApp::spawn_on(stack, |t| {
+        for section in ["imap", "smtp"] {
+            set_key(t, section, "host", "\"localhost\"");
+            set_key(t, section, "tls", "\"starttls\"");
+        }
+    });
+    let imap = daemon::once(&t.app)
+        .await
+        .expect_err("IMAP refused")
+        .to_string();
+    t.queue_mails(
+        mleg::mail::outgoing::MailKind::ParentNews,
+        &t.parent("czeka"),
+        2,
+    );
+    let smtp = daemon::deliver_once(&t.app)
+        .await
+        .expect_err("SMTP refused")
+        .to_string();
+    for (e, section) in [(imap, "imap"), (smtp, "smtp")] {
+        assert!(!e.contains('\n'), "{e}");
+        assert!(e.contains("localhost:"), "{e}");
+        assert!(
+            e.contains("unknown CA") && e.contains(&format!("{section}.ca_file")),
+            "{e}"
+        );
+    }
+    let rows = t.outbox_state();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|(_, _, sent, error)| !sent && error.is_none()),
+        "{rows:?}"
+    );
+}
