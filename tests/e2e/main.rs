@@ -12,6 +12,7 @@ mod support;
 mod cli;
 mod codes;
 mod crash;
+mod daemon_jobs;
 mod dates;
 mod digest;
 mod exactly_once;
