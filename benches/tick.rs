@@ -5,7 +5,8 @@
 //! The ratio is what matters on any machine: each rule and each digest list
 //! is one indexed query, so the time per application must stay flat (ratio
 //! about 1 or below) as the school grows, not grow with it. The step covers
-//! the date rules and the digest; on a branch where the rules are still a
+//! the date rules (parent reminders and expiry, the secretary's 14-day
+//! reminders over applications completed up to 60 days ago) and the digest; on a branch where the rules are still a
 //! stub, it measures the digest alone. Each timed step runs on a different
 //! working day, so every one of them builds and queues a real digest. IMAP
 //! points at a closed port: the needs-human count is "unknown", at the cost
@@ -21,7 +22,7 @@ use mleg::clock::FixedClock;
 use mleg::config::Config;
 use mleg::domain::calendar::{is_working_day, local_instant};
 use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName};
-use mleg::store::{StoreError, apps, lifecycle};
+use mleg::store::{StoreError, apps, dates, lifecycle};
 use mleg::workflow::lifecycle::CodeRecord;
 
 const CONFIG: &str = r#"
@@ -92,6 +93,11 @@ fn seed(app: &App, n: u32, now: DateTime<Utc>) -> Result<(), StoreError> {
                 lifecycle::record_code(tx, id, &code, None)?;
             }
             apps::set_status(tx, id, status, created, "", "bench")?;
+            if matches!(status, Status::AwaitingReview | Status::Approved) {
+                // Complete since it was registered: the 14-day rule and the
+                // overdue list have applications to look at, some overdue.
+                dates::set_complete_at(tx, id, created)?;
+            }
         }
         Ok(())
     })

@@ -309,4 +309,12 @@ CREATE TABLE digests (
 -- The digest and the date rules select applications by status.
 CREATE INDEX IF NOT EXISTS applications_status ON applications(status);
 "#,
+    r#"
+-- Looking a sent mail up by its Message-ID (a reply, a bounce, our own mail
+-- coming back) and an application's notifications (threading, purges) are
+-- index lookups, not a scan of every mail ever sent: with 10,000
+-- applications a scheduler step spent most of its time scanning here.
+CREATE INDEX IF NOT EXISTS outbox_message_id ON outbox(message_id);
+CREATE INDEX IF NOT EXISTS outbox_application ON outbox(application_id, kind);
+"#,
 ];
