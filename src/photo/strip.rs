@@ -75,7 +75,11 @@ pub fn strip_metadata(data: &[u8], max_bytes: u64) -> Result<Vec<u8>, StripError
 fn strip_jpeg(data: &[u8], max_bytes: u64) -> Result<Vec<u8>, StripError> {
     let walk = walk_jpeg(data);
     if let Some(detail) = walk.damage {
-        return Err(StripError::Damaged(detail));
+        // A structure the walk finds broken but the decoder reads (check_photo
+        // accepted it): a re-encode from the pixels is still a clean copy, so
+        // the caller never has to fall back to the original and its metadata.
+        return reencode_jpeg(data, walk.orientation.max(1), max_bytes)
+            .map_err(|_| StripError::Damaged(detail));
     }
     match walk.orientation {
         // Should the copy meet a structure the walk let pass, a re-encode
