@@ -21,6 +21,7 @@ mod intake;
 mod matching;
 mod oauth2;
 mod outage;
+mod outage_data;
 mod privacy;
 mod purge;
 mod robots;
