@@ -17,7 +17,8 @@ use mleg::store::delivery::{self, Row};
 pub enum OutboxCommand {
     /// Mails not sent yet (waiting, in doubt, given up).
     List {
-        /// Only the mails given up on.
+        /// Only the mails given up on: recipient refused (5xx at RCPT TO),
+        /// refused at DATA while the server took the next mail, or too old.
         #[arg(long)]
         failed: bool,
     },

@@ -8,14 +8,19 @@
 //!   answer in time): the round stops, no mail is charged, and the server is
 //!   left alone for a growing while (stored in the DB); when it works again
 //!   the first round sends the whole queue;
-//! - the server refuses one mail (`RCPT TO`, `DATA`): a 5xx gives that mail
-//!   up and alerts the secretary ([`give_up`]); a 4xx retries it later;
+//! - the server refuses one mail's recipient (`RCPT TO`): a 5xx gives that
+//!   mail up and alerts the secretary ([`give_up`]); a 4xx (there or at
+//!   `DATA`) retries it later;
+//! - a 5xx at `DATA` is judged by the round ([`data_refused`]): the mail's
+//!   own fault if the server takes a later mail, the server's if it takes
+//!   none;
 //! - a mail still undelivered `outbox_max_age_hours` after it was queued is
 //!   given up and alerted about too.
 //!
 //! Each row is marked `sending` in its own commit before `DATA`; one found
 //! so after a crash is resolved by [`in_doubt`] before anything is sent.
 
+mod data_refused;
 mod give_up;
 mod in_doubt;
 
@@ -96,6 +101,7 @@ pub async fn step(
     let ids = outbox::due_ids(app.store().conn(), app.clock.now())?;
     if !ids.is_empty() {
         let mut session = sender.open().await.map_err(|e| server_down(app, e))?;
+        let mut verdicts = data_refused::Verdicts::default();
         for id in ids {
             if stop.is_cancelled() {
                 info!("stop requested; the rest of the outbox waits for the next start");
@@ -104,9 +110,19 @@ pub async fn step(
             let Some(mail) = outbox::load(app.store().conn(), id)? else {
                 continue;
             };
-            deliver(app, sender, &mut session, &mail, &mut report).await?;
+            let round = Round {
+                sender,
+                session: &mut session,
+                verdicts: &mut verdicts,
+            };
+            if deliver(app, round, &mail, &mut report).await? {
+                break;
+            }
         }
         session.quit().await;
+        if let Some(e) = verdicts.settle(app, stop.is_cancelled(), &mut report)? {
+            return Err(server_down(app, e));
+        }
         // Only a round without a server failure ends the backoff: a server
         // that logs in but refuses every sender must still be waited out.
         delivery::server_ok(app.store().conn())?;
@@ -124,22 +140,40 @@ pub async fn step(
     Ok(report)
 }
 
-/// Sends one mail and records the outcome; Err only when the round must stop.
+/// What a round delivers through.
+struct Round<'a> {
+    sender: &'a Sender,
+    session: &'a mut Session,
+    verdicts: &'a mut data_refused::Verdicts,
+}
+
+/// Sends one mail and records the outcome; Err when the server failed,
+/// Ok(true) when the refusals at `DATA` say the round should stop.
 async fn deliver(
     app: &App,
-    sender: &Sender,
-    session: &mut Session,
+    round: Round<'_>,
     mail: &Queued,
     report: &mut OutboxReport,
-) -> Result<(), OutboxError> {
+) -> Result<bool, OutboxError> {
+    let Round {
+        sender,
+        session,
+        verdicts,
+    } = round;
     let e = match send_one(app, sender, session, mail).await? {
         Ok(()) => {
             report.sent += 1;
-            return Ok(());
+            verdicts.accepted(app, report)?;
+            return Ok(false);
         }
         Err(e) if e.is_server_failure() => return Err(server_down(app, e)),
         Err(e) => e,
     };
+    if let SmtpError::DataRefused(answer) = e {
+        let stop = verdicts.refused(app, mail.id, answer)?;
+        session.reset().await.map_err(|e| server_down(app, e))?;
+        return Ok(stop);
+    }
     let text = e.to_string();
     // SMTP errors often quote the recipient; a parent's address is
     // personal data, so the log gets it masked (the DB keeps it all).
@@ -151,7 +185,8 @@ async fn deliver(
         outbox::mark_failed(app.store().conn(), mail.id, &text, false, app.clock.now())?;
         report.retry_later += 1;
     }
-    session.reset().await.map_err(|e| server_down(app, e))
+    session.reset().await.map_err(|e| server_down(app, e))?;
+    Ok(false)
 }
 
 /// The SMTP conversation for one mail: envelope, the `sending` mark in its

@@ -27,7 +27,8 @@ pub struct CaFile {
 pub struct ImapTimeouts {
     /// Connect, TLS handshake, greeting, login and every short command.
     pub command: Duration,
-    /// Downloading one whole mail (photos can be tens of megabytes).
+    /// Downloading one whole mail (photos can be tens of megabytes), and
+    /// the searches of a whole folder (a purge, the in-doubt lookup).
     pub fetch: Duration,
     /// `idle_renew_secs`: how long one IDLE lasts before it is renewed.
     pub idle_renew: Duration,

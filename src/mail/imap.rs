@@ -264,13 +264,17 @@ impl Mailbox {
     /// How many mails `folder` holds (IMAP STATUS, nothing is opened or
     /// marked). A folder that does not exist yet holds none.
     pub async fn count(&mut self, folder: &str) -> Result<u32, ImapError> {
-        match self.session.status(folder, "(MESSAGES)").await {
-            Ok(status) => Ok(status.exists),
-            Err(e) => {
-                let e = ImapError::from(e);
-                if e.is_refusal() { Ok(0) } else { Err(e) }
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        let status = async {
+            match self.session.status(folder, "(MESSAGES)").await {
+                Ok(status) => Ok(status.exists),
+                Err(e) => {
+                    let e = ImapError::from(e);
+                    if e.is_refusal() { Ok(0) } else { Err(e) }
+                }
             }
-        }
+        };
+        within(limit, &server, "STATUS", status).await
     }
 
     /// Ends the session politely.

@@ -41,9 +41,15 @@ pub enum SmtpError {
     /// sender, no answer in time): no mail is to blame.
     #[error("SMTP server: {0}")]
     Server(String),
-    /// The server refused this one mail (`RCPT TO` or `DATA`).
+    /// The server refused this one mail (`RCPT TO`; a 4xx at `DATA`).
     #[error("SMTP refused the mail: {message}")]
     Refused { message: String, permanent: bool },
+    /// A 5xx at `DATA` or to the content. Alone it does not say whose fault
+    /// it is: a server that refuses every mail there (Microsoft 365's
+    /// `554 5.2.252 SendAsDenied`) looks the same for each mail. The outbox
+    /// judges it by the next mail (`outbox::data_refused`).
+    #[error("SMTP refused the mail at DATA: {0}")]
+    DataRefused(String),
     /// The content went out but no answer came: the server may have queued it.
     #[error("SMTP: no answer after the message was sent: {0}")]
     Unknown(String),
@@ -58,6 +64,7 @@ impl SmtpError {
             SmtpError::Login { .. }
             | SmtpError::Token(_)
             | SmtpError::Server(_)
+            | SmtpError::DataRefused(_)
             | SmtpError::Unknown(_) => false,
         }
     }

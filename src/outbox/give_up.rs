@@ -19,7 +19,8 @@ use crate::store::{Tx, outbox};
 struct AlertView<'a> {
     application_id: Option<i64>,
     kind: &'a str,
-    /// "refused" (a 5xx for this mail) or "expired" (too old).
+    /// "refused" (a 5xx at `RCPT TO`), "refused_content" (a 5xx at `DATA`
+    /// while the server took other mail) or "expired" (too old).
     reason: &'a str,
     queued_at: String,
     outbox_id: i64,
@@ -43,10 +44,18 @@ pub(super) fn expired(app: &App) -> Result<usize, OutboxError> {
     Ok(ids.len())
 }
 
-/// Gives up a mail the server refused for good (logged by the caller).
+/// Gives up a mail whose recipient the server refused for good (logged by
+/// the caller).
 pub(super) fn refused(app: &App, id: i64, error: &str) -> Result<(), OutboxError> {
     app.store()
         .transaction(|tx| give_up_and_alert(app, tx, id, "refused", error))
+}
+
+/// Gives up a mail the server refused at `DATA` while it took others
+/// (`data_refused`; logged by the caller).
+pub(super) fn content_refused(app: &App, id: i64, error: &str) -> Result<(), OutboxError> {
+    app.store()
+        .transaction(|tx| give_up_and_alert(app, tx, id, "refused_content", error))
 }
 
 fn give_up_and_alert(

@@ -66,6 +66,8 @@ async fn look_up(
         match mailbox.holds_message_id(folder, message_id).await {
             Ok(true) => found.push(*id),
             Ok(false) => {}
+            // A server that stopped answering would not answer LOGOUT either.
+            Err(e @ crate::mail::imap::ImapError::Timeout { .. }) => return Err(e),
             Err(e) => {
                 mailbox.logout().await;
                 return Err(e);

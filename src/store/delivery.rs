@@ -21,6 +21,16 @@ pub fn mark_sending(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// A row the server refused at `DATA`, not judged yet: no longer
+/// `sending`, the server's answer noted, no attempt counted.
+pub fn release(conn: Tx<'_>, id: i64, error: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET sending_at = NULL, last_error = ?2 WHERE id = ?1",
+        params![id, error],
+    )?;
+    Ok(())
+}
+
 /// Rows left `sending` (id, Message-ID): a crash or a lost connection cut
 /// them off after `DATA` began.
 pub fn in_doubt(conn: Tx<'_>) -> Result<Vec<(i64, String)>> {

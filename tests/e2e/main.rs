@@ -23,6 +23,7 @@ mod logins;
 mod matching;
 mod oauth2;
 mod outage;
+mod outage_data;
 mod privacy;
 mod purge;
 mod robots;

@@ -22,7 +22,7 @@ use crate::support::photos;
 
 /// Another `App` on the same database, with its config edited (e.g. the
 /// SMTP server moved): the "server" side of an outage without touching Postfix.
-fn sibling(t: &TestApp, edit: impl FnOnce(&mut Config)) -> App {
+pub(crate) fn sibling(t: &TestApp, edit: impl FnOnce(&mut Config)) -> App {
     let mut config = t.app.config.clone();
     edit(&mut config);
     App::new(config, Arc::new(SystemClock)).unwrap()

@@ -1,6 +1,8 @@
 //! Connections that cannot hang and TLS a school can use (issue 9 §3,
 //! issue 10 §2): a silent IMAP server fails the round within the configured
-//! timeout and `mleg run` keeps going; `tls` and `starttls` work against the
+//! timeout and `mleg run` keeps going; one stuck after login holds up
+//! neither the in-doubt lookup in `sent_folder` nor the digest's
+//! needs-human count; `tls` and `starttls` work against the
 //! real Dovecot and Postfix with the school's own CA (`ca_file`), and a
 //! wrong name or an unknown CA is one line naming the server, the problem
 //! and `ca_file`.
@@ -9,12 +11,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use mleg::app::App;
+use mleg::clock::FixedClock;
+use mleg::config::ImapTimeouts;
 use mleg::daemon;
-use tokio::io::AsyncWriteExt;
+use mleg::mail::outgoing::MailKind;
+use mleg::store::{delivery, probe};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::app::{SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;
 use crate::support::photos;
 use crate::support::stack::MailStack;
@@ -53,6 +60,36 @@ async fn silent_server(greeting: Option<&'static str>) -> (u16, Arc<AtomicUsize>
         }
     });
     (port, accepted)
+}
+
+/// An IMAP server that greets, takes any LOGIN and opens an empty INBOX,
+/// then answers nothing else (no other SELECT, no STATUS): a server stuck
+/// after login.
+async fn stuck_after_select() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"* OK IMAP4rev1 ready\r\n").await;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let words: Vec<String> = line.split(' ').map(str::to_ascii_uppercase).collect();
+                    let tag = line.split(' ').next().unwrap_or("*");
+                    let reply = match (words.get(1).map(String::as_str), words.get(2)) {
+                        (Some("LOGIN"), _) => format!("{tag} OK LOGIN done\r\n"),
+                        (Some("SELECT"), Some(m)) if m.trim_matches('"') == "INBOX" => format!(
+                            "* 0 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n{tag} OK [READ-WRITE] done\r\n"
+                        ),
+                        _ => continue, // heard, never answered
+                    };
+                    let _ = write.write_all(reply.as_bytes()).await;
+                }
+            });
+        }
+    });
+    port
 }
 
 /// A TestApp whose `[imap]` points at `port`, with 1-second timeouts.
@@ -119,6 +156,63 @@ async fn run_keeps_going_round_after_round_when_the_imap_server_hangs() {
     tokio::time::timeout(Duration::from_secs(10), run)
         .await
         .expect("mleg run stops when asked, even with a hung server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sent_folder_lookup_on_a_stuck_server_fails_in_time_and_the_mail_waits() {
+    let port = stuck_after_select().await;
+    let t = TestApp::spawn_with(|c| {
+        set_key(c, "imap", "port", &port.to_string());
+        set_key(c, "imap", "timeout_secs", "1");
+        set_key(c, "imap", "fetch_timeout_secs", "1");
+        set_key(c, "imap", "sent_folder", "\"Sent\"");
+    });
+    let parent = t.parent("zawieszony");
+    t.queue_mails(MailKind::ParentNews, &parent, 1);
+    // Cut off after DATA began: in doubt, to be looked up in "Sent".
+    probe::mark_all_sending(t.app.store().conn()).unwrap();
+    let round = tokio::time::timeout(Duration::from_secs(20), daemon::deliver_once(&t.app))
+        .await
+        .expect("delivery must not freeze on a stuck sent-folder lookup");
+    let report = round.expect("delivery goes on without the lookup");
+    assert_eq!((report.found_sent, report.in_doubt, report.sent), (0, 0, 0));
+    assert_eq!(
+        delivery::in_doubt(t.app.store().conn()).unwrap().len(),
+        1,
+        "the mail waits until the sent folder can be read"
+    );
+    t.exactly(&parent, 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_comes_with_an_unknown_count_when_imap_is_stuck_after_login() {
+    let port = stuck_after_select().await;
+    let t = TestApp::spawn();
+    let (id, _, _) = t.photo_with_secretary("Ala", "Zawieszona", 6).await;
+    // Tuesday 1 December 2026, the digest's time, with IMAP stuck.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-01T07:30:00+01:00")
+        .unwrap()
+        .to_utc();
+    let mut config = t.app.config.clone();
+    config.imap.port = port;
+    config.imap.timeouts = ImapTimeouts {
+        command: Duration::from_secs(1),
+        fetch: Duration::from_secs(1),
+    };
+    let app = App::new(config, Arc::new(FixedClock(now))).unwrap();
+    let step = tokio::time::timeout(Duration::from_secs(20), mleg::scheduler::step(&app, now))
+        .await
+        .expect("the digest must not freeze on a stuck STATUS")
+        .expect("step");
+    assert!(step.digest.sent);
+    daemon::deliver_once(&app).await.expect("delivery");
+    let digest = &t.mails_about(SECRETARY, "Podsumowanie dnia", 1).await[0];
+    assert!(digest.text.contains(&format!("#{id}")), "{}", digest.text);
+    assert!(
+        digest.text.contains("nieznana liczba"),
+        "the needs-human count is unknown: {}",
+        digest.text
+    );
 }
 
 /// A registered parent's good photo is answered through `stack` with the

@@ -3,8 +3,9 @@
 //! `lettre`'s transport sends a mail in one call, which hides *which* command
 //! failed and leaves no moment between `RCPT TO` and `DATA`. The outbox needs
 //! both: a refused `MAIL FROM` or login is the server's fault (stop the
-//! round, charge no mail), only a 5xx at `RCPT TO` or to `DATA` is this
-//! mail's; and the row is marked `sending` in its own commit right before
+//! round, charge no mail), a 5xx at `RCPT TO` is this mail's, a 5xx at
+//! `DATA` is told apart ([`SmtpError::DataRefused`], judged by the outbox);
+//! and the row is marked `sending` in its own commit right before
 //! `DATA` (the crash window). The async transport's timeout only covers the
 //! TCP connect, so every step here runs under its own deadline: a server that
 //! accepts and never answers fails the round instead of freezing it.
@@ -97,6 +98,18 @@ fn refusal(what: &str, e: lettre::transport::smtp::Error) -> SmtpError {
         }
     } else {
         SmtpError::Server(message)
+    }
+}
+
+/// A permanent refusal at `DATA` is not yet this mail's: see
+/// [`SmtpError::DataRefused`].
+fn at_data(e: SmtpError) -> SmtpError {
+    match e {
+        SmtpError::Refused {
+            message,
+            permanent: true,
+        } => SmtpError::DataRefused(message),
+        other => other,
     }
 }
 
@@ -236,14 +249,16 @@ impl Session {
         Ok(Accepted { bytes })
     }
 
-    /// `DATA` and the content. A refusal is this mail's; no answer at all
-    /// after the content went out is [`SmtpError::Unknown`]: the server may
-    /// have queued it.
+    /// `DATA` and the content. A 4xx is this mail's to retry, a 5xx is
+    /// [`SmtpError::DataRefused`]; no answer at all after the content went
+    /// out is [`SmtpError::Unknown`]: the server may have queued it.
     pub async fn data(&mut self, accepted: Accepted) -> Result<(), SmtpError> {
-        self.command_for_mail("DATA", Data).await?;
+        self.command_for_mail("DATA", Data).await.map_err(at_data)?;
         match tokio::time::timeout(self.limit, self.conn.message(&accepted.bytes)).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) if e.is_permanent() || e.is_transient() => Err(refusal("message", e)),
+            Ok(Err(e)) if e.is_permanent() || e.is_transient() => {
+                Err(at_data(refusal("end of DATA", e)))
+            }
             Ok(Err(e)) => Err(SmtpError::Unknown(e.to_string())),
             Err(_) => Err(SmtpError::Unknown(format!(
                 "no answer to the message within {} s",
