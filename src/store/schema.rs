@@ -309,4 +309,19 @@ CREATE TABLE digests (
 -- The digest and the date rules select applications by status.
 CREATE INDEX IF NOT EXISTS applications_status ON applications(status);
 "#,
+    r#"
+-- Issue 8 (dates), one meaning of "complete": complete_at is the latest
+-- completion (a new photo after ZDJĘCIE starts the deadline anew) and is
+-- empty while the application waits for a photo. A staff reminder series is
+-- keyed by the complete_at it counts from (it was '').
+UPDATE reminders SET series =
+    (SELECT a.complete_at FROM applications a WHERE a.id = reminders.application_id)
+    WHERE kind = 'staff' AND series = '';
+UPDATE applications SET complete_at = NULL WHERE status = 'awaiting_photo';
+UPDATE applications SET complete_at =
+    (SELECT MAX(at) FROM events e WHERE e.application_id = applications.id AND e.kind = 'awaiting_review')
+    WHERE status IN ('awaiting_review', 'approved')
+      AND EXISTS (SELECT 1 FROM events e WHERE e.application_id = applications.id
+                  AND e.kind = 'awaiting_review');
+"#,
 ];
