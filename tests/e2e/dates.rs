@@ -12,6 +12,7 @@ use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp};
 use crate::support::dates::{
     at, complete_at, count, kod, listed, mleg, show_json, tick, ticks, utc, warsaw_8am,
 };
+use crate::support::mime::Mail;
 use crate::support::replies::{Style, reply};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,7 +136,8 @@ async fn after_a_ten_day_gap_only_the_most_urgent_reminder_goes_out_via_mleg_tic
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a_human() {
+async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a_human_unanswered()
+{
     // Even a school that reminds after the hand-over does not remind a
     // parent who said the code is activated.
     let t = TestApp::spawn_with(|c| {
@@ -158,12 +160,25 @@ async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a
     t.once().await;
     assert_eq!(t.application(id).status, Status::CodeReady);
     assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 1);
+    t.exactly(&stranger, 0).await;
+    let alert = t.mails_about(SECRETARY, "AKTYWOWANO, którego", 1).await;
+    assert!(alert[0].text.contains("WYDANO"), "{}", alert[0].text);
+
+    // The parent's own new mail, not a reply to the application's mail:
+    // for the secretary too, and no "please send a photo".
+    t.send(&Mail::new(&parent, SCHOOL, "kod").text("Aktywowano\r\n"))
+        .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::CodeReady);
+    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 2);
+    t.mails_about(SECRETARY, "AKTYWOWANO, którego", 2).await;
+    t.exactly(&parent, 2).await;
 
     t.send(&reply(&parent, &code_mail, "AKTYWOWANO", Style::GmailPlain))
         .await;
     t.once().await;
     assert_eq!(t.application(id).status, Status::HandedOver);
-    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 1);
+    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 2);
     let thanks = t.mails_about(&parent, "aktywacja zapisana", 1).await;
     assert!(
         thanks[0]

@@ -13,6 +13,7 @@ mod cli;
 mod codes;
 mod crash;
 mod dates;
+mod dates_activated;
 mod dates_restart;
 mod digest;
 mod exactly_once;
