@@ -11,7 +11,7 @@
 //! (`scheduler::rules`) and a parent's `AKTYWOWANO` (`intake::activated`).
 
 use crate::app::App;
-use crate::domain::{Application, EmailAddress, matching};
+use crate::domain::{Application, EmailAddress, Status, matching};
 use crate::notices;
 use crate::photo::PhotoCheck;
 use crate::store::inbox::{self, Orphan};
@@ -69,13 +69,19 @@ where
     if let Some(code) = &outcome.code {
         store_lc::record_code(tx, a.id, code, ctx.qr_content)?;
     }
-    if outcome.status() == Some(crate::domain::Status::HandedOver) {
+    if outcome.status() == Some(Status::HandedOver) {
         store_lc::record_handed_over(tx, a.id, now, ctx.actor)?;
     }
-    // Complete = registered and a valid photo: the issue deadline runs
-    // from the first time (a later photo does not move it).
-    if outcome.status() == Some(crate::domain::Status::AwaitingReview) {
-        crate::store::dates::set_complete_at(tx, a.id, now)?;
+    // Complete = registered and a valid photo. Each completion (the first
+    // photo, or a new one after ZDJĘCIE) starts the issue deadline and the
+    // staff reminders anew; a photo replacing one under review moves
+    // nothing; waiting for a new photo, it is not complete.
+    match outcome.status() {
+        Some(Status::AwaitingReview) if a.status != Status::AwaitingReview => {
+            crate::store::dates::set_complete_at(tx, a.id, Some(now))?
+        }
+        Some(Status::AwaitingPhoto) => crate::store::dates::set_complete_at(tx, a.id, None)?,
+        _ => {}
     }
     let purged = outcome.purge && purge(app, tx, a, ctx.actor)?;
     for n in &outcome.notices {

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use mleg::app::App;
-use mleg::domain::{Application, Status};
+use mleg::domain::Application;
 use mleg::scheduler::rules::plan;
 use mleg::store::dates as store_dates;
 
@@ -57,13 +57,6 @@ pub fn local(tz: Tz, t: DateTime<Utc>) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
-/// Is an application past its issue deadline at `now`? Only while the
-/// secretary owes the code (awaiting_review, approved).
-fn is_overdue(app: &App, a: &Application, deadline: Option<DateTime<Utc>>) -> bool {
-    matches!(a.status, Status::AwaitingReview | Status::Approved)
-        && deadline.is_some_and(|d| app.clock.now() > d)
-}
-
 pub fn dates_json(app: &App, a: &Application) -> Result<DatesJson> {
     let tz = app.config.dates.timezone;
     let store = app.store();
@@ -73,7 +66,7 @@ pub fn dates_json(app: &App, a: &Application) -> Result<DatesJson> {
     Ok(DatesJson {
         complete_at: d.complete_at.map(|t| rfc(tz, t)),
         deadline_at: deadline.map(|t| rfc(tz, t)),
-        overdue: is_overdue(app, a, deadline),
+        overdue: plan::is_overdue(&app.config.dates, a.status, d.complete_at, app.clock.now()),
         code_generated_at: d.code_generated_at.map(|t| rfc(tz, t)),
         code_expires_at: d.code_expires_at.map(|t| rfc(tz, t)),
         reminders: reminders

@@ -53,6 +53,13 @@ impl Status {
     pub fn accepts_photo(self) -> bool {
         matches!(self, Status::AwaitingPhoto | Status::AwaitingReview)
     }
+
+    /// Complete and not yet coded: the secretary owes the code, so the issue
+    /// deadline runs (her reminders, the overdue mark). An application
+    /// waiting for a new photo is not complete, so it owes nothing yet.
+    pub fn owes_code(self) -> bool {
+        matches!(self, Status::AwaitingReview | Status::Approved)
+    }
 }
 
 impl fmt::Display for Status {

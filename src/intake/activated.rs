@@ -5,7 +5,8 @@
 //! It acts only when the mail answers one of mleg's mails to the parents of
 //! that application (In-Reply-To / References) *and* comes from one of that
 //! application's parent addresses. Anything else is left to the ordinary
-//! parent path, which files it for a human: a stranger's word changes nothing.
+//! parent path, which files it for a human without an answer
+//! (`HumanReason::Activation`): a stranger's word changes nothing.
 
 use super::{IntakeError, record};
 use crate::app::App;
@@ -16,28 +17,13 @@ use crate::domain::mail::IncomingMail;
 use crate::store::inbox::Watermark;
 use crate::store::{Tx, apps, dates};
 use crate::workflow::Disposition;
-use crate::workflow::command::own_text;
+use crate::workflow::activated::says_activated;
 use crate::workflow::lifecycle::Refusal;
 use crate::workflow::transition::{Event, transition};
-
-/// The words a parent replies with, compared upper-case without a final
-/// full stop or exclamation mark.
-const WORDS: &[&str] = &["AKTYWOWANO", "ACTIVATED"];
 
 /// Who the history (and `handed_over_by`) names for a parent's activation:
 /// the scheduler sends such a family no "if you have not activated it yet…".
 pub const ACTOR: &str = "mail:parent";
-
-/// Is the reply's own first line (quotes and signatures removed) the
-/// activation word?
-pub fn says_activated(text: &str, html: Option<&str>) -> bool {
-    let own = own_text(text, html);
-    own.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(|l| l.trim_end_matches(['.', '!']).trim().to_uppercase())
-        .is_some_and(|w| WORDS.contains(&w.as_str()))
-}
 
 /// Handles the mail if it is a registered parent's activation; `None` leaves
 /// it to the parent path.
@@ -102,28 +88,4 @@ fn answered_application(tx: Tx<'_>, mail: &IncomingMail) -> Result<Option<i64>, 
         }
     }
     Ok(None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::says_activated;
-
-    #[test]
-    fn the_first_own_line_must_be_the_word_alone() {
-        assert!(says_activated(
-            "Aktywowano.\r\n\r\n> Kod jest ważny do…",
-            None
-        ));
-        assert!(says_activated("\r\nACTIVATED!\r\n", None));
-        assert!(says_activated("", Some("<div>aktywowano</div>")));
-        assert!(!says_activated(
-            "Jeszcze nie aktywowano, kod nie działa",
-            None
-        ));
-        assert!(!says_activated("Dzień dobry, czy kod jest ważny?", None));
-        assert!(
-            !says_activated("> AKTYWOWANO", None),
-            "a quote is not the parent's word"
-        );
-    }
 }

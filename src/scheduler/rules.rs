@@ -205,14 +205,16 @@ fn staff_one(
     let Some(complete) = d.complete_at else {
         return Ok((false, 0));
     };
+    // A new completion (a new photo after ZDJĘCIE) starts a new series.
+    let series_key = crate::store::ts(complete);
     let series = plan::staff_series(&app.config.dates, complete);
-    let recorded = store_dates::recorded_days(tx, id, "staff", "")?;
+    let recorded = store_dates::recorded_days(tx, id, "staff", &series_key)?;
     let Some(p) = plan::pick(&series, &recorded, now) else {
         return Ok((false, 0));
     };
     let deadline = plan::deadline(&app.config.dates, complete);
     let event = |day| Event::DeadlineReminder { day, deadline };
-    write_plan(app, tx, &a, ("staff", ""), &p, now, event)
+    write_plan(app, tx, &a, ("staff", &series_key), &p, now, event)
 }
 
 /// Records a plan's skipped and sent reminders and, for the one sent, the

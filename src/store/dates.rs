@@ -10,14 +10,19 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Tx, parse_ts, ts};
 
-/// Statuses in which the secretary owes a code (the deadline runs).
+/// Statuses in which the secretary owes a code (the deadline runs): the
+/// SQL of `Status::owes_code`, the one meaning of "overdue" for the staff
+/// reminders, `apps list --overdue` and the digest.
 pub const OWED: &str = "'awaiting_review', 'approved'";
 
-/// Records when an application first became complete (later photos keep it).
-pub fn set_complete_at(conn: Tx<'_>, id: i64, at: DateTime<Utc>) -> Result<()> {
+/// Records when the application became complete (`Some`: it reached
+/// `awaiting_review` from `awaiting_photo`, so the deadline and the staff
+/// reminders start anew from `at`) or that it is no longer complete (`None`:
+/// back to `awaiting_photo`). The applier decides which.
+pub fn set_complete_at(conn: Tx<'_>, id: i64, at: Option<DateTime<Utc>>) -> Result<()> {
     conn.execute(
-        "UPDATE applications SET complete_at = COALESCE(complete_at, ?2) WHERE id = ?1",
-        params![id, ts(at)],
+        "UPDATE applications SET complete_at = ?2 WHERE id = ?1",
+        params![id, at.map(ts)],
     )?;
     Ok(())
 }
@@ -103,7 +108,8 @@ pub fn expired_codes(conn: Tx<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
 }
 
 /// Applications still owed a code, complete by `complete_by`, whose last
-/// staff reminder (`last_day`) is not recorded yet.
+/// staff reminder (`last_day`) of the current completion is not recorded
+/// yet (a staff series is keyed by its `complete_at`).
 pub fn staff_candidates(
     conn: Tx<'_>,
     complete_by: DateTime<Utc>,
@@ -115,7 +121,7 @@ pub fn staff_candidates(
             "SELECT a.id FROM applications a WHERE a.status IN ({OWED})
                AND a.complete_at <= ?1
                AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.application_id = a.id
-                   AND r.kind = 'staff' AND r.series = '' AND r.day = ?2)
+                   AND r.kind = 'staff' AND r.series = a.complete_at AND r.day = ?2)
              ORDER BY a.complete_at"
         ),
         &[&ts(complete_by), &last_day],
@@ -250,10 +256,10 @@ mod tests {
     }
 
     #[test]
-    fn the_migration_backfills_complete_at_from_the_first_awaiting_review() {
+    fn the_migrations_backfill_complete_at_from_the_latest_completion() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite3");
-        // A database as it was before this migration.
+        // A database as it was before the date rules' migration.
         let mine = MIGRATIONS
             .iter()
             .position(|m| m.contains("h-dates-rules"))
@@ -270,31 +276,81 @@ mod tests {
              VALUES (1, 'Jan', 'Kowalski', '14251712346', '3A', 'r@example.pl', 'approved', 't1',
                 '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z'),
                     (2, 'Ola', 'Nowak', '14251712347', '3A', 'r@example.pl', 'awaiting_photo', 't2',
+                '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z'),
+                    (3, 'Ewa', 'Lis', '14251712348', '3A', 'r@example.pl', 'awaiting_photo', 't3',
                 '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z');
              INSERT INTO events (application_id, at, kind, actor) VALUES
                 (1, '2026-11-02T09:00:00Z', 'awaiting_review', 'mail'),
                 (1, '2026-11-03T09:00:00Z', 'awaiting_photo', 'cli'),
                 (1, '2026-11-04T09:00:00Z', 'awaiting_review', 'mail'),
-                (1, '2026-11-05T09:00:00Z', 'approved', 'cli');",
+                (1, '2026-11-05T09:00:00Z', 'approved', 'cli'),
+                (3, '2026-11-02T09:00:00Z', 'awaiting_review', 'mail'),
+                (3, '2026-11-03T09:00:00Z', 'awaiting_photo', 'cli');",
         )
         .unwrap();
         drop(conn);
         let s = Store::open(&path).unwrap();
-        let first = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-        assert_eq!(app_dates(s.conn(), 1).unwrap().complete_at, Some(first));
+        let latest = Utc.with_ymd_and_hms(2026, 11, 4, 9, 0, 0).unwrap();
+        assert_eq!(app_dates(s.conn(), 1).unwrap().complete_at, Some(latest));
         assert_eq!(app_dates(s.conn(), 2).unwrap().complete_at, None);
+        assert_eq!(
+            app_dates(s.conn(), 3).unwrap().complete_at,
+            None,
+            "waiting for a new photo: not complete"
+        );
     }
 
     #[test]
-    fn an_expired_application_stays_open_and_the_first_completion_is_kept() {
+    fn a_staff_series_recorded_before_is_keyed_by_its_completion() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let mine = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("one meaning of \"complete\""))
+            .unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..mine] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.pragma_update(None, "user_version", mine as i64)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO applications (id, first_names, last_name, pesel, class, parent_email,
+                status, token, created_at, updated_at, complete_at)
+             VALUES (1, 'Jan', 'Kowalski', '14251712346', '3A', 'r@example.pl', 'awaiting_review',
+                't1', '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z', '2026-11-02T09:00:00Z');
+             INSERT INTO events (application_id, at, kind, actor) VALUES
+                (1, '2026-11-02T09:00:00Z', 'awaiting_review', 'mail');
+             INSERT INTO reminders (application_id, kind, series, day, due_at, at, outcome)
+             VALUES (1, 'staff', '', 10, '2026-11-12T07:00:00Z', '2026-11-12T07:00:00Z', 'sent');",
+        )
+        .unwrap();
+        drop(conn);
+        let s = Store::open(&path).unwrap();
+        let days = recorded_days(s.conn(), 1, "staff", "2026-11-02T09:00:00Z").unwrap();
+        assert_eq!(days, vec![10]);
+    }
+
+    #[test]
+    fn owed_is_the_sql_of_owes_code() {
+        let owed: Vec<&str> = Status::ALL
+            .iter()
+            .filter(|s| s.owes_code())
+            .map(|s| s.as_str())
+            .collect();
+        let sql: Vec<&str> = OWED.split(", ").map(|s| s.trim_matches('\'')).collect();
+        assert_eq!(sql, owed);
+    }
+
+    #[test]
+    fn an_expired_application_stays_open() {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
         let mut s = Store::open_in_memory().unwrap();
         let id = s
             .transaction(|tx| apps::insert(tx, &new_app(), "t1", t0, "test"))
             .unwrap();
         s.transaction(|tx| {
-            set_complete_at(tx, id, t0)?;
-            set_complete_at(tx, id, t0 + Duration::days(3))?;
+            set_complete_at(tx, id, Some(t0))?;
             apps::set_status(tx, id, Status::Expired, t0, "", "test")
         })
         .unwrap();

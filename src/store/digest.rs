@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::params;
 
+use super::dates::OWED;
 use super::{Result, StoreError, Tx, parse_ts, ts};
 use crate::domain::Status;
 
@@ -79,9 +80,6 @@ pub struct Query {
     pub pickup: bool,
 }
 
-/// Open, not yet coded statuses: the issue deadline still runs for them.
-const NOT_CODED: &str = "('awaiting_photo', 'awaiting_review', 'approved')";
-
 pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     let deadline_from = ts(q.now - Duration::days(i64::from(q.issue_within_days)));
     let expiry_until = ts(q.now + Duration::days(i64::from(q.expiring_within_days)));
@@ -97,7 +95,8 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
         conn,
         // The deadline itself, in the same format as the stored times.
         "strftime('%Y-%m-%dT%H:%M:%SZ', complete_at, ?2)",
-        &format!("status IN {NOT_CODED} AND complete_at IS NOT NULL AND complete_at <= ?1"),
+        // The one meaning of overdue (`store::dates::overdue`, `plan::is_overdue`).
+        &format!("status IN ({OWED}) AND complete_at < ?1"),
         &[&deadline_from, &days],
     )?;
     let expiring = section(

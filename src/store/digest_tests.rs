@@ -84,7 +84,10 @@ fn each_application_lands_in_its_section_oldest_first() {
     let later = add(&mut store, 5, Status::CodeReady, day(2));
     code(&mut store, later, now() + Duration::days(28));
     let expired = add(&mut store, 6, Status::Expired, day(1));
-    add(&mut store, 7, Status::AwaitingPhoto, day(1));
+    // Completed once, then sent back for a new photo: not complete, so
+    // not overdue (one meaning with `apps list --overdue`).
+    let new_photo = add(&mut store, 7, Status::AwaitingPhoto, day(1));
+    complete(&store, new_photo, day(20));
     add(&mut store, 8, Status::HandedOver, day(1));
     add(&mut store, 9, Status::Rejected, day(1));
 

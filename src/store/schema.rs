@@ -310,6 +310,21 @@ CREATE TABLE digests (
 CREATE INDEX IF NOT EXISTS applications_status ON applications(status);
 "#,
     r#"
+-- Issue 8 (dates), one meaning of "complete": complete_at is the latest
+-- completion (a new photo after ZDJĘCIE starts the deadline anew) and is
+-- empty while the application waits for a photo. A staff reminder series is
+-- keyed by the complete_at it counts from (it was '').
+UPDATE reminders SET series =
+    (SELECT a.complete_at FROM applications a WHERE a.id = reminders.application_id)
+    WHERE kind = 'staff' AND series = '';
+UPDATE applications SET complete_at = NULL WHERE status = 'awaiting_photo';
+UPDATE applications SET complete_at =
+    (SELECT MAX(at) FROM events e WHERE e.application_id = applications.id AND e.kind = 'awaiting_review')
+    WHERE status IN ('awaiting_review', 'approved')
+      AND EXISTS (SELECT 1 FROM events e WHERE e.application_id = applications.id
+                  AND e.kind = 'awaiting_review');
+"#,
+    r#"
 -- Looking a sent mail up by its Message-ID (a reply, a bounce, our own mail
 -- coming back) and an application's notifications (threading, purges) are
 -- index lookups, not a scan of every mail ever sent: with 10,000

@@ -7,6 +7,7 @@
 //! every rule about relevance, matching and photo checks testable without a
 //! mail server.
 
+pub mod activated;
 pub mod command;
 mod find;
 pub mod lifecycle;
@@ -122,6 +123,10 @@ pub enum HumanReason {
     /// A robot's mail (or one past the per-sender cap) that mleg did not
     /// answer; `Decision::robot` says why. Its photos were recorded as usual.
     Robot,
+    /// `AKTYWOWANO` / `ACTIVATED` that mleg did not record: not from the
+    /// application's parent in answer to its mail, or codes are picked up.
+    /// Nobody is answered (a stranger learns nothing); the status stays.
+    Activation,
 }
 
 /// The outcome of [`decide`].
@@ -181,7 +186,11 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         .as_deref()
         .and_then(|a| EmailAddress::parse(a).ok());
     let sender_is_staff = sender.as_ref().is_some_and(|s| ctx.staff.contains(s));
+    // The activation word alone, not recorded by `intake::activated`.
+    let activation =
+        mail.images.is_empty() && activated::says_activated(&mail.text, mail.html.as_deref());
     let about_us = ctx.reply_to_ours
+        || activation
         || mentions_any(&mail.subject, SUBJECT_KEYWORDS)
         || mentions_any(&mail.text, BODY_KEYWORDS);
 
@@ -219,6 +228,11 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         about_us || (!mail.images.is_empty() && (ctx.sender_is_parent || names_a_student));
     if !relevant {
         return Decision::ignore();
+    }
+    if activation {
+        // No "please send a photo" to a family that activated its code, and
+        // nothing at all to a stranger: the secretary decides.
+        return Decision::human(HumanReason::Activation, false);
     }
     if mail.images.is_empty() {
         return Decision::human(HumanReason::NoPhoto, sender.is_some());

@@ -4,85 +4,16 @@
 //! and the overdue mark. Time is driven by `scheduler::step` on an App with
 //! a fixed clock (what `mleg tick --now` builds), and once by the binary.
 
-use std::process::{Command, Output};
-use std::sync::Arc;
-
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use mleg::app::App;
-use mleg::clock::FixedClock;
-use mleg::config::Config;
+use chrono::{Duration, Utc};
 use mleg::domain::Status;
-use mleg::scheduler::TickReport;
-use mleg::secretary::{self, Source};
 use mleg::workflow::command::StaffCommand;
 
-use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp, pesel};
+use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp};
+use crate::support::dates::{
+    at, complete_at, count, kod, listed, mleg, show_json, tick, ticks, utc, warsaw_8am,
+};
 use crate::support::mime::Mail;
-use crate::support::photos;
 use crate::support::replies::{Style, reply};
-
-fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
-}
-
-/// The whole program on a clock fixed at `now`, as `mleg tick` builds it.
-fn at(t: &TestApp, now: DateTime<Utc>) -> App {
-    let config = Config::load(&t.config_path).unwrap();
-    App::new(config, Arc::new(FixedClock(now))).unwrap()
-}
-
-/// One scheduler step at `now` and a delivery round.
-async fn tick(t: &TestApp, now: DateTime<Utc>) -> TickReport {
-    let app = at(t, now);
-    let report = mleg::scheduler::step(&app, now).await.expect("step");
-    mleg::daemon::deliver_once(&app).await.expect("delivery");
-    report
-}
-
-/// `ticks` steps from `from`, `every` apart: the reports summed.
-async fn ticks(t: &TestApp, from: DateTime<Utc>, every: Duration, n: i32) -> (usize, usize) {
-    let (mut parent, mut staff) = (0, 0);
-    for i in 0..n {
-        let r = tick(t, from + every * i).await;
-        parent += r.rules.parent_reminders;
-        staff += r.rules.staff_reminders;
-    }
-    (parent, staff)
-}
-
-/// The secretary records a code generated at `generated` (Warsaw time).
-fn kod(app: &App, id: i64, code: &str, generated: &str) {
-    let c = StaffCommand::Code {
-        code: code.into(),
-        generated_at: Some(NaiveDateTime::parse_from_str(generated, "%Y-%m-%d %H:%M").unwrap()),
-    };
-    let source = Source {
-        actor: "cli:test".into(),
-        mail: None,
-    };
-    let out = secretary::execute(app, id, &c, None, &source).unwrap();
-    assert!(matches!(out, secretary::Outcome::Done { .. }), "{out:?}");
-}
-
-fn mleg(t: &TestApp, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_mleg"))
-        .arg("--config")
-        .arg(&t.config_path)
-        .args(args)
-        .env("MLEG_LOG", "warn")
-        .output()
-        .expect("mleg runs");
-    assert!(
-        out.status.success(),
-        "mleg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn count(mails: &[mleg::domain::mail::IncomingMail], needle: &str) -> usize {
-    mails.iter().filter(|m| m.subject.contains(needle)).count()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reminders_go_out_once_each_then_the_code_expires_and_a_new_kod_starts_again() {
@@ -187,8 +118,7 @@ async fn after_a_ten_day_gap_only_the_most_urgent_reminder_goes_out_via_mleg_tic
         "{}",
         reminders[0].text
     );
-    let show = mleg(&t, &["apps", "show", &id.to_string(), "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let v = show_json(&t, id);
     let rs = v["reminders"].as_array().expect("reminders listed");
     let got: Vec<(u64, &str)> = rs
         .iter()
@@ -206,7 +136,8 @@ async fn after_a_ten_day_gap_only_the_most_urgent_reminder_goes_out_via_mleg_tic
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a_human() {
+async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a_human_unanswered()
+{
     // Even a school that reminds after the hand-over does not remind a
     // parent who said the code is activated.
     let t = TestApp::spawn_with(|c| {
@@ -229,12 +160,25 @@ async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a
     t.once().await;
     assert_eq!(t.application(id).status, Status::CodeReady);
     assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 1);
+    t.exactly(&stranger, 0).await;
+    let alert = t.mails_about(SECRETARY, "AKTYWOWANO, którego", 1).await;
+    assert!(alert[0].text.contains("WYDANO"), "{}", alert[0].text);
+
+    // The parent's own new mail, not a reply to the application's mail:
+    // for the secretary too, and no "please send a photo".
+    t.send(&Mail::new(&parent, SCHOOL, "kod").text("Aktywowano\r\n"))
+        .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::CodeReady);
+    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 2);
+    t.mails_about(SECRETARY, "AKTYWOWANO, którego", 2).await;
+    t.exactly(&parent, 2).await;
 
     t.send(&reply(&parent, &code_mail, "AKTYWOWANO", Style::GmailPlain))
         .await;
     t.once().await;
     assert_eq!(t.application(id).status, Status::HandedOver);
-    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 1);
+    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 2);
     let thanks = t.mails_about(&parent, "aktywacja zapisana", 1).await;
     assert!(
         thanks[0]
@@ -254,39 +198,6 @@ async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a
     let after = ticks(&t, utc(2026, 12, 24, 7, 0), Duration::days(1), 8).await;
     assert_eq!(after, (0, 0), "no reminder after the activation");
     assert_eq!(t.application(id).status, Status::HandedOver, "nor expiry");
-}
-
-/// A registered student whose photo arrived at `when` (the intake runs on
-/// a clock fixed there), so the application became complete then.
-async fn complete_at(
-    t: &TestApp,
-    first: &str,
-    last: &str,
-    serial: u32,
-    when: DateTime<Utc>,
-) -> i64 {
-    let parent = t.parent(&format!("rodzic{serial}"));
-    let id = t.register(
-        first,
-        last,
-        &pesel(2014, 3, 1 + serial % 28, serial),
-        &parent,
-    );
-    let photo = Mail::new(&parent, SCHOOL, "legitymacja")
-        .photo(&format!("{first} {last}.jpg"), photos::good_jpeg());
-    t.send(&photo).await;
-    mleg::daemon::once(&at(t, when)).await.unwrap();
-    t.mails_about(SECRETARY, &format!("[mLegitymacja #{id}]"), 1)
-        .await;
-    id
-}
-
-fn warsaw_8am(date: NaiveDate) -> DateTime<Utc> {
-    chrono_tz::Europe::Warsaw
-        .from_local_datetime(&date.and_hms_opt(8, 0, 0).unwrap())
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,22 +247,11 @@ async fn the_secretary_is_reminded_on_days_10_and_13_then_it_is_overdue_but_not_
     let all = t.staff_mails_but_digests(5).await;
     assert_eq!(count(&all, "Termin wydania"), 2);
 
-    let show = mleg(&t, &["apps", "show", &a.to_string(), "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let v = show_json(&t, a);
     assert_eq!(v["overdue"], true);
     assert!(v["complete_at"].as_str().is_some() && v["deadline_at"].as_str().is_some());
-    let show = mleg(&t, &["apps", "show", &b.to_string(), "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
-    assert_eq!(v["overdue"], false);
-    let listed = |args: &[&str]| -> Vec<i64> {
-        let out = mleg(&t, &[&["apps", "list", "--json"], args].concat());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["id"].as_i64().unwrap())
-            .collect()
-    };
+    assert_eq!(show_json(&t, b)["overdue"], false);
+    let listed = |args: &[&str]| listed(&t, args);
     assert_eq!(listed(&["--overdue"]), vec![a]);
     assert_eq!(listed(&["--expiring-within", "7d"]), vec![b]);
     assert_eq!(listed(&["--expiring-within", "48h"]), Vec::<i64>::new());
@@ -363,13 +263,8 @@ async fn the_secretary_is_reminded_on_days_10_and_13_then_it_is_overdue_but_not_
     );
 }
 
-fn wydano(app: &App, id: i64) {
-    let source = Source {
-        actor: "cli:test".into(),
-        mail: None,
-    };
-    let out = secretary::execute(app, id, &StaffCommand::HandedOver, None, &source).unwrap();
-    assert!(matches!(out, secretary::Outcome::Done { .. }), "{out:?}");
+fn wydano(app: &mleg::app::App, id: i64) {
+    crate::support::dates::command(app, id, &StaffCommand::HandedOver);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

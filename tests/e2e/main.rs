@@ -14,6 +14,8 @@ mod codes;
 mod crash;
 mod daemon_jobs;
 mod dates;
+mod dates_activated;
+mod dates_restart;
 mod digest;
 mod exactly_once;
 mod hostile;

@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Dates;
+use crate::domain::Status;
 
 /// The instant of `time` local on `date` in `tz`, DST-safe: in the autumn
 /// overlap the first of the two, in the spring gap the first valid local
@@ -98,6 +99,18 @@ pub fn pick(series: &Series, recorded: &[u32], now: DateTime<Utc>) -> Option<Pla
 /// The issue deadline of an application complete at `complete_at`.
 pub fn deadline(dates: &Dates, complete_at: DateTime<Utc>) -> DateTime<Utc> {
     complete_at + Duration::days(i64::from(dates.issue_within_days))
+}
+
+/// The one meaning of "overdue" (`apps show`/`list`; the digest's and
+/// `--overdue`'s query, `store::dates::OWED`, says the same in SQL): the
+/// secretary still owes the code and its deadline has passed.
+pub fn is_overdue(
+    dates: &Dates,
+    status: Status,
+    complete_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    status.owes_code() && complete_at.is_some_and(|c| now > deadline(dates, c))
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub(super) fn deadline(
     day: u32,
     deadline: DateTime<Utc>,
 ) -> Result<Outcome, Refusal> {
-    if !matches!(status, Status::AwaitingReview | Status::Approved) {
+    if !status.owes_code() {
         return Err(Refusal::NotNow { status });
     }
     Ok(outcome(

@@ -2,6 +2,7 @@
 //! and photo builders.
 
 pub mod app;
+pub mod dates;
 pub mod idp;
 pub mod mime;
 pub mod phone_photo;
