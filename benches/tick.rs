@@ -96,7 +96,7 @@ fn seed(app: &App, n: u32, now: DateTime<Utc>) -> Result<(), StoreError> {
             if matches!(status, Status::AwaitingReview | Status::Approved) {
                 // Complete since it was registered: the 14-day rule and the
                 // overdue list have applications to look at, some overdue.
-                dates::set_complete_at(tx, id, created)?;
+                dates::set_complete_at(tx, id, Some(created))?;
             }
         }
         Ok(())
