@@ -198,6 +198,7 @@ async fn the_digest_comes_with_an_unknown_count_when_imap_is_stuck_after_login()
     config.imap.timeouts = ImapTimeouts {
         command: Duration::from_secs(1),
         fetch: Duration::from_secs(1),
+        ..ImapTimeouts::default()
     };
     let app = App::new(config, Arc::new(FixedClock(now))).unwrap();
     let step = tokio::time::timeout(Duration::from_secs(20), mleg::scheduler::step(&app, now))
