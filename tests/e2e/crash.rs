@@ -279,10 +279,8 @@ async fn sigterm_finishes_the_mail_in_hand_and_exits_within_5_seconds() {
         handled < N as i64,
         "stopped early, not after the whole backlog"
     );
-    assert!(
-        took < Duration::from_secs(10),
-        "took {took:?} (requirement: 5 s)"
-    );
+    // The issue's own limit (typically ~50 ms here, under CI load too).
+    assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(
         delivery::in_doubt(t.app.store().conn()).unwrap().is_empty(),
         "the mail in hand was finished, none left in doubt"
