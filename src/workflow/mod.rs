@@ -174,7 +174,7 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     let decision = decide_for_a_person(mail, ctx);
     match ctx.robot.or(mail.robot) {
         // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
-        Some(reason) => quiet::without_reply(decision, reason, mail),
+        Some(reason) => quiet::without_reply(decision, reason, mail, ctx.reply_to_ours),
         None => quiet::last_notice(decision, ctx),
     }
 }

@@ -7,18 +7,26 @@
 use super::{Context, Decision, Disposition, HumanReason};
 use crate::domain::mail::{IncomingMail, RobotReason};
 
-/// `decision` without its answer to the sender.
+/// `decision` without its answer to the sender; `reply_to_ours` says the
+/// mail answers one of mleg's.
 pub(super) fn without_reply(
     mut decision: Decision,
     reason: RobotReason,
     mail: &IncomingMail,
+    reply_to_ours: bool,
 ) -> Decision {
     if reason.from_headers() && mail.images.is_empty() {
         // A bounce, an out-of-office reply or a list mail without a picture
         // holds no question, but it is filed for a human rather than left
         // unread in the watched folder (issue 9: never answered, always seen).
+        // The secretary gets a note only when it answers one of mleg's mails
+        // (a parent's auto-reply she may want to know of); a newsletter or a
+        // `noreply@` notice is only counted in her digest, so a flood of them
+        // never becomes a flood of notes.
+        let human = reply_to_ours.then_some(HumanReason::AutoReply);
         return Decision {
             robot: Some(reason),
+            human,
             ..Decision::human(HumanReason::AutoReply, false)
         };
     }

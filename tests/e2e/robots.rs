@@ -291,3 +291,29 @@ async fn a_real_bounce_marks_the_application_and_tells_the_secretary_once() {
         "told once"
     );
 }
+
+/// Newsletters and `noreply@` notices that do not answer mleg's mail are
+/// filed for a human (counted in her digest), but the secretary gets no
+/// note for each: a flood of them is not a flood of notes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unrelated_robot_mail_is_filed_without_a_note_per_mail() {
+    let t = TestApp::spawn();
+    let list = t.parent("newsletter");
+    let noreply = t.parent("noreply");
+    for i in 0..5 {
+        t.send(
+            &Mail::new(&list, SCHOOL, &format!("Biuletyn nr {i}"))
+                .header("List-Unsubscribe: <mailto:wypisz@example.pl>")
+                .text("Nowości wydawnicze dla szkół."),
+        )
+        .await;
+    }
+    t.send(&Mail::new(&noreply, SCHOOL, "Faktura").text("Faktura w załączniku portalu."))
+        .await;
+    let (intake, _) = t.once().await;
+    assert_eq!((intake.examined, intake.needs_human), (6, 6));
+    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 6);
+    t.exactly(&list, 0).await;
+    t.exactly(&noreply, 0).await;
+    t.exactly(SECRETARY, 0).await;
+}
