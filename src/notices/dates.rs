@@ -35,6 +35,10 @@ struct DatesView<'a> {
     /// The issue deadline and the day of the reminder (staff).
     deadline: String,
     day: u32,
+    /// How long a new code lives (`code_valid_days`).
+    code_valid_days: i64,
+    /// The school's promise (`[dates] issue_within_days`).
+    issue_within_days: u32,
 }
 
 fn view<'a>(cfg: &'a Config, a: &Application, code: Option<&CodeInfo>) -> DatesView<'a> {
@@ -50,6 +54,8 @@ fn view<'a>(cfg: &'a Config, a: &Application, code: Option<&CodeInfo>) -> DatesV
         after_handover: false,
         deadline: String::new(),
         day: 0,
+        code_valid_days: cfg.code_valid_days,
+        issue_within_days: cfg.dates.issue_within_days,
     }
 }
 
@@ -129,3 +135,7 @@ pub fn staff_deadline(
 #[cfg(test)]
 #[path = "dates_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "days_tests.rs"]
+mod days_tests;

@@ -27,6 +27,8 @@ struct ParentReplyView<'a> {
     school: &'a School,
     /// "portal" or "sio": what happens after the photo differs.
     process: crate::config::Process,
+    /// The school's promise (`[dates] issue_within_days`).
+    issue_within_days: u32,
     items: Vec<PhotoItem>,
     any_rejected: bool,
     no_photo: bool,
@@ -95,6 +97,7 @@ pub fn parent_reply(
     let view = ParentReplyView {
         school: &cfg.school,
         process: cfg.process,
+        issue_within_days: cfg.dates.issue_within_days,
         any_rejected: items.iter().any(|i| i.outcome == "rejected"),
         items,
         no_photo: photos.is_empty() && too_large.is_none() && mail.over_limit.is_none(),
@@ -129,6 +132,7 @@ pub fn parent_reply(
 struct MatchedLaterView<'a> {
     school: &'a School,
     process: crate::config::Process,
+    issue_within_days: u32,
     student: StudentView,
 }
 
@@ -146,6 +150,7 @@ pub fn parent_photo_matched(
         &MatchedLaterView {
             school: &cfg.school,
             process: cfg.process,
+            issue_within_days: cfg.dates.issue_within_days,
             student: StudentView::of(app),
         },
     )?;
