@@ -39,11 +39,13 @@ use serde::{Deserialize, Serialize};
 
 mod inspect;
 mod jpeg;
+mod size;
 mod strip;
 #[cfg(test)]
 mod tests;
 
 use inspect::{inspect_jpeg, inspect_png};
+pub use size::declared_size;
 pub use strip::{REENCODE_QUALITY, StripError, strip_metadata};
 
 /// Longest side we are willing to decode. Real ID photos are a few thousand

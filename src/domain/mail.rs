@@ -79,6 +79,10 @@ pub enum RobotReason {
     Report,
     /// `mailer-daemon`, `postmaster`, `noreply`, `no-reply`, `do-not-reply`…
     RobotSender,
+    /// A subject robots begin with and people do not (`Automatic reply:`,
+    /// `Undeliverable:`, `Mail delivery failed`…), from robots that set no
+    /// robot header.
+    RobotSubject,
     /// `X-Loop` names mleg's own address.
     Loop,
     /// Sent from mleg's own address, or with a Message-ID mleg minted.

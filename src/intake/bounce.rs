@@ -2,8 +2,9 @@
 //! permanent failure to a parent's address marks each application with that
 //! address "the parent's address bounces" (when, and which address — not the
 //! report's text) and tells the secretary once per application and address.
-//! The report is filed to the processed folder; one about no mail of ours (or
-//! about a staff address) goes to the needs-human folder.
+//! The report is filed to the processed folder, or to the needs-human folder
+//! when it says a staff address fails. A report about no mail of ours (the
+//! secretary's own mail bounced) is hers: it stays in the inbox, unread.
 
 use tracing::info;
 
@@ -12,7 +13,7 @@ use crate::app::App;
 use crate::domain::mail::{Bounce, IncomingMail};
 use crate::domain::{Application, EmailAddress};
 use crate::notices;
-use crate::store::inbox::Watermark;
+use crate::store::inbox::{self, Watermark};
 use crate::store::{StoreError, Tx, apps, bounces, outbox};
 use crate::workflow::Disposition;
 
@@ -25,6 +26,12 @@ pub(super) fn handle(
 ) -> Result<Disposition, IntakeError> {
     app.store().transaction(|tx| -> Result<_, IntakeError> {
         let (ours, targets) = targets(tx, bounce)?;
+        if !ours {
+            // A report on the secretary's own mail, or on mail that was
+            // never the school's: her business, left in the inbox unread.
+            inbox::set_watermark(tx, &app.config.imap.mailbox, w)?;
+            return Ok(Disposition::Ignore);
+        }
         let now = app.clock.now();
         let from_domain = app.config.smtp.from.domain().to_owned();
         for (a, address) in &targets {
@@ -39,7 +46,7 @@ pub(super) fn handle(
         }
         // A report on a mail of ours is done once read, unless it says a
         // staff address fails: then a person must look.
-        let done = ours && (!bounce.permanent || !targets.is_empty());
+        let done = !bounce.permanent || !targets.is_empty();
         let (disposition, folder) = if done {
             (Disposition::Processed, &app.config.imap.processed_folder)
         } else {
@@ -48,7 +55,6 @@ pub(super) fn handle(
         super::record(app, tx, w, Some(mail), "bounce", folder)?;
         info!(
             uid = w.last_uid,
-            ours,
             permanent = bounce.permanent,
             applications = targets.len(),
             "delivery report read; not answered"

@@ -20,6 +20,8 @@ mod staff;
 
 pub use purge::MAX_PURGE_TRIES;
 
+use std::borrow::Cow;
+
 use tracing::{error, info, warn};
 
 use crate::app::App;
@@ -29,7 +31,7 @@ use crate::mail::parse::{MailParseError, parse_mail};
 use crate::store::inbox::{HandledMail, Watermark};
 use crate::store::{StoreError, Tx, inbox};
 use crate::templates::TemplateError;
-use crate::workflow::Disposition;
+use crate::workflow::{Disposition, decoration};
 
 pub mod activated;
 mod apply;
@@ -243,6 +245,7 @@ pub fn handle(
         // Never answered; it may mark an application whose address bounces.
         return bounce::handle(app, w, mail, report).map(done);
     }
+    let mail = &photos_only(app, mail)?;
     if too_large.is_none()
         && let Some(disposition) = cpu_bound(|| staff::handle(app, w, mail))?
     {
@@ -265,6 +268,17 @@ fn cpu_bound<T>(f: impl FnOnce() -> T) -> T {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
         _ => f(),
     }
+}
+
+/// `mail` without its signature logos, icons and tracking pixels (see
+/// [`crate::workflow::decoration`]). The open applications, whose students'
+/// names keep a tiny picture a photo, are read only when a picture is small.
+fn photos_only<'m>(app: &App, mail: &'m IncomingMail) -> Result<Cow<'m, IncomingMail>, StoreError> {
+    if !mail.images.iter().any(decoration::small) {
+        return Ok(Cow::Borrowed(mail));
+    }
+    let open = crate::store::apps::accepting_photos(app.store().conn())?;
+    Ok(decoration::without_decorations(mail, &open))
 }
 
 /// A mail mleg sent itself (by its Message-ID).

@@ -14,6 +14,7 @@ use crate::app::App;
 use crate::domain::EmailAddress;
 use crate::domain::mail::{IncomingMail, RobotReason};
 use crate::store::{StoreError, Tx, auto_replies};
+use crate::workflow::{bare_subject, command};
 
 /// How many near-identical mails within an hour are still answered.
 const ANSWERED_REPEATS: u32 = 2;
@@ -103,9 +104,11 @@ fn minted_by_us(id: &str, own: &EmailAddress) -> bool {
         })
 }
 
-/// A stable hash (FNV-1a, 64 bits) of the subject, the text with case and
-/// runs of white space folded, and the pictures' bytes: equal for a robot's
-/// copies, different when a parent sends a new photo with the same words.
+/// A stable hash (FNV-1a, 64 bits) of the subject without reply and forward
+/// prefixes, the mail's own text without what it quotes, with case and runs
+/// of white space folded, and the pictures' bytes: equal for a robot's
+/// copies — even as each round adds a `Re:` and quotes mleg's last answer —
+/// and different when a parent sends a new photo with the same words.
 /// Never the text itself.
 fn fingerprint(mail: &IncomingMail) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -115,11 +118,11 @@ fn fingerprint(mail: &IncomingMail) -> String {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    let folded = mail
-        .subject
+    let own = command::own_text(&mail.text, mail.html.as_deref());
+    let folded = bare_subject(&mail.subject)
         .split_whitespace()
         .chain(std::iter::once("\u{0}"))
-        .chain(mail.text.split_whitespace())
+        .chain(own.split_whitespace())
         .flat_map(|w| w.chars().chain(std::iter::once(' ')))
         .flat_map(char::to_lowercase);
     let mut buf = [0u8; 4];
@@ -158,6 +161,18 @@ mod tests {
             a,
             fingerprint(&mail("Out of office I am", "away until Monday."))
         );
+    }
+
+    #[test]
+    fn a_looping_responder_stays_near_identical_as_prefixes_and_quotes_grow() {
+        let first = mail("Re: legitymacja", "Dziękujemy za wiadomość.\r\n");
+        let second = mail(
+            "Re: Re: Odp: legitymacja",
+            "Dziękujemy za wiadomość.\r\n\r\nW dniu 1.12.2026 Sekretariat pisze:\r\n> Prosimy o zdjęcie.\r\n",
+        );
+        assert_eq!(fingerprint(&first), fingerprint(&second));
+        let other = mail("Re: legitymacja", "Zdjęcie wyślę jutro.\r\n");
+        assert_ne!(fingerprint(&first), fingerprint(&other));
     }
 
     #[test]

@@ -60,6 +60,14 @@ pub(super) fn read(msg: &Message<'_>, from: Option<&str>) -> Option<Bounce> {
     (!bounce.original_ids.is_empty()).then_some(bounce)
 }
 
+/// Whether any part of `msg` is a delivery status (RFC 3464), even outside
+/// a `multipart/report`: only a mail server writes one.
+pub(super) fn carries_status(msg: &Message<'_>) -> bool {
+    msg.parts
+        .iter()
+        .any(|p| is(p, "message", "delivery-status") || is(p, "message", "global-delivery-status"))
+}
+
 fn is(part: &MessagePart<'_>, kind: &str, sub: &str) -> bool {
     part.content_type().is_some_and(|ct| {
         ct.ctype().eq_ignore_ascii_case(kind)

@@ -148,7 +148,9 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
 
     Ok(IncomingMail {
         message_id: msg.message_id().map(clean_id).filter(|id| !id.is_empty()),
-        robot: super::robot::robot_reason(raw, root, from.as_deref()),
+        robot: super::robot::robot_reason(raw, root, from.as_deref(), &subject).or_else(|| {
+            super::bounce::carries_status(&msg).then_some(crate::domain::mail::RobotReason::Report)
+        }),
         x_loop: super::robot::x_loop(raw, root),
         bounce: super::bounce::read(&msg, from.as_deref()),
         from,

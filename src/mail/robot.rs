@@ -14,14 +14,40 @@ use crate::domain::mail::RobotReason;
 /// that only robots use. Compared as prefixes: `noreply-billing`,
 /// `no.reply+1234`, `donotreply_pl` are all robots.
 const ROBOT_PREFIXES: &[&str] = &["noreply", "donotreply", "mailerdaemon"];
+/// Found anywhere in the folded local part: `gmail-noreply`, `info.noreply`.
+const ROBOT_WORDS: &[&str] = &["noreply", "donotreply"];
+/// How robots begin a subject, compared without case: delivery reports and
+/// out-of-office replies from servers and mail programs that set no robot
+/// header (Outlook, Exchange, Lotus, DragonFly, Exim in their languages).
+/// A parent does not begin a subject like this.
+const ROBOT_SUBJECTS: &[&str] = &[
+    "automatic reply:",
+    "auto reply:",
+    "autoreply:",
+    "auto:",
+    "out of office",
+    "odpowiedź automatyczna:",
+    "automatische antwort:",
+    "abwesenheitsnotiz:",
+    "undeliverable:",
+    "undelivered mail returned to sender",
+    "niedostarczalne:",
+    "nie można dostarczyć",
+    "mail delivery failed",
+    "delivery status notification",
+    "returned mail:",
+    "failure notice",
+];
 /// Compared whole: `postmaster-office` could be a person.
 const ROBOT_LOCALS: &[&str] = &["postmaster"];
 
-/// Why `root`'s own headers or sender say a robot sent it, if they do.
+/// Why `root`'s own headers, sender or (decoded) subject say a robot sent
+/// it, if they do.
 pub(super) fn robot_reason(
     raw: &[u8],
     root: &MessagePart<'_>,
     from: Option<&str>,
+    subject: &str,
 ) -> Option<RobotReason> {
     let value = |name: &str| raw_value(raw, root, name, Last);
     let token = |name: &str| value(name).map(|v| first_token(&v));
@@ -41,7 +67,12 @@ pub(super) fn robot_reason(
     {
         return Some(RobotReason::Precedence);
     }
-    if has("List-Id") || has("List-Unsubscribe") {
+    // RFC 2369's `List-*` fields, and the older `Mailing-List` (ezmlm, fml).
+    let list_header = root.headers.iter().any(|h| {
+        let name = h.name.as_str().to_ascii_lowercase();
+        name.starts_with("list-") || name == "mailing-list" || name == "x-mailing-list"
+    });
+    if list_header {
         return Some(RobotReason::MailingList);
     }
     let suppress = value("X-Auto-Response-Suppress").is_some_and(|v| {
@@ -54,8 +85,19 @@ pub(super) fn robot_reason(
     if root.is_content_type("multipart", "report") {
         return Some(RobotReason::Report);
     }
-    from.filter(|f| is_robot_sender(f))
-        .map(|_| RobotReason::RobotSender)
+    // `From: MAILER-DAEMON <>` leaves no address to judge, but says it.
+    let nameless_daemon =
+        from.is_none() && value("From").is_some_and(|v| v.contains("mailer-daemon"));
+    if nameless_daemon || from.is_some_and(is_robot_sender) {
+        return Some(RobotReason::RobotSender);
+    }
+    robot_subject(&subject.to_lowercase()).then_some(RobotReason::RobotSubject)
+}
+
+/// Whether a (lowercased) subject begins the way robots' subjects do.
+fn robot_subject(subject: &str) -> bool {
+    let subject = subject.trim_start();
+    ROBOT_SUBJECTS.iter().any(|p| subject.starts_with(p))
 }
 
 /// `mailer-daemon@…`, `postmaster@…`, `no-reply@…`, `Do.Not.Reply+x@…`.
@@ -67,7 +109,9 @@ pub fn is_robot_sender(address: &str) -> bool {
         .filter(|c| !matches!(c, '.' | '-' | '_'))
         .flat_map(char::to_lowercase)
         .collect();
-    ROBOT_PREFIXES.iter().any(|p| folded.starts_with(p)) || ROBOT_LOCALS.contains(&folded.as_str())
+    ROBOT_PREFIXES.iter().any(|p| folded.starts_with(p))
+        || ROBOT_WORDS.iter().any(|w| folded.contains(w))
+        || ROBOT_LOCALS.contains(&folded.as_str())
 }
 
 /// The addresses named in the mail's `X-Loop` headers, lowercased.
@@ -164,6 +208,7 @@ mod tests {
             "DoNotReply@example.pl",
             "do_not_reply@example.pl",
             "noreply-billing@example.pl",
+            "gmail-noreply@google.com",
         ] {
             assert!(is_robot_sender(robot), "{robot}");
         }
@@ -177,6 +222,29 @@ mod tests {
         }
         assert_eq!(
             reason("From: No-Reply <no-reply@example.pl>"),
+            Some(RobotReason::RobotSender)
+        );
+    }
+
+    #[test]
+    fn robots_without_headers_are_known_by_their_subject_or_nameless_daemon() {
+        for subject in [
+            "Automatic reply: Legitymacja",
+            "Odpowiedź automatyczna: legitymacja",
+            "AUTO: Smith, John is out of the office.",
+            "Undeliverable: Zdjęcie",
+            "Mail delivery failed",
+        ] {
+            let raw = format!("From: a@example.pl\r\nSubject: {subject}\r\n\r\nb\r\n");
+            let m = parse_mail(raw.as_bytes()).unwrap();
+            assert_eq!(m.robot, Some(RobotReason::RobotSubject), "{subject}");
+        }
+        for subject in ["Re: legitymacja", "Auto do szkoły", "Nieobecność Jana 3.12"] {
+            let raw = format!("From: a@example.pl\r\nSubject: {subject}\r\n\r\nb\r\n");
+            assert_eq!(parse_mail(raw.as_bytes()).unwrap().robot, None, "{subject}");
+        }
+        assert_eq!(
+            reason("From: MAILER-DAEMON <>"),
             Some(RobotReason::RobotSender)
         );
     }

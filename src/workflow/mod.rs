@@ -9,6 +9,7 @@
 
 pub mod activated;
 pub mod command;
+pub mod decoration;
 mod find;
 pub mod lifecycle;
 mod quiet;
@@ -22,6 +23,7 @@ use crate::domain::{Application, EmailAddress, StaffAddresses};
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
 pub use find::file_stem;
 use find::{MailNames, candidates, find_student, name_guess};
+pub use quiet::bare_subject;
 
 /// Words that make a mail to the school's general address about mLegitymacja,
 /// compared after folding case and diacritics. "Zdjęcie" counts only in the
@@ -127,6 +129,10 @@ pub enum HumanReason {
     /// application's parent in answer to its mail, or codes are picked up.
     /// Nobody is answered (a stranger learns nothing); the status stays.
     Activation,
+    /// An answer to one of mleg's mails with no photo and no word mleg acts
+    /// on: not answered automatically, so an auto-responder without robot
+    /// headers cannot ping-pong with mleg.
+    ReplyToOurs,
 }
 
 /// The outcome of [`decide`].
@@ -174,9 +180,33 @@ pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     let decision = decide_for_a_person(mail, ctx);
     match ctx.robot.or(mail.robot) {
         // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
-        Some(reason) => quiet::without_reply(decision, reason, mail, ctx.reply_to_ours),
+        Some(reason) => quiet::without_reply(decision, reason, mail, concerns_mleg(mail, ctx)),
         None => quiet::last_notice(decision, ctx),
     }
+}
+
+/// Whether a robot's mail belongs to mleg rather than to the secretary's
+/// other work in the same mailbox: it answers one of mleg's mails, or it
+/// carries a photo from a registered parent's address or named after a
+/// registered student. Words alone do not count: a newsletter may well
+/// mention mLegitymacja.
+fn concerns_mleg(mail: &IncomingMail, ctx: &Context<'_>) -> bool {
+    let sender = mail
+        .from
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok());
+    let candidates = candidates(ctx.open_apps, sender.as_ref());
+    ctx.reply_to_ours
+        || (!mail.images.is_empty() && (ctx.sender_is_parent || names_a_student(mail, &candidates)))
+}
+
+/// Whether some picture's file name names an open application's student.
+fn names_a_student(mail: &IncomingMail, candidates: &[Candidate<'_>]) -> bool {
+    mail.images.iter().any(|img| {
+        img.file_name
+            .as_deref()
+            .is_some_and(|n| !matching::students_named_in(file_stem(n), candidates).is_empty())
+    })
 }
 
 /// What a person's mail would get.
@@ -219,13 +249,9 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
 
     let candidates = candidates(ctx.open_apps, sender.as_ref());
-    let names_a_student = mail.images.iter().any(|img| {
-        img.file_name
-            .as_deref()
-            .is_some_and(|n| !matching::students_named_in(file_stem(n), &candidates).is_empty())
-    });
-    let relevant =
-        about_us || (!mail.images.is_empty() && (ctx.sender_is_parent || names_a_student));
+    let relevant = about_us
+        || (!mail.images.is_empty()
+            && (ctx.sender_is_parent || names_a_student(mail, &candidates)));
     if !relevant {
         return Decision::ignore();
     }
@@ -233,6 +259,12 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         // No "please send a photo" to a family that activated its code, and
         // nothing at all to a stranger: the secretary decides.
         return Decision::human(HumanReason::Activation, false);
+    }
+    if mail.images.is_empty() && ctx.reply_to_ours {
+        // An answer to mleg's own mail with no photo and no word mleg acts
+        // on: a person's "thank you", or a broken auto-responder without
+        // robot headers. Answering it again would start a ping-pong.
+        return Decision::human(HumanReason::ReplyToOurs, false);
     }
     if mail.images.is_empty() {
         return Decision::human(HumanReason::NoPhoto, sender.is_some());

@@ -11,6 +11,7 @@ mod support;
 
 mod cli;
 mod codes;
+mod corpus;
 mod crash;
 mod daemon_jobs;
 mod dates;

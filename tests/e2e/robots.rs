@@ -1,4 +1,4 @@
-//! Never answer a robot (issue 9 §1), through the real Postfix and Dovecot:
+//! Never answer a robot, through the real Postfix and Dovecot:
 //! robot headers and senders, a vacation responder without headers, the
 //! per-sender cap, a real Postfix bounce, and the loop guards on every mail
 //! mleg sends.
@@ -143,28 +143,64 @@ async fn a_robot_s_photo_is_recorded_and_only_the_secretary_hears_of_it() {
     assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 1);
 }
 
+/// A vacation responder without robot headers answering mleg's reply: the
+/// ping-pong ends after mleg's first reply, and each of its mails goes to
+/// the secretary with the reason.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_vacation_responder_without_headers_gets_at_most_two_replies() {
+async fn a_responder_without_headers_answering_ours_gets_no_answer() {
     let t = TestApp::spawn();
     let (parent, _, ours) = answered_parent(&t, "wakacje", 33).await;
+    let mut subject = "Re: legitymacja".to_string();
     for _ in 0..3 {
+        subject = format!("Odp: {subject}");
         t.send(
-            &Mail::new(&parent, SCHOOL, "Nieobecność: Re: legitymacja")
+            &Mail::new(&parent, SCHOOL, &subject)
                 .header(&format!("In-Reply-To: <{ours}>"))
                 .text("Jestem na urlopie do 10 stycznia.\nW pilnych sprawach proszę dzwonić."),
         )
         .await;
         t.once().await;
     }
-    // The first answer plus at most two to the responder.
-    let got = t.exactly(&parent, 3).await;
-    assert_eq!(got.len(), 3);
-    let human = t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await;
-    assert_eq!(
-        human.len(),
-        3,
-        "each went to a person; the third unanswered"
+    // Only mleg's first answer, the one the responder kept answering.
+    t.exactly(&parent, 1).await;
+    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 3);
+    let notes = t
+        .mails_about(SECRETARY, "odpowiedź na wiadomość systemu", 3)
+        .await;
+    assert!(
+        notes[0]
+            .text
+            .contains("System nie odpowiada na takie wiadomości automatycznie"),
+        "{}",
+        notes[0].text
     );
+}
+
+/// A broken responder that threads nothing but adds a prefix and quotes
+/// mleg's answer every round: still near-identical, so the third copy
+/// within an hour is not answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_responder_adding_prefixes_and_quotes_gets_at_most_two_replies() {
+    let t = TestApp::spawn();
+    let (parent, _, _) = answered_parent(&t, "petla", 36).await;
+    let mut subject = "legitymacja".to_string();
+    let mut quote = String::new();
+    for _ in 0..3 {
+        subject = format!("RE: {subject}");
+        t.send(
+            &Mail::new(&parent, SCHOOL, &subject)
+                .text(&format!("Dziękujemy za wiadomość.\n\n{quote}")),
+        )
+        .await;
+        t.once().await;
+        // What a responder quotes grows every round.
+        quote = format!(
+            "W dniu 1.12.2026 Sekretariat pisze:\n> Dziękujemy za wiadomość.\n{}",
+            quote.replace('\n', "\n> ")
+        );
+    }
+    // The photo's answer plus two: the third copy went to a person.
+    t.exactly(&parent, 3).await;
     let notes = t
         .mails_about(SECRETARY, "bez automatycznej odpowiedzi", 1)
         .await;
@@ -292,27 +328,36 @@ async fn a_real_bounce_marks_the_application_and_tells_the_secretary_once() {
     );
 }
 
-/// Newsletters and `noreply@` notices that do not answer mleg's mail are
-/// filed for a human (counted in her digest), but the secretary gets no
-/// note for each: a flood of them is not a flood of notes.
+/// Newsletters and `noreply@` notices that do not answer mleg's mail are the
+/// secretary's other work: left in the inbox as they came, unread, unmoved,
+/// with no note to her and not counted as mail for a human.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unrelated_robot_mail_is_filed_without_a_note_per_mail() {
+async fn unrelated_robot_mail_stays_in_the_inbox_unread() {
     let t = TestApp::spawn();
     let list = t.parent("newsletter");
     let noreply = t.parent("noreply");
     for i in 0..5 {
         t.send(
-            &Mail::new(&list, SCHOOL, &format!("Biuletyn nr {i}"))
-                .header("List-Unsubscribe: <mailto:wypisz@example.pl>")
-                .text("Nowości wydawnicze dla szkół."),
+            &Mail::new(
+                &list,
+                SCHOOL,
+                &format!("Biuletyn nr {i}: mLegitymacja w szkołach"),
+            )
+            .header("List-Unsubscribe: <mailto:wypisz@example.pl>")
+            .text("Nowości wydawnicze dla szkół. Legitymacja szkolna w aplikacji."),
         )
         .await;
     }
     t.send(&Mail::new(&noreply, SCHOOL, "Faktura").text("Faktura w załączniku portalu."))
         .await;
     let (intake, _) = t.once().await;
-    assert_eq!((intake.examined, intake.needs_human), (6, 6));
-    assert_eq!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.len(), 6);
+    assert_eq!((intake.examined, intake.ignored), (6, 6));
+    let inbox = t.stack.fetch_all(SCHOOL, "INBOX").await;
+    assert_eq!(inbox.len(), 6);
+    assert!(inbox.iter().all(|m| !m.seen));
+    assert!(t.stack.fetch_all(SCHOOL, NEEDS_HUMAN).await.is_empty());
+    t.once().await;
+    assert_eq!(t.stack.fetch_all(SCHOOL, "INBOX").await.len(), 6);
     t.exactly(&list, 0).await;
     t.exactly(&noreply, 0).await;
     t.exactly(SECRETARY, 0).await;

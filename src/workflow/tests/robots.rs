@@ -1,4 +1,4 @@
-//! Never answer a robot (issue 9 §1): its photos count, its sender hears
+//! Never answer a robot: its photos count, its sender hears
 //! nothing, the secretary learns why.
 
 use super::*;
@@ -109,4 +109,80 @@ fn a_robot_without_a_photo_answering_ours_is_shown_with_its_reason() {
             Some(RobotReason::EmptyReturnPath)
         )
     );
+}
+
+#[test]
+fn a_robot_s_mail_that_does_not_concern_mleg_is_left_alone() {
+    let w = World::new(vec![lucja()]);
+    // A newsletter that even mentions mLegitymacja, a stranger's
+    // out-of-office reply, a `noreply@` order confirmation: the secretary's.
+    for (from, subject, reason) in [
+        (
+            "kuratorium@example.pl",
+            "Biuletyn: mLegitymacja w nowym roku",
+            RobotReason::MailingList,
+        ),
+        (
+            "ktos@example.pl",
+            "Nieobecność",
+            RobotReason::AutoReplyHeader,
+        ),
+        (
+            "noreply@sklep.example.pl",
+            "Potwierdzenie zamówienia",
+            RobotReason::RobotSender,
+        ),
+        ("szkola@szkola.test", "Notatka", RobotReason::OwnMail),
+    ] {
+        let mut m = mail(from, subject, vec![]);
+        m.robot = Some(reason);
+        assert_eq!(
+            w.decide_with(&m, false, false),
+            Decision::ignore(),
+            "{subject}"
+        );
+        // Even a picture does not make it mleg's when it names nobody
+        // registered and does not come from a parent.
+        m.images = mail(from, subject, vec![("wykres.jpg", jpeg(354, 496))]).images;
+        assert_eq!(
+            w.decide_with(&m, false, false),
+            Decision::ignore(),
+            "{subject}"
+        );
+    }
+}
+
+#[test]
+fn a_robot_s_mail_with_a_registered_student_s_photo_is_still_mleg_s() {
+    let w = World::new(vec![lucja()]);
+    let mut m = mail(
+        "noreply@skaner.example.pl",
+        "Skan",
+        vec![("Łucja Żak.jpg", jpeg(354, 496))],
+    );
+    m.robot = Some(RobotReason::RobotSender);
+    let d = w.decide_with(&m, false, false);
+    assert_eq!(d.disposition, Disposition::NeedsHuman);
+    assert!(!d.reply_to_parent);
+    assert!(matches!(d.photos[..], [PhotoDecision::Held { .. }]));
+}
+
+#[test]
+fn an_answer_to_our_mail_without_photo_or_command_is_not_answered() {
+    let w = World::new(vec![lucja()]);
+    // No robot headers at all: a broken auto-responder, or a "thank you".
+    let m = mail("mama@example.pl", "Re: Re: Legitymacja", vec![]);
+    let d = w.decide_with(&m, true, true);
+    assert_eq!(
+        (d.disposition, d.reply_to_parent, d.human),
+        (
+            Disposition::NeedsHuman,
+            false,
+            Some(HumanReason::ReplyToOurs)
+        )
+    );
+    // The same words as a fresh mail are a question: answered as before.
+    let d = w.decide_with(&m, true, false);
+    assert!(d.reply_to_parent);
+    assert_eq!(d.human, Some(HumanReason::NoPhoto));
 }

@@ -304,6 +304,20 @@ impl MailStack {
         let _ = session.logout().await;
     }
 
+    /// Puts every mail of `raws` into `folder` of `user` in one session, in
+    /// order, as a migration tool or a mail server's import would.
+    pub async fn append_all(&self, user: &str, folder: &str, raws: &[Vec<u8>]) {
+        let mut session = self.login(user).await;
+        let _ = session.create(folder).await;
+        for (i, raw) in raws.iter().enumerate() {
+            session
+                .append(folder, None, None, raw)
+                .await
+                .unwrap_or_else(|e| panic!("IMAP APPEND {i} to {folder:?} as {user} failed: {e}"));
+        }
+        let _ = session.logout().await;
+    }
+
     /// Moves mail `uid` from `from` to `to` (created if missing), as the
     /// secretary might by hand.
     pub async fn move_mail(&self, user: &str, from: &str, uid: u32, to: &str) {
