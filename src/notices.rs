@@ -11,6 +11,8 @@
 //! Split by audience and topic:
 //! * [`parent`] — the answer to a parent's mail with photos, and "your
 //!   earlier photo has reached the secretary";
+//! * [`stranger`] — the one neutral answer to a sender who is nobody's
+//!   parent (it never says whether a student exists);
 //! * [`staff`] — the secretary's notification of a checked photo, and "a
 //!   person must look at this mail";
 //! * [`held`] — a stranger's photo held back: the secretary's mail and the
@@ -43,12 +45,14 @@ pub mod lifecycle;
 pub mod parent;
 pub mod robot;
 pub mod staff;
+pub mod stranger;
 
 pub use answer::staff_answer;
 pub use held::{HeldNote, sender_held_notice, staff_held_photo};
 pub use lifecycle::{parent_notice, staff_slip};
 pub use parent::{parent_photo_matched, parent_reply};
 pub use staff::{staff_needs_human, staff_photo};
+pub use stranger::stranger_reply;
 
 /// A student as the templates see them.
 #[derive(Debug, Serialize)]

@@ -26,6 +26,7 @@ macro_rules! built_in {
 /// The templates `mleg` knows, with the built-in text for each language.
 const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "parent_reply" => "parent_reply.txt",
+    "stranger_reply" => "stranger_reply.txt",
     "parent_photo_matched" => "parent_photo_matched.txt",
     "staff_photo" => "staff_photo.txt",
     "staff_needs_human" => "staff_needs_human.txt",

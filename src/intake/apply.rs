@@ -115,6 +115,15 @@ fn render_mails(
     let mut mails = Vec::new();
     if let (true, true, Some(to)) = (decision.reply_to_parent, decision.last_notice, &sender) {
         mails.push(notices::robot::parent_last_notice(t, cfg, to, mail)?);
+    } else if let (true, true, Some(to)) = (decision.reply_to_parent, decision.neutral, &sender) {
+        mails.push(notices::stranger_reply(
+            t,
+            cfg,
+            to,
+            mail,
+            &decision.photos,
+            too_large,
+        )?);
     } else if let (true, Some(to)) = (decision.reply_to_parent, &sender) {
         mails.push(notices::parent_reply(
             t,

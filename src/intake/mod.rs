@@ -25,6 +25,7 @@ use std::borrow::Cow;
 use tracing::{error, info, warn};
 
 use crate::app::App;
+use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
 use crate::mail::parse::{MailParseError, parse_mail};
@@ -273,11 +274,27 @@ fn cpu_bound<T>(f: impl FnOnce() -> T) -> T {
 /// `mail` without its signature logos, icons and tracking pixels (see
 /// [`crate::workflow::decoration`]). The open applications, whose students'
 /// names keep a tiny picture a photo, are read only when a picture is small.
+///
+/// For a sender who is no registered parent no name counts: what a stranger
+/// is told must not depend on whom the register holds.
 fn photos_only<'m>(app: &App, mail: &'m IncomingMail) -> Result<Cow<'m, IncomingMail>, StoreError> {
     if !mail.images.iter().any(decoration::small) {
         return Ok(Cow::Borrowed(mail));
     }
-    let open = crate::store::apps::accepting_photos(app.store().conn())?;
+    let store = app.store();
+    let conn = store.conn();
+    let sender = mail
+        .from
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok());
+    let parent = match &sender {
+        Some(s) => crate::store::apps::is_parent(conn, s)?,
+        None => false,
+    };
+    let open = match parent {
+        true => crate::store::apps::accepting_photos(conn)?,
+        false => Vec::new(),
+    };
     Ok(decoration::without_decorations(mail, &open))
 }
 

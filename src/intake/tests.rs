@@ -83,7 +83,7 @@ fn a_stranger_s_photo_is_held_changes_nothing_and_tells_the_stranger_no_name() {
     let reply = only(&rows, "parent_reply");
     assert_eq!(reply.to, "obcy@example.com");
     assert!(
-        reply.body.contains("sekretariat je sprawdzi"),
+        reply.body.contains("sekretariat ją sprawdzi"),
         "{}",
         reply.body
     );
@@ -281,5 +281,7 @@ fn a_cli_change_while_the_photo_is_checked_is_not_undone() {
     );
 }
 
-// Issue 9 §1: robots, loops and the per-sender cap.
+// Robots, loops and the per-sender cap.
 mod robots;
+// A stranger learns nothing from the register.
+mod strangers;

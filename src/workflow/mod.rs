@@ -149,6 +149,9 @@ pub struct Decision {
     /// The answer is the sender's last within the cap: send the
     /// "further mails are read by the secretariat" notice instead.
     pub last_notice: bool,
+    /// The sender is no registered parent: any answer is the one neutral
+    /// answer, the same whoever the register holds.
+    pub neutral: bool,
 }
 
 impl Decision {
@@ -160,6 +163,7 @@ impl Decision {
             human: None,
             robot: None,
             last_notice: false,
+            neutral: false,
         }
     }
 
@@ -171,13 +175,15 @@ impl Decision {
             human: Some(reason),
             robot: None,
             last_notice: false,
+            neutral: false,
         }
     }
 }
 
 /// Decides what to do with one mail.
 pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
-    let decision = decide_for_a_person(mail, ctx);
+    let mut decision = decide_for_a_person(mail, ctx);
+    decision.neutral = decision.reply_to_parent && !ctx.sender_is_parent;
     match ctx.robot.or(mail.robot) {
         // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
         Some(reason) => quiet::without_reply(decision, reason, mail, concerns_mleg(mail, ctx)),
@@ -219,10 +225,12 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     // The activation word alone, not recorded by `intake::activated`.
     let activation =
         mail.images.is_empty() && activated::says_activated(&mail.text, mail.html.as_deref());
-    let about_us = ctx.reply_to_ours
-        || activation
-        || mentions_any(&mail.subject, SUBJECT_KEYWORDS)
-        || mentions_any(&mail.text, BODY_KEYWORDS);
+    let words =
+        mentions_any(&mail.subject, SUBJECT_KEYWORDS) || mentions_any(&mail.text, BODY_KEYWORDS);
+    let about_us = ctx.reply_to_ours || activation || words;
+    // A stranger learns nothing: whether they are answered depends only on
+    // what they wrote, never on whom the register holds.
+    let may_answer = sender.is_some() && (ctx.sender_is_parent || words);
 
     if sender_is_staff {
         return if about_us {
@@ -233,7 +241,7 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
     if let Some(_bytes) = ctx.too_large {
         return if about_us || ctx.sender_is_parent {
-            Decision::human(HumanReason::TooLarge, sender.is_some())
+            Decision::human(HumanReason::TooLarge, may_answer)
         } else {
             Decision::ignore()
         };
@@ -242,7 +250,7 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     if mail.over_limit.is_some() {
         // Its pictures were never collected, so none is decoded or checked.
         return if about_us || ctx.sender_is_parent {
-            Decision::human(HumanReason::OverLimit, sender.is_some())
+            Decision::human(HumanReason::OverLimit, may_answer)
         } else {
             Decision::ignore()
         };
@@ -267,7 +275,7 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         return Decision::human(HumanReason::ReplyToOurs, false);
     }
     if mail.images.is_empty() {
-        return Decision::human(HumanReason::NoPhoto, sender.is_some());
+        return Decision::human(HumanReason::NoPhoto, may_answer);
     }
 
     let names = MailNames::of(mail, sender.as_ref(), &candidates);
@@ -280,17 +288,21 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     let held = photos
         .iter()
         .any(|p| matches!(p, PhotoDecision::Held { .. }));
+    // A stranger's photo of a registered student with no words about
+    // mLegitymacja is not answered; the mail waits for the secretary.
+    let unanswered_stranger = !may_answer && !ctx.sender_is_parent;
     Decision {
-        disposition: if ambiguous || held {
+        disposition: if ambiguous || held || unanswered_stranger {
             Disposition::NeedsHuman
         } else {
             Disposition::Processed
         },
         photos,
-        reply_to_parent: sender.is_some(),
+        reply_to_parent: may_answer,
         human: ambiguous.then_some(HumanReason::AmbiguousStudent),
         robot: None,
         last_notice: false,
+        neutral: false,
     }
 }
 

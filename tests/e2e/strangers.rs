@@ -1,7 +1,8 @@
-//! A stranger's photo is not a parent's photo (issue 6, part 3): a photo
-//! named after a student from an address that is none of that application's
-//! parents is held for the secretary, and the sender learns nothing about the
-//! student. Several parent addresses per application (`--parent-email`
+//! A stranger's photo is not a parent's photo: a photo named after a student
+//! from an address that is none of that application's parents is held for
+//! the secretary, and the sender learns nothing about the student — not even
+//! whether one exists: whether they are answered, and what the answer says,
+//! depends only on what they wrote. Several parent addresses per application (`--parent-email`
 //! repeated, CSV `email_rodzica_2`) are all parents.
 
 use mleg::domain::Status;
@@ -14,7 +15,7 @@ use crate::support::photos;
 use crate::support::replies::{Style, reply};
 
 const HELD_NOTE: &str = "zdjęcie od nieznanego adresu";
-const HELD_REPLY: &str = "Otrzymaliśmy zdjęcie; sekretariat je sprawdzi.";
+const HELD_REPLY: &str = "otrzymaliśmy wiadomość; sekretariat ją sprawdzi.";
 
 /// The student's name or class must appear nowhere in what the stranger got.
 fn tells_nothing(m: &IncomingMail) {
@@ -135,7 +136,8 @@ async fn a_held_photo_refused_with_nie_is_purged_and_the_sender_gets_the_reason(
     t.send(&Mail::new(&stranger, SCHOOL, "foto").photo("Anna Nowak.jpg", photos::good_jpeg()))
         .await;
     t.once().await;
-    tells_nothing(&t.exactly(&stranger, 1).await[0]);
+    // No word about mLegitymacja: no answer, whomever the photo names.
+    t.exactly(&stranger, 0).await;
     assert_eq!(t.application(id).status, Status::AwaitingPhoto);
     assert!(current_photo(&t, id).is_none());
     let note = t.mails_about(SECRETARY, HELD_NOTE, 1).await.remove(0);
@@ -165,7 +167,7 @@ async fn a_held_photo_refused_with_nie_is_purged_and_the_sender_gets_the_reason(
         !kept.contains(&"foto".to_owned()),
         "the stranger's mail with the photo is expunged: {kept:?}"
     );
-    let news = t.exactly(&stranger, 2).await;
+    let news = t.exactly(&stranger, 1).await;
     let refused = the_one(&news, "nie może go przyjąć");
     assert!(refused.text.contains(reason), "{}", refused.text);
     tells_nothing(refused);
@@ -325,4 +327,37 @@ async fn both_parents_registered_by_cli_or_csv_may_send_the_photo() {
     let approved = the_one(&news, "wniosek zatwierdzony");
     assert!(approved.text.contains("zatwierdz"), "{}", approved.text);
     assert!(t.inbox(&mama).await.is_empty());
+}
+
+/// The same stranger's mail, once while Anna's application is open and once
+/// after it was cancelled: the two answers are the same but for dates and ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stranger_gets_the_same_answer_whether_or_not_the_child_has_an_application() {
+    let t = TestApp::spawn();
+    let parent = t.parent("mama");
+    let stranger = t.parent("obcy");
+    let id = t.register("Anna", "Nowak", &pesel(2014, 3, 5, 43), &parent);
+    let probe = || {
+        Mail::new(&stranger, SCHOOL, "legitymacja Anny")
+            .text("Czy Anna Nowak ma już legitymację?")
+            .photo("Anna Nowak.jpg", vec![0xFF])
+    };
+    t.send(&probe()).await;
+    t.once().await;
+    let out = mleg(
+        &t,
+        &["apps", "cancel", &id.to_string(), "--reason", "rezygnacja"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t.send(&probe()).await;
+    t.once().await;
+    let answers = t.exactly(&stranger, 2).await;
+    assert_eq!(answers[0].subject, answers[1].subject);
+    assert_eq!(answers[0].text, answers[1].text);
+    assert!(answers[0].text.contains(HELD_REPLY), "{}", answers[0].text);
+    assert!(!answers[0].text.contains("3A"));
 }
