@@ -163,6 +163,7 @@ fn default_outbox_max_age() -> u64 {
 struct RawStaff {
     addresses: Vec<String>,
     notify: Option<String>,
+    trusted_authserv_id: Option<String>,
 }
 
 /// Who the secretariat is: the only addresses whose replies may act.
@@ -173,6 +174,20 @@ pub struct Staff {
     pub addresses: StaffAddresses,
     /// Where notifications for the secretary go.
     pub notify: EmailAddress,
+    /// `staff.trusted_authserv_id`: the receiving server whose
+    /// `Authentication-Results` must vouch for a staff command (`mx.szkola.pl`,
+    /// `*.prod.outlook.com`); None: the From address alone decides.
+    pub trusted_authserv_id: Option<String>,
+}
+
+impl Staff {
+    /// What a staff command's sender is checked against.
+    pub fn check(&self) -> crate::workflow::sender::StaffCheck<'_> {
+        crate::workflow::sender::StaffCheck {
+            addresses: &self.addresses,
+            trusted_authserv_id: self.trusted_authserv_id.as_deref(),
+        }
+    }
 }
 
 impl Staff {
@@ -357,6 +372,7 @@ impl RawConfig {
             staff: Staff {
                 addresses: StaffAddresses::new(addresses),
                 notify,
+                trusted_authserv_id: trusted_authserv_id(self.staff.trusted_authserv_id)?,
             },
             staff_mailbox,
             photo: self.photo,
@@ -394,6 +410,25 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
 
 mod dates;
 mod staff_mailbox;
+
+/// A server name (`mx.szkola.pl`) or a `*.` pattern (`*.prod.outlook.com`).
+fn trusted_authserv_id(raw: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(id) = raw.map(|s| s.trim().to_ascii_lowercase()) else {
+        return Ok(None);
+    };
+    let name = id.strip_prefix("*.").unwrap_or(&id);
+    let ok = name.contains('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    match ok {
+        true => Ok(Some(id)),
+        false => Err(invalid(
+            "staff.trusted_authserv_id",
+            "a server name such as mx.szkola.pl, or *.prod.outlook.com",
+        )),
+    }
+}
 pub use dates::Dates;
 pub use staff_mailbox::StaffMailbox;
 mod oauth2;

@@ -8,7 +8,7 @@
 //! spreadsheet: missing `@`, two addresses in one cell, spaces, a domain
 //! without a dot.
 //!
-//! The whole address is lowercased. Strictly the local part is case-sensitive,
+//! The whole address is lowercased (ASCII letters only). Strictly the local part is case-sensitive,
 //! but no real mail provider treats it so, and a single canonical form lets
 //! `Eq`/`Hash` answer "is this the same parent?" directly.
 
@@ -91,7 +91,10 @@ impl EmailAddress {
         if !labels_ok {
             return Err(EmailError::InvalidDomain(domain.to_lowercase()));
         }
-        Ok(Self(text.to_lowercase()))
+        // ASCII-only folding: Unicode folding would make `szKola.pl` written
+        // with U+212A KELVIN SIGN the school's own `szkola.pl`, which no DNS
+        // or DMARC lookup treats as the same domain.
+        Ok(Self(text.to_ascii_lowercase()))
     }
 
     pub fn as_str(&self) -> &str {

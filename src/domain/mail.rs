@@ -48,6 +48,29 @@ pub struct IncomingMail {
     /// Set when the MIME tree is over one of the caps of `mail::parse`
     /// (parts, pictures, nesting); `images` is then empty.
     pub over_limit: Option<OverLimit>,
+    /// The mail has several `From` fields, or several addresses in its
+    /// `From`: who sent it is not clear, so it never acts as staff.
+    pub from_ambiguous: bool,
+    /// Its `Authentication-Results` fields, topmost (added last, by the
+    /// receiving server) first.
+    pub auth_results: Vec<AuthResults>,
+}
+
+/// One `Authentication-Results` field (RFC 8601): which server judged the
+/// mail, and the verdicts a staff command is checked by. Comments are
+/// dropped before reading, so `(dmarc=pass)` in a comment counts for nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuthResults {
+    /// The server that wrote it (`mx.szkola.pl`), lowercased.
+    pub authserv_id: String,
+    /// `dmarc=pass`.
+    pub dmarc_pass: bool,
+    /// The `header.d` domains of the `dkim=pass` results, lowercased.
+    pub dkim_pass: Vec<String>,
+    /// Exchange Online's own stamp that the sender logged in to the same
+    /// organisation (`X-MS-Exchange-Organization-AuthAs: Internal`; Exchange
+    /// strips such fields from mail arriving from outside).
+    pub internal: bool,
 }
 
 impl IncomingMail {

@@ -47,3 +47,27 @@ pub(crate) fn pesel(year: i32, month: u32, day: u32, serial: u32) -> Pesel {
 pub(crate) fn class(text: &str) -> SchoolClass {
     SchoolClass::parse(text).unwrap()
 }
+
+/// A plain received mail from `from` saying `text`, built without the parser.
+pub(crate) fn mail_from(from: &str, text: &str) -> super::mail::IncomingMail {
+    super::mail::IncomingMail {
+        message_id: Some("t1@example.pl".into()),
+        from: Some(from.to_ascii_lowercase()),
+        from_name: None,
+        reply_to: None,
+        to: vec![],
+        subject: "x".into(),
+        in_reply_to: vec![],
+        references: vec![],
+        text: text.into(),
+        html: None,
+        images: vec![],
+        other_attachments: vec![],
+        robot: None,
+        x_loop: vec![],
+        bounce: None,
+        over_limit: None,
+        from_ambiguous: false,
+        auth_results: vec![],
+    }
+}

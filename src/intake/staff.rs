@@ -21,7 +21,6 @@ mod held;
 
 use crate::app::App;
 use crate::domain::mail::IncomingMail;
-use crate::domain::{EmailAddress, StaffAddresses};
 use crate::secretary;
 use crate::store::held::HeldPhoto;
 use crate::store::inbox::Watermark;
@@ -29,6 +28,7 @@ use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx};
 use crate::workflow::Disposition;
 use crate::workflow::command::{ParsedReply, StaffCommand, parse_reply};
+use crate::workflow::sender::{NotStaff, StaffCheck, staff_sender};
 
 use super::IntakeError;
 
@@ -131,12 +131,10 @@ fn command_of(mail: &IncomingMail) -> Option<StaffCommand> {
 /// The verdict on a mail, from what was gathered; reads no store. The
 /// sender and the token are judged first: a forged reply's pictures are
 /// never decoded (decoding is the costly, attack-exposed step).
-fn judge(mail: &IncomingMail, staff: &StaffAddresses, g: &Gathered) -> Verdict {
-    let is_staff = mail
-        .from
-        .as_deref()
-        .and_then(|a| EmailAddress::parse(a).ok())
-        .is_some_and(|s| staff.contains(&s));
+fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered) -> Verdict {
+    let not_staff = staff_sender(mail, staff).err();
+    let is_staff = not_staff.is_none();
+    let why_not = not_staff.map_or("not_staff", NotStaff::code);
     let command = command_of(mail);
     let label = command.as_ref().map_or("unknown", secretary::command_name);
     let refuse = |reason, application, detail: &str| Verdict::Refuse {
@@ -152,9 +150,9 @@ fn judge(mail: &IncomingMail, staff: &StaffAddresses, g: &Gathered) -> Verdict {
                 command: command.unwrap_or(StaffCommand::Help),
             },
             false => refuse(
-                "not_staff",
+                why_not,
                 Some(held.application_id),
-                "a command for a held photo from an address not on the staff list",
+                "a command for a held photo not proven to come from the staff",
             ),
         };
     }
@@ -184,9 +182,9 @@ fn judge(mail: &IncomingMail, staff: &StaffAddresses, g: &Gathered) -> Verdict {
             }
         }
         (Some(id), false) => refuse(
-            "not_staff",
+            why_not,
             Some(id),
-            "a command for an application from an address not on the staff list",
+            "a command for an application not proven to come from the staff",
         ),
         (None, true) if command.is_some() && !mail.auto_generated() => refuse(
             "no_token",
@@ -253,7 +251,7 @@ pub fn handle(
         return Ok(None);
     }
     let gathered = gather(app.store().conn(), mail)?;
-    let verdict = judge(mail, &app.config.staff.addresses, &gathered);
+    let verdict = judge(mail, &app.config.staff.check(), &gathered);
     act::apply(app, w, mail, verdict)
 }
 
@@ -291,13 +289,19 @@ mod tests {
             x_loop: vec![],
             bounce: None,
             over_limit: None,
+            from_ambiguous: false,
+            auth_results: vec![],
         }
     }
 
     /// The judge reads only what was gathered: here, two notifications.
     #[test]
     fn judge_refuses_a_tak_to_an_older_photo_and_a_stranger_from_what_was_gathered() {
-        let staff = StaffAddresses::new(vec![email("sekretariat@szkola.test")]);
+        let addresses = crate::domain::StaffAddresses::new(vec![email("sekretariat@szkola.test")]);
+        let staff = StaffCheck {
+            addresses: &addresses,
+            trusted_authserv_id: None,
+        };
         let g = Gathered {
             held: None,
             application: Some(4),

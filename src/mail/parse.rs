@@ -51,6 +51,9 @@ pub use shape::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS};
 // Joining `format=flowed` soft line breaks.
 #[path = "parse_flowed.rs"]
 mod flowed;
+// Who sent it: one `From` or several, and the receiving server's verdicts.
+#[path = "parse_auth.rs"]
+pub mod auth;
 use header::{clean_address, clean_id, decode_8bit, file_name, first_address, ids, root_field};
 
 /// Body text is only searched for a student's name; a cap keeps a huge
@@ -153,6 +156,8 @@ fn parse_unguarded(raw: &[u8], headers_only: bool) -> Result<IncomingMail, MailP
         }),
         x_loop: super::robot::x_loop(raw, root),
         bounce: super::bounce::read(&msg, from.as_deref()),
+        from_ambiguous: auth::from_ambiguous(root),
+        auth_results: auth::auth_results(raw, root),
         from,
         from_name,
         reply_to: msg.reply_to().and_then(first_address),

@@ -207,8 +207,10 @@ pub(super) fn first_address(address: &Address<'_>) -> Option<String> {
         .filter(|a| !a.is_empty())
 }
 
+/// ASCII-only case folding: Unicode folding would turn a look-alike such as
+/// `szKola.pl` with U+212A KELVIN SIGN into the school's own domain.
 pub(super) fn clean_address(address: &str) -> String {
-    address.trim().trim_matches(['<', '>']).to_lowercase()
+    address.trim().trim_matches(['<', '>']).to_ascii_lowercase()
 }
 
 pub(super) fn clean_id(id: &str) -> String {

@@ -85,6 +85,8 @@ fn photo_mail() -> IncomingMail {
         x_loop: vec![],
         bounce: None,
         over_limit: None,
+        from_ambiguous: false,
+        auth_results: vec![],
     }
 }
 

@@ -30,6 +30,11 @@ struct StrangerReplyView<'a> {
     school: &'a School,
     /// Pictures that fail the checks, by the name the sender gave them.
     items: Vec<RefusedItem>,
+    /// Some picture passed the checks: it is kept for the secretary.
+    any_valid: bool,
+    /// No picture at all (and the mail was read whole).
+    no_photo: bool,
+    other_attachments: Vec<String>,
     too_large_mb: Option<String>,
     over_limit: Option<OverLimit>,
     max_mail_mb: String,
@@ -63,6 +68,15 @@ pub fn stranger_reply(
     let view = StrangerReplyView {
         school: &cfg.school,
         items,
+        any_valid: photos
+            .iter()
+            .any(|d| !matches!(d, PhotoDecision::Rejected { .. })),
+        no_photo: photos.is_empty() && too_large.is_none() && mail.over_limit.is_none(),
+        other_attachments: mail
+            .other_attachments
+            .iter()
+            .map(|n| echo_safe(n, ECHO_MAX_CHARS))
+            .collect(),
         too_large_mb: too_large.map(format_mb),
         over_limit: mail.over_limit,
         max_mail_mb: format_mb(cfg.max_mail_bytes),

@@ -66,6 +66,8 @@ fn mail(from: &str, subject: &str, images: Vec<(&str, Vec<u8>)>) -> IncomingMail
         x_loop: vec![],
         bounce: None,
         over_limit: None,
+        from_ambiguous: false,
+        auth_results: vec![],
     }
 }
 

@@ -19,6 +19,7 @@ mod dates_activated;
 mod dates_restart;
 mod digest;
 mod exactly_once;
+mod forged;
 mod hostile;
 mod idle;
 mod intake;

@@ -119,6 +119,8 @@ struct AlertView<'a> {
     folder: &'a str,
     student: Option<StudentView>,
     detail: &'a str,
+    /// `[staff] trusted_authserv_id`, for the "not confirmed" reasons.
+    trusted: &'a str,
 }
 
 /// Audits a refused command and alerts the secretary, in `tx`.
@@ -148,6 +150,12 @@ fn refuse(
         subject: &echo_safe(&mail.subject, ECHO_SUBJECT_MAX_CHARS),
         folder,
         student: student.as_ref().map(StudentView::of),
+        trusted: app
+            .config
+            .staff
+            .trusted_authserv_id
+            .as_deref()
+            .unwrap_or_default(),
         detail,
     };
     let r = app.templates.render("staff_alert", &view)?;

@@ -40,6 +40,8 @@ fn kod_reply(from: &str, subject: &str) -> IncomingMail {
         x_loop: vec![],
         bounce: None,
         over_limit: None,
+        from_ambiguous: false,
+        auth_results: vec![],
     }
 }
 

@@ -97,6 +97,8 @@ pub(super) fn mail(from: &str, message_id: &str, subject: &str, text: &str) -> I
         x_loop: vec![],
         bounce: None,
         over_limit: None,
+        from_ambiguous: false,
+        auth_results: vec![],
     }
 }
 

@@ -1,0 +1,121 @@
+//! Only the secretary commands: a staff address in `From` is not enough.
+//! With `[staff] trusted_authserv_id` set, a command acts only when the
+//! school's receiving server vouches for the sender in its topmost
+//! `Authentication-Results`; a mail with two senders, or a look-alike
+//! domain, never acts. Each refusal is audited and the secretary alerted.
+//!
+//! The test stack's Postfix stamps no `Authentication-Results`, so each
+//! test writes the stamp the school's receiving server would put on top.
+
+use mleg::domain::Status;
+
+use crate::support::app::{SCHOOL, SECRETARY, TestApp};
+use crate::support::replies::{Style, reply};
+
+const TRUSTED: &str = "mx.szkola.test";
+
+fn with_trusted_server() -> TestApp {
+    TestApp::spawn_with(|c| {
+        *c = c.replace(
+            "[staff]\n",
+            &format!("[staff]\ntrusted_authserv_id = \"{TRUSTED}\"\n"),
+        )
+    })
+}
+
+/// (command, outcome) of the audit rows of application `id`.
+fn audited(t: &TestApp, id: i64) -> Vec<(String, String)> {
+    t.audit(Some(id))
+        .into_iter()
+        .map(|(_, command, outcome)| (command, outcome))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_acts_only_when_the_school_s_server_vouches_for_the_sender() {
+    let t = with_trusted_server();
+    let (id, _, note) = t.photo_with_secretary("Łucja", "Żak", 61).await;
+    let forged = [
+        // No verdict at all: anyone can type the secretary's address.
+        (reply(SECRETARY, &note, "TAK", Style::GmailPlain), "no_authentication_results"),
+        // The server says it failed; a "pass" the forger wrote lower down
+        // (or in a comment) does not count.
+        (
+            reply(SECRETARY, &note, "TAK", Style::GmailPlain)
+                .header(&format!(
+                    "Authentication-Results: {TRUSTED}; dkim=none; dmarc=fail (dmarc=pass) header.from=szkola.test"
+                ))
+                .header(&format!("Authentication-Results: {TRUSTED}; dmarc=pass")),
+            "not_authenticated",
+        ),
+        // Another server's pass is not the school's.
+        (
+            reply(SECRETARY, &note, "TAK", Style::GmailPlain)
+                .header("Authentication-Results: mx.evil.test; dmarc=pass"),
+            "no_authentication_results",
+        ),
+        // Two senders: the mail program shows one, a naive reader takes the other.
+        (
+            reply(SECRETARY, &note, "TAK", Style::GmailPlain)
+                .header("From: obcy@evil.test")
+                .header(&format!("Authentication-Results: {TRUSTED}; dmarc=pass")),
+            "several_senders",
+        ),
+    ];
+    for (mail, _) in &forged {
+        t.send(mail).await;
+        t.once().await;
+        assert_eq!(t.application(id).status, Status::AwaitingReview);
+    }
+    let refused: Vec<String> = audited(&t, id)
+        .into_iter()
+        .filter(|(_, outcome)| outcome.starts_with("refused"))
+        .map(|(_, outcome)| outcome)
+        .collect();
+    let expected: Vec<String> = forged
+        .iter()
+        .map(|(_, why)| format!("refused_{why}"))
+        .collect();
+    assert_eq!(refused, expected);
+    let alerts = t.mails_about(SECRETARY, "Odrzucono polecenie", 1).await;
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.subject.contains("brak potwierdzenia nadawcy")),
+        "{:?}",
+        alerts.iter().map(|a| &a.subject).collect::<Vec<_>>()
+    );
+
+    // The school's server vouches: the same command acts.
+    t.send(
+        &reply(SECRETARY, &note, "TAK", Style::GmailPlain).header(&format!(
+            "Authentication-Results: {TRUSTED}; spf=pass smtp.mailfrom=szkola.test; dkim=pass header.d=szkola.test; dmarc=pass header.from=szkola.test"
+        )),
+    )
+    .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::Approved);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_alike_domain_is_not_the_school_s() {
+    let t = TestApp::spawn();
+    let (id, _, note) = t.photo_with_secretary("Łucja", "Żak", 62).await;
+    // `szkola.test` with U+212A KELVIN SIGN for the k: Unicode case folding
+    // would make it the school's own domain.
+    let look_alike = "sekretariat@sz\u{212A}ola.test";
+    let mail = reply(look_alike, &note, "TAK", Style::GmailPlain);
+    t.stack
+        .send_raw("obcy@example.pl", &[SCHOOL], &mail.build())
+        .await;
+    t.stack.wait_for_mails(SCHOOL, "INBOX", 1).await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::AwaitingReview);
+    assert!(
+        audited(&t, id)
+            .iter()
+            .any(|(_, outcome)| outcome == "refused_not_staff"),
+        "{:?}",
+        audited(&t, id)
+    );
+}
