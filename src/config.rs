@@ -164,6 +164,12 @@ struct RawStaff {
     addresses: Vec<String>,
     notify: Option<String>,
     trusted_authserv_id: Option<String>,
+    #[serde(default = "default_token_valid_days")]
+    token_valid_days: u32,
+}
+
+fn default_token_valid_days() -> u32 {
+    30
 }
 
 /// Who the secretariat is: the only addresses whose replies may act.
@@ -178,6 +184,9 @@ pub struct Staff {
     /// `Authentication-Results` must vouch for a staff command (`mx.szkola.pl`,
     /// `*.prod.outlook.com`); None: the From address alone decides.
     pub trusted_authserv_id: Option<String>,
+    /// `staff.token_valid_days`: how long the token of a mail to the
+    /// secretary can act (it acts once, on the status it was written for).
+    pub token_valid_days: u32,
 }
 
 impl Staff {
@@ -357,6 +366,9 @@ impl RawConfig {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
         let dates = dates::resolve(self.dates, self.code_valid_days)?;
+        if !(1..=365).contains(&self.staff.token_valid_days) {
+            return Err(invalid("staff.token_valid_days", "must be 1..365"));
+        }
         if !(1..=1000).contains(&self.max_auto_replies_per_day) {
             return Err(invalid("max_auto_replies_per_day", "must be 1..1000"));
         }
@@ -373,6 +385,7 @@ impl RawConfig {
                 addresses: StaffAddresses::new(addresses),
                 notify,
                 trusted_authserv_id: trusted_authserv_id(self.staff.trusted_authserv_id)?,
+                token_valid_days: self.staff.token_valid_days,
             },
             staff_mailbox,
             photo: self.photo,

@@ -69,6 +69,7 @@ pub struct StudentView {
     pub parent_email: String,
     /// Every parent address, the primary one first.
     pub parent_emails: Vec<String>,
+    /// A fresh command token for the mail this view goes into.
     pub token: String,
 }
 
@@ -90,9 +91,15 @@ impl StudentView {
                 .iter()
                 .map(|e| e.as_str().to_owned())
                 .collect(),
-            token: a.token.clone(),
+            token: fresh_token(),
         }
     }
+}
+
+/// A new command token for one staff mail: 64 random bits as 16 hex
+/// digits, never the same twice (see `store::tokens`).
+pub fn fresh_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..16].to_owned()
 }
 
 /// The photo rules, for telling a parent what is expected.

@@ -21,3 +21,15 @@ impl StaffAddresses {
         self.0.contains(address)
     }
 }
+
+/// The command tokens (`[0123456789abcdef]`: 16 hex digits in brackets) in a
+/// subject, lowercased: what a staff mail carries, and her reply carries back.
+pub fn tokens_in(subject: &str) -> Vec<String> {
+    subject
+        .split('[')
+        .skip(1)
+        .filter_map(|rest| rest.split_once(']').map(|(t, _)| t.trim()))
+        .filter(|t| t.len() == 16 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_ascii_lowercase)
+        .collect()
+}

@@ -18,16 +18,20 @@
 
 mod act;
 mod held;
+mod token;
 
 use crate::app::App;
+use crate::domain::Status;
 use crate::domain::mail::IncomingMail;
 use crate::secretary;
 use crate::store::held::HeldPhoto;
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle as store_lc;
+use crate::store::tokens::IssuedToken;
 use crate::store::{StoreError, Tx};
 use crate::workflow::Disposition;
 use crate::workflow::command::{ParsedReply, StaffCommand, parse_reply};
+use crate::workflow::qr_shape::check_activation_qr;
 use crate::workflow::sender::{NotStaff, StaffCheck, staff_sender};
 
 use super::IntakeError;
@@ -43,6 +47,8 @@ enum Verdict {
         application: i64,
         command: StaffCommand,
         qr: Option<String>,
+        /// The command token it spends (`POMOC` spends none).
+        token: Option<String>,
     },
     /// A staff command about a held photo (`TAK`/`NIE`; anything else gets help).
     ActOnHeld {
@@ -59,6 +65,14 @@ enum Verdict {
     },
 }
 
+/// When a token stops acting.
+#[derive(Debug, Clone, Copy)]
+struct TokenRules {
+    now: chrono::DateTime<chrono::Utc>,
+    /// `[staff] token_valid_days`.
+    valid_days: u32,
+}
+
 /// What judging a reply reads from the store, all read before deciding.
 #[derive(Debug, Default)]
 struct Gathered {
@@ -68,6 +82,8 @@ struct Gathered {
     held: Option<HeldPhoto>,
     /// The application its token or the notification it answers names.
     application: Option<i64>,
+    /// That token, with the application's status now.
+    token: Option<(IssuedToken, Status)>,
     /// That application's photo notifications, oldest first (row, Message-ID).
     notifications: Vec<(i64, String)>,
 }
@@ -80,38 +96,21 @@ fn gather(conn: Tx<'_>, mail: &IncomingMail) -> Result<Gathered, StoreError> {
             ..Gathered::default()
         });
     }
-    let Some(id) = application_of(conn, mail)? else {
+    let Some(token) = token::carried(conn, mail)? else {
         return Ok(Gathered::default());
     };
+    let id = token.0.application_id;
     Ok(Gathered {
         held: None,
         application: Some(id),
+        token: Some(token),
         notifications: store_lc::photo_notifications(conn, id)?,
     })
 }
 
-/// `[0123456789abcdef]` tokens in a subject.
-pub(super) fn tokens_in(subject: &str) -> Vec<&str> {
-    subject
-        .split('[')
-        .skip(1)
-        .filter_map(|rest| rest.split_once(']').map(|(t, _)| t.trim()))
-        .filter(|t| t.len() == 16 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .collect()
-}
-
-fn application_of(conn: Tx<'_>, mail: &IncomingMail) -> Result<Option<i64>, StoreError> {
-    for token in tokens_in(&mail.subject) {
-        if let Some(id) = store_lc::by_token(conn, &token.to_ascii_lowercase())? {
-            return Ok(Some(id));
-        }
-    }
-    for id in mail.in_reply_to.iter().chain(&mail.references) {
-        if let Some(app_id) = store_lc::staff_mail_application(conn, id)? {
-            return Ok(Some(app_id));
-        }
-    }
-    Ok(None)
+/// `[0123456789abcdef]` tokens in a subject (see [`crate::domain::staff::tokens_in`]).
+pub(super) fn tokens_in(subject: &str) -> Vec<String> {
+    crate::domain::staff::tokens_in(subject)
 }
 
 /// The command in a reply. The plain text is tried first; an HTML-only mail's
@@ -131,7 +130,7 @@ fn command_of(mail: &IncomingMail) -> Option<StaffCommand> {
 /// The verdict on a mail, from what was gathered; reads no store. The
 /// sender and the token are judged first: a forged reply's pictures are
 /// never decoded (decoding is the costly, attack-exposed step).
-fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered) -> Verdict {
+fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered, rules: TokenRules) -> Verdict {
     let not_staff = staff_sender(mail, staff).err();
     let is_staff = not_staff.is_none();
     let why_not = not_staff.map_or("not_staff", NotStaff::code);
@@ -158,6 +157,13 @@ fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered) -> Verdict {
     }
     match (g.application, is_staff) {
         (Some(id), true) => {
+            let spent = g
+                .token
+                .as_ref()
+                .and_then(|t| token::refusal(t, command.as_ref(), rules.now, rules.valid_days));
+            if let Some((reason, detail)) = spent {
+                return refuse(reason, Some(id), &detail);
+            }
             let qr = match &command {
                 // Over a MIME cap its pictures were not collected: no QR to read.
                 Some(StaffCommand::Code { .. }) if mail.over_limit.is_some() => {
@@ -168,17 +174,29 @@ fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered) -> Verdict {
             };
             match (command, qr) {
                 (_, Err(detail)) => refuse("qr_unreadable", Some(id), &detail),
+                (_, Ok(Some(content))) if check_activation_qr(&content).is_err() => {
+                    let why = check_activation_qr(&content).err().unwrap_or_default();
+                    refuse("qr_not_mobywatel", Some(id), &why)
+                }
                 (Some(c), _) if judges_the_photo(&c) && answers_an_older_photo(mail, g) => refuse(
                     "stale_photo",
                     Some(id),
                     "the reply answers a notification about an older photo",
                 ),
                 // Anything not understood gets the list of commands.
-                (command, Ok(qr)) => Verdict::Act {
-                    application: id,
-                    command: command.unwrap_or(StaffCommand::Help),
-                    qr,
-                },
+                (command, Ok(qr)) => {
+                    let command = command.unwrap_or(StaffCommand::Help);
+                    let token = match command {
+                        StaffCommand::Help => None,
+                        _ => g.token.as_ref().map(|(t, _)| t.token.clone()),
+                    };
+                    Verdict::Act {
+                        application: id,
+                        command,
+                        qr,
+                        token,
+                    }
+                }
             }
         }
         (Some(id), false) => refuse(
@@ -251,7 +269,11 @@ pub fn handle(
         return Ok(None);
     }
     let gathered = gather(app.store().conn(), mail)?;
-    let verdict = judge(mail, &app.config.staff.check(), &gathered);
+    let rules = TokenRules {
+        now: app.clock.now(),
+        valid_days: app.config.staff.token_valid_days,
+    };
+    let verdict = judge(mail, &app.config.staff.check(), &gathered, rules);
     act::apply(app, w, mail, verdict)
 }
 
@@ -305,12 +327,17 @@ mod tests {
         let g = Gathered {
             held: None,
             application: Some(4),
+            token: None,
             notifications: vec![
                 (10, "old@szkola.test".into()),
                 (11, "new@szkola.test".into()),
             ],
         };
-        let verdict = |from, answers| judge(&reply(from, "TAK", answers), &staff, &g);
+        let rules = TokenRules {
+            now: chrono::Utc::now(),
+            valid_days: 30,
+        };
+        let verdict = |from, answers| judge(&reply(from, "TAK", answers), &staff, &g, rules);
         assert!(matches!(
             verdict("sekretariat@szkola.test", "old@szkola.test"),
             Verdict::Refuse {
@@ -324,7 +351,8 @@ mod tests {
             Verdict::Act {
                 application: 4,
                 command: StaffCommand::Approve,
-                qr: None
+                qr: None,
+                token: None
             }
         ));
         assert!(matches!(
@@ -338,7 +366,7 @@ mod tests {
         let nothing = Gathered::default();
         let tak = reply("sekretariat@szkola.test", "TAK", "x@y.pl");
         assert!(matches!(
-            judge(&tak, &staff, &nothing),
+            judge(&tak, &staff, &nothing, rules),
             Verdict::Refuse {
                 reason: "no_token",
                 ..
@@ -346,7 +374,7 @@ mod tests {
         ));
         let parent = reply("rodzic@example.pl", "Dziękuję", "x@y.pl");
         assert!(matches!(
-            judge(&parent, &staff, &nothing),
+            judge(&parent, &staff, &nothing, rules),
             Verdict::NotACommand
         ));
     }

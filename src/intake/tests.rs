@@ -45,10 +45,16 @@ fn a_parent_s_valid_photo_moves_the_application_to_review_and_queues_both_mails(
         note.subject
             .contains("Zdjęcie do wprowadzenia: Kowalski Jan, kl. 3A")
     );
-    assert!(
-        note.subject.contains(&format!("[{TOKEN}]")),
-        "{}",
-        note.subject
+    // The notification carries a token of its own, issued for the status it
+    // was written for, not the application's one token.
+    let token = notification_token(&app);
+    assert_ne!(token, TOKEN);
+    let issued = crate::store::tokens::find(app.store().conn(), &token)
+        .unwrap()
+        .expect("the token is recorded");
+    assert_eq!(
+        (issued.application_id, issued.issued_for),
+        (id, Status::AwaitingReview)
     );
     let stored = inbox::watermark(app.store().conn(), &app.config.imap.mailbox).unwrap();
     assert_eq!(stored, Some(uid(1)), "the watermark moved with the mail");
@@ -114,7 +120,14 @@ fn a_staff_kod_with_the_token_readies_the_code_and_queues_the_parent_and_staff_m
     handle(&app, uid(1), &photo_from(PARENT, "p1@example.pl"), None).unwrap();
     let before = queued(&app).len();
 
-    let h = handle(&app, uid(2), &kod_from(STAFF, "k1@szkola.test"), None).unwrap();
+    let token = notification_token(&app);
+    let h = handle(
+        &app,
+        uid(2),
+        &kod_from(STAFF, "k1@szkola.test", &token),
+        None,
+    )
+    .unwrap();
 
     assert_eq!(h.disposition, Disposition::Processed);
     assert_eq!(status(&app, id), Status::CodeReady);
@@ -177,7 +190,8 @@ fn a_kod_from_outside_the_staff_list_changes_nothing_is_audited_and_alerts_staff
     handle(&app, uid(1), &photo_from(PARENT, "p1@example.pl"), None).unwrap();
     let before = queued(&app).len();
 
-    let forged = kod_from("sekretariat@szkola-test.example", "f1@example.com");
+    let token = notification_token(&app);
+    let forged = kod_from("sekretariat@szkola-test.example", "f1@example.com", &token);
     let h = handle(&app, uid(2), &forged, None).unwrap();
 
     assert_eq!(h.disposition, Disposition::NeedsHuman);
@@ -285,3 +299,5 @@ fn a_cli_change_while_the_photo_is_checked_is_not_undone() {
 mod robots;
 // A stranger learns nothing from the register.
 mod strangers;
+// Each mail to the secretary carries its own token, good once.
+mod tokens;

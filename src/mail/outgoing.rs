@@ -55,6 +55,20 @@ pub enum MailKind {
 }
 
 impl MailKind {
+    /// A mail to the secretary that she may answer with a command: its
+    /// subject's token is recorded when it is queued.
+    pub fn asks_for_a_command(self) -> bool {
+        matches!(
+            self,
+            MailKind::StaffPhoto
+                | MailKind::StaffSlip
+                | MailKind::StaffAnswer
+                | MailKind::StaffAlert
+                | MailKind::StaffReminder
+                | MailKind::StaffNeedsHuman
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::ParentReply => "parent_reply",

@@ -53,9 +53,12 @@ pub fn staff_answer(
         process: cfg.process,
         delivery: cfg.delivery,
     };
+    let token = view.student.token.clone();
     let r = t.render("staff_answer", &view)?;
     Ok(OutgoingMail {
-        subject: reply_subject(&thread.subject, &r.subject),
+        // Threaded to her mail, but carrying this answer's own token: she
+        // can always reply to the newest mail.
+        subject: with_token(&reply_subject(&thread.subject, &r.subject), &token),
         in_reply_to: thread.message_id.clone(),
         references: thread
             .references
@@ -73,4 +76,41 @@ pub fn staff_answer(
             r,
         )
     })
+}
+
+/// `subject` with every command token in it replaced by `token` (appended
+/// when it carries none).
+fn with_token(subject: &str, token: &str) -> String {
+    let old = crate::domain::staff::tokens_in(subject);
+    if old.is_empty() {
+        return format!("{subject} [{token}]");
+    }
+    let mut out = subject.to_owned();
+    for t in old {
+        // Tokens are hex: any case the mail client kept is replaced.
+        for form in [t.clone(), t.to_ascii_uppercase()] {
+            out = out.replace(&format!("[{form}]"), &format!("[{token}]"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::with_token;
+
+    #[test]
+    fn the_answer_carries_its_own_token() {
+        assert_eq!(
+            with_token(
+                "Re: [mLegitymacja #3] Zdjęcie [00112233445566ff]",
+                "aaaabbbbccccdddd"
+            ),
+            "Re: [mLegitymacja #3] Zdjęcie [aaaabbbbccccdddd]"
+        );
+        assert_eq!(
+            with_token("Re: Zdjęcie", "aaaabbbbccccdddd"),
+            "Re: Zdjęcie [aaaabbbbccccdddd]"
+        );
+    }
 }

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod probe;
 pub mod purges;
 mod schema;
+pub mod tokens;
 
 use std::path::Path;
 

@@ -39,6 +39,12 @@ pub fn enqueue(
         ],
     )?;
     let id = conn.last_insert_rowid();
+    if let (true, Some(app)) = (mail.kind.asks_for_a_command(), mail.application_id) {
+        // The token in the subject is what her reply carries back.
+        for token in crate::domain::staff::tokens_in(&mail.subject) {
+            super::tokens::issue(conn, &token, app, &message_id, now)?;
+        }
+    }
     for a in &mail.attachments {
         conn.execute(
             "INSERT INTO outbox_attachments (outbox_id, file_name, content_type, data)

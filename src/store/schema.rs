@@ -332,4 +332,23 @@ UPDATE applications SET complete_at =
 CREATE INDEX IF NOT EXISTS outbox_message_id ON outbox(message_id);
 CREATE INDEX IF NOT EXISTS outbox_application ON outbox(application_id, kind);
 "#,
+    r#"
+-- Tokens that are spent: every mail that asks the secretary for a command
+-- carries its own token, good once, for the status the application had when
+-- the mail was written, and for [staff] token_valid_days.
+CREATE TABLE command_tokens (
+    token           TEXT PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    issued_for      TEXT NOT NULL,
+    message_id      TEXT,
+    issued_at       TEXT NOT NULL,
+    spent_at        TEXT,
+    spent_by        TEXT
+);
+CREATE INDEX command_tokens_message ON command_tokens(message_id);
+-- Mails sent before carry the application's one token: it stays good once,
+-- for the status the application has now, from now on.
+INSERT INTO command_tokens (token, application_id, issued_for, issued_at)
+    SELECT token, id, status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM applications;
+"#,
 ];

@@ -13,6 +13,7 @@ pub mod decoration;
 mod find;
 pub mod lifecycle;
 mod quiet;
+pub mod qr_shape;
 pub mod sender;
 #[cfg(test)]
 mod tests;

@@ -50,7 +50,23 @@ pub(super) fn apply(
                 application,
                 command,
                 qr,
+                token,
             } => {
+                // A token acts once: a copy of this mail (a replay with a new
+                // Message-ID) finds it spent.
+                let now = app.clock.now();
+                if let Some(t) = token
+                    && !crate::store::tokens::spend(tx, t, mail.message_id.as_deref(), now)?
+                {
+                    let refusal = Refusal {
+                        reason: "token_spent",
+                        command: secretary::command_name(command),
+                        application: Some(*application),
+                        detail: "the token was spent meanwhile",
+                    };
+                    refuse(app, tx, mail, &refusal, &actor, folder)?;
+                    return Ok(false);
+                }
                 // Her reply may carry a QR screenshot: purged with the photo.
                 if !mail.images.is_empty()
                     && let Some(mid) = &mail.message_id
@@ -121,6 +137,8 @@ struct AlertView<'a> {
     detail: &'a str,
     /// `[staff] trusted_authserv_id`, for the "not confirmed" reasons.
     trusted: &'a str,
+    /// `[staff] token_valid_days`, for "the message is too old".
+    token_valid_days: u32,
 }
 
 /// Audits a refused command and alerts the secretary, in `tx`.
@@ -156,6 +174,7 @@ fn refuse(
             .trusted_authserv_id
             .as_deref()
             .unwrap_or_default(),
+        token_valid_days: app.config.staff.token_valid_days,
         detail,
     };
     let r = app.templates.render("staff_alert", &view)?;

@@ -62,7 +62,12 @@ addresses = ["sekretariat@szkola.test"]
     };
     let id = app
         .store()
-        .transaction(|tx| crate::store::apps::insert(tx, &new, TOKEN, now, "test"))
+        .transaction(|tx| {
+            let id = crate::store::apps::insert(tx, &new, TOKEN, now, "test")?;
+            // As if a mail to the secretary about the new application carried it.
+            crate::store::tokens::issue(tx, TOKEN, id, "registered@szkola.test", now)?;
+            Ok::<_, crate::store::StoreError>(id)
+        })
         .unwrap();
     (app, id)
 }
@@ -127,8 +132,23 @@ pub(super) fn photo_from(from: &str, message_id: &str) -> IncomingMail {
     with_image(m, "Jan_Kowalski.jpg", "image/jpeg", good_jpeg())
 }
 
-pub(super) fn kod_from(from: &str, message_id: &str) -> IncomingMail {
-    let subject = format!("Re: [mLegitymacja #1] Zdjęcie do wprowadzenia [{TOKEN}]");
+/// The token of the newest photo notification queued for the secretary:
+/// what her reply to it carries back.
+pub(super) fn notification_token(app: &App) -> String {
+    let rows = queued(app);
+    let note = rows
+        .iter()
+        .rev()
+        .find(|r| r.kind == "staff_photo")
+        .expect("a photo notification");
+    crate::domain::staff::tokens_in(&note.subject)
+        .pop()
+        .expect("the notification carries a token")
+}
+
+/// The secretary's (or a forger's) `KOD` reply carrying `token`.
+pub(super) fn kod_from(from: &str, message_id: &str, token: &str) -> IncomingMail {
+    let subject = format!("Re: [mLegitymacja #1] Zdjęcie do wprowadzenia [{token}]");
     let m = mail(from, message_id, &subject, "KOD AB12CD34");
     let qr =
         crate::qr::render_qr_png("https://mobywatel.gov.pl/mlegitymacja/aktywacja?t=7Q2M9XK4PL0Z")
