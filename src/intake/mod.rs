@@ -188,6 +188,9 @@ async fn examine(
         }
     };
     let handled = handle(app, watermark, &mail, too_large)?;
+    // What a purge checks besides the Message-ID before expunging this mail.
+    let name = &app.config.imap.mailbox;
+    inbox::record_size(app.store().conn(), name, uid_validity, new.uid, new.size)?;
     if handled.duplicate {
         report.duplicates += 1;
     }
