@@ -336,18 +336,33 @@ mod tests {
             left_in_trash,
         };
         let moved = Verdict::GiveUp("moved");
-        assert_eq!(verdict(Origin::Foreign, WATCHED, &out(1, 0, false, 0)), Verdict::Done(None));
-        assert_eq!(verdict(Origin::Foreign, WATCHED, &out(0, 0, false, 0)), moved);
+        assert_eq!(
+            verdict(Origin::Foreign, WATCHED, &out(1, 0, false, 0)),
+            Verdict::Done(None)
+        );
+        assert_eq!(
+            verdict(Origin::Foreign, WATCHED, &out(0, 0, false, 0)),
+            moved
+        );
         // Her reply moved out of mleg's folder: her sent copy does not count.
         assert_eq!(verdict(Origin::Staff, WATCHED, &out(0, 1, true, 0)), moved);
-        assert_eq!(verdict(Origin::Staff, WATCHED, &out(1, 0, true, 0)), Verdict::Done(None));
+        assert_eq!(
+            verdict(Origin::Staff, WATCHED, &out(1, 0, true, 0)),
+            Verdict::Done(None)
+        );
         // mleg's own mail may be anywhere, or nowhere in this account.
-        assert_eq!(verdict(Origin::Minted, WATCHED, &out(0, 0, true, 0)), Verdict::Done(None));
+        assert_eq!(
+            verdict(Origin::Minted, WATCHED, &out(0, 0, true, 0)),
+            Verdict::Done(None)
+        );
         assert_eq!(
             verdict(Origin::Minted, WATCHED, &out(0, 0, false, 0)),
             Verdict::GiveUp("unsearchable")
         );
-        assert_eq!(verdict(Origin::Minted, STAFF, &out(0, 0, true, 0)), Verdict::Done(None));
+        assert_eq!(
+            verdict(Origin::Minted, STAFF, &out(0, 0, true, 0)),
+            Verdict::Done(None)
+        );
         assert_eq!(
             verdict(Origin::Staff, STAFF, &out(0, 0, false, 0)),
             Verdict::Done(Some("not searched: unsafe id"))

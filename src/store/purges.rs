@@ -192,7 +192,14 @@ pub fn link_report(
             |r| r.get(0),
         )?;
         if purged {
-            queue_mail(conn, report, "copy", Origin::Foreign, Some(application), now)?;
+            queue_mail(
+                conn,
+                report,
+                "copy",
+                Origin::Foreign,
+                Some(application),
+                now,
+            )?;
         }
     }
     Ok(())

@@ -112,7 +112,10 @@ fn a_needs_human_note_goes_only_once_the_application_is_closed() {
     let note = sent(&s, MailKind::StaffNeedsHuman, None);
     purges::link(c, id, &note, Linked::Note).unwrap();
     lifecycle::purge_photos(c, id, t0()).unwrap();
-    assert!(queued(&s, WATCHED).is_empty(), "open: the secretary may need it");
+    assert!(
+        queued(&s, WATCHED).is_empty(),
+        "open: the secretary may need it"
+    );
 
     apps::set_status(c, id, Status::Cancelled, t0(), "", "test").unwrap();
     lifecycle::purge_photos(c, id, t0()).unwrap();
@@ -133,7 +136,10 @@ fn a_report_on_a_mail_of_ours_leaves_with_its_application_even_after_the_purge()
     lifecycle::purge_photos(c, id, t0()).unwrap();
     let report = |n| row(&format!("report{n}@mx.example.pl"), "copy", Origin::Foreign);
     assert!(queued(&s, WATCHED).contains(&report(2)));
-    assert!(!queued(&s, WATCHED).contains(&report(1)), "not about our mail");
+    assert!(
+        !queued(&s, WATCHED).contains(&report(1)),
+        "not about our mail"
+    );
     assert!(queued(&s, STAFF).iter().all(|r| r.2 != Origin::Foreign));
 
     // A report that comes after the purge is queued at once.

@@ -122,7 +122,11 @@ async fn idle_finding(session: &mut ImapSession, cfg: &ImapConfig, name: &str) -
 /// How the server deletes what a purge expunges (immediately, via the
 /// trash folder, or Gmail's archive), and on Microsoft 365 where deleted
 /// mail still waits.
-async fn deletion_findings(session: &mut ImapSession, cfg: &ImapConfig, name: &str) -> Vec<Finding> {
+async fn deletion_findings(
+    session: &mut ImapSession,
+    cfg: &ImapConfig,
+    name: &str,
+) -> Vec<Finding> {
     let server = connect::server(cfg);
     let found = within(
         cfg.timeouts.command,

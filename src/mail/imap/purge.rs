@@ -157,7 +157,11 @@ impl Mailbox {
     /// Those of `wanted` (UID, expected size) in the selected folder whose
     /// own Message-ID header is exactly `id` and, when a size is expected,
     /// whose size is that size; with the size the server gave.
-    pub(super) async fn verified(&mut self, wanted: &[Hit], id: &str) -> Result<Vec<Hit>, ImapError> {
+    pub(super) async fn verified(
+        &mut self,
+        wanted: &[Hit],
+        id: &str,
+    ) -> Result<Vec<Hit>, ImapError> {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }

@@ -85,7 +85,9 @@ pub(super) async fn discover(
             }
             Deletion::Trash(folder.to_owned())
         }
-        None if gmail => special(NameAttribute::Trash).map_or(Deletion::GmailArchive, Deletion::Trash),
+        None if gmail => {
+            special(NameAttribute::Trash).map_or(Deletion::GmailArchive, Deletion::Trash)
+        }
         None => Deletion::Immediate,
     };
     Ok(Erasing { deletion, all_mail })
