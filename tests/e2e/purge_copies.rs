@@ -363,3 +363,43 @@ async fn a_text_only_kod_a_report_quoting_the_notification_and_the_notes_leave_w
         "closed: the note quoting the parent's mail goes"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parents_mail_whose_recorded_place_does_not_verify_is_left_and_reported_once() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Ala", "Rozmiar", 64).await;
+    let filed = t.stack.fetch_all(SCHOOL, PROCESSED).await;
+    let theirs = mleg::mail::parse::parse_mail(&filed[0].raw)
+        .unwrap()
+        .message_id
+        .unwrap();
+    let recorded = mleg::store::probe::recorded_size(t.app.store().conn(), &theirs).unwrap();
+    assert_eq!(recorded, Some(u32::try_from(filed[0].raw.len()).unwrap()));
+    // The mail at the recorded UID has the Message-ID, but not the size.
+    let changed = mleg::store::probe::set_recorded_size(t.app.store().conn(), &theirs, 1).unwrap();
+    assert_eq!(changed, 1);
+    t.send(&reply(SECRETARY, &note, "KOD AB12-CD34", Style::GmailPlain))
+        .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::CodeReady);
+    assert!(
+        ids(&t, SCHOOL, PROCESSED).await.contains(&theirs),
+        "not provably the one mail: left"
+    );
+    let ask = t
+        .mails_about(SECRETARY, "ręcznie usunąć", 1)
+        .await
+        .remove(0);
+    assert!(
+        ask.subject.contains(&format!("#{id}")) && ask.text.contains(&parent),
+        "{}",
+        ask.text
+    );
+    t.once().await;
+    let asks = t
+        .outbox_state()
+        .iter()
+        .filter(|(_, kind, _, _)| kind == "staff_purge_failed")
+        .count();
+    assert_eq!(asks, 1, "reported once");
+}
