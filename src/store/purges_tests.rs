@@ -132,7 +132,13 @@ fn a_report_on_a_mail_of_ours_leaves_with_its_application_even_after_the_purge()
     let notification = sent(&s, MailKind::StaffPhoto, Some(id));
     let unrelated = vec!["someone@example.pl".to_string()];
     purges::link_report(c, "report1@mx.example.pl", &unrelated, t0()).unwrap();
-    purges::link_report(c, "report2@mx.example.pl", &[notification.clone()], t0()).unwrap();
+    purges::link_report(
+        c,
+        "report2@mx.example.pl",
+        std::slice::from_ref(&notification),
+        t0(),
+    )
+    .unwrap();
     lifecycle::purge_photos(c, id, t0()).unwrap();
     let report = |n| row(&format!("report{n}@mx.example.pl"), "copy", Origin::Foreign);
     assert!(queued(&s, WATCHED).contains(&report(2)));

@@ -5,11 +5,11 @@
 //! After it, a byte search of every folder mleg can reach finds neither the
 //! PESEL nor the photo.
 
-use base64::Engine;
 use mleg::domain::Status;
 use mleg::domain::mail::IncomingMail;
 
 use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp, mleg, pesel};
+use crate::support::leaks::leaks;
 use crate::support::mime::Mail;
 use crate::support::photos;
 use crate::support::replies::{Style, reply};
@@ -47,54 +47,6 @@ async fn ids(t: &TestApp, user: &str, folder: &str) -> Vec<String> {
         .iter()
         .filter_map(|m| mleg::mail::parse::parse_mail(&m.raw).ok()?.message_id)
         .collect()
-}
-
-/// What a person searching the mailboxes could find: the raw mail, its
-/// quoted-printable text unfolded, and every base64 block decoded.
-fn readable(raw: &[u8]) -> Vec<Vec<u8>> {
-    let text = String::from_utf8_lossy(raw);
-    let mut views = vec![raw.to_vec(), text.replace("=\r\n", "").into_bytes()];
-    let mut block = String::new();
-    let b64 = |l: &str| {
-        l.len() >= 4
-            && l.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
-    };
-    for line in text.lines().chain([""]) {
-        if b64(line.trim_end()) {
-            block.push_str(line.trim_end());
-        } else if !block.is_empty() {
-            let engine = base64::engine::general_purpose::STANDARD;
-            views.extend(engine.decode(std::mem::take(&mut block)).ok());
-        }
-    }
-    views
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Every mail, in every folder of `users`, that still holds the PESEL or a
-/// distinctive slice (from the middle) of one of `photos`.
-async fn leaks(t: &TestApp, users: &[&str], pesel: &str, photos: &[&[u8]]) -> Vec<String> {
-    let slices: Vec<&[u8]> = photos
-        .iter()
-        .map(|p| &p[p.len() / 2..p.len() / 2 + 48])
-        .collect();
-    let mut found = Vec::new();
-    for user in users {
-        for folder in t.stack.list_folders(user).await {
-            for mail in t.stack.fetch_all(user, &folder).await {
-                let views = readable(&mail.raw);
-                let hit = |n: &[u8]| views.iter().any(|v| contains(v, n));
-                if hit(pesel.as_bytes()) || slices.iter().any(|s| hit(s)) {
-                    found.push(format!("{user}/{folder} uid {}", mail.uid));
-                }
-            }
-        }
-    }
-    found
 }
 
 /// The Message-ID of the delivery report in the tests.
