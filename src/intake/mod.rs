@@ -63,7 +63,7 @@ pub struct IntakeReport {
     /// Parents' mails expunged after their photo was purged.
     pub expunged: usize,
     /// Copies expunged after a purge (notifications, slips, the secretary's
-    /// command mails with images), in the watched and the staff account.
+    /// replies, delivery reports), in the watched and the staff account.
     pub copies_expunged: usize,
 }
 
