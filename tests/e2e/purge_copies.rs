@@ -140,10 +140,18 @@ async fn a_mail_reusing_the_message_id_of_an_unrelated_mail_takes_only_itself_al
     for folder in [PROCESSED, NEEDS_HUMAN] {
         let left = ids(&t, SCHOOL, folder).await;
         assert!(
-            !left.iter().any(|m| m == meeting || m == trip),
-            "the stranger's and the parent's mails are expunged from {folder}: {left:?}"
+            left.is_empty(),
+            "the stranger's and the parent's mails and her replies leave {folder}: {left:?}"
         );
     }
+    let photos = [
+        photos::good_jpeg(),
+        held.images[0].data.clone(),
+        note.images[0].data.clone(),
+    ];
+    let photos: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
+    let found = leaks(&t, &[SCHOOL, SECRETARY], &pesel(2014, 3, 3, 61), &photos).await;
+    assert!(found.is_empty(), "the child's data is still in {found:?}");
     for user in [SCHOOL, SECRETARY] {
         let inbox = ids(&t, user, "INBOX").await;
         for kept in [meeting, trip] {
