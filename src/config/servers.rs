@@ -32,6 +32,8 @@ pub(super) struct RawImap {
     #[serde(default = "default_needs_human")]
     needs_human_folder: String,
     sent_folder: Option<String>,
+    /// Where a purged mail is moved before it is expunged (see `ImapConfig`).
+    trash_folder: Option<String>,
     ca_file: Option<PathBuf>,
     #[serde(default)]
     allow_plaintext: bool,
@@ -102,6 +104,10 @@ pub struct ImapConfig {
     /// The account's sent-mail folder, when the mail server keeps copies of
     /// what mleg or the secretary sends there: purged copies go from it too.
     pub sent_folder: Option<String>,
+    /// `trash_folder`: a purged mail is moved here and expunged here, so it
+    /// leaves servers that keep expunged mail elsewhere (Gmail's All Mail).
+    /// Unset: expunged where it is (on Gmail, the `\Trash` folder is used).
+    pub trash_folder: Option<String>,
     /// `ca_file`: extra CA certificates trusted besides the public roots.
     pub ca_file: Option<CaFile>,
     /// `timeout_secs` / `fetch_timeout_secs`: no IMAP step waits longer.
@@ -188,6 +194,7 @@ pub(super) fn imap(
         processed_folder: raw.processed_folder,
         needs_human_folder: raw.needs_human_folder,
         sent_folder: raw.sent_folder,
+        trash_folder: raw.trash_folder,
         section: "imap",
         idle: raw.idle,
     })

@@ -39,6 +39,8 @@ pub(super) struct RawStaffMailbox {
     /// The folders cleaned after a purge.
     #[serde(default = "default_staff_folders")]
     folders: Vec<String>,
+    /// Where a purged mail is moved and expunged (like `[imap] trash_folder`).
+    trash_folder: Option<String>,
     /// Extra CA certificates trusted (PEM).
     ca_file: Option<PathBuf>,
     /// Allow `tls = "none"` to another machine.
@@ -124,6 +126,7 @@ pub(super) fn resolve(
             needs_human_folder: first.clone(),
             mailbox: first,
             sent_folder: None,
+            trash_folder: raw.trash_folder,
             ca_file,
             timeouts: super::ImapTimeouts::default(),
             section: "staff_mailbox",

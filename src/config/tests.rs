@@ -123,17 +123,20 @@ fn sent_folder_and_staff_mailbox_are_optional_and_read() {
     with_passwords();
     let c = Config::from_toml(EXAMPLE, Path::new("/etc/mleg")).unwrap();
     assert_eq!(c.imap.sent_folder, None);
+    assert_eq!(c.imap.trash_folder, None);
     assert!(c.staff_mailbox.is_none());
     assert!(c.staff_copies_cleaned(), "notify is the watched account");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("staff.pass"), "tajne\n").unwrap();
     let text = EXAMPLE
         .replace("# sent_folder = \"Sent\"", "sent_folder = \"Sent\"")
+        .replace("# trash_folder = \"[Gmail]", "trash_folder = \"[Gmail]")
         .replace(
             "notify = \"sekretariat@szkola.example.pl\"",
             "notify = \"jkowalska@szkola.example.pl\"",
         );
     let c = Config::from_toml(&text, dir.path()).unwrap();
+    assert_eq!(c.imap.trash_folder.as_deref(), Some("[Gmail]/Trash"));
     assert_eq!(
         c.imap.purge_folders(),
         vec![
@@ -146,7 +149,8 @@ fn sent_folder_and_staff_mailbox_are_optional_and_read() {
     assert!(!c.staff_copies_cleaned(), "her own account, no login given");
     let with_staff = format!(
         "{text}\n[staff_mailbox]\nhost = \"imap.example.pl\"\nport = 993\ntls = \"tls\"\n\
-         user = \"jkowalska@szkola.example.pl\"\npassword_file = \"staff.pass\"\n"
+         user = \"jkowalska@szkola.example.pl\"\npassword_file = \"staff.pass\"\n\
+         trash_folder = \"Kosz\"\n"
     );
     let c = Config::from_toml(&with_staff, dir.path()).unwrap();
     let m = c.staff_mailbox.as_ref().unwrap();
@@ -155,6 +159,7 @@ fn sent_folder_and_staff_mailbox_are_optional_and_read() {
         ("tajne", vec!["INBOX".to_string()])
     );
     assert_eq!(m.imap.mailbox, "INBOX");
+    assert_eq!(m.imap.trash_folder.as_deref(), Some("Kosz"));
     assert!(c.staff_copies_cleaned());
 }
 

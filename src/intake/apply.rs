@@ -6,11 +6,12 @@ use crate::app::App;
 use crate::apply_outcome::{self, Context, PhotoSource};
 use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
-use crate::mail::outgoing::OutgoingMail;
+use crate::mail::outgoing::{MailKind, OutgoingMail};
 use crate::notices;
 use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};
-use crate::store::{Tx, outbox};
+use crate::store::purges::{self, Linked};
+use crate::store::{StoreError, Tx, bounces, outbox};
 use crate::workflow::transition::{Event, transition};
 use crate::workflow::{Decision, Disposition, PhotoDecision};
 
@@ -47,7 +48,10 @@ pub fn apply(
         // The parent's answer is queued first, so it is sent first: a parent
         // waits at the phone, the secretary reads her mail in batches.
         for m in &mails {
-            outbox::enqueue(tx, m, &from_domain, now)?;
+            let id = outbox::enqueue(tx, m, &from_domain, now)?;
+            if m.kind == MailKind::StaffNeedsHuman {
+                link_note(tx, &id, mail, decision)?;
+            }
         }
         for d in decision
             .photos
@@ -74,6 +78,34 @@ pub fn apply(
         }
         Ok(())
     }
+}
+
+/// A "needs a human" note quotes the mail's sender and subject and names
+/// the students it may be about: it is linked to those applications and to
+/// the sender's own, and leaves with them once they are closed.
+fn link_note(
+    tx: Tx<'_>,
+    note: &str,
+    mail: &IncomingMail,
+    decision: &Decision,
+) -> Result<(), StoreError> {
+    let mut ids: Vec<i64> = decision
+        .photos
+        .iter()
+        .flat_map(|d| match d {
+            PhotoDecision::Ambiguous { candidates, .. } => candidates.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    if let Some(from) = &mail.from {
+        ids.extend(bounces::applications_of_parent(tx, from)?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        purges::link(tx, id, note, Linked::Note)?;
+    }
+    Ok(())
 }
 
 /// Two accepted photos of one child in one mail: only the last counts (it

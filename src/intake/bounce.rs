@@ -14,7 +14,7 @@ use crate::domain::mail::{Bounce, IncomingMail};
 use crate::domain::{Application, EmailAddress};
 use crate::notices;
 use crate::store::inbox::{self, Watermark};
-use crate::store::{StoreError, Tx, apps, bounces, outbox};
+use crate::store::{StoreError, Tx, apps, bounces, outbox, purges};
 use crate::workflow::Disposition;
 
 /// Handles `mail`, a report on `bounce`, in one transaction.
@@ -43,6 +43,10 @@ pub(super) fn handle(
                     notices::robot::staff_bounce(&app.templates, &app.config, a, address, &kind)?;
                 outbox::enqueue(tx, &note, &from_domain, now)?;
             }
+        }
+        // It quotes the returned mail: it leaves with that mail's application.
+        if let Some(report) = &mail.message_id {
+            purges::link_report(tx, report, &bounce.original_ids, now)?;
         }
         // A report on a mail of ours is done once read, unless it says a
         // staff address fails: then a person must look.

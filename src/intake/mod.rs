@@ -66,7 +66,7 @@ pub struct IntakeReport {
     /// Parents' mails expunged after their photo was purged.
     pub expunged: usize,
     /// Copies expunged after a purge (notifications, slips, the secretary's
-    /// command mails with images), in the watched and the staff account.
+    /// replies, delivery reports), in the watched and the staff account.
     pub copies_expunged: usize,
 }
 
@@ -191,6 +191,9 @@ async fn examine(
         }
     };
     let handled = handle(app, watermark, &mail, too_large)?;
+    // What a purge checks besides the Message-ID before expunging this mail.
+    let name = &app.config.imap.mailbox;
+    inbox::record_size(app.store().conn(), name, uid_validity, new.uid, new.size)?;
     if handled.duplicate {
         report.duplicates += 1;
     }

@@ -1,13 +1,18 @@
 //! Expunging purged mail from the mailboxes: the parents' mails with the
-//! child's photo and every copy mleg or the secretary made (the school's rule).
+//! child's photo and every copy mleg, the secretary or a mail server made
+//! (the school's rule).
 //!
-//! Each queued row is handled on its own: the mail is expunged only where
-//! its own Message-ID header proves it is the one (see
-//! [`crate::mail::imap::Mailbox::purge`]). A row the server refuses is
-//! counted and retried next round without holding up the others; after
-//! [`MAX_PURGE_TRIES`] — or at once when the id cannot be searched for safely
-//! and the mail is not where mleg filed it — the secretary gets one mail
-//! asking her to delete it by hand, and the row is left.
+//! Each queued row is handled on its own, by who chose its Message-ID
+//! ([`Origin`]): a mail someone else wrote (a parent's, a stranger's, a
+//! delivery report) is deleted only at the place mleg recorded when it filed
+//! it, after the server showed the same Message-ID and size there — never
+//! searched for, since anyone can give a mail any id. mleg's own mails are
+//! also searched for in every folder it cleans, and the secretary's command
+//! mails among her sent mail (see [`crate::mail::imap::Mailbox::purge`]). A
+//! row the server refuses is counted and retried next round without holding
+//! up the others; after [`MAX_PURGE_TRIES`] — or at once when the mail is not
+//! where mleg filed it, or stayed in the trash folder — the secretary gets
+//! one mail asking her to delete it by hand, and the row is left.
 
 use serde::Serialize;
 use tracing::{info, warn};
@@ -16,11 +21,11 @@ use super::IntakeError;
 use crate::app::App;
 use crate::config::School;
 use crate::domain::EmailAddress;
-use crate::mail::imap::{Filed, ImapError, Mailbox};
+use crate::mail::imap::{ImapError, Mailbox, PurgeOutcome, PurgeTarget, Recorded};
 use crate::mail::message_id;
 use crate::mail::outgoing::{MailKind, OutgoingMail};
 use crate::store::outbox;
-use crate::store::purges::{self, PendingPurge};
+use crate::store::purges::{self, Origin, PendingPurge};
 
 /// Rounds a purge row the server refuses is retried before the secretary is asked.
 pub const MAX_PURGE_TRIES: u32 = 5;
@@ -42,33 +47,126 @@ impl Expunged {
     }
 }
 
+/// How a row ends after the server answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Closed; the warning says why without certainty.
+    Done(Option<&'static str>),
+    /// The secretary is asked to delete it by hand, for this reason.
+    GiveUp(&'static str),
+}
+
+/// What an outcome means for a row of `account`.
+fn verdict(origin: Origin, account: &str, outcome: &PurgeOutcome) -> Verdict {
+    if outcome.left_in_trash > 0 {
+        return Verdict::GiveUp("trash");
+    }
+    match (origin, account) {
+        // Someone else's mail or her reply, in the watched account: it had to
+        // be where mleg filed it; looking elsewhere could hit another mail.
+        (Origin::Foreign | Origin::Staff, purges::WATCHED) if outcome.at_places == 0 => {
+            Verdict::GiveUp("moved")
+        }
+        (Origin::Minted, purges::WATCHED) if !outcome.searched && outcome.at_places == 0 => {
+            Verdict::GiveUp("unsearchable")
+        }
+        (Origin::Foreign, _) | (_, purges::WATCHED) => Verdict::Done(None),
+        // Her own account holds no recorded place: an id that cannot be
+        // searched for is left (the watched row reports it).
+        _ if !outcome.searched => Verdict::Done(Some("not searched: unsafe id")),
+        _ => Verdict::Done(None),
+    }
+}
+
+/// The folders of this account searched for a row, by who chose its id:
+/// mleg's own mail in `everywhere` (and the trash folder, and Gmail's All
+/// Mail), the secretary's replies in `hers`, anyone else's nowhere.
+async fn search_folders(
+    mailbox: &mut Mailbox,
+    origin: Origin,
+    everywhere: &[&str],
+    hers: &[&str],
+) -> Result<Vec<String>, ImapError> {
+    let mut folders: Vec<String> = match origin {
+        Origin::Minted => everywhere.iter().map(|f| f.to_string()).collect(),
+        Origin::Staff => hers.iter().map(|f| f.to_string()).collect(),
+        Origin::Foreign => return Ok(Vec::new()),
+    };
+    let erasing = mailbox.erasing().await?;
+    let mut extra: Vec<&str> = erasing.trash().into_iter().collect();
+    // Her replies are looked for in the trash too, but not among All Mail,
+    // which on Gmail also holds every mail someone else wrote.
+    if origin == Origin::Minted {
+        extra.extend(erasing.all_mail.as_deref());
+    }
+    for folder in extra {
+        if !folders.iter().any(|f| f == folder) {
+            folders.push(folder.to_owned());
+        }
+    }
+    Ok(folders)
+}
+
+/// Deletes one row's mail from the account `mailbox` is logged in to.
+async fn purge_row(
+    mailbox: &mut Mailbox,
+    row: &PendingPurge,
+    (everywhere, hers): (&[&str], &[&str]),
+    places: &[Recorded],
+) -> Result<PurgeOutcome, ImapError> {
+    let search = search_folders(mailbox, row.origin, everywhere, hers).await?;
+    let search: Vec<&str> = search.iter().map(String::as_str).collect();
+    let target = PurgeTarget {
+        id: &row.message_id,
+        places,
+        search: &search,
+    };
+    mailbox.purge(target).await
+}
+
+/// Closes a row as `verdict` says; returns the mails it removed.
+fn settle(
+    app: &App,
+    row: &PendingPurge,
+    account: &'static str,
+    outcome: &PurgeOutcome,
+) -> Result<usize, IntakeError> {
+    match verdict(row.origin, account, outcome) {
+        Verdict::Done(warning) => {
+            purges::mark_done(app.store().conn(), row.row, app.clock.now(), warning)?
+        }
+        Verdict::GiveUp(reason) => give_up(app, row, account, reason)?,
+    }
+    Ok(outcome.expunged())
+}
+
 /// Works off the watched account's rows, from every folder mleg files into
-/// (and `sent_folder`). Only a broken connection ends the pass early.
+/// (and `sent_folder`, and the trash folder). Only a broken connection ends
+/// the pass early.
 pub(super) async fn expunge_purged(
     app: &App,
     mailbox: &mut Mailbox,
 ) -> Result<Expunged, IntakeError> {
     let pending = purges::pending(app.store().conn(), purges::WATCHED)?;
-    let folders = app.config.imap.purge_folders();
+    let cfg = &app.config.imap;
+    let everywhere = cfg.purge_folders();
+    let hers: Vec<&str> = cfg.sent_folder.as_deref().into_iter().collect();
     let mut done = Expunged::default();
     for row in &pending {
-        let places: Vec<Filed> = purges::places(app.store().conn(), &row.message_id)?
+        let places: Vec<Recorded> = purges::places(app.store().conn(), &row.message_id)?
             .into_iter()
-            .map(|p| Filed {
+            .map(|p| Recorded {
                 folder: p.folder,
                 uid_validity: p.uid_validity,
                 uid: p.uid,
+                size: p.size,
             })
             .collect();
-        match mailbox.purge(&row.message_id, &places, &folders).await {
-            Ok(outcome) if !outcome.searched && outcome.expunged == 0 => {
-                // Not where mleg filed it, and searching could hit other mail.
-                give_up(app, row, purges::WATCHED, "unsearchable")?;
-            }
+        let folders = (&everywhere[..], &hers[..]);
+        match purge_row(mailbox, row, folders, &places).await {
             Ok(outcome) => {
-                let warning = (!outcome.searched).then_some("expunged by recorded UID only");
-                purges::mark_done(app.store().conn(), row.row, app.clock.now(), warning)?;
-                done.add(row, outcome.expunged);
+                let n = settle(app, row, purges::WATCHED, &outcome)?;
+                done.add(row, n);
             }
             Err(e) => {
                 failed(app, row, purges::WATCHED, &e)?;
@@ -88,7 +186,8 @@ pub(super) async fn expunge_purged(
     Ok(done)
 }
 
-/// Works off the rows of the secretary's own account (`[staff_mailbox]`).
+/// Works off the rows of the secretary's own account (`[staff_mailbox]`):
+/// mleg's mails and her own replies, searched for in her folders.
 /// Her account being unreachable never fails the round: the rows wait.
 pub(super) async fn expunge_staff_copies(app: &App) -> Result<usize, IntakeError> {
     let Some(cfg) = &app.config.staff_mailbox else {
@@ -108,14 +207,8 @@ pub(super) async fn expunge_staff_copies(app: &App) -> Result<usize, IntakeError
     let folders: Vec<&str> = cfg.folders.iter().map(String::as_str).collect();
     let mut expunged = 0;
     for row in &pending {
-        match mailbox.purge(&row.message_id, &[], &folders).await {
-            Ok(outcome) => {
-                // There is no recorded place in her account: an id that
-                // cannot be searched for is left (the watched row reports it).
-                let warning = (!outcome.searched).then_some("not searched: unsafe id");
-                purges::mark_done(app.store().conn(), row.row, app.clock.now(), warning)?;
-                expunged += outcome.expunged;
-            }
+        match purge_row(&mut mailbox, row, (&folders, &folders), &[]).await {
+            Ok(outcome) => expunged += settle(app, row, purges::STAFF, &outcome)?,
             Err(e) => {
                 failed(app, row, purges::STAFF, &e)?;
                 if !e.is_refusal() {
@@ -150,7 +243,8 @@ fn failed(
 struct PurgeFailedView<'a> {
     school: &'a School,
     application_id: Option<i64>,
-    /// "unsearchable" or "refused".
+    /// "moved" (not where mleg filed it), "unsearchable", "trash" (left in
+    /// the trash folder) or "refused".
     reason: &'a str,
     /// "parent" or "copy".
     kind: &'a str,
@@ -170,10 +264,19 @@ fn give_up(
     reason: &'static str,
 ) -> Result<(), IntakeError> {
     let cfg = &app.config;
-    let (user, folders) = match (&cfg.staff_mailbox, account) {
-        (Some(m), purges::STAFF) => (&m.imap.user, m.folders.iter().map(String::as_str).collect()),
-        _ => (&cfg.imap.user, cfg.imap.purge_folders()),
+    let (user, mut folders, trash): (_, Vec<&str>, _) = match (&cfg.staff_mailbox, account) {
+        (Some(m), purges::STAFF) => (
+            &m.imap.user,
+            m.folders.iter().map(String::as_str).collect(),
+            &m.imap.trash_folder,
+        ),
+        _ => (
+            &cfg.imap.user,
+            cfg.imap.purge_folders(),
+            &cfg.imap.trash_folder,
+        ),
     };
+    folders.extend(trash.as_deref());
     warn!(
         row = row.row,
         account, reason, "purge given up; the secretary is asked to delete the mail by hand"
@@ -219,65 +322,5 @@ fn render(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::PurgeFailedView;
-    use crate::config::{Language, School};
-    use crate::templates::Templates;
-
-    #[test]
-    fn the_delete_by_hand_mail_names_no_child_and_says_where_to_look() {
-        let school = School {
-            name: "SP 1".into(),
-            address: String::new(),
-            office_hours: String::new(),
-        };
-        let view = PurgeFailedView {
-            school: &school,
-            application_id: Some(12),
-            reason: "refused",
-            kind: "parent",
-            message_id: crate::mail::message_id::for_display("ab\r\n cd@szkola.test"),
-            sender: Some("rodzic@example.pl".into()),
-            received_at: Some("2026-11-23T09:00:00Z".into()),
-            account: "szkola@szkola.test",
-            folders: vec!["INBOX", "Sent"],
-        };
-        for (lang, words) in [(Language::Pl, "ręcznie"), (Language::En, "by hand")] {
-            let r = Templates::new(lang, None)
-                .render("staff_purge_failed", &view)
-                .unwrap();
-            assert!(
-                r.subject.contains("#12") && r.subject.contains(words),
-                "{}",
-                r.subject
-            );
-            for needle in ["<ab?? cd@szkola.test>", "rodzic@example.pl", "INBOX, Sent"] {
-                assert!(r.body.contains(needle), "{needle} missing: {}", r.body);
-            }
-        }
-    }
-
-    #[test]
-    fn the_notification_says_who_deletes_it_in_both_languages() {
-        let ctx = |deleted: bool| {
-            serde_json::json!({
-                "school": {"name": "SP 1"}, "process": "portal", "sender": "r@example.pl",
-                "later_match": false, "deleted_by_mleg": deleted,
-                "photo": {"file_name": "a.jpg", "width": 1, "height": 1, "kb": 1},
-                "student": {"id": 1, "first_names": "A", "last_name": "B", "full_name": "A B",
-                    "class": "3A", "pesel": "x", "birth_date": "x", "code_to_student": false,
-                    "parent_email": "r@example.pl", "token": "t"},
-            })
-        };
-        for (lang, own) in [
-            (Language::Pl, "usunąć samodzielnie"),
-            (Language::En, "delete this mail yourself"),
-        ] {
-            let t = Templates::new(lang, None);
-            let mine = t.render("staff_photo", &ctx(false)).unwrap().body;
-            let theirs = t.render("staff_photo", &ctx(true)).unwrap().body;
-            assert!(mine.contains(own), "{mine}");
-            assert!(!theirs.contains(own), "{theirs}");
-        }
-    }
-}
+#[path = "purge_tests.rs"]
+mod tests;

@@ -4,7 +4,8 @@
 //! watched mailbox (learning its UIDVALIDITY), list new UIDs with their sizes,
 //! fetch a mail without marking it read (`BODY.PEEK`), move a mail into a
 //! folder (creating the folder on first use, learning its new UID), and
-//! expunge exactly one known mail (`purge`, in `imap/purge.rs`), and wait
+//! expunge exactly one known mail (`purge`, in `imap/purge.rs`; through the
+//! trash folder where one is set or found, `imap/trash.rs`), and wait
 //! in IDLE for new mail ([`idle::Watch`]). Every step has a timeout
 //! (`imap/connect.rs`): a silent server fails the round, never freezes it.
 
@@ -23,9 +24,11 @@ mod login;
 mod probe;
 mod purge;
 mod sent;
+mod trash;
 use connect::within;
 pub use probe::probe;
-pub use purge::PurgeOutcome;
+pub use purge::{PurgeOutcome, PurgeTarget, Recorded};
+pub use trash::{Deletion, Erasing};
 
 /// One type for plain and TLS connections.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
@@ -77,6 +80,10 @@ pub struct Mailbox {
     /// `host:port`, for timeout messages.
     server: String,
     timeouts: ImapTimeouts,
+    /// `trash_folder` as configured.
+    trash_folder: Option<String>,
+    /// How this account deletes, found at the first purge (see `imap/trash.rs`).
+    erasing: Option<Erasing>,
 }
 
 impl Debug for Mailbox {
@@ -135,6 +142,8 @@ impl Mailbox {
             created: HashSet::new(),
             server,
             timeouts: cfg.timeouts,
+            trash_folder: cfg.trash_folder.clone(),
+            erasing: None,
         };
         Ok((mailbox, uid_validity))
     }
@@ -211,6 +220,12 @@ impl Mailbox {
 
     async fn move_inner(&mut self, uid: u32, folder: &str) -> Result<Option<Filed>, ImapError> {
         self.ensure_folder(folder).await?;
+        self.move_one(uid, folder).await
+    }
+
+    /// `UID MOVE` of one mail of the selected folder into an existing
+    /// `folder`; where it went, when the server says (`COPYUID`).
+    async fn move_one(&mut self, uid: u32, folder: &str) -> Result<Option<Filed>, ImapError> {
         // Only responses to this MOVE may tell where the mail went.
         while self.session.unsolicited_responses.try_recv().is_ok() {}
         if let Err(e) = self.session.uid_mv(uid.to_string(), folder).await {

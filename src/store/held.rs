@@ -86,7 +86,7 @@ pub fn set_held_notice(conn: Tx<'_>, photo: i64, message_id: &str) -> Result<()>
         .optional()?
         .flatten();
     if let Some(app) = held_for {
-        super::purges::link_copy(conn, app, message_id)?;
+        super::purges::link(conn, app, message_id, super::purges::Linked::Notice)?;
     }
     Ok(())
 }
@@ -105,16 +105,18 @@ pub fn accept_held(conn: Tx<'_>, photo: i64, app: i64, now: DateTime<Utc>) -> Re
 /// The secretary refused a held photo: its bytes, the copy attached to her
 /// notification and (by queueing it for expunging) the sender's mail go.
 pub fn refuse_held(conn: Tx<'_>, photo: i64, now: DateTime<Utc>) -> Result<()> {
-    let (source, notice): (Option<String>, Option<String>) = conn.query_row(
-        "SELECT source_message_id, held_notice FROM photos WHERE id = ?1",
+    use super::purges::{Origin, queue_mail};
+    let (source, notice, app): (Option<String>, Option<String>, Option<i64>) = conn.query_row(
+        "SELECT source_message_id, held_notice, held_for FROM photos WHERE id = ?1",
         [photo],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
+    // The sender chose that Message-ID: expunged only where mleg filed it.
     if let Some(id) = source {
-        super::purges::queue_mail(conn, &id, "parent", None, now)?;
+        queue_mail(conn, &id, "parent", Origin::Foreign, app, now)?;
     }
     if let Some(id) = notice {
-        super::purges::queue_mail(conn, &id, "copy", None, now)?;
+        queue_mail(conn, &id, "copy", Origin::Minted, app, now)?;
     }
     conn.execute(
         "UPDATE photos SET held_outcome = 'refused' WHERE id = ?1",

@@ -86,6 +86,24 @@ pub fn record_handled(conn: Tx<'_>, m: &HandledMail<'_>, now: DateTime<Utc>) -> 
     Ok(conn.last_insert_rowid())
 }
 
+/// Records the size the server gave for the handled mail at `(mailbox,
+/// uid_validity, uid)` (RFC822.SIZE): a purge checks it, with the
+/// Message-ID, before it expunges a mail someone else wrote. Nothing is
+/// recorded for a mail that was not handled; 0 (no size given) is not a size.
+pub fn record_size(
+    conn: Tx<'_>,
+    mailbox: &str,
+    uid_validity: u32,
+    uid: u32,
+    size: u32,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET size = ?4 WHERE mailbox = ?1 AND uid_validity = ?2 AND uid = ?3",
+        params![mailbox, uid_validity, uid, (size > 0).then_some(size)],
+    )?;
+    Ok(())
+}
+
 /// The folder a mail with this Message-ID was already filed to, if it was handled.
 pub fn handled_folder_for(conn: Tx<'_>, message_id: &str) -> Result<Option<String>> {
     Ok(conn

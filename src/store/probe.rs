@@ -57,6 +57,24 @@ pub fn set_filed_folder(conn: Tx<'_>, message_id: &str, folder: &str) -> Result<
     )?)
 }
 
+/// The size recorded at intake for the handled mail with this Message-ID.
+pub fn recorded_size(conn: Tx<'_>, message_id: &str) -> Result<Option<u32>> {
+    Ok(conn.query_row(
+        "SELECT size FROM messages WHERE message_id = ?1",
+        [message_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Changes the size recorded for the handled mail with this Message-ID, as
+/// if another mail now sat at its recorded place; returns the rows changed.
+pub fn set_recorded_size(conn: Tx<'_>, message_id: &str, size: u32) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE messages SET size = ?2 WHERE message_id = ?1",
+        params![message_id, size],
+    )?)
+}
+
 /// (Message-ID, in-doubt count, sent?) of every outbox row: the crash test
 /// matches each duplicate a parent got to an in-doubt row.
 pub fn outbox_doubts(conn: Tx<'_>) -> Result<Vec<(String, u32, bool)>> {

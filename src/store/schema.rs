@@ -333,6 +333,30 @@ CREATE INDEX IF NOT EXISTS outbox_message_id ON outbox(message_id);
 CREATE INDEX IF NOT EXISTS outbox_application ON outbox(application_id, kind);
 "#,
     r#"
+-- Delete only what is provably the one mail. The size the server gave for
+-- each handled mail at intake (RFC822.SIZE): a mail someone else wrote is
+-- expunged only at its recorded place, and only when the mail there still
+-- has the recorded Message-ID and this size.
+ALTER TABLE messages ADD COLUMN size INTEGER;
+-- Who chose a queued mail's Message-ID: 'minted' (mleg: an outbox id),
+-- 'staff' (the secretary's command mail) or 'foreign' (a parent, a stranger,
+-- a mail server). Only the first two are ever searched for.
+ALTER TABLE imap_purges ADD COLUMN origin TEXT NOT NULL DEFAULT 'foreign';
+UPDATE imap_purges SET origin = 'minted'
+    WHERE message_id IN (SELECT message_id FROM outbox);
+UPDATE imap_purges SET origin = 'staff' WHERE origin = 'foreign' AND kind = 'copy'
+    AND message_id IN (SELECT message_id FROM application_mails WHERE kind = 'copy');
+-- A foreign mail is never looked for in the secretary's own account.
+UPDATE imap_purges SET done_at = created_at, warning = 'not searched: not our mail'
+    WHERE account = 'staff' AND origin = 'foreign' AND done_at IS NULL AND failed_at IS NULL;
+-- application_mails.kind: 'parent', 'staff' (her command mail), 'notice' (a
+-- mail mleg wrote), 'bounce' (a delivery report), 'note' (a needs-human note);
+-- the former 'copy' was a held photo's notice or her reply with images.
+UPDATE application_mails SET kind = 'notice'
+    WHERE kind = 'copy' AND message_id IN (SELECT message_id FROM outbox);
+UPDATE application_mails SET kind = 'staff' WHERE kind = 'copy';
+"#,
+    r#"
 -- Tokens that are spent: every mail that asks the secretary for a command
 -- carries its own token, good once, for the status the application had when
 -- the mail was written, and for [staff] token_valid_days.

@@ -179,6 +179,11 @@ async fn check_reports_the_servers_and_a_bad_config_names_the_key() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("purged mail is deleted immediately"),
+        "how the server deletes: {}",
+        stdout(&out)
+    );
 
     let text = std::fs::read_to_string(&t.config_path)
         .unwrap()

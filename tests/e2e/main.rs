@@ -30,6 +30,7 @@ mod outage;
 mod outage_data;
 mod privacy;
 mod purge;
+mod purge_copies;
 mod robots;
 mod robustness;
 mod secretary;

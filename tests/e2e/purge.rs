@@ -107,7 +107,9 @@ async fn a_message_id_of_at_sign_purges_the_childs_mails_and_no_other_mail() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purge_the_server_refuses_or_cannot_do_safely_blocks_no_other_and_is_reported_once() {
     let t = TestApp::spawn();
-    // A: a folded Message-ID (CRLF inside), then moved by hand out of mleg's folder.
+    // A: a parent's mail (its Message-ID folded, CRLF inside), moved by hand
+    // out of mleg's folder: a mail whose id its sender chose is expunged only
+    // where mleg filed it, never searched for.
     let parent_a = t.parent("rodzic81");
     let a = t.register("Ala", "Zawinieta", &pesel(2014, 5, 5, 81), &parent_a);
     let mut folded =
@@ -181,7 +183,15 @@ async fn a_purge_the_server_refuses_or_cannot_do_safely_blocks_no_other_and_is_r
         1,
         "A's id is never searched for"
     );
-    t.mails_about(SECRETARY, "ręcznie usunąć", 1).await;
+    let ask = t
+        .mails_about(SECRETARY, "ręcznie usunąć", 1)
+        .await
+        .remove(0);
+    assert!(
+        ask.subject.contains(&format!("#{a}")) && ask.text.contains("usuwa ją tylko z miejsca"),
+        "A reported as moved: {}",
+        ask.text
+    );
     assert_eq!(purge_failed_mails(&t), 1, "A reported at once");
 
     for _ in 1..mleg::intake::MAX_PURGE_TRIES {

@@ -17,7 +17,8 @@ use crate::notices::StudentView;
 use crate::secretary::{self, ReplyThread, Source};
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
-use crate::store::{Tx, apps, outbox};
+use crate::store::purges::{self, Linked};
+use crate::store::{StoreError, Tx, apps, outbox};
 use crate::workflow::Disposition;
 
 /// Carries out `verdict` on `mail`; None if it is not a command mail.
@@ -67,18 +68,24 @@ pub(super) fn apply(
                     refuse(app, tx, mail, &refusal, &actor, folder)?;
                     return Ok(false);
                 }
-                // Her reply may carry a QR screenshot: purged with the photo.
-                if !mail.images.is_empty()
-                    && let Some(mid) = &mail.message_id
-                {
-                    crate::store::purges::link_copy(tx, *application, mid)?;
-                }
+                // Her reply quotes the notification (PESEL, date of birth)
+                // and may carry a QR screenshot: purged with the photo.
+                link(tx, mail, *application, Linked::Staff)?;
                 secretary::execute_in(app, tx, *application, command, qr.as_deref(), &source())
                     .map_err(secretary_error)?
                     .1
             }
             Verdict::ActOnHeld { held, command } => {
-                held::act(app, tx, held, command, &source()).map_err(secretary_error)?
+                link(tx, mail, held.application_id, Linked::Staff)?;
+                let refused =
+                    held::act(app, tx, held, command, &source()).map_err(secretary_error)?;
+                // Her NIE quotes the held photo's notification, which goes now.
+                if refused && let Some(mid) = &mail.message_id {
+                    let now = app.clock.now();
+                    let app_id = Some(held.application_id);
+                    purges::queue_mail(tx, mid, "copy", purges::Origin::Staff, app_id, now)?;
+                }
+                refused
             }
             Verdict::Refuse {
                 reason,
@@ -86,6 +93,14 @@ pub(super) fn apply(
                 application,
                 detail,
             } => {
+                if let Some(id) = application {
+                    // Only a staff address's mail is hers to search for.
+                    let what = match *reason {
+                        "not_staff" => Linked::Foreign,
+                        _ => Linked::Staff,
+                    };
+                    link(tx, mail, *id, what)?;
+                }
                 let refusal = Refusal {
                     reason,
                     command,
@@ -103,6 +118,15 @@ pub(super) fn apply(
         store_lc::flush_wal(app.store().conn())?;
     }
     Ok(Some(disposition))
+}
+
+/// Links a command mail to the application it is about, so the
+/// application's purge expunges it (it quotes the notification).
+fn link(tx: Tx<'_>, mail: &IncomingMail, application: i64, what: Linked) -> Result<(), StoreError> {
+    match &mail.message_id {
+        Some(mid) => purges::link(tx, application, mid, what),
+        None => Ok(()),
+    }
 }
 
 /// A refused command, as audited and told to the secretary.

@@ -1,6 +1,7 @@
 //! `mleg check` for an IMAP account: reachable, TLS version and certificate
 //! subject, the login mechanisms offered, login, the watched mailbox, and
-//! both folders (created when missing, as the first round would).
+//! both folders (created when missing, as the first round would), and how
+//! the server deletes what a purge expunges.
 
 use async_imap::imap_proto::{Capability, Response};
 use futures::TryStreamExt;
@@ -59,6 +60,7 @@ pub async fn probe(cfg: &ImapConfig) -> Vec<Finding> {
         ),
         Err(e) => out.push(Finding::bad(format!("{name}: FAILED: {e}"))),
     }
+    out.extend(deletion_findings(&mut session, cfg, &name).await);
     let _ = within(limit, &server, "LOGOUT", async {
         Ok(session.logout().await?)
     })
@@ -115,6 +117,39 @@ async fn idle_finding(session: &mut ImapSession, cfg: &ImapConfig, name: &str) -
         )),
         Err(e) => Finding::bad(format!("{name}: CAPABILITY failed: {e}")),
     }
+}
+
+/// How the server deletes what a purge expunges (immediately, via the
+/// trash folder, or Gmail's archive), and on Microsoft 365 where deleted
+/// mail still waits.
+async fn deletion_findings(
+    session: &mut ImapSession,
+    cfg: &ImapConfig,
+    name: &str,
+) -> Vec<Finding> {
+    let server = connect::server(cfg);
+    let found = within(
+        cfg.timeouts.command,
+        &server,
+        "LIST",
+        super::trash::discover(session, cfg.trash_folder.as_deref()),
+    )
+    .await;
+    let mut out = vec![match found {
+        Ok(e) if e.deletion == super::Deletion::GmailArchive => {
+            Finding::bad(format!("{name}: {}", e.deletion.describe()))
+        }
+        Ok(e) => Finding::good(format!("{name}: {}", e.deletion.describe())),
+        Err(e) => Finding::bad(format!("{name}: cannot tell how mail is deleted: {e}")),
+    }];
+    let host = cfg.host.to_ascii_lowercase();
+    if host.ends_with("office365.com") || host.ends_with("outlook.com") {
+        out.push(Finding::good(format!(
+            "{name}: Microsoft 365 keeps deleted mail in Recoverable Items (14 days by default, \
+             up to 30): see README, Set-Mailbox -RetainDeletedItemsFor"
+        )));
+    }
+    out
 }
 
 /// The watched mailbox, then each folder: "exists" or "created".

@@ -36,7 +36,13 @@ impl Mailbox {
         }
         // `searchable` guarantees printable ASCII without quotes or backslashes.
         let query = format!("HEADER Message-ID \"{}\"", message_id::normalise(id));
-        let uids: Vec<u32> = self.session.uid_search(&query).await?.into_iter().collect();
+        let uids: Vec<(u32, Option<u32>)> = self
+            .session
+            .uid_search(&query)
+            .await?
+            .into_iter()
+            .map(|uid| (uid, None))
+            .collect();
         Ok(!self.verified(&uids, id).await?.is_empty())
     }
 }
