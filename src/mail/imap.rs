@@ -188,6 +188,14 @@ impl Mailbox {
         within(limit, &server, "UID FETCH HEADER", header).await
     }
 
+    /// Only the `Subject` and `Date` lines: what names a mail to the
+    /// secretary when the server will not hand over the rest of it.
+    pub async fn fetch_subject_date(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        let fields = self.fetch_part(uid, "BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)]");
+        within(limit, &server, "UID FETCH HEADER.FIELDS", fields).await
+    }
+
     async fn fetch_part(&mut self, uid: u32, query: &str) -> Result<Option<Vec<u8>>, ImapError> {
         let fetched: Vec<_> = self
             .session
@@ -237,6 +245,13 @@ impl Mailbox {
             }
         }
         Ok(filed)
+    }
+
+    /// Makes sure `folder` exists before a mail is moved there, so that a
+    /// folder the server will not create is not taken for a refused move.
+    pub async fn prepare_folder(&mut self, folder: &str) -> Result<(), ImapError> {
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        within(limit, &server, "CREATE", self.ensure_folder(folder)).await
     }
 
     async fn ensure_folder(&mut self, folder: &str) -> Result<(), ImapError> {

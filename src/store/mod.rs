@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod probe;
 pub mod purges;
 mod schema;
+pub mod stuck;
 
 use std::path::Path;
 
