@@ -181,7 +181,10 @@ async fn summary(
         Ok(raw) => Ok(raw.map(|r| header_summary(&r)).unwrap_or_default()),
         Err(e) => {
             blame(app, mailbox, uid_validity, e).await?;
-            info!(uid, "not even the header of this mail; the note names its UID");
+            info!(
+                uid,
+                "not even the header of this mail; the note names its UID"
+            );
             Ok(HeaderSummary::default())
         }
     }

@@ -18,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::config::{ImapConfig, ImapTimeouts};
 
 mod connect;
+mod fetch;
 pub mod idle;
 mod login;
 mod probe;
@@ -168,7 +169,8 @@ impl Mailbox {
         Ok(out)
     }
 
-    /// The whole mail, without setting \Seen. None if it is gone.
+    /// The whole mail, without setting \Seen. None if it is gone; Err
+    /// (a refusal) when the server will not give it.
     pub async fn fetch(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
         // A whole mail may be tens of megabytes: the longer limit.
         let (limit, server) = (self.timeouts.fetch, self.server.clone());
@@ -196,17 +198,10 @@ impl Mailbox {
         within(limit, &server, "UID FETCH HEADER.FIELDS", fields).await
     }
 
+    /// Err when the server refuses (`NO`/`BAD`) or the connection ends:
+    /// never taken for a mail that is gone ([`fetch::one`]).
     async fn fetch_part(&mut self, uid: u32, query: &str) -> Result<Option<Vec<u8>>, ImapError> {
-        let fetched: Vec<_> = self
-            .session
-            .uid_fetch(uid.to_string(), query)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(fetched
-            .iter()
-            .find(|f| f.uid == Some(uid))
-            .and_then(|f| f.body().or_else(|| f.header()).map(<[u8]>::to_vec)))
+        fetch::one(&mut self.session, uid, query).await
     }
 
     /// Moves a mail into `folder` (created if missing) and returns where it

@@ -26,7 +26,10 @@ pub fn header_summary(raw: &[u8]) -> HeaderSummary {
     while !raw.ends_with(b"\r\n\r\n") && !raw.ends_with(b"\n\n") {
         raw.extend_from_slice(b"\r\n");
     }
-    catch_unwind(|| summary(&raw)).ok().flatten().unwrap_or_default()
+    catch_unwind(|| summary(&raw))
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 fn summary(raw: &[u8]) -> Option<HeaderSummary> {

@@ -69,7 +69,12 @@ fn without_even_a_header_the_note_gives_the_uid_and_says_the_subject_is_unknown(
 
 #[test]
 fn a_refused_move_names_the_folder_it_should_have_gone_to() {
-    let r = note(Language::Pl, "move", Some("Zdjęcie"), Some("03.03.2026 09:15"));
+    let r = note(
+        Language::Pl,
+        "move",
+        Some("Zdjęcie"),
+        Some("03.03.2026 09:15"),
+    );
     assert!(r.subject.contains("przenieść"), "{}", r.subject);
     assert!(
         r.body.contains("„mLegitymacja-przetworzone”") && r.body.contains("obsłużył"),
@@ -77,5 +82,9 @@ fn a_refused_move_names_the_folder_it_should_have_gone_to() {
         r.body
     );
     let r = note(Language::En, "move", None, None);
-    assert!(r.body.contains("\"mLegitymacja-przetworzone\""), "{}", r.body);
+    assert!(
+        r.body.contains("\"mLegitymacja-przetworzone\""),
+        "{}",
+        r.body
+    );
 }

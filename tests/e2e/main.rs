@@ -34,4 +34,5 @@ mod secretary;
 mod service;
 mod smtp_auth;
 mod strangers;
+mod stuck_mail;
 mod transport;

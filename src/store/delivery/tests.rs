@@ -76,10 +76,19 @@ fn a_row_marked_sending_is_not_due_until_resolved_and_then_counted() {
 fn a_row_is_claimed_once_and_never_once_sent_or_given_up() {
     let mut s = Store::open_in_memory().unwrap();
     let id = queue(&mut s, MailKind::ParentReply, t0());
-    assert!(claim(s.conn(), id, t0()).unwrap(), "the first claim takes it");
-    assert!(!claim(s.conn(), id, t0()).unwrap(), "a second claim backs off");
+    assert!(
+        claim(s.conn(), id, t0()).unwrap(),
+        "the first claim takes it"
+    );
+    assert!(
+        !claim(s.conn(), id, t0()).unwrap(),
+        "a second claim backs off"
+    );
     s.transaction(|tx| outbox::mark_sent(tx, id, t0())).unwrap();
-    assert!(!claim(s.conn(), id, t0()).unwrap(), "a sent row is not claimed");
+    assert!(
+        !claim(s.conn(), id, t0()).unwrap(),
+        "a sent row is not claimed"
+    );
     let other = queue(&mut s, MailKind::ParentReply, t0());
     give_up(s.conn(), other, "550 no such user", t0()).unwrap();
     assert!(!claim(s.conn(), other, t0()).unwrap(), "nor a given-up row");

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod dates;
 pub mod idp;
+pub mod imap_relay;
 pub mod mime;
 pub mod phone_photo;
 pub mod photos;
