@@ -36,3 +36,4 @@ mod smtp_auth;
 mod strangers;
 mod stuck_mail;
 mod transport;
+mod two_processes;
