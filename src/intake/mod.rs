@@ -282,7 +282,8 @@ fn already_handled(app: &App, mail: &IncomingMail) -> Result<Option<String>, Sto
     }
 }
 
-/// Rounds a failing mail is retried before it is filed for a human.
+/// Rounds a failing mail is retried before it is filed for a human (or,
+/// when the server will not give or move it, left where it is).
 const MAX_TRIES: u32 = 3;
 
 /// Records a mail mleg cannot handle and files it in the needs-human folder.

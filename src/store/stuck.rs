@@ -32,11 +32,35 @@ pub fn leave(conn: Tx<'_>, row: i64, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
-/// Whether the mail at `row` was left where it is.
-pub fn is_left(conn: Tx<'_>, row: i64) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT left_at IS NOT NULL FROM messages WHERE id = ?1",
-        [row],
-        |r| r.get(0),
-    )?)
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::store::Store;
+    use crate::store::inbox::{self, HandledMail};
+
+    #[test]
+    fn refused_moves_are_counted_and_a_mail_left_is_moved_no_more() {
+        let s = Store::open_in_memory().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap();
+        let handled = |uid| HandledMail {
+            mailbox: "INBOX",
+            uid_validity: 7,
+            uid,
+            message_id: None,
+            sender: None,
+            disposition: "processed",
+            target_folder: "done",
+        };
+        let row = inbox::record_handled(s.conn(), &handled(12), now).unwrap();
+        inbox::record_handled(s.conn(), &handled(13), now).unwrap();
+        let counts: Vec<u32> = (0..3)
+            .map(|_| note_move_refused(s.conn(), row).unwrap())
+            .collect();
+        assert_eq!(counts, [1, 2, 3]);
+        leave(s.conn(), row, now).unwrap();
+        let pending = inbox::pending_moves(s.conn(), "INBOX", 7).unwrap();
+        assert_eq!(pending.iter().map(|p| p.uid).collect::<Vec<_>>(), [13]);
+    }
 }
