@@ -176,7 +176,8 @@ async fn deliver(
             return Ok(false);
         }
         Attempt::Taken => {
-            warn!(
+            // Cancelled by a purge from the CLI meanwhile, say: not ours to send.
+            info!(
                 outbox_id = mail.id,
                 "mail no longer queued when claimed; skipped"
             );
