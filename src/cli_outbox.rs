@@ -11,6 +11,7 @@ use clap::Subcommand;
 
 use mleg::app::App;
 use mleg::outbox::mask_addresses;
+use mleg::round_lock::RoundLock;
 use mleg::store::delivery::{self, Row};
 
 #[derive(Debug, Subcommand)]
@@ -40,6 +41,8 @@ pub fn run(app: &App, cmd: OutboxCommand) -> Result<ExitCode> {
             print!("{}", table(&rows));
         }
         OutboxCommand::Retry { id, all_failed } => {
+            // Rows change only between rounds, never under one delivering.
+            let _lock = RoundLock::take_blocking(app, || eprintln!("{}", crate::WAITING))?;
             let now = app.clock.now();
             let store = app.store();
             let n = match id {

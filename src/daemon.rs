@@ -23,6 +23,7 @@ use crate::intake::{self, IntakeError, IntakeReport};
 use crate::mail::imap::Mailbox;
 use crate::mail::smtp::{Sender, SmtpError};
 use crate::outbox::{self, OutboxError, OutboxReport};
+use crate::round_lock::RoundLock;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,9 +44,10 @@ pub enum RoundError {
 
 /// One round: read the mailbox once, deliver the outbox once, tidy up.
 ///
-/// Rounds are serialised across processes by a lock file next to the
-/// database, so `mleg once` run while `mleg run` is busy waits instead of
-/// sending the same outbox rows a second time. Delivery runs even when the
+/// Rounds are serialised across processes by the round lock
+/// ([`RoundLock`]), so `mleg once` run while `mleg run` is busy waits (and
+/// logs that it waits) instead of sending the same outbox rows a second
+/// time. Delivery runs even when the
 /// mailbox could not be read: codes queued from the CLI still go out.
 pub async fn once(app: &App) -> Result<(IntakeReport, OutboxReport), RoundError> {
     once_until(app, &CancellationToken::new()).await
@@ -58,7 +60,7 @@ pub async fn once_until(
     app: &App,
     stop: &CancellationToken,
 ) -> Result<(IntakeReport, OutboxReport), RoundError> {
-    let _lock = round_lock(app).await?;
+    let lock = round_lock(app).await?;
     let intake = tokio::select! {
         r = intake_once(app) => r.map_err(RoundError::from),
         _ = stop.cancelled() => Err(RoundError::Stopped),
@@ -66,26 +68,27 @@ pub async fn once_until(
     let delivered = if stop.is_cancelled() {
         Ok(OutboxReport::default())
     } else {
-        deliver_until(app, stop).await
+        deliver_until(app, &lock, stop).await
     };
     housekeeping(app)?;
     Ok((intake?, delivered?))
 }
 
-/// Takes the round lock (released when the file is dropped).
-pub(crate) async fn round_lock(app: &App) -> Result<std::fs::File, RoundError> {
-    let path = app.config.database.with_extension("round.lock");
-    tokio::task::spawn_blocking(move || {
-        // Made like the database (0600, no symlink, the service user's even
-        // when root runs a round by hand), or the service's next round fails.
-        let file = crate::store::file::private_file(&path)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        file.lock()?;
-        Ok(file)
+/// Takes the round lock (released when dropped), logging when it has to
+/// wait for another round.
+pub async fn round_lock(app: &App) -> Result<RoundLock, RoundError> {
+    take_round_lock(app, || {
+        info!("another round is under way (in this or another mleg process); waiting for it");
     })
     .await
-    .map_err(|e| RoundError::Lock(std::io::Error::other(e)))?
-    .map_err(RoundError::Lock)
+}
+
+/// [`round_lock`] with the caller's own way of saying that it waits (a
+/// command at the terminal prints it).
+pub async fn take_round_lock(app: &App, waiting: impl FnOnce()) -> Result<RoundLock, RoundError> {
+    RoundLock::take(app, waiting)
+        .await
+        .map_err(RoundError::Lock)
 }
 
 /// Deletes orphan photos nobody claimed in time, and finishes any WAL
@@ -112,15 +115,26 @@ pub async fn intake_once(app: &App) -> Result<IntakeReport, IntakeError> {
     report
 }
 
-/// One delivery step.
+/// One delivery step, under the round lock.
 pub async fn deliver_once(app: &App) -> Result<OutboxReport, RoundError> {
-    deliver_until(app, &CancellationToken::new()).await
+    let lock = round_lock(app).await?;
+    deliver(app, &lock).await
 }
 
-async fn deliver_until(app: &App, stop: &CancellationToken) -> Result<OutboxReport, RoundError> {
+/// One delivery step under the round lock the caller holds (`mleg tick`
+/// runs the date rules and delivers under one lock).
+pub async fn deliver(app: &App, lock: &RoundLock) -> Result<OutboxReport, RoundError> {
+    deliver_until(app, lock, &CancellationToken::new()).await
+}
+
+async fn deliver_until(
+    app: &App,
+    lock: &RoundLock,
+    stop: &CancellationToken,
+) -> Result<OutboxReport, RoundError> {
     // With `auth = "oauth2"` the sender carries a token valid for a while yet.
     let sender = Sender::connect(&app.config.smtp).await?;
-    Ok(outbox::step(app, &sender, stop).await?)
+    Ok(outbox::step(app, &sender, lock, stop).await?)
 }
 
 /// Runs the mail rounds and the scheduled jobs ([`jobs`]) side by side until

@@ -40,6 +40,7 @@ pub mod outbox;
 pub mod photo;
 pub mod qr;
 pub mod registry;
+pub mod round_lock;
 pub mod scheduler;
 pub mod secretary;
 pub mod store;

@@ -227,6 +227,10 @@ fn smtp_waiting(app: &App, waiting: usize) -> Result<std::process::ExitCode> {
     Ok(std::process::ExitCode::FAILURE)
 }
 
+/// What a command at the terminal says while another round holds the lock.
+pub(crate) const WAITING: &str =
+    "mleg: another mleg round is under way (the daemon or another command); waiting for it";
+
 /// `mleg tick`: the whole program runs on a clock fixed at `now`, so every
 /// rule, every mail and every record agrees on the instant.
 async fn tick(
@@ -238,8 +242,10 @@ async fn tick(
     let now = now.unwrap_or_else(chrono::Utc::now);
     let app = App::new(config, Arc::new(mleg::clock::FixedClock(now)))
         .with_context(|| format!("opening database {db}"))?;
+    // Like every round: never beside another one (the daemon's, a cron's).
+    let lock = daemon::take_round_lock(&app, || eprintln!("{WAITING}")).await?;
     let report = mleg::scheduler::step(&app, now).await?;
-    let sent = daemon::deliver_once(&app).await?;
+    let sent = daemon::deliver(&app, &lock).await?;
     println!(
         "tick {}: {:?}, wysłano: {}",
         now.to_rfc3339(),

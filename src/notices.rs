@@ -25,6 +25,8 @@
 //! * [`dates`] — what the date rules send: the parent's code reminders and
 //!   expiry news, the secretary's expiry mail and deadline reminders.
 //! * [`digest`] — the secretary's daily digest of what waits for her.
+//! * [`stuck`] — "the mail server will not give (or let mleg move) this
+//!   mail", once per mail left where it is.
 //!
 //! Users: `intake`, `secretary`, `registry` and `apply_outcome`. It imports
 //! none of them (nor `daemon` or `outbox`), so each can use it.
@@ -46,6 +48,7 @@ pub mod parent;
 pub mod robot;
 pub mod staff;
 pub mod stranger;
+pub mod stuck;
 
 pub use answer::staff_answer;
 pub use held::{HeldNote, sender_held_notice, staff_held_photo};

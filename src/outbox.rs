@@ -17,8 +17,12 @@
 //! - a mail still undelivered `outbox_max_age_hours` after it was queued is
 //!   given up and alerted about too.
 //!
-//! Each row is marked `sending` in its own commit before `DATA`; one found
-//! so after a crash is resolved by [`in_doubt`] before anything is sent.
+//! Only the holder of the round lock delivers ([`step`] takes the
+//! [`RoundLock`] as proof). Each row is claimed `sending` in its own commit
+//! before `DATA`, by a conditional update that backs off when the row is no
+//! longer queued; one found `sending` when a round starts was cut off by a
+//! crash (no live process holds it: the lock says so) and is resolved by
+//! [`in_doubt`] before anything is sent.
 
 mod data_refused;
 mod give_up;
@@ -30,6 +34,7 @@ use tracing::{info, warn};
 
 use crate::app::App;
 use crate::mail::smtp::{Sender, Session, SmtpError};
+use crate::round_lock::RoundLock;
 use crate::store::outbox::Queued;
 use crate::store::{StoreError, delivery, outbox};
 use crate::templates::TemplateError;
@@ -46,6 +51,8 @@ pub struct OutboxReport {
     pub found_sent: usize,
     /// Due mails left waiting because the server is in its backoff.
     pub waiting: usize,
+    /// Mails skipped because they were no longer queued when claimed.
+    pub taken: usize,
 }
 
 /// Why a delivery step stopped.
@@ -80,10 +87,12 @@ pub fn mask_addresses(text: &str) -> String {
 }
 
 /// Sends every due mail once; stops early (after the mail in hand) when
-/// `stop` fires.
+/// `stop` fires. Only under the round lock: the rows in doubt it settles
+/// first are in doubt only because no one else is delivering.
 pub async fn step(
     app: &App,
     sender: &Sender,
+    _lock: &RoundLock,
     stop: &CancellationToken,
 ) -> Result<OutboxReport, OutboxError> {
     let mut report = OutboxReport {
@@ -161,13 +170,23 @@ async fn deliver(
         verdicts,
     } = round;
     let e = match send_one(app, sender, session, mail).await? {
-        Ok(()) => {
+        Attempt::Sent => {
             report.sent += 1;
             verdicts.accepted(app, report)?;
             return Ok(false);
         }
-        Err(e) if e.is_server_failure() => return Err(server_down(app, e)),
-        Err(e) => e,
+        Attempt::Taken => {
+            // Cancelled by a purge from the CLI meanwhile, say: not ours to send.
+            info!(
+                outbox_id = mail.id,
+                "mail no longer queued when claimed; skipped"
+            );
+            report.taken += 1;
+            session.reset().await.map_err(|e| server_down(app, e))?;
+            return Ok(false);
+        }
+        Attempt::Failed(e) if e.is_server_failure() => return Err(server_down(app, e)),
+        Attempt::Failed(e) => e,
     };
     if let SmtpError::DataRefused(answer) = e {
         let stop = verdicts.refused(app, mail.id, answer)?;
@@ -189,28 +208,40 @@ async fn deliver(
     Ok(false)
 }
 
-/// The SMTP conversation for one mail: envelope, the `sending` mark in its
-/// own commit, then `DATA`; marked sent as soon as the server said 250.
+/// How one mail's SMTP conversation ended.
+enum Attempt {
+    /// The server said 250 and the row is marked sent.
+    Sent,
+    /// The row was no longer queued when claimed: not sent by us.
+    Taken,
+    Failed(SmtpError),
+}
+
+/// The SMTP conversation for one mail: envelope, the claim (the `sending`
+/// mark) in its own commit, then `DATA`; marked sent as soon as the server
+/// said 250.
 async fn send_one(
     app: &App,
     sender: &Sender,
     session: &mut Session,
     mail: &Queued,
-) -> Result<Result<(), SmtpError>, StoreError> {
+) -> Result<Attempt, StoreError> {
     let accepted = match session.envelope(sender, mail).await {
         Ok(a) => a,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Ok(Attempt::Failed(e)),
     };
-    delivery::mark_sending(app.store().conn(), mail.id, app.clock.now())?;
+    if !delivery::claim(app.store().conn(), mail.id, app.clock.now())? {
+        return Ok(Attempt::Taken);
+    }
     match session.data(accepted).await {
         Ok(()) => {
             let now = app.clock.now();
             app.store()
                 .transaction(|tx| outbox::mark_sent(tx, mail.id, now))?;
-            Ok(Ok(()))
+            Ok(Attempt::Sent)
         }
         // No answer after the content: the row stays `sending`, in doubt.
-        Err(e) => Ok(Err(e)),
+        Err(e) => Ok(Attempt::Failed(e)),
     }
 }
 

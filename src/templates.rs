@@ -55,6 +55,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_code_expired" => "staff_code_expired.txt",
     "staff_deadline" => "staff_deadline.txt",
     "staff_digest" => "staff_digest.txt",
+    "staff_stuck_mail" => "staff_stuck_mail.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

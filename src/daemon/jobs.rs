@@ -102,7 +102,7 @@ pub async fn run(app: &App, shutdown: CancellationToken) {
 /// lock, so it never delivers the outbox alongside an intake round. On
 /// `stop`, delivery ends after the mail in hand (systemd's stop timeout).
 async fn fire(app: &App, stop: &CancellationToken) {
-    let _lock = match super::round_lock(app).await {
+    let lock = match super::round_lock(app).await {
         Ok(l) => l,
         Err(e) => {
             error!(error = %e, "scheduled step skipped");
@@ -113,7 +113,7 @@ async fn fire(app: &App, stop: &CancellationToken) {
         Ok(report) => debug!(?report, "scheduled step done"),
         Err(e) => error!(error = %e, "scheduled step failed; retrying at the next fire"),
     }
-    match super::deliver_until(app, stop).await {
+    match super::deliver_until(app, &lock, stop).await {
         Ok(sent) if sent.sent > 0 => info!(sent = sent.sent, "scheduled mails delivered"),
         Ok(_) => {}
         Err(e) => error!(error = %e, "delivery after the scheduled step failed"),

@@ -100,8 +100,8 @@ pub async fn deliver_round(
     app: &App,
     stop: &CancellationToken,
 ) -> Result<OutboxReport, RoundError> {
-    let _lock = round_lock(app).await?;
-    let delivered = deliver_until(app, stop).await;
+    let lock = round_lock(app).await?;
+    let delivered = deliver_until(app, &lock, stop).await;
     housekeeping(app)?;
     delivered
 }

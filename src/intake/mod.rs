@@ -11,16 +11,22 @@
 //! to its folder; a move that did not happen (crash, lost connection) is
 //! retried by the next step.
 //!
+//! A mail the server will not give (its FETCH fails three rounds in a row)
+//! or will not let mleg move (refused three times) is left where it is,
+//! recorded, and named to the secretary once ([`stuck`]); intake goes on.
+//!
 //! So a crash at any instant either leaves the mail unexamined (it is simply
 //! examined again) or fully recorded (it is never answered twice); a mail
 //! seen again under a new UIDVALIDITY is recognised by its Message-ID.
 
 mod purge;
 mod staff;
+mod stuck;
 
 pub use purge::MAX_PURGE_TRIES;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use tracing::{error, info, warn};
 
@@ -63,6 +69,9 @@ pub struct IntakeReport {
     pub duplicates: usize,
     /// Moves into folders done in this step (including retried ones).
     pub moved: usize,
+    /// Mails the server would not give (or let be moved) once too often:
+    /// left where they are, the secretary told.
+    pub left_alone: usize,
     /// Parents' mails expunged after their photo was purged.
     pub expunged: usize,
     /// Copies expunged after a purge (notifications, slips, the secretary's
@@ -91,11 +100,17 @@ pub async fn step(
             }
         }
     };
-    report.moved += retry_moves(app, mailbox, uid_validity).await?;
+    // A mail whose move failed is tried once per step, not once per call.
+    let mut move_failed = HashSet::new();
+    stuck::retry_moves(app, mailbox, uid_validity, &mut move_failed, &mut report).await?;
     for new in mailbox.new_mail(after).await? {
         report.examined += 1;
         let disposition = match examine(app, mailbox, uid_validity, new, &mut report).await {
-            Ok(d) => d,
+            Ok(Some(d)) => d,
+            Ok(None) => {
+                report.left_alone += 1;
+                continue;
+            }
             // The connection is the problem, not the mail: try again next round.
             Err(e @ IntakeError::Imap(_)) => return Err(e),
             Err(e) => {
@@ -123,7 +138,7 @@ pub async fn step(
             Disposition::NeedsHuman => report.needs_human += 1,
         }
     }
-    report.moved += retry_moves(app, mailbox, uid_validity).await?;
+    stuck::retry_moves(app, mailbox, uid_validity, &mut move_failed, &mut report).await?;
     let expunged = purge::expunge_purged(app, mailbox).await?;
     report.expunged += expunged.parents;
     report.copies_expunged += expunged.copies;
@@ -141,37 +156,20 @@ pub async fn step(
     Ok(report)
 }
 
-/// Files handled mail that is still in the watched mailbox.
-async fn retry_moves(
-    app: &App,
-    mailbox: &mut Mailbox,
-    uid_validity: u32,
-) -> Result<usize, IntakeError> {
-    let pending = inbox::pending_moves(app.store().conn(), &app.config.imap.mailbox, uid_validity)?;
-    for p in &pending {
-        let filed = mailbox.move_to(p.uid, &p.target_folder).await?;
-        let store = app.store();
-        // Where it went, so a purge can expunge exactly this mail by UID.
-        if let Some(f) = filed {
-            inbox::record_filed(store.conn(), p.row, &f.folder, f.uid_validity, f.uid)?;
-        }
-        inbox::mark_moved(store.conn(), p.row, app.clock.now())?;
-    }
-    Ok(pending.len())
-}
-
+/// Fetches, parses and handles one new mail; `None` when the server would
+/// not give it once too often and it was left where it is.
 async fn examine(
     app: &App,
     mailbox: &mut Mailbox,
     uid_validity: u32,
     new: NewMail,
     report: &mut IntakeReport,
-) -> Result<Disposition, IntakeError> {
+) -> Result<Option<Disposition>, IntakeError> {
     let too_large =
         (u64::from(new.size) > app.config.max_mail_bytes).then_some(u64::from(new.size));
-    let raw = match too_large {
-        Some(_) => mailbox.fetch_header(new.uid).await?,
-        None => mailbox.fetch(new.uid).await?,
+    let raw = match stuck::fetch(app, mailbox, uid_validity, new, too_large.is_some()).await? {
+        stuck::Fetched::Mail(raw) => raw,
+        stuck::Fetched::LeftAlone => return Ok(None),
     };
     let watermark = Watermark {
         uid_validity,
@@ -182,12 +180,12 @@ async fn examine(
         // Not even a header could be read: keep it where a person looks.
         Some(Err(MailParseError::ParserPanicked)) => {
             file_for_human(app, watermark, "unreadable")?;
-            return Ok(Disposition::NeedsHuman);
+            return Ok(Some(Disposition::NeedsHuman));
         }
         // Gone meanwhile (another client moved it) or empty: nothing to answer.
         _ => {
             advance(app, watermark)?;
-            return Ok(Disposition::Ignore);
+            return Ok(Some(Disposition::Ignore));
         }
     };
     let handled = handle(app, watermark, &mail, too_large)?;
@@ -200,7 +198,7 @@ async fn examine(
     if handled.disposition != Disposition::Ignore {
         info!(uid = new.uid, disposition = ?handled.disposition, "mail handled");
     }
-    Ok(handled.disposition)
+    Ok(Some(handled.disposition))
 }
 
 /// What [`handle`] did with one mail.
@@ -317,7 +315,8 @@ fn already_handled(app: &App, mail: &IncomingMail) -> Result<Option<String>, Sto
     }
 }
 
-/// Rounds a failing mail is retried before it is filed for a human.
+/// Rounds a failing mail is retried before it is filed for a human (or,
+/// when the server will not give or move it, left where it is).
 const MAX_TRIES: u32 = 3;
 
 /// Records a mail mleg cannot handle and files it in the needs-human folder.

@@ -19,6 +19,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::config::{ImapConfig, ImapTimeouts};
 
 mod connect;
+mod fetch;
 pub mod idle;
 mod login;
 mod probe;
@@ -177,7 +178,8 @@ impl Mailbox {
         Ok(out)
     }
 
-    /// The whole mail, without setting \Seen. None if it is gone.
+    /// The whole mail, without setting \Seen. None if it is gone; Err
+    /// (a refusal) when the server will not give it.
     pub async fn fetch(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
         // A whole mail may be tens of megabytes: the longer limit.
         let (limit, server) = (self.timeouts.fetch, self.server.clone());
@@ -197,17 +199,18 @@ impl Mailbox {
         within(limit, &server, "UID FETCH HEADER", header).await
     }
 
+    /// Only the `Subject` and `Date` lines: what names a mail to the
+    /// secretary when the server will not hand over the rest of it.
+    pub async fn fetch_subject_date(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        let fields = self.fetch_part(uid, "BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)]");
+        within(limit, &server, "UID FETCH HEADER.FIELDS", fields).await
+    }
+
+    /// Err when the server refuses (`NO`/`BAD`) or the connection ends:
+    /// never taken for a mail that is gone ([`fetch::one`]).
     async fn fetch_part(&mut self, uid: u32, query: &str) -> Result<Option<Vec<u8>>, ImapError> {
-        let fetched: Vec<_> = self
-            .session
-            .uid_fetch(uid.to_string(), query)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(fetched
-            .iter()
-            .find(|f| f.uid == Some(uid))
-            .and_then(|f| f.body().or_else(|| f.header()).map(<[u8]>::to_vec)))
+        fetch::one(&mut self.session, uid, query).await
     }
 
     /// Moves a mail into `folder` (created if missing) and returns where it
@@ -252,6 +255,13 @@ impl Mailbox {
             }
         }
         Ok(filed)
+    }
+
+    /// Makes sure `folder` exists before a mail is moved there, so that a
+    /// folder the server will not create is not taken for a refused move.
+    pub async fn prepare_folder(&mut self, folder: &str) -> Result<(), ImapError> {
+        let (limit, server) = (self.timeouts.command, self.server.clone());
+        within(limit, &server, "CREATE", self.ensure_folder(folder)).await
     }
 
     async fn ensure_folder(&mut self, folder: &str) -> Result<(), ImapError> {

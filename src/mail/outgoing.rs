@@ -52,6 +52,9 @@ pub enum MailKind {
     StaffReminder,
     /// The secretary's working-day digest of what waits for her.
     StaffDigest,
+    /// "The mail server will not give (or let mleg move) this mail; it is
+    /// left where it is": once per mail.
+    StaffStuckMail,
 }
 
 impl MailKind {
@@ -88,6 +91,7 @@ impl MailKind {
             MailKind::ParentReminder => "parent_reminder",
             MailKind::StaffReminder => "staff_reminder",
             MailKind::StaffDigest => "staff_digest",
+            MailKind::StaffStuckMail => "staff_stuck_mail",
         }
     }
 }

@@ -48,6 +48,10 @@ mod header;
 #[path = "parse_shape.rs"]
 mod shape;
 pub use shape::{MAX_DEPTH, MAX_IMAGES, MAX_PARTS};
+// A mail's subject and date from its header alone.
+#[path = "parse_summary.rs"]
+mod summary;
+pub use summary::{HeaderSummary, header_summary};
 // Joining `format=flowed` soft line breaks.
 #[path = "parse_flowed.rs"]
 mod flowed;

@@ -10,15 +10,20 @@ use rusqlite::params;
 
 use super::{Result, Tx, parse_ts, ts};
 
-/// Marks a row as handed to the server, in its own commit, right before
+/// Claims a queued row for sending, in its own commit, right before
 /// `DATA`: if the process dies before [`super::outbox::mark_sent`], the next
-/// round finds it here and knows the server may already have it.
-pub fn mark_sending(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "UPDATE outbox SET sending_at = ?2 WHERE id = ?1",
+/// round finds it `sending` and knows the server may already have it.
+///
+/// The claim is conditional: it marks the row only while it is still
+/// queued (not sent, given up, or claimed by someone else), and returns
+/// whether it did. A claim that changed no row backs off: the caller skips
+/// the mail, so two deliverers can never both send it.
+pub fn claim(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE outbox SET sending_at = ?2
+         WHERE id = ?1 AND sending_at IS NULL AND sent_at IS NULL AND failed_at IS NULL",
         params![id, ts(now)],
-    )?;
-    Ok(())
+    )? == 1)
 }
 
 /// A row the server refused at `DATA`, not judged yet: no longer
@@ -32,7 +37,9 @@ pub fn release(conn: Tx<'_>, id: i64, error: &str) -> Result<()> {
 }
 
 /// Rows left `sending` (id, Message-ID): a crash or a lost connection cut
-/// them off after `DATA` began.
+/// them off after `DATA` began. Only the holder of the round lock may ask
+/// (`outbox::step` does, under it): to anyone else a row another process
+/// is sending right now would look the same.
 pub fn in_doubt(conn: Tx<'_>) -> Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare(
         "SELECT id, message_id FROM outbox

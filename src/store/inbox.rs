@@ -115,7 +115,8 @@ pub fn handled_folder_for(conn: Tx<'_>, message_id: &str) -> Result<Option<Strin
         .optional()?)
 }
 
-/// A handled mail that still sits in the watched mailbox.
+/// A handled mail that still sits in the watched mailbox, to be moved (one
+/// mleg gave up moving, [`super::stuck::leave`], is not).
 #[derive(Debug, Clone)]
 pub struct PendingMove {
     pub row: i64,
@@ -126,7 +127,8 @@ pub struct PendingMove {
 pub fn pending_moves(conn: Tx<'_>, mailbox: &str, uid_validity: u32) -> Result<Vec<PendingMove>> {
     let mut stmt = conn.prepare(
         "SELECT id, uid, target_folder FROM messages
-         WHERE mailbox = ?1 AND uid_validity = ?2 AND moved_at IS NULL ORDER BY uid",
+         WHERE mailbox = ?1 AND uid_validity = ?2 AND moved_at IS NULL AND left_at IS NULL
+         ORDER BY uid",
     )?;
     let rows = stmt.query_map(params![mailbox, uid_validity], |r| {
         Ok(PendingMove {

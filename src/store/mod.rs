@@ -22,6 +22,7 @@ pub mod probe;
 pub mod purges;
 mod schema;
 pub mod tokens;
+pub mod stuck;
 
 use std::path::Path;
 

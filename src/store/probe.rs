@@ -20,6 +20,16 @@ pub fn outbox_rows(conn: Tx<'_>) -> Result<Vec<OutboxRow>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// (recipient, Message-ID) of every outbox row marked sent: what the
+/// recipients must hold, each exactly once.
+pub fn sent_mails(conn: Tx<'_>) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT recipient, message_id FROM outbox WHERE sent_at IS NOT NULL ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// (width, height, bytes) of every photo whose image is still stored.
 pub fn stored_photos(conn: Tx<'_>) -> Result<Vec<(u32, u32, Vec<u8>)>> {
     let mut stmt = conn.prepare("SELECT width, height, data FROM photos WHERE data IS NOT NULL")?;

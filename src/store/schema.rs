@@ -375,4 +375,14 @@ CREATE INDEX command_tokens_message ON command_tokens(message_id);
 INSERT INTO command_tokens (token, application_id, issued_for, issued_at)
     SELECT token, id, status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM applications;
 "#,
+    r#"
+-- A mail the server will not hand over (FETCH refused or stalled three
+-- rounds in a row) or will not let mleg move (refused three times) is left
+-- where it is: recorded in messages with left_at set, so it is never moved,
+-- flagged or examined again, and the secretary is told once.
+-- How often the server refused to move this handled mail into its folder.
+ALTER TABLE messages ADD COLUMN move_failures INTEGER NOT NULL DEFAULT 0;
+-- Set when mleg gave up and left the mail in the watched mailbox.
+ALTER TABLE messages ADD COLUMN left_at TEXT;
+"#,
 ];

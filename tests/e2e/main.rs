@@ -37,4 +37,6 @@ mod secretary;
 mod service;
 mod smtp_auth;
 mod strangers;
+mod stuck_mail;
 mod transport;
+mod two_processes;

@@ -62,7 +62,7 @@ fn parents_replies_are_due_before_staff_notifications_and_no_batch_limit_applies
 fn a_row_marked_sending_is_not_due_until_resolved_and_then_counted() {
     let mut s = Store::open_in_memory().unwrap();
     let id = queue(&mut s, MailKind::ParentReply, t0());
-    mark_sending(s.conn(), id, t0()).unwrap();
+    assert!(claim(s.conn(), id, t0()).unwrap());
     assert!(outbox::due_ids(s.conn(), t0()).unwrap().is_empty());
     assert!(outbox::load(s.conn(), id).unwrap().is_none());
     assert_eq!(in_doubt(s.conn()).unwrap().len(), 1);
@@ -70,6 +70,28 @@ fn a_row_marked_sending_is_not_due_until_resolved_and_then_counted() {
     assert_eq!(outbox::due_ids(s.conn(), t0()).unwrap(), vec![id]);
     assert!(in_doubt(s.conn()).unwrap().is_empty());
     assert_eq!(list(s.conn(), false).unwrap()[0].in_doubt, 1);
+}
+
+#[test]
+fn a_row_is_claimed_once_and_never_once_sent_or_given_up() {
+    let mut s = Store::open_in_memory().unwrap();
+    let id = queue(&mut s, MailKind::ParentReply, t0());
+    assert!(
+        claim(s.conn(), id, t0()).unwrap(),
+        "the first claim takes it"
+    );
+    assert!(
+        !claim(s.conn(), id, t0()).unwrap(),
+        "a second claim backs off"
+    );
+    s.transaction(|tx| outbox::mark_sent(tx, id, t0())).unwrap();
+    assert!(
+        !claim(s.conn(), id, t0()).unwrap(),
+        "a sent row is not claimed"
+    );
+    let other = queue(&mut s, MailKind::ParentReply, t0());
+    give_up(s.conn(), other, "550 no such user", t0()).unwrap();
+    assert!(!claim(s.conn(), other, t0()).unwrap(), "nor a given-up row");
 }
 
 #[test]

@@ -5,6 +5,7 @@ pub mod app;
 pub mod dates;
 pub mod idp;
 pub mod leaks;
+pub mod imap_relay;
 pub mod mime;
 pub mod phone_photo;
 pub mod photos;

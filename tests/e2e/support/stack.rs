@@ -69,6 +69,8 @@ pub struct FetchedMail {
     pub uid: u32,
     /// Whether the message carries `\Seen`.
     pub seen: bool,
+    /// Whether the message carries `\Flagged`.
+    pub flagged: bool,
     /// The full message as stored (RFC 5322 bytes, as delivered, with Dovecot's added headers).
     pub raw: Vec<u8>,
 }
@@ -243,6 +245,7 @@ impl MailStack {
                 mails.push(FetchedMail {
                     uid: fetch.uid.expect("UID FETCH response without UID"),
                     seen: fetch.flags().any(|f| matches!(f, Flag::Seen)),
+                    flagged: fetch.flags().any(|f| matches!(f, Flag::Flagged)),
                     raw: fetch.body().unwrap_or_default().to_vec(),
                 });
             }
