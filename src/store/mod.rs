@@ -21,8 +21,8 @@ pub mod outbox;
 pub mod probe;
 pub mod purges;
 mod schema;
-pub mod tokens;
 pub mod stuck;
+pub mod tokens;
 
 use std::path::Path;
 

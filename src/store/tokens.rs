@@ -83,3 +83,13 @@ pub fn spend(conn: Tx<'_>, token: &str, by: Option<&str>, now: DateTime<Utc>) ->
     )?;
     Ok(changed == 1)
 }
+
+/// Gives `token` back (in the transaction that spent it): the command it
+/// carried changed nothing.
+pub fn unspend(conn: Tx<'_>, token: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE command_tokens SET spent_at = NULL, spent_by = NULL WHERE token = ?1",
+        [token],
+    )?;
+    Ok(())
+}

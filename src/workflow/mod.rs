@@ -12,8 +12,8 @@ pub mod command;
 pub mod decoration;
 mod find;
 pub mod lifecycle;
-mod quiet;
 pub mod qr_shape;
+mod quiet;
 pub mod sender;
 #[cfg(test)]
 mod tests;

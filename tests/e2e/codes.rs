@@ -162,7 +162,9 @@ async fn kod_with_a_qr_screenshot_readies_the_code_for_pickup_and_purges_the_pho
         .unwrap();
     assert!(photo_info.purged_at.is_some());
 
-    t.send(&reply(SECRETARY, &note, "WYDANO", Style::GmailPlain))
+    // The next command answers the newest mail: its token is the live one.
+    let answer = t.newest(SECRETARY, id, "Re:", 1).await;
+    t.send(&reply(SECRETARY, &answer, "WYDANO", Style::GmailPlain))
         .await;
     t.once().await;
     assert_eq!(t.application(id).status, Status::HandedOver);
@@ -269,9 +271,11 @@ async fn a_wrong_code_is_replaced_by_a_new_kod_and_the_same_kod_again_is_already
     t.send(&reply(SECRETARY, &note, "KOD AB12-CD34", Style::GmailPlain))
         .await;
     t.once().await;
+    // She corrects it by answering mleg's answer, as she would.
+    let answer = t.newest(SECRETARY, id, "Re:", 1).await;
     t.send(&reply(
         SECRETARY,
-        &note,
+        &answer,
         "KOD XY77-ZZ88 20.11.2026 08:00",
         Style::OutlookPlain,
     ))
@@ -299,11 +303,29 @@ async fn a_wrong_code_is_replaced_by_a_new_kod_and_the_same_kod_again_is_already
         1,
         "the new expiry, with its time, in the new code's mail: {pickups:#?}"
     );
+    let answer = t.newest(SECRETARY, id, "Re:", 2).await;
+    t.send(&reply(
+        SECRETARY,
+        &answer,
+        "KOD XY77-ZZ88",
+        Style::GmailPlain,
+    ))
+    .await;
+    t.once().await;
+    // The first notification's token was spent by the first KOD.
     t.send(&reply(SECRETARY, &note, "KOD XY77-ZZ88", Style::GmailPlain))
         .await;
     t.once().await;
     let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|(_, _, o)| o).collect();
-    assert_eq!(outcomes, vec!["accepted", "accepted", "already_done"]);
+    assert_eq!(
+        outcomes,
+        vec![
+            "accepted",
+            "accepted",
+            "already_done",
+            "refused_token_spent"
+        ]
+    );
     assert_eq!(
         t.mails_about(&parent, "", 3).await.len(),
         3,

@@ -285,7 +285,8 @@ async fn every_copy_leaves_the_watched_account_the_notification_and_kod_at_kod_t
     );
     assert_eq!(ids(&t, SCHOOL, "Sent").await.len(), 1);
 
-    t.send(&reply(SCHOOL, &note, "WYDANO", Style::GmailPlain))
+    let answer = t.newest(SCHOOL, id, "Re:", 1).await;
+    t.send(&reply(SCHOOL, &answer, "WYDANO", Style::GmailPlain))
         .await;
     t.once().await;
     assert_eq!(t.application(id).status, Status::HandedOver);

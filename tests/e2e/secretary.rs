@@ -176,37 +176,31 @@ async fn only_the_secretary_with_the_token_can_act() {
     );
 }
 
+/// A command mail acts once: she replies twice to the same notification,
+/// or a copy of her mail arrives again with a new Message-ID. The second is
+/// refused (its token is spent), audited, and she is told why once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_replayed_old_reply_is_answered_already_done() {
+async fn a_replayed_command_mail_is_refused_and_the_secretary_told_why() {
     let t = TestApp::spawn();
     let (id, parent, note) = t.photo_with_secretary("Fela", "Powtorka", 34).await;
     let first = reply(SECRETARY, &note, "TAK", Style::GmailPlain);
     t.send(&first).await;
     t.once().await;
-    // The same command again, in a new mail (e.g. she replied twice).
-    t.send(&reply(SECRETARY, &note, "TAK", Style::OutlookHtml))
-        .await;
+    let mut copy = reply(SECRETARY, &note, "TAK", Style::OutlookHtml);
+    copy.message_id = format!("copy-{}", first.message_id);
+    t.send(&copy).await;
     t.once().await;
-    // Both answers share the thread's subject and were sent in two rounds
-    // without waiting in between: the first says done, the replay's says
-    // already done.
-    let answers = t
-        .mails_about(SECRETARY, &format!("Re: [mLegitymacja #{id}]"), 2)
-        .await;
-    the_one(&answers, "Zatwierdzono wniosek");
-    let replayed = the_one(&answers, "już wykonane");
-    assert!(
-        !replayed.text.contains("Zatwierdzono wniosek"),
-        "{}",
-        replayed.text
-    );
+    assert_eq!(t.application(id).status, Status::Approved);
+    let alert = t.newest(SECRETARY, id, "Odrzucono polecenie", 1).await;
+    assert!(alert.subject.contains("już wykonano"), "{}", alert.subject);
+    assert!(alert.text.contains("najnowszą wiadomość"), "{}", alert.text);
     assert_eq!(
         t.mails_about(&parent, "", 2).await.len(),
         2,
         "the parent heard about the approval once"
     );
     let outcomes: Vec<String> = t.audit(Some(id)).into_iter().map(|(_, _, o)| o).collect();
-    assert_eq!(outcomes, vec!["accepted", "already_done"]);
+    assert_eq!(outcomes, vec!["accepted", "refused_token_spent"]);
 }
 
 /// The words not used by the other tests, through the real stack: REJECT,
@@ -250,7 +244,8 @@ async fn the_remaining_polish_and_english_words_work_by_mail() {
     t.send(&reply(SECRETARY, &n5, "KOD ZZ99YY88", Style::OutlookPlain))
         .await;
     t.once().await;
-    t.send(&reply(SECRETARY, &n5, "HANDED", Style::GmailPlain))
+    let answer = t.newest(SECRETARY, handed, "Re:", 1).await;
+    t.send(&reply(SECRETARY, &answer, "HANDED", Style::GmailPlain))
         .await;
     t.once().await;
     let status = |id| t.application(id).status;

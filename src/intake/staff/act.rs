@@ -71,9 +71,15 @@ pub(super) fn apply(
                 // Her reply quotes the notification (PESEL, date of birth)
                 // and may carry a QR screenshot: purged with the photo.
                 link(tx, mail, *application, Linked::Staff)?;
-                secretary::execute_in(app, tx, *application, command, qr.as_deref(), &source())
-                    .map_err(secretary_error)?
-                    .1
+                let (outcome, purged) =
+                    secretary::execute_in(app, tx, *application, command, qr.as_deref(), &source())
+                        .map_err(secretary_error)?;
+                // A command that changed nothing ("not possible now") did not
+                // act: the mail's token stays good for the right one.
+                if let (Some(t), secretary::Outcome::Refused(_)) = (token, &outcome) {
+                    crate::store::tokens::unspend(tx, t)?;
+                }
+                purged
             }
             Verdict::ActOnHeld { held, command } => {
                 link(tx, mail, held.application_id, Linked::Staff)?;

@@ -377,6 +377,31 @@ impl TestApp {
         }
     }
 
+    /// The newest mail `user` got about application `id` whose subject
+    /// contains `needle`, once at least `n` such mails arrived: the one the
+    /// secretary replies to next (each carries a fresh command token).
+    pub async fn newest(&self, user: &str, id: i64, needle: &str, n: usize) -> IncomingMail {
+        let tag = format!("[mLegitymacja #{id}]");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let mut found: Vec<IncomingMail> = self
+                .inbox(user)
+                .await
+                .into_iter()
+                .filter(|m| m.subject.contains(&tag) && m.subject.contains(needle))
+                .collect();
+            if found.len() >= n {
+                return found.pop().expect("at least one");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{user}: waited for {n} mail(s) about {tag} {needle:?}; outbox: {:?}",
+                self.outbox_state()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Every outbox row as (recipient, kind, sent?, last error), for failure messages.
     pub fn outbox_state(&self) -> Vec<(String, String, bool, Option<String>)> {
         mleg::store::probe::outbox_rows(self.app.store().conn()).unwrap()

@@ -4,8 +4,8 @@
 pub mod app;
 pub mod dates;
 pub mod idp;
-pub mod leaks;
 pub mod imap_relay;
+pub mod leaks;
 pub mod mime;
 pub mod phone_photo;
 pub mod photos;
