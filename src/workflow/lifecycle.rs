@@ -1,18 +1,22 @@
 //! What a secretary's command does to an application (pure): the staff arm
 //! of [`super::transition::transition`], and the words it shares with it.
 //!
-//! `staff_command(status, command, process, now, valid_days, tz)` answers either
+//! `staff_command(status, command, process, now, valid_days, tz, complete_at)` answers either
 //! the new state with everything that must follow (who is told what, whether
 //! the photo is purged, the code to record) or why nothing changes ("already
-//! done", "not possible in this state"). Callers go through
+//! done", "not possible in this state", "that generation time cannot be
+//! right"). Callers go through
 //! [`super::transition::transition`], which serves a reply by mail and the
 //! CLI alike, so both always behave the same.
+
+pub mod issue_time;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::command::StaffCommand;
 use crate::domain::Status;
+use issue_time::{IssueContext, IssueTimeProblem};
 
 /// How the school issues mLegitymacja.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
@@ -80,6 +84,13 @@ pub enum Refusal {
     WrongProcess { process: Process },
     /// POMOC/HELP: not a change at all.
     Help,
+    /// `KOD` with a generation time (`at`) that cannot be right: in the
+    /// future, before the application was complete, or so long ago that the
+    /// code has lapsed.
+    BadIssueTime {
+        at: DateTime<Utc>,
+        problem: IssueTimeProblem,
+    },
 }
 
 /// `expired` is not closed: a new code or a new photo continues it, and it
@@ -100,7 +111,8 @@ fn to(status: Status, parent: ParentNotice, purge: bool) -> Transition {
     }
 }
 
-/// Decides what `command` does to an application in `status`.
+/// Decides what `command` does to an application in `status`, which last
+/// became complete at `complete_at` (a typed `KOD` time may not precede it).
 pub fn staff_command(
     status: Status,
     command: &StaffCommand,
@@ -108,6 +120,7 @@ pub fn staff_command(
     now: DateTime<Utc>,
     valid_days: i64,
     tz: Tz,
+    complete_at: Option<DateTime<Utc>>,
 ) -> Result<Transition, Refusal> {
     use Status::*;
     match command {
@@ -150,7 +163,21 @@ pub fn staff_command(
                 // the old one (the caller answers "already done" to the same code).
                 // Expired: a new code, a new `code_valid_days`.
                 AwaitingReview | Approved | CodeReady | Expired => {
-                    let generated_at = generated_at.map(|t| local_to_utc(tz, t)).unwrap_or(now);
+                    let context = IssueContext {
+                        now,
+                        complete_at,
+                        valid_days,
+                        tz,
+                    };
+                    let generated_at = match generated_at {
+                        Some(typed) => {
+                            let at = local_to_utc(tz, *typed);
+                            issue_time::check(*typed, at, &context)
+                                .map_err(|problem| Refusal::BadIssueTime { at, problem })?;
+                            at
+                        }
+                        None => now,
+                    };
                     let mut t = to(CodeReady, ParentNotice::CodeReady, status != CodeReady);
                     t.code = Some(CodeRecord {
                         code: code.clone(),
@@ -227,7 +254,7 @@ mod tests {
     }
 
     fn run(status: Status, c: StaffCommand) -> Result<Transition, Refusal> {
-        staff_command(status, &c, Process::Portal, now(), 30, WARSAW)
+        staff_command(status, &c, Process::Portal, now(), 30, WARSAW, None)
     }
 
     #[test]
@@ -320,9 +347,10 @@ mod tests {
             Status::Approved,
             &c,
             Process::Portal,
-            now(),
+            Utc.with_ymd_and_hms(2026, 7, 2, 10, 0, 0).unwrap(),
             30,
             chrono_tz::Europe::Vilnius,
+            None,
         );
         let code = t.unwrap().code.unwrap();
         assert_eq!(
@@ -363,7 +391,7 @@ mod tests {
             code: "AB12CD34".into(),
             generated_at: None,
         };
-        let sio = |s, c: &StaffCommand| staff_command(s, c, Process::Sio, now(), 30, WARSAW);
+        let sio = |s, c: &StaffCommand| staff_command(s, c, Process::Sio, now(), 30, WARSAW, None);
         assert_eq!(
             sio(Status::Approved, &code),
             Err(Refusal::WrongProcess {
