@@ -332,4 +332,14 @@ UPDATE applications SET complete_at =
 CREATE INDEX IF NOT EXISTS outbox_message_id ON outbox(message_id);
 CREATE INDEX IF NOT EXISTS outbox_application ON outbox(application_id, kind);
 "#,
+    r#"
+-- A refused staff command alerts the secretary at most max_auto_replies_per_day
+-- times in 24 hours per sender (its From address, ASCII-lowercased): one row per
+-- alert, written with the alert's outbox row; rows older than a day are deleted.
+CREATE TABLE staff_alerts (
+    sender  TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX staff_alerts_sender ON staff_alerts(sender, at);
+"#,
 ];
