@@ -74,7 +74,9 @@ pub fn preview(app: &App, now: DateTime<Utc>) -> Result<Preview, TickError> {
 /// The codes that would lapse (expiry runs first in a step).
 fn expiries(app: &App, now: DateTime<Utc>) -> Result<Vec<(i64, Planned)>, RulesError> {
     let mut out = Vec::new();
-    for id in store_dates::expired_codes(app.store().conn(), now)? {
+    // Bound first: a guard in the loop's head would live through the loop.
+    let ids = store_dates::expired_codes(app.store().conn(), now)?;
+    for id in ids {
         let a = apps::get(app.store().conn(), id)?;
         if let Some(a) = a
             && transition(&a, &Event::CodeExpired, &app.rules(), now).is_ok()

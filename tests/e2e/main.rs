@@ -9,6 +9,7 @@
 
 mod support;
 
+mod alert_cap;
 mod cli;
 mod codes;
 mod crash;
@@ -21,6 +22,7 @@ mod exactly_once;
 mod hostile;
 mod idle;
 mod intake;
+mod kod_dates;
 mod logins;
 mod matching;
 mod oauth2;
@@ -34,4 +36,5 @@ mod secretary;
 mod service;
 mod smtp_auth;
 mod strangers;
+mod terminal;
 mod transport;
