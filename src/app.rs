@@ -42,6 +42,19 @@ impl App {
         })
     }
 
+    /// The same, on the database opened read-only: for a dry run, which
+    /// must not change anything.
+    pub fn read_only(config: Config, clock: Arc<dyn Clock>) -> Result<App, StoreError> {
+        let store = Store::open_read_only(&config.database)?;
+        let templates = Templates::new(config.language, config.templates_dir.clone());
+        Ok(App {
+            config,
+            store: Mutex::new(store),
+            templates,
+            clock,
+        })
+    }
+
     /// Counts one more failure to handle a mail of the watched mailbox;
     /// returns the count so far. Stored in the database, so it survives a
     /// restart (a poison mail must not crash every fresh process anew).

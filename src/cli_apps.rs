@@ -14,6 +14,7 @@ use serde::Serialize;
 use mleg::app::App;
 use mleg::domain::CodeInfo;
 use mleg::domain::csv_import::parse_applications_csv;
+use mleg::domain::when::parse_span;
 use mleg::domain::{
     Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
 };
@@ -30,6 +31,8 @@ pub enum AppsCommand {
         first_name: String,
         #[arg(long)]
         last_name: String,
+        /// The student's PESEL; `-` reads it from standard input (so it stays
+        /// out of `ps` and the shell history).
         #[arg(long)]
         pesel: String,
         #[arg(long)]
@@ -58,14 +61,16 @@ pub enum AppsCommand {
         /// Only applications past the issue deadline still without a code.
         #[arg(long)]
         overdue: bool,
-        /// Only codes expiring within this time, e.g. 7d or 48h.
-        #[arg(long, value_parser = crate::cli_dates::parse_within)]
-        expiring_within: Option<chrono::Duration>,
+        /// Only codes expiring within this time, e.g. 7d or 48h (1h to 3650d).
+        #[arg(long)]
+        expiring_within: Option<String>,
         #[arg(long)]
         json: bool,
     },
     /// Show one application (by number or PESEL) with its history.
     Show {
+        /// The application's number, or its PESEL; `-` reads the PESEL from
+        /// standard input (so it stays out of `ps` and the shell history).
         id_or_pesel: String,
         #[arg(long)]
         json: bool,
@@ -102,7 +107,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             let primary = parents.next().context("e-mail rodzica: brak")?;
             let new = NewApplication {
                 name: StudentName::parse(&first_name, &last_name).context("imię/nazwisko")?,
-                pesel: Pesel::parse(&pesel).context("PESEL")?,
+                pesel: pesel_arg(&pesel)?,
                 class: SchoolClass::parse(&class).context("klasa")?,
                 other_parent_emails: parents.filter(|e| *e != primary).collect(),
                 parent_email: primary,
@@ -125,6 +130,11 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             expiring_within,
             json,
         } => {
+            let expiring_within = expiring_within
+                .as_deref()
+                .map(parse_span)
+                .transpose()
+                .context("--expiring-within")?;
             let mut list = apps::list(app.store().conn(), status)?;
             if let Some(keep) = crate::cli_dates::filter_ids(app, overdue, expiring_within)? {
                 list.retain(|a| keep.contains(&a.id));
@@ -192,7 +202,40 @@ fn import(app: &App, file: &std::path::Path, skip_invalid: bool) -> Result<ExitC
     }
 }
 
+/// `--pesel`: the PESEL itself, or `-` for a line of standard input.
+fn pesel_arg(arg: &str) -> Result<Pesel> {
+    if arg == "-" {
+        return pesel_from_stdin();
+    }
+    Pesel::parse(arg).context("PESEL")
+}
+
+/// One line of standard input as a PESEL. On a terminal it asks for it; the
+/// error never repeats what was read.
+fn pesel_from_stdin() -> Result<Pesel> {
+    use std::io::{BufRead, IsTerminal, Read, Write};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("PESEL: ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = Vec::new();
+    // A PESEL is 11 digits: a long line is not one, and is not read whole.
+    stdin.lock().take(256).read_until(b'\n', &mut line)?;
+    let line =
+        String::from_utf8(line).map_err(|_| anyhow::anyhow!("PESEL (standard input): not text"))?;
+    if line.trim().is_empty() {
+        bail!("PESEL (standard input): nothing was read");
+    }
+    Pesel::parse(line.trim()).context("PESEL (standard input)")
+}
+
 fn find(app: &App, key: &str) -> Result<Application> {
+    if key == "-" {
+        let pesel = pesel_from_stdin()?;
+        let found = apps::latest_by_pesel(app.store().conn(), &pesel)?;
+        return found.context("nie ma wniosku z tym numerem PESEL");
+    }
     let conn = app.store();
     let found = match key.trim().parse::<i64>() {
         Ok(id) if key.trim().len() < 11 => apps::get(conn.conn(), id)?,

@@ -4,7 +4,7 @@
 //! `--expiring-within` filters. Text shows the school's time zone, JSON
 //! RFC 3339 with that zone's offset.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -110,22 +110,6 @@ pub fn print_dates(v: &DatesJson) {
             "pominięte"
         };
         println!("Przypomnienie ({who}): {what} {}", short(&r.at));
-    }
-}
-
-/// "7d" or "48h".
-pub fn parse_within(s: &str) -> Result<Duration> {
-    let s = s.trim();
-    // The unit is the last character (which may be any, e.g. "7ś").
-    let cut = s.char_indices().last().map_or(0, |(i, _)| i);
-    let (n, unit) = s.split_at(cut);
-    let Ok(n) = n.parse::<i64>() else {
-        bail!("{s:?}: write e.g. 7d (days) or 48h (hours)");
-    };
-    match unit {
-        "d" | "D" => Ok(Duration::days(n)),
-        "h" | "H" => Ok(Duration::hours(n)),
-        _ => bail!("{s:?}: write e.g. 7d (days) or 48h (hours)"),
     }
 }
 

@@ -12,8 +12,9 @@ use clap::Subcommand;
 
 use mleg::app::App;
 use mleg::secretary::{self, Outcome, Source};
-use mleg::workflow::command::{ParsedReply, StaffCommand, parse_reply};
+use mleg::workflow::command::{ParsedReply, StaffCommand, parse_issue_time, parse_reply};
 use mleg::workflow::lifecycle::Refusal;
+use mleg::workflow::lifecycle::issue_time::IssueTimeProblem;
 
 #[derive(Debug, Subcommand)]
 pub enum LifecycleCommand {
@@ -35,7 +36,9 @@ pub enum LifecycleCommand {
     Code {
         id: i64,
         code: String,
-        /// When the ministry system generated it, e.g. "2026-11-20 14:35" (default: now).
+        /// When the ministry system generated it, school time, e.g. "2026-11-20 14:35"
+        /// or "20.11.2026 14:35" (default: now). Refused if in the future, before the
+        /// application became complete, or more than code_valid_days ago.
         #[arg(long)]
         generated_at: Option<String>,
         /// A screenshot (PNG/JPEG) of the ministry page with the QR code.
@@ -98,13 +101,16 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
                     .with_context(|| format!("no readable QR code in {}", path.display()))?;
                 qr = Some(content);
             }
-            // The same parser as a KOD reply, so dates are read the same way.
-            let line = format!(
-                "KOD {} {}",
-                code.to_uppercase(),
-                generated_at.unwrap_or_default()
-            );
-            (id, parsed(line.trim())?)
+            // The same parsers as a KOD reply, so codes and dates are read the same way.
+            let generated_at = generated_at
+                .as_deref()
+                .map(parse_issue_time)
+                .transpose()
+                .context("--generated-at")?;
+            match parsed(&format!("KOD {}", code.to_uppercase()))? {
+                StaffCommand::Code { code, .. } => (id, StaffCommand::Code { code, generated_at }),
+                _ => bail!("not a code: {code:?}"),
+            }
         }
     };
     let source = Source { actor, mail: None };
@@ -127,6 +133,36 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
             );
             Ok(ExitCode::FAILURE)
         }
+        Outcome::Refused(Refusal::BadIssueTime { at, problem }) => {
+            eprintln!("{}", issue_time_line(app, at, problem));
+            Ok(ExitCode::FAILURE)
+        }
         Outcome::Refused(Refusal::Help) => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Why a typed generation time was refused, in one line.
+fn issue_time_line(
+    app: &App,
+    at: chrono::DateTime<chrono::Utc>,
+    problem: IssueTimeProblem,
+) -> String {
+    let tz = app.config.dates.timezone;
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    };
+    let why = match problem {
+        IssueTimeProblem::Future => "jest w przyszłości".to_owned(),
+        IssueTimeProblem::BeforeCompletion { complete_at } => format!(
+            "jest wcześniejsza niż skompletowanie wniosku ({}); sprawdź rok",
+            local(complete_at)
+        ),
+        IssueTimeProblem::Lapsed { valid_days } => {
+            format!("była ponad {valid_days} dni temu, taki kod już wygasł")
+        }
+    };
+    format!(
+        "Nie zapisano kodu: data wygenerowania {} {why}. Nic nie zmieniono.",
+        local(at)
+    )
 }

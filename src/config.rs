@@ -232,7 +232,8 @@ pub struct Config {
     pub outbox_max_age_hours: u64,
     /// At most this many automatic replies to one address in any 24 hours
     /// (staff exempt); the one that reaches it is the "further mails will be
-    /// read by the secretariat" notice, later mails go to needs-human.
+    /// read by the secretariat" notice, later mails go to needs-human. Also
+    /// the cap on alerts about one sender's refused staff commands.
     pub max_auto_replies_per_day: u32,
     /// `log_format`: "text" (default) or "json" lines on stderr.
     pub log_format: LogFormat,

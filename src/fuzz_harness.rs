@@ -6,14 +6,17 @@
 //!
 //! Not for use by the daemon.
 
-use chrono::{TimeZone, Utc};
+use chrono::{Datelike, Duration, TimeZone, Utc};
 
+use crate::domain::when::{MAX_SPAN_DAYS, MAX_YEAR, MIN_YEAR, parse_instant, parse_span};
 use crate::domain::{
     Application, EmailAddress, Pesel, SchoolClass, StaffAddresses, Status, StudentName,
 };
 use crate::mail::parse::parse_mail;
 use crate::photo::{PhotoFormat, PhotoPolicy, PhotoProblem, check_photo, strip_metadata};
-use crate::workflow::command::parse_reply;
+use crate::workflow::command::{ParsedReply, StaffCommand, parse_issue_time, parse_reply};
+use crate::workflow::lifecycle::Process;
+use crate::workflow::transition::{Event, Rules, transition};
 use crate::workflow::{Context, PhotoDecision, decide};
 
 #[cfg(test)]
@@ -119,6 +122,72 @@ pub fn reply_command(data: &[u8]) {
     let _ = parse_reply(&text, None);
     let _ = parse_reply("", Some(&text));
     let _ = parse_reply(&text, Some(&text));
+}
+
+/// Any text typed at the terminal as a span (`--expiring-within`), an
+/// instant (`tick --now`) or a code's generation time (`apps code
+/// --generated-at`, the date after `KOD <kod>`): the parsers refuse or
+/// accept without panicking, what they accept stays in its bounds, and
+/// the arithmetic mleg then does with it cannot overflow.
+pub fn cli_args(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let Some(now) = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single() else {
+        return;
+    };
+    if let Ok(span) = parse_span(&text) {
+        assert!(span >= Duration::hours(1) && span <= Duration::days(MAX_SPAN_DAYS));
+        let _ = (now + span, now - span);
+    }
+    if let Ok(at) = parse_instant(&text) {
+        assert!((MIN_YEAR..=MAX_YEAR).contains(&at.year()), "{at}");
+        let _ = at.with_timezone(&chrono_tz::Europe::Warsaw).date_naive();
+        let _ = (
+            at + Duration::days(MAX_SPAN_DAYS),
+            at - Duration::days(MAX_SPAN_DAYS),
+        );
+    }
+    let typed = parse_issue_time(&text).ok();
+    let in_reply = match parse_reply(&format!("KOD AB12CD34 {text}"), None) {
+        ParsedReply::Command(StaffCommand::Code { generated_at, .. }) => generated_at,
+        _ => None,
+    };
+    for typed in [typed, in_reply].into_iter().flatten() {
+        code_at(typed, now);
+    }
+}
+
+/// `KOD` with a typed generation time on an application complete a week
+/// before `now`: a code it records is neither from the future nor lapsed.
+fn code_at(typed: chrono::NaiveDateTime, now: chrono::DateTime<Utc>) {
+    let Some(a) = applications()
+        .into_iter()
+        .find(|a| a.status == Status::AwaitingReview)
+    else {
+        return;
+    };
+    let rules = Rules {
+        process: Process::Portal,
+        code_valid_days: 30,
+        timezone: chrono_tz::Europe::Warsaw,
+    };
+    let event = Event::Staff {
+        command: StaffCommand::Code {
+            code: "AB12CD34".into(),
+            generated_at: Some(typed),
+        },
+        recorded_code: None,
+        complete_at: Some(now - Duration::days(7)),
+    };
+    if let Ok(outcome) = transition(&a, &event, &rules, now) {
+        let Some(code) = outcome.code else {
+            panic!("a code outcome without a code");
+        };
+        assert!(code.generated_at <= now + Duration::minutes(5), "{code:?}");
+        assert!(
+            code.expires_at > now,
+            "a lapsed code was recorded: {code:?}"
+        );
+    }
 }
 
 /// A valid PESEL born 2015-05-12 with the given serial.

@@ -10,6 +10,7 @@ mod cli_auth;
 mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
+mod cli_tick;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,12 +55,21 @@ enum Command {
     /// Check the config file and that the mail servers answer.
     Check,
     /// Runs every date rule and the digest due at one instant, delivers the
-    /// outbox and exits (for cron users, tests, and to try a date out).
+    /// outbox and exits (for cron users and tests). With --now in the future
+    /// it is a dry run: it prints what would happen (reminders, expiries, the
+    /// digest) and changes nothing, unless --send is given.
     Tick {
         /// The instant to run at, RFC 3339 with offset
-        /// (e.g. 2026-12-01T08:00:00+01:00); default: now.
+        /// (e.g. 2026-12-01T08:00:00+01:00); default: now. In the future:
+        /// a dry run unless --send.
         #[arg(long)]
-        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+        now: Option<String>,
+        /// With --now in the future: really do it (write the records, send the mails).
+        #[arg(long)]
+        send: bool,
+        /// Only print what would happen, whatever --now is.
+        #[arg(long, conflicts_with = "send")]
+        dry_run: bool,
     },
     /// The register of applications (the secretary's side).
     #[command(subcommand)]
@@ -179,8 +189,17 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
-    if let Command::Tick { now } = cli.command {
-        return tick(&cli.config, now.map(|t| t.with_timezone(&chrono::Utc))).await;
+    if let Command::Tick { now, send, dry_run } = cli.command {
+        let now = now
+            .as_deref()
+            .map(mleg::domain::when::parse_instant)
+            .transpose()
+            .context("--now")?;
+        let real_now = chrono::Utc::now();
+        if cli_tick::is_dry_run(now, real_now, send, dry_run) {
+            return cli_tick::dry_run(&cli.config, now.unwrap_or(real_now));
+        }
+        return tick(&cli.config, now).await;
     }
     let app = load_app(&cli.config)?;
     // After the config: it chooses the log format. Nothing logs before.

@@ -15,6 +15,7 @@
 //! * [`calendar`] — Polish public holidays, working days, DST-safe local times.
 //! * [`matching`] — which registered student a photo or mail is about.
 //! * [`csv_import`] — the secretariat's application list, row by row.
+//! * [`when`] — the spans and instants typed at the terminal, bounded.
 //!
 //! Children's personal data (PESEL, names) never prints in full through
 //! `Debug`, so `{:?}` in logs stays safe.
@@ -30,6 +31,7 @@ pub mod name;
 pub mod pesel;
 pub mod staff;
 pub mod status;
+pub mod when;
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -9,18 +9,56 @@ use crate::domain::{Application, Status};
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
 use crate::templates::{TemplateError, Templates};
 use crate::workflow::lifecycle::Refusal;
+use crate::workflow::lifecycle::issue_time::IssueTimeProblem;
 
 #[derive(Debug, Serialize)]
 struct AnswerView<'a> {
     school: &'a School,
     student: StudentView,
     command: &'static str,
-    /// "done", "already_done", "not_now", "wrong_process", "help"
+    /// "done", "already_done", "not_now", "wrong_process", "bad_issue_time", "help"
     outcome: &'static str,
+    /// Why a typed `KOD` generation time was refused (`bad_issue_time`).
+    issue_time: Option<IssueTimeView>,
     from_status: Option<Status>,
     status: Status,
     process: Process,
     delivery: Delivery,
+}
+
+/// A refused generation time, in the school's time zone.
+#[derive(Debug, Serialize)]
+struct IssueTimeView {
+    /// "future", "before_completion" or "lapsed"
+    problem: &'static str,
+    /// The time she typed, as `dd.mm.yyyy hh:mm`.
+    typed: String,
+    /// When the application became complete (`before_completion`).
+    complete_at: Option<String>,
+    valid_days: i64,
+}
+
+impl IssueTimeView {
+    fn of(cfg: &Config, at: chrono::DateTime<chrono::Utc>, problem: &IssueTimeProblem) -> Self {
+        let local = |t: chrono::DateTime<chrono::Utc>| {
+            t.with_timezone(&cfg.dates.timezone)
+                .format("%d.%m.%Y %H:%M")
+                .to_string()
+        };
+        let (problem, complete_at) = match problem {
+            IssueTimeProblem::Future => ("future", None),
+            IssueTimeProblem::BeforeCompletion { complete_at } => {
+                ("before_completion", Some(local(*complete_at)))
+            }
+            IssueTimeProblem::Lapsed { .. } => ("lapsed", None),
+        };
+        IssueTimeView {
+            problem,
+            typed: local(at),
+            complete_at,
+            valid_days: cfg.code_valid_days,
+        }
+    }
 }
 
 /// The answer to the secretary's reply: done, already done, not possible, or help.
@@ -42,12 +80,18 @@ pub fn staff_answer(
         Err(Refusal::NotNow { .. }) => ("not_now", None),
         Err(Refusal::WrongProcess { .. }) => ("wrong_process", None),
         Err(Refusal::Help) => ("help", None),
+        Err(Refusal::BadIssueTime { .. }) => ("bad_issue_time", None),
+    };
+    let issue_time = match outcome {
+        Err(Refusal::BadIssueTime { at, problem }) => Some(IssueTimeView::of(cfg, *at, problem)),
+        _ => None,
     };
     let view = AnswerView {
         school: &cfg.school,
         student: StudentView::of(a),
         command,
         outcome: label,
+        issue_time,
         from_status,
         status: a.status,
         process: cfg.process,

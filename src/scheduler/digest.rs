@@ -48,15 +48,7 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> Result<DigestReport, DigestEr
         if db::last_decided(tx)? == Some(today) {
             return Ok(DigestReport::default());
         }
-        let waiting = db::waiting(
-            tx,
-            db::Query {
-                now,
-                issue_within_days: app.config.dates.issue_within_days,
-                expiring_within_days: EXPIRING_WITHIN_DAYS,
-                pickup: app.config.delivery == crate::config::Delivery::Pickup,
-            },
-        )?;
+        let waiting = db::waiting(tx, query(app, now))?;
         if waiting.is_empty() {
             match needs_human {
                 // Nothing waits: the day is decided, no mail.
@@ -81,6 +73,29 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> Result<DigestReport, DigestEr
         info!(date = %today, "digest queued");
         Ok(DigestReport { sent: true })
     })
+}
+
+/// What [`run`] would do at `now`, reading only the database (no IMAP, no
+/// write): the local date whose digest is due, and whether anything waits
+/// in the register as it stands. None: no digest is due.
+pub fn preview(
+    app: &App,
+    now: DateTime<Utc>,
+) -> Result<Option<(chrono::NaiveDate, bool)>, DigestError> {
+    let Some(today) = due(app, now)? else {
+        return Ok(None);
+    };
+    let waiting = db::waiting(app.store().conn(), query(app, now))?;
+    Ok(Some((today, !waiting.is_empty())))
+}
+
+fn query(app: &App, now: DateTime<Utc>) -> db::Query {
+    db::Query {
+        now,
+        issue_within_days: app.config.dates.issue_within_days,
+        expiring_within_days: EXPIRING_WITHIN_DAYS,
+        pickup: app.config.delivery == crate::config::Delivery::Pickup,
+    }
 }
 
 /// Today's local date if today is a working day whose digest time has come

@@ -6,13 +6,15 @@
 //! rows, so running it twice at the same instant sends nothing twice, and a
 //! rule that fell due while mleg was stopped is caught up on the next step.
 //! `mleg tick --now …`, the daemon's timers and the tests all call [`step`]
-//! with the one injected clock's `now`; nothing here sleeps.
+//! with the one injected clock's `now`; nothing here sleeps. [`preview::preview`]
+//! answers what a step would do, writing nothing (`mleg tick`'s dry run).
 
 use chrono::{DateTime, Utc};
 
 use crate::app::App;
 
 pub mod digest;
+pub mod preview;
 pub mod rules;
 
 /// What one scheduler step did (counts only: nothing personal).

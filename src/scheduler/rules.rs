@@ -14,7 +14,7 @@ use tracing::info;
 
 use crate::app::App;
 use crate::apply_outcome::{self, Context};
-use crate::domain::Status;
+use crate::domain::{Application, Status};
 use crate::store::dates::{self as store_dates, Reminder};
 use crate::store::{StoreError, Tx, apps};
 use crate::templates::TemplateError;
@@ -87,28 +87,33 @@ fn ctx() -> Context<'static> {
     }
 }
 
-fn parent_reminders(
-    app: &App,
-    now: DateTime<Utc>,
-    report: &mut RulesReport,
-) -> Result<(), RulesError> {
+/// The applications that may owe a parent reminder at `now`.
+pub(super) fn parent_ids(app: &App, now: DateTime<Utc>) -> Result<Vec<i64>, RulesError> {
     let dates = &app.config.dates;
     let (Some(&first), Some(&last)) = (
         dates.parent_reminder_days.first(),
         dates.parent_reminder_days.last(),
     ) else {
-        return Ok(());
+        return Ok(vec![]);
     };
     // A reminder is due on a local day before expiry: one day of margin
     // covers the reminder time and the zone's offset.
     let horizon = Duration::days(i64::from(first) + 1);
-    let ids = store_dates::parent_candidates(
+    Ok(store_dates::parent_candidates(
         app.store().conn(),
         now,
         horizon,
         dates.remind_after_handover,
         last,
-    )?;
+    )?)
+}
+
+fn parent_reminders(
+    app: &App,
+    now: DateTime<Utc>,
+    report: &mut RulesReport,
+) -> Result<(), RulesError> {
+    let ids = parent_ids(app, now)?;
     let (sent, skipped) = each(app, ids, now, parent_one)?;
     report.parent_reminders += sent;
     report.skipped += skipped;
@@ -136,6 +141,15 @@ fn each(
     Ok((sent, skipped))
 }
 
+/// A series' reminders due for one application: what a step writes, and
+/// what a dry run prints.
+pub(super) struct Due {
+    pub application: Application,
+    /// The series' key (a parent's: the code's generation; staff: the completion).
+    pub series: String,
+    pub plan: plan::Plan,
+}
+
 /// One application's parent reminder, if due: (sent?, how many skipped).
 fn parent_one(
     app: &App,
@@ -143,15 +157,29 @@ fn parent_one(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(bool, usize), RulesError> {
-    let (Some(a), d) = (apps::get(tx, id)?, store_dates::app_dates(tx, id)?) else {
+    let Some(due) = parent_due(app, tx, id, now)? else {
         return Ok((false, 0));
     };
+    let event = |days_left| Event::CodeReminder { days_left };
+    write_plan(app, tx, &due, "parent", now, event)
+}
+
+/// The parent reminders of one application due at `now`, if any (reads only).
+pub(super) fn parent_due(
+    app: &App,
+    tx: Tx<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<Due>, RulesError> {
+    let (Some(a), d) = (apps::get(tx, id)?, store_dates::app_dates(tx, id)?) else {
+        return Ok(None);
+    };
     let (Some(generated), Some(expires)) = (d.code_generated_at, d.code_expires_at) else {
-        return Ok((false, 0));
+        return Ok(None);
     };
     let handed_over = a.status == Status::HandedOver;
     if now >= expires || (handed_over && !app.config.dates.remind_after_handover) {
-        return Ok((false, 0));
+        return Ok(None);
     }
     // A parent who replied AKTYWOWANO told us: no "if you have not activated it yet…".
     if handed_over
@@ -159,16 +187,35 @@ fn parent_one(
             .and_then(|c| c.handed_over_by)
             .is_some_and(|by| by == crate::intake::activated::ACTOR)
     {
-        return Ok((false, 0));
+        return Ok(None);
     }
     let series_key = crate::store::ts(generated);
     let series = plan::parent_series(&app.config.dates, expires, handed_over);
     let recorded = store_dates::recorded_days(tx, id, "parent", &series_key)?;
-    let Some(p) = plan::pick(&series, &recorded, now) else {
-        return Ok((false, 0));
+    Ok(plan::pick(&series, &recorded, now).map(|plan| Due {
+        application: a,
+        series: series_key,
+        plan,
+    }))
+}
+
+/// The applications that may owe the secretary a deadline reminder at `now`.
+pub(super) fn staff_ids(app: &App, now: DateTime<Utc>) -> Result<Vec<i64>, RulesError> {
+    let dates = &app.config.dates;
+    let (Some(&first), Some(&last)) = (
+        dates.staff_reminder_days.first(),
+        dates.staff_reminder_days.last(),
+    ) else {
+        return Ok(vec![]);
     };
-    let event = |days_left| Event::CodeReminder { days_left };
-    write_plan(app, tx, &a, ("parent", &series_key), &p, now, event)
+    // The first reminder is due on a local day `first` days after
+    // completion; one day of margin covers the time and the zone's offset.
+    let complete_by = now - Duration::days(i64::from(first) - 1);
+    Ok(store_dates::staff_candidates(
+        app.store().conn(),
+        complete_by,
+        last,
+    )?)
 }
 
 fn staff_reminders(
@@ -176,17 +223,7 @@ fn staff_reminders(
     now: DateTime<Utc>,
     report: &mut RulesReport,
 ) -> Result<(), RulesError> {
-    let dates = &app.config.dates;
-    let (Some(&first), Some(&last)) = (
-        dates.staff_reminder_days.first(),
-        dates.staff_reminder_days.last(),
-    ) else {
-        return Ok(());
-    };
-    // The first reminder is due on a local day `first` days after
-    // completion; one day of margin covers the time and the zone's offset.
-    let complete_by = now - Duration::days(i64::from(first) - 1);
-    let ids = store_dates::staff_candidates(app.store().conn(), complete_by, last)?;
+    let ids = staff_ids(app, now)?;
     let (sent, skipped) = each(app, ids, now, staff_one)?;
     report.staff_reminders += sent;
     report.skipped += skipped;
@@ -199,22 +236,40 @@ fn staff_one(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(bool, usize), RulesError> {
-    let (Some(a), d) = (apps::get(tx, id)?, store_dates::app_dates(tx, id)?) else {
+    let Some((due, deadline)) = staff_due(app, tx, id, now)? else {
         return Ok((false, 0));
     };
+    let event = |day| Event::DeadlineReminder { day, deadline };
+    write_plan(app, tx, &due, "staff", now, event)
+}
+
+/// The secretary's reminders of one application due at `now`, if any, with
+/// the issue deadline (reads only).
+pub(super) fn staff_due(
+    app: &App,
+    tx: Tx<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<(Due, DateTime<Utc>)>, RulesError> {
+    let (Some(a), d) = (apps::get(tx, id)?, store_dates::app_dates(tx, id)?) else {
+        return Ok(None);
+    };
     let Some(complete) = d.complete_at else {
-        return Ok((false, 0));
+        return Ok(None);
     };
     // A new completion (a new photo after ZDJĘCIE) starts a new series.
     let series_key = crate::store::ts(complete);
     let series = plan::staff_series(&app.config.dates, complete);
     let recorded = store_dates::recorded_days(tx, id, "staff", &series_key)?;
-    let Some(p) = plan::pick(&series, &recorded, now) else {
-        return Ok((false, 0));
-    };
     let deadline = plan::deadline(&app.config.dates, complete);
-    let event = |day| Event::DeadlineReminder { day, deadline };
-    write_plan(app, tx, &a, ("staff", &series_key), &p, now, event)
+    Ok(plan::pick(&series, &recorded, now).map(|plan| {
+        let due = Due {
+            application: a,
+            series: series_key,
+            plan,
+        };
+        (due, deadline)
+    }))
 }
 
 /// Records a plan's skipped and sent reminders and, for the one sent, the
@@ -222,12 +277,12 @@ fn staff_one(
 fn write_plan(
     app: &App,
     tx: Tx<'_>,
-    a: &crate::domain::Application,
-    (kind, series): (&str, &str),
-    p: &plan::Plan,
+    due: &Due,
+    kind: &str,
     now: DateTime<Utc>,
     event: impl Fn(u32) -> Event,
 ) -> Result<(bool, usize), RulesError> {
+    let (a, series, p) = (&due.application, due.series.as_str(), &due.plan);
     let record = |day, due_at, outcome: &str| Reminder {
         kind: kind.into(),
         series: series.into(),

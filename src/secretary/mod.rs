@@ -111,6 +111,7 @@ pub fn execute_in(
     let event = Event::Staff {
         command: command.clone(),
         recorded_code,
+        complete_at: crate::store::dates::app_dates(tx, id)?.complete_at,
     };
     let rules = app.rules();
     let (outcome, purged, audit_outcome, detail) = match transition(&a, &event, &rules, now) {
@@ -135,13 +136,17 @@ pub fn execute_in(
                 Refusal::AlreadyDone { .. } => "already_done",
                 Refusal::NotNow { .. } => "refused",
                 Refusal::WrongProcess { .. } => "wrong_process",
+                Refusal::BadIssueTime { .. } => "refused_issue_time",
             };
-            (
-                Outcome::Refused(refusal),
-                false,
-                label,
-                format!("status {}", a.status),
-            )
+            let detail = match &refusal {
+                Refusal::BadIssueTime { at, problem } => format!(
+                    "status {}; generated at {} ({problem:?})",
+                    a.status,
+                    crate::store::ts(*at)
+                ),
+                _ => format!("status {}", a.status),
+            };
+            (Outcome::Refused(refusal), false, label, detail)
         }
     };
     let mut mails = Vec::new();

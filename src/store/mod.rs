@@ -7,6 +7,7 @@
 //! The file is created with mode 0600 because it holds children's data, and
 //! `secure_delete` is on so purged photos are overwritten, not just unlinked.
 
+pub mod alerts;
 pub mod apps;
 pub mod auto_replies;
 pub mod bounces;
@@ -74,6 +75,29 @@ impl Store {
         let flags = rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let conn = Connection::open_with_flags(path, flags)?;
         Store::init(conn)
+    }
+
+    /// Opens an existing, fully migrated database for reading only (`mleg
+    /// tick`'s dry run): SQLite refuses every write on this connection.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::File {
+            path: path.display().to_string(),
+            cause: std::io::Error::other(e.to_string()),
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let store = Store { conn };
+        let (done, known) = store.schema_version()?;
+        if done != known as i64 {
+            return Err(StoreError::Conflict(format!(
+                "the database has {done} of this mleg's {known} migrations; run `mleg check` first"
+            )));
+        }
+        Ok(store)
     }
 
     /// A throw-away database, for unit tests.

@@ -385,4 +385,14 @@ ALTER TABLE messages ADD COLUMN move_failures INTEGER NOT NULL DEFAULT 0;
 -- Set when mleg gave up and left the mail in the watched mailbox.
 ALTER TABLE messages ADD COLUMN left_at TEXT;
 "#,
+    r#"
+-- A refused staff command alerts the secretary at most max_auto_replies_per_day
+-- times in 24 hours per sender (its From address, ASCII-lowercased): one row per
+-- alert, written with the alert's outbox row; rows older than a day are deleted.
+CREATE TABLE staff_alerts (
+    sender  TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX staff_alerts_sender ON staff_alerts(sender, at);
+"#,
 ];

@@ -51,6 +51,7 @@ mod tests;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::domain::fold;
+use crate::domain::when::{WhenError, echo};
 use own::{own_plain, phrase_rest};
 use reason::continue_reason;
 
@@ -291,6 +292,15 @@ fn parse_code(rest: &str) -> Option<StaffCommand> {
         code: code.to_ascii_uppercase(),
         generated_at: parse_when(tail)?,
     })
+}
+
+/// A generation time typed on its own (`mleg apps code --generated-at`),
+/// read exactly as after `KOD <kod>` in a reply, so both accept the same.
+pub fn parse_issue_time(s: &str) -> Result<NaiveDateTime, WhenError> {
+    match parse_when(s) {
+        Some(Some(t)) => Ok(t),
+        _ => Err(WhenError::LocalShape(echo(s))),
+    }
 }
 
 /// Optional "date [time]" after the code. `None`: unparseable; `Some(None)`:

@@ -31,10 +31,13 @@ pub enum Event {
     HeldPhotoAccepted,
     /// A secretary's command, by mail or CLI (`KOD` on `awaiting_review`
     /// approves on the way). `recorded_code` is the code already recorded,
-    /// so a replayed `KOD` is told apart from a correction.
+    /// so a replayed `KOD` is told apart from a correction; `complete_at`
+    /// when the application last became complete (a typed `KOD` generation
+    /// time before it is refused).
     Staff {
         command: StaffCommand,
         recorded_code: Option<String>,
+        complete_at: Option<DateTime<Utc>>,
     },
     /// The scheduler: a parent reminder `days_left` days before the code
     /// expires is due (on `handed_over` only when `remind_after_handover`).
@@ -165,6 +168,7 @@ pub fn transition(
         Event::Staff {
             command,
             recorded_code,
+            complete_at,
         } => {
             if let StaffCommand::Code { code, .. } = command
                 && status == Status::CodeReady
@@ -180,6 +184,7 @@ pub fn transition(
                 now,
                 rules.code_valid_days,
                 rules.timezone,
+                *complete_at,
             )?;
             Ok(staff_outcome(command, t))
         }
@@ -262,5 +267,7 @@ fn staff_outcome(command: &StaffCommand, t: super::lifecycle::Transition) -> Out
 }
 
 mod dates;
+#[cfg(test)]
+mod issue_time_tests;
 #[cfg(test)]
 mod tests;

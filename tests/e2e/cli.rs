@@ -260,7 +260,11 @@ async fn the_terminal_commands_do_what_the_mail_commands_do() {
             &id_s,
             "PQ12RS34",
             "--generated-at",
-            "2026-11-20 08:00",
+            // Just now (school time): after the photo, as a real code is.
+            &chrono::Utc::now()
+                .with_timezone(&chrono_tz::Europe::Warsaw)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
             "--qr-image",
             qr_file.to_str().unwrap(),
         ],

@@ -4,6 +4,7 @@ use mail_parser::{MessageParser, MimeHeaders};
 use mleg::domain::Status;
 
 use crate::support::app::{PROCESSED, SCHOOL, SECRETARY, TestApp, the_one};
+use crate::support::dates::{set_clock, utc};
 use crate::support::photos;
 use crate::support::replies::{Style, reply};
 
@@ -68,7 +69,10 @@ fn db_holds(t: &TestApp, needle: &[u8]) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kod_with_a_qr_screenshot_readies_the_code_for_pickup_and_purges_the_photo() {
-    let t = TestApp::spawn();
+    let mut t = TestApp::spawn();
+    // The photo at 13:00 on 20 November, the code generated at 14:35 and
+    // replied at 15:00 (Warsaw): the typed time fits, whatever day this runs.
+    set_clock(&mut t, utc(2026, 11, 20, 12, 0));
     let (id, parent, note) = t.photo_with_secretary("Łucja", "Żak", 40).await;
     let photo = photos::good_jpeg();
     let sample = &photo[photo.len() / 2..photo.len() / 2 + 64];
@@ -84,6 +88,7 @@ async fn kod_with_a_qr_screenshot_readies_the_code_for_pickup_and_purges_the_pho
         "KOD AB12-CD34 20.11.2026 14:35",
         Style::GmailPlain,
     );
+    set_clock(&mut t, utc(2026, 11, 20, 14, 0));
     t.send(&with_attachment(
         kod,
         "ekran.png",
@@ -266,8 +271,12 @@ async fn under_sio_wprowadzono_hands_over_and_the_parent_gets_the_self_service_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_code_is_replaced_by_a_new_kod_and_the_same_kod_again_is_already_done() {
-    let t = TestApp::spawn();
+    let mut t = TestApp::spawn();
+    // The photo at 07:00 on 20 November (Warsaw), the first code at 07:30,
+    // the corrected one generated at 08:00 and replied at 08:30.
+    set_clock(&mut t, utc(2026, 11, 20, 6, 0));
     let (id, parent, note) = t.photo_with_secretary("Marta", "Poprawka", 44).await;
+    set_clock(&mut t, utc(2026, 11, 20, 6, 30));
     t.send(&reply(SECRETARY, &note, "KOD AB12-CD34", Style::GmailPlain))
         .await;
     t.once().await;
@@ -280,6 +289,7 @@ async fn a_wrong_code_is_replaced_by_a_new_kod_and_the_same_kod_again_is_already
         Style::OutlookPlain,
     ))
     .await;
+    set_clock(&mut t, utc(2026, 11, 20, 7, 30));
     t.once().await;
     let code = mleg::store::lifecycle::code_info(t.app.store().conn(), id)
         .unwrap()

@@ -9,15 +9,17 @@ use mleg::secretary::{self, Source};
 use mleg::workflow::command::StaffCommand;
 
 use crate::support::app::{Daemon, TestApp};
+use crate::support::dates::complete_at;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mleg_run_sends_a_due_code_reminder_by_itself_once() {
     let t = TestApp::spawn_with(|toml| {
         toml.push_str("[dates]\ncheck_every_secs = 1\nreminder_time = \"00:00\"\n");
     });
-    let (id, parent, _) = t.photo_with_secretary("Kama", "Demonowa", 9).await;
-    // The code was generated 24 days ago: it expires in 6 days, so the
-    // 7-day reminder is due.
+    // The photo came 25 days ago and the code was generated the day after:
+    // it expires in 6 days, so the 7-day reminder is due.
+    let id = complete_at(&t, "Kama", "Demonowa", 9, Utc::now() - Duration::days(25)).await;
+    let parent = t.parent("rodzic9");
     let generated = (Utc::now() - Duration::days(24))
         .with_timezone(&chrono_tz::Europe::Warsaw)
         .naive_local();

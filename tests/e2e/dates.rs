@@ -10,16 +10,19 @@ use mleg::workflow::command::StaffCommand;
 
 use crate::support::app::{NEEDS_HUMAN, PROCESSED, SCHOOL, SECRETARY, TestApp};
 use crate::support::dates::{
-    at, complete_at, count, kod, listed, mleg, show_json, tick, ticks, utc, warsaw_8am,
+    at, code_day, complete_at, count, kod, listed, mleg, photo_day, show_json, tick, ticks, utc,
+    warsaw_8am,
 };
 use crate::support::mime::Mail;
 use crate::support::replies::{Style, reply};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reminders_go_out_once_each_then_the_code_expires_and_a_new_kod_starts_again() {
-    let t = TestApp::spawn();
+    let mut t = TestApp::spawn();
+    photo_day(&mut t);
     let (id, parent, _) = t.photo_with_secretary("Zofia", "Nowak", 61).await;
     // Generated 1 December 10:00 Warsaw: valid until 31 December 10:00 (09:00 UTC).
+    code_day(&mut t);
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     t.once().await;
     t.mails_about(&parent, "do odbioru", 1).await;
@@ -91,8 +94,10 @@ async fn reminders_go_out_once_each_then_the_code_expires_and_a_new_kod_starts_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_ten_day_gap_only_the_most_urgent_reminder_goes_out_via_mleg_tick() {
-    let t = TestApp::spawn();
+    let mut t = TestApp::spawn();
+    photo_day(&mut t);
     let (id, parent, _) = t.photo_with_secretary("Olga", "Kruk", 62).await;
+    code_day(&mut t);
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     t.once().await;
     // The last step ran on 19 December; the next, through the binary, on
@@ -104,8 +109,14 @@ async fn after_a_ten_day_gap_only_the_most_urgent_reminder_goes_out_via_mleg_tic
             .parent_reminders,
         0
     );
-    mleg(&t, &["tick", "--now", "2026-12-30T08:00:00+01:00"]);
-    mleg(&t, &["tick", "--now", "2026-12-30T12:00:00+01:00"]);
+    mleg(
+        &t,
+        &["tick", "--now", "2026-12-30T08:00:00+01:00", "--send"],
+    );
+    mleg(
+        &t,
+        &["tick", "--now", "2026-12-30T12:00:00+01:00", "--send"],
+    );
     let all = t.exactly(&parent, 3).await;
     let reminders: Vec<_> = all
         .iter()
@@ -140,11 +151,13 @@ async fn aktywowano_from_the_parent_stops_reminders_from_a_stranger_it_goes_to_a
 {
     // Even a school that reminds after the hand-over does not remind a
     // parent who said the code is activated.
-    let t = TestApp::spawn_with(|c| {
+    let mut t = TestApp::spawn_with(|c| {
         c.insert_str(0, "delivery = \"email\"\n");
         c.push_str("\n[dates]\nremind_after_handover = true\n");
     });
+    photo_day(&mut t);
     let (id, parent, _) = t.photo_with_secretary("Jan", "Kos", 63).await;
+    code_day(&mut t);
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     t.once().await;
     let code_mail = t.mails_about(&parent, "kod aktywacyjny", 1).await.remove(0);
@@ -206,21 +219,18 @@ async fn the_secretary_is_reminded_on_days_10_and_13_then_it_is_overdue_but_not_
     // Complete 20 days ago (real time), so `mleg apps` (the wall clock) sees it overdue.
     let done = Utc::now() - Duration::days(20);
     let a = complete_at(&t, "Adam", "Wiśniewski", 71, done).await;
-    let b = complete_at(&t, "Basia", "Lis", 72, done).await;
-    // b's code, generated 25 days ago, expires in 5 days.
-    let generated = (Utc::now() - Duration::days(25))
+    // b's code, generated 25 days ago (a day after its photo), expires in 5 days.
+    let generated_at = Utc::now() - Duration::days(25);
+    let b = complete_at(&t, "Basia", "Lis", 72, generated_at - Duration::days(1)).await;
+    let generated = generated_at
         .with_timezone(&chrono_tz::Europe::Warsaw)
         .format("%Y-%m-%d %H:%M")
         .to_string();
-    kod(
-        &at(&t, done + Duration::hours(1)),
-        b,
-        "BB12CC34",
-        &generated,
-    );
+    let recorded = at(&t, generated_at + Duration::hours(1));
+    kod(&recorded, b, "BB12CC34", &generated);
     // The code's mails go out when it is recorded (not days later, when
     // they would be past `outbox_max_age_hours`).
-    mleg::daemon::deliver_once(&at(&t, done + Duration::hours(1)))
+    mleg::daemon::deliver_once(&recorded)
         .await
         .expect("delivery");
     let day0 = done.with_timezone(&chrono_tz::Europe::Warsaw).date_naive();
@@ -269,8 +279,10 @@ fn wydano(app: &mleg::app::App, id: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn by_email_the_reminder_says_mobywatel_and_expiry_purges_the_code_mail() {
-    let t = TestApp::spawn_with(|c| c.insert_str(0, "delivery = \"email\"\n"));
+    let mut t = TestApp::spawn_with(|c| c.insert_str(0, "delivery = \"email\"\n"));
+    photo_day(&mut t);
     let (id, parent, _) = t.photo_with_secretary("Ewa", "Sowa", 64).await;
+    code_day(&mut t);
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     t.once().await;
     let code_mail = t.mails_about(&parent, "kod aktywacyjny", 1).await.remove(0);
@@ -303,8 +315,10 @@ async fn by_email_the_reminder_says_mobywatel_and_expiry_purges_the_code_mail() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wydano_stops_reminders_unless_the_school_wants_one_after_the_hand_over() {
     // Default: nothing after WYDANO.
-    let t = TestApp::spawn();
+    let mut t = TestApp::spawn();
+    photo_day(&mut t);
     let (id, _parent, _) = t.photo_with_secretary("Iga", "Wilk", 65).await;
+    code_day(&mut t);
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     wydano(&t.app, id);
     let after = ticks(&t, utc(2026, 12, 24, 7, 0), Duration::days(1), 8).await;
@@ -312,8 +326,10 @@ async fn wydano_stops_reminders_unless_the_school_wants_one_after_the_hand_over(
     drop(t);
 
     // remind_after_handover: one reminder, on the last reminder day.
-    let t = TestApp::spawn_with(|c| c.push_str("\n[dates]\nremind_after_handover = true\n"));
+    let mut t = TestApp::spawn_with(|c| c.push_str("\n[dates]\nremind_after_handover = true\n"));
+    photo_day(&mut t);
     let (id, parent, _) = t.photo_with_secretary("Iga", "Wilk", 66).await;
+    code_day(&mut t);
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     wydano(&t.app, id);
     t.once().await;

@@ -6,13 +6,15 @@
 use mleg::domain::Status;
 
 use crate::support::app::{NEEDS_HUMAN, SCHOOL, SECRETARY, TestApp};
-use crate::support::dates::kod;
+use crate::support::dates::{code_day, kod, photo_day};
 use crate::support::replies::{Style, reply};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aktywowano_at_a_pickup_school_goes_to_the_secretary_unanswered() {
-    let t = TestApp::spawn();
+    let mut t = TestApp::spawn();
+    photo_day(&mut t);
     let (id, parent, _) = t.photo_with_secretary("Ala", "Odbiór", 91).await;
+    code_day(&mut t);
     kod(&t.app, id, "AB12CD34", "2026-12-01 10:00");
     t.once().await;
     let code_mail = t.mails_about(&parent, "do odbioru", 1).await.remove(0);

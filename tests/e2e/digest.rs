@@ -65,7 +65,7 @@ async fn one_digest_on_a_tuesday_listing_what_waits_even_when_ticked_again() {
     let out = Command::new(env!("CARGO_BIN_EXE_mleg"))
         .arg("--config")
         .arg(&t.config_path)
-        .args(["tick", "--now", "2026-12-01T08:00:00+01:00"])
+        .args(["tick", "--now", "2026-12-01T08:00:00+01:00", "--send"])
         .env("MLEG_LOG", "warn")
         .output()
         .unwrap();

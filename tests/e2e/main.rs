@@ -9,6 +9,7 @@
 
 mod support;
 
+mod alert_cap;
 mod cli;
 mod codes;
 mod corpus;
@@ -23,6 +24,7 @@ mod forged;
 mod hostile;
 mod idle;
 mod intake;
+mod kod_dates;
 mod logins;
 mod matching;
 mod oauth2;
@@ -38,5 +40,6 @@ mod service;
 mod smtp_auth;
 mod strangers;
 mod stuck_mail;
+mod terminal;
 mod transport;
 mod two_processes;

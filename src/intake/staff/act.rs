@@ -18,7 +18,7 @@ use crate::secretary::{self, ReplyThread, Source};
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::purges::{self, Linked};
-use crate::store::{StoreError, Tx, apps, outbox};
+use crate::store::{StoreError, Tx, alerts, apps, outbox};
 use crate::workflow::Disposition;
 
 /// Carries out `verdict` on `mail`; None if it is not a command mail.
@@ -169,9 +169,14 @@ struct AlertView<'a> {
     trusted: &'a str,
     /// `[staff] token_valid_days`, for "the message is too old".
     token_valid_days: u32,
+    /// The sender's last alert within the daily cap: say that later ones
+    /// are not reported one by one.
+    last: bool,
 }
 
-/// Audits a refused command and alerts the secretary, in `tx`.
+/// Audits a refused command and alerts the secretary, in `tx`: at most
+/// `max_auto_replies_per_day` alerts about one sender in 24 hours (staff
+/// addresses too: a forged `From` may be hers), the rest only audited.
 fn refuse(
     app: &App,
     tx: Tx<'_>,
@@ -191,6 +196,9 @@ fn refuse(
         .map(|id| apps::get(tx, id))
         .transpose()?
         .flatten();
+    let sender_key = mail.from.as_deref().unwrap_or("?").to_ascii_lowercase();
+    let cap = app.config.max_auto_replies_per_day;
+    let alerted = alerts::alerts_since(tx, &sender_key, now - chrono::Duration::hours(24))?;
     let view = AlertView {
         school: &app.config.school,
         reason,
@@ -206,6 +214,7 @@ fn refuse(
             .unwrap_or_default(),
         token_valid_days: app.config.staff.token_valid_days,
         detail,
+        last: alerted.saturating_add(1) == cap,
     };
     let r = app.templates.render("staff_alert", &view)?;
     let alert = OutgoingMail {
@@ -218,7 +227,13 @@ fn refuse(
         references: vec![],
         attachments: vec![],
     };
-    outbox::enqueue(tx, &alert, app.config.smtp.from.domain(), now)?;
+    let detail = if alerted < cap {
+        outbox::enqueue(tx, &alert, app.config.smtp.from.domain(), now)?;
+        alerts::note_alert(tx, &sender_key, now)?;
+        detail.to_owned()
+    } else {
+        format!("{detail}; not alerted (the sender's daily cap)")
+    };
     let entry = AuditEntry {
         at: now,
         actor: actor.to_owned(),
@@ -227,7 +242,7 @@ fn refuse(
         application_id: application,
         command: command.into(),
         outcome: format!("refused_{reason}"),
-        detail: detail.to_owned(),
+        detail,
     };
     store_lc::audit(tx, &entry)?;
     Ok(())

@@ -42,6 +42,7 @@ fn staff(command: StaffCommand) -> Event {
     Event::Staff {
         command,
         recorded_code: None,
+        complete_at: None,
     }
 }
 
@@ -86,6 +87,8 @@ fn got(status: Status, r: Result<Outcome, Refusal>) -> Want {
         }
         Err(Refusal::WrongProcess { .. }) => Want::WrongProcess,
         Err(Refusal::Help) => Want::Help,
+        // The table's codes carry no typed time.
+        Err(r @ Refusal::BadIssueTime { .. }) => panic!("{r:?}"),
     }
 }
 
@@ -113,6 +116,7 @@ fn columns() -> Vec<(&'static str, Event, Rules)> {
             Event::Staff {
                 command: code("OLD12345"),
                 recorded_code: Some("OLD12345".into()),
+                complete_at: None,
             },
             PORTAL,
         ),
@@ -330,6 +334,7 @@ fn a_corrected_code_replaces_the_old_one_without_a_purge() {
         &Event::Staff {
             command: code("NEW12345"),
             recorded_code: Some("OLD12345".into()),
+            complete_at: None,
         },
         &PORTAL,
         now(),

@@ -29,6 +29,25 @@ pub fn at(t: &TestApp, now: DateTime<Utc>) -> App {
     App::new(config, Arc::new(FixedClock(now))).unwrap()
 }
 
+/// From now on the test's program (`t.app`: intake, delivery, commands)
+/// runs on a clock fixed at `now`, so the dates a test types stay true
+/// whatever day it runs: a code is generated after its photo arrived and
+/// within `code_valid_days` of being recorded.
+pub fn set_clock(t: &mut TestApp, now: DateTime<Utc>) {
+    t.app = at(t, now);
+}
+
+/// 30 November 2026, 10:00 Warsaw: the photo arrives, the day before the
+/// code these tests record as generated on "2026-12-01 10:00".
+pub fn photo_day(t: &mut TestApp) {
+    set_clock(t, utc(2026, 11, 30, 9, 0));
+}
+
+/// 1 December 2026, 10:05 Warsaw: the code generated at 10:00 is recorded.
+pub fn code_day(t: &mut TestApp) {
+    set_clock(t, utc(2026, 12, 1, 9, 5));
+}
+
 /// One scheduler step at `now` and a delivery round.
 pub async fn tick(t: &TestApp, now: DateTime<Utc>) -> TickReport {
     let app = at(t, now);

@@ -1,0 +1,151 @@
+//! `mleg tick`'s dry run: what the date rules and the digest would do at an
+//! instant, printed, with nothing changed and nothing sent.
+//!
+//! `--now` in the future is a dry run unless `--send` is given: trying a
+//! date out must not expire real codes, purge real photos or mail real
+//! parents. `--dry-run` asks for one at any instant. A `--now` that is not in
+//! the future acts as before (a cron job's catch-up, a test's clock).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use mleg::app::App;
+use mleg::config::Config;
+use mleg::scheduler::preview::{Planned, Preview, preview};
+
+/// Whether `tick` only previews: asked for, or a future `--now` without `--send`.
+pub fn is_dry_run(
+    now: Option<DateTime<Utc>>,
+    real_now: DateTime<Utc>,
+    send: bool,
+    dry_run: bool,
+) -> bool {
+    dry_run || (!send && now.is_some_and(|n| n > real_now))
+}
+
+/// Prints what a step at `now` would do; the database is opened read-only.
+pub fn dry_run(config: &Path, now: DateTime<Utc>) -> Result<ExitCode> {
+    let config = Config::load(config)?;
+    let db = config.database.display().to_string();
+    let app = App::read_only(config, Arc::new(mleg::clock::FixedClock(now)))
+        .with_context(|| format!("opening database {db} (read-only)"))?;
+    let p = preview(&app, now)?;
+    let tz = app.config.dates.timezone;
+    println!(
+        "Próba na {} — nic nie zmieniono, nic nie wysłano (--send wykonuje):",
+        now.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
+    );
+    print!("{}", text(&p, &app.config.imap.needs_human_folder));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The preview as lines for the terminal (ids only: no names, so a cron
+/// mail or a log of it carries nothing personal).
+fn text(p: &Preview, needs_human: &str) -> String {
+    let mut out = String::new();
+    let (mut expiries, mut parents, mut staff, mut skipped) = (0, 0, 0, 0);
+    for (id, what) in &p.items {
+        let line = match *what {
+            Planned::Expiry => {
+                expiries += 1;
+                "kod wygasa: rodzic i sekretariat dostaną wiadomość, wiadomości z kodem zostaną usunięte".to_owned()
+            }
+            Planned::ParentReminder { days_left } => {
+                parents += 1;
+                format!("przypomnienie dla rodzica ({days_left} dni przed wygaśnięciem kodu)")
+            }
+            Planned::StaffReminder { day } => {
+                staff += 1;
+                format!("przypomnienie dla sekretariatu ({day} dni od skompletowania wniosku)")
+            }
+            Planned::Skipped {
+                staff: for_staff,
+                day,
+            } => {
+                skipped += 1;
+                let who = if for_staff { "sekretariatu" } else { "rodzica" };
+                format!("przypomnienie dla {who} (dzień {day}) pominięte: wyprzedza je pilniejsze")
+            }
+        };
+        out.push_str(&format!("  wniosek #{id}: {line}\n"));
+    }
+    let digest = match p.digest {
+        Some((day, true)) => {
+            out.push_str(&format!("  podsumowanie dnia {day} dla sekretariatu\n"));
+            "tak"
+        }
+        Some((day, false)) => {
+            out.push_str(&format!(
+                "  podsumowanie dnia {day}: w rejestrze nic nie czeka; pójdzie tylko, jeśli w folderze „{needs_human}” są wiadomości\n"
+            ));
+            "jeśli folder nie jest pusty"
+        }
+        None => "nie",
+    };
+    if p.items.is_empty() && p.digest.is_none() {
+        out.push_str("  nic nie jest do zrobienia\n");
+    }
+    out.push_str(&format!(
+        "Razem: wygaśnięcia {expiries}, przypomnienia dla rodziców {parents}, dla sekretariatu {staff}, pominięte {skipped}, podsumowanie: {digest}.\n"
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn only_a_future_now_without_send_or_an_explicit_dry_run_previews() {
+        let real = Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).unwrap();
+        let future = Some(real + chrono::Duration::days(30));
+        let past = Some(real - chrono::Duration::days(1));
+        assert!(is_dry_run(future, real, false, false));
+        assert!(!is_dry_run(future, real, true, false));
+        assert!(!is_dry_run(past, real, false, false));
+        assert!(!is_dry_run(None, real, false, false));
+        assert!(is_dry_run(past, real, false, true));
+        assert!(is_dry_run(None, real, false, true));
+    }
+
+    #[test]
+    fn the_preview_names_ids_and_counts_each_kind() {
+        let p = Preview {
+            items: vec![
+                (3, Planned::Expiry),
+                (
+                    4,
+                    Planned::Skipped {
+                        staff: false,
+                        day: 7,
+                    },
+                ),
+                (4, Planned::ParentReminder { days_left: 2 }),
+                (5, Planned::StaffReminder { day: 10 }),
+            ],
+            digest: Some((chrono::NaiveDate::from_ymd_opt(2027, 6, 1).unwrap(), true)),
+        };
+        let t = text(&p, "mleg/do-sprawdzenia");
+        assert!(t.contains("wniosek #3: kod wygasa"), "{t}");
+        assert!(
+            t.contains("wniosek #4: przypomnienie dla rodzica (2 dni"),
+            "{t}"
+        );
+        assert!(
+            t.contains("wniosek #5: przypomnienie dla sekretariatu (10 dni"),
+            "{t}"
+        );
+        assert!(t.contains("podsumowanie dnia 2027-06-01"), "{t}");
+        assert!(
+            t.ends_with("Razem: wygaśnięcia 1, przypomnienia dla rodziców 1, dla sekretariatu 1, pominięte 1, podsumowanie: tak.\n"),
+            "{t}"
+        );
+        let empty = text(&Preview::default(), "x");
+        assert!(empty.contains("nic nie jest do zrobienia"), "{empty}");
+    }
+}
