@@ -276,9 +276,10 @@ async fn tick(
 
 async fn check(app: &App) -> Result<std::process::ExitCode> {
     println!("config: OK ({})", app.config.database.display());
-    let mut findings = mleg::mail::imap::probe(&app.config.imap).await;
+    let trusted = app.config.staff.trusted_authserv_id.as_deref();
+    let mut findings = mleg::mail::imap::probe(&app.config.imap, trusted).await;
     if let Some(staff) = &app.config.staff_mailbox {
-        findings.extend(mleg::mail::imap::probe(&staff.imap).await);
+        findings.extend(mleg::mail::imap::probe(&staff.imap, None).await);
     }
     findings.extend(mleg::mail::check::probe_smtp(&app.config.smtp).await);
     findings.extend(database_findings(app)?);

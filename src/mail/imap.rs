@@ -23,6 +23,7 @@ mod fetch;
 pub mod idle;
 mod login;
 mod probe;
+mod probe_auth;
 mod purge;
 mod sent;
 mod trash;

@@ -119,3 +119,34 @@ async fn a_look_alike_domain_is_not_the_school_s() {
         audited(&t, id)
     );
 }
+
+/// `mleg check` tells the IT person which server stamps the mail in the
+/// watched mailbox, and warns when the setting would refuse every command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_names_the_server_that_stamps_authentication_results() {
+    let t = with_trusted_server();
+    let out = crate::support::app::mleg(&t, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no mail in the mailbox yet"), "{text}");
+    let unstamped = "From: a@example.pl\r\nSubject: x\r\n\r\nb\r\n";
+    t.stack.append(SCHOOL, "INBOX", unstamped.as_bytes()).await;
+    let out = crate::support::app::mleg(&t, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("would refuse every command by mail"),
+        "{text}"
+    );
+    assert!(!out.status.success());
+    let stamped = format!(
+        "Authentication-Results: {TRUSTED}; dmarc=pass header.from=example.pl\r\n{unstamped}"
+    );
+    t.stack.append(SCHOOL, "INBOX", stamped.as_bytes()).await;
+    let out = crate::support::app::mleg(&t, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "1 of the 2 newest mails carry Authentication-Results, topmost from {TRUSTED} (1)"
+        )),
+        "{text}"
+    );
+}

@@ -314,7 +314,8 @@ async fn a_text_only_kod_a_report_quoting_the_notification_and_the_notes_leave_w
     let found = leaks(&t, &[SCHOOL, SECRETARY], &pesel, &child_photos).await;
     assert!(found.is_empty(), "the child's data is still in {found:?}");
 
-    t.send(&reply(SECRETARY, &note, "WYDANO", Style::GmailPlain))
+    let answer = t.newest(SECRETARY, id, "Re:", 1).await;
+    t.send(&reply(SECRETARY, &answer, "WYDANO", Style::GmailPlain))
         .await;
     t.once().await;
     assert_eq!(t.application(id).status, Status::HandedOver);

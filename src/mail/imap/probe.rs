@@ -1,7 +1,8 @@
 //! `mleg check` for an IMAP account: reachable, TLS version and certificate
 //! subject, the login mechanisms offered, login, the watched mailbox, and
-//! both folders (created when missing, as the first round would), and how
-//! the server deletes what a purge expunges.
+//! both folders (created when missing, as the first round would), how the
+//! server deletes what a purge expunges, and which server stamps
+//! `Authentication-Results` on the watched mailbox's mail.
 
 use async_imap::imap_proto::{Capability, Response};
 use futures::TryStreamExt;
@@ -14,7 +15,7 @@ use crate::mail::check::Finding;
 
 /// Every finding about `cfg`'s account, in order; stops at the first step
 /// the later ones depend on.
-pub async fn probe(cfg: &ImapConfig) -> Vec<Finding> {
+pub async fn probe(cfg: &ImapConfig, trusted_authserv_id: Option<&str>) -> Vec<Finding> {
     // The secretary's own account may be on the same server: say which.
     let name = match cfg.section {
         "imap" => format!("IMAP {}", connect::server(cfg)),
@@ -50,6 +51,7 @@ pub async fn probe(cfg: &ImapConfig) -> Vec<Finding> {
     out.push(Finding::good(format!("{name}: login as {} OK", cfg.user)));
     if cfg.section == "imap" {
         out.push(idle_finding(&mut session, cfg, &name).await);
+        out.push(super::probe_auth::finding(&mut session, cfg, &name, trusted_authserv_id).await);
     }
     let folders = within(limit, &server, "folders", folders(&mut session, cfg)).await;
     match folders {
