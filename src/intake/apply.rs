@@ -183,12 +183,22 @@ fn render_mails(
         }
     }
     if let Some(reason) = decision.human {
+        // A mail from the parent of exactly one open application is about
+        // it: the note carries that application's token, so the secretary
+        // can answer it with a command.
+        let mut of_sender = open_apps
+            .iter()
+            .filter(|a| sender.as_ref().is_some_and(|s| a.has_parent(s)));
+        let about = match (of_sender.next(), of_sender.next()) {
+            (Some(a), None) => Some(a),
+            _ => None,
+        };
         mails.push(notices::staff_needs_human(
             t,
             cfg,
             (reason, decision.robot),
             mail,
-            candidates,
+            (candidates, about),
         )?);
     }
     Ok(mails)

@@ -83,6 +83,9 @@ struct NeedsHumanView<'a> {
     subject: String,
     folder: &'a str,
     candidates: Vec<StudentView>,
+    /// The one application the mail is about (its sender's), with a fresh
+    /// command token for the subject.
+    student: Option<StudentView>,
 }
 
 /// "A person must look at this mail", to the secretary.
@@ -91,7 +94,7 @@ pub fn staff_needs_human(
     cfg: &Config,
     (reason, robot): (HumanReason, Option<RobotReason>),
     mail: &IncomingMail,
-    candidates: Vec<&Application>,
+    (candidates, about): (Vec<&Application>, Option<&Application>),
 ) -> Result<OutgoingMail, TemplateError> {
     let view = NeedsHumanView {
         school: &cfg.school,
@@ -104,11 +107,12 @@ pub fn staff_needs_human(
         subject: echo_safe(&mail.subject, ECHO_SUBJECT_MAX_CHARS),
         folder: &cfg.imap.needs_human_folder,
         candidates: candidates.into_iter().map(StudentView::of).collect(),
+        student: about.map(StudentView::of),
     };
     let r = t.render("staff_needs_human", &view)?;
     Ok(OutgoingMail {
         kind: MailKind::StaffNeedsHuman,
-        application_id: None,
+        application_id: about.map(|a| a.id),
         to: cfg.staff.notify.clone(),
         subject: r.subject,
         body: r.body,

@@ -95,3 +95,24 @@ fn a_token_older_than_token_valid_days_no_longer_acts() {
     assert_eq!(status(&app, id), Status::AwaitingPhoto);
     assert_eq!(audit_outcomes(&app), ["refused_token_expired"]);
 }
+
+#[test]
+fn the_needs_a_human_note_about_a_parent_s_mail_carries_that_application_s_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, id) = app(dir.path());
+    let question = mail(PARENT, "q1@example.pl", "Pytanie o legitymację", "Kiedy?");
+    handle(&app, uid(1), &question, None).unwrap();
+    let token = token_of_newest(&app, "staff_needs_human");
+    let issued = crate::store::tokens::find(app.store().conn(), &token)
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(issued.application_id, id);
+    let cancel = mail(
+        STAFF,
+        "c1@szkola.test",
+        &format!("Re: [mLegitymacja #1] Do sprawdzenia [{token}]"),
+        "ANULUJ rodzic rezygnuje",
+    );
+    handle(&app, uid(2), &cancel, None).unwrap();
+    assert_eq!(status(&app, id), Status::Cancelled);
+}
