@@ -283,7 +283,7 @@ mod forged_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::test_support::email;
+    use crate::domain::test_support::{email, mail_from};
 
     #[test]
     fn tokens_are_sixteen_hex_digits_in_brackets() {
@@ -296,23 +296,9 @@ mod tests {
     fn reply(from: &str, text: &str, answers: &str) -> IncomingMail {
         IncomingMail {
             message_id: Some("r@szkola.test".into()),
-            from: Some(from.into()),
-            from_name: None,
-            reply_to: None,
-            to: vec![],
             subject: "Re: Zdjęcie do wprowadzenia".into(),
             in_reply_to: vec![answers.into()],
-            references: vec![],
-            text: text.into(),
-            html: None,
-            images: vec![],
-            other_attachments: vec![],
-            robot: None,
-            x_loop: vec![],
-            bounce: None,
-            over_limit: None,
-            from_ambiguous: false,
-            auth_results: vec![],
+            ..mail_from(from, text)
         }
     }
 

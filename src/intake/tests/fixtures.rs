@@ -14,7 +14,7 @@ use crate::clock::FixedClock;
 use crate::config::Config;
 use crate::domain::mail::Attachment;
 use crate::domain::mail::IncomingMail;
-use crate::domain::test_support::{class, email, name, pesel};
+use crate::domain::test_support::{class, email, mail_from, name, pesel};
 use crate::domain::{NewApplication, Status};
 use crate::store::inbox::Watermark;
 use crate::store::lifecycle as store_lc;
@@ -87,23 +87,10 @@ pub(super) fn good_jpeg() -> Vec<u8> {
 pub(super) fn mail(from: &str, message_id: &str, subject: &str, text: &str) -> IncomingMail {
     IncomingMail {
         message_id: Some(message_id.into()),
-        from: Some(from.into()),
-        from_name: None,
-        reply_to: None,
         to: vec!["szkola@szkola.test".into()],
         subject: subject.into(),
-        in_reply_to: vec![],
-        references: vec![],
-        text: text.into(),
-        html: None,
-        images: vec![],
-        other_attachments: vec![],
-        robot: None,
-        x_loop: vec![],
-        bounce: None,
-        over_limit: None,
-        from_ambiguous: false,
-        auth_results: vec![],
+        from: Some(from.into()),
+        ..mail_from(from, text)
     }
 }
 
