@@ -150,3 +150,43 @@ async fn check_names_the_server_that_stamps_authentication_results() {
         "{text}"
     );
 }
+
+/// A forger who got hold of a live token cannot make mleg mail a parent a
+/// QR code of their own: a `KOD` whose screenshot holds a link to a foreign
+/// site is refused with the reason, and nothing is recorded or sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kod_whose_qr_links_outside_gov_pl_is_refused() {
+    let t = TestApp::spawn();
+    let (id, parent, note) = t.photo_with_secretary("Łucja", "Żak", 63).await;
+    let qr = mleg::qr::render_qr_png("https://mobywatel-aktywacja.example/kod?t=7Q2M9XK4").unwrap();
+    let kod = crate::codes::with_attachment(
+        reply(SECRETARY, &note, "KOD AB12CD34", Style::GmailPlain),
+        "qr.png",
+        "image/png",
+        qr,
+    );
+    t.send(&kod).await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::AwaitingReview);
+    assert!(
+        mleg::store::lifecycle::code_info(t.app.store().conn(), id)
+            .unwrap()
+            .is_none()
+    );
+    let alert = t.newest(SECRETARY, id, "Odrzucono polecenie", 1).await;
+    assert!(
+        alert.subject.contains("kod QR nie wygląda"),
+        "{}",
+        alert.subject
+    );
+    assert!(
+        alert.text.contains("mobywatel-aktywacja.example"),
+        "{}",
+        alert.text
+    );
+    assert_eq!(
+        audited(&t, id).last().map(|(_, o)| o.as_str()),
+        Some("refused_qr_not_mobywatel")
+    );
+    t.exactly(&parent, 1).await;
+}
