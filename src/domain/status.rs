@@ -51,14 +51,65 @@ impl Status {
 
     /// Still waiting for a photo from the parent (or a better one).
     pub fn accepts_photo(self) -> bool {
-        matches!(self, Status::AwaitingPhoto | Status::AwaitingReview)
+        match self {
+            Status::AwaitingPhoto | Status::AwaitingReview => true,
+            Status::Approved
+            | Status::CodeReady
+            | Status::HandedOver
+            | Status::Expired
+            | Status::Rejected
+            | Status::Cancelled => false,
+        }
     }
 
     /// Complete and not yet coded: the secretary owes the code, so the issue
     /// deadline runs (her reminders, the overdue mark). An application
     /// waiting for a new photo is not complete, so it owes nothing yet.
     pub fn owes_code(self) -> bool {
-        matches!(self, Status::AwaitingReview | Status::Approved)
+        match self {
+            Status::AwaitingReview | Status::Approved => true,
+            Status::AwaitingPhoto
+            | Status::CodeReady
+            | Status::HandedOver
+            | Status::Expired
+            | Status::Rejected
+            | Status::Cancelled => false,
+        }
+    }
+
+    /// Nothing more happens on the application: the family has the code,
+    /// or it was refused or cancelled. `Expired` is open: a new code or a
+    /// new photo continues the same application.
+    pub fn is_closed(self) -> bool {
+        match self {
+            Status::HandedOver | Status::Rejected | Status::Cancelled => true,
+            Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::CodeReady
+            | Status::Expired => false,
+        }
+    }
+
+    /// A code exists that the family may still activate: the parent's
+    /// reminders and the expiry rule look at these.
+    pub fn has_live_code(self) -> bool {
+        match self {
+            Status::CodeReady => true,
+            Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::HandedOver
+            | Status::Expired
+            | Status::Rejected
+            | Status::Cancelled => false,
+        }
+    }
+
+    /// Every status for which `is_in` holds, in `ALL`'s order: how a set
+    /// written once here becomes the `IN (…)` list of a query.
+    pub fn all_where(is_in: fn(Status) -> bool) -> Vec<Status> {
+        Status::ALL.into_iter().filter(|s| is_in(*s)).collect()
     }
 }
 
@@ -95,6 +146,38 @@ mod tests {
         }
         assert!("approved ".parse::<Status>().is_ok());
         assert!("zatwierdzony".parse::<Status>().is_err());
+    }
+
+    /// The sets, status by status. A new status does not compile until it
+    /// is placed in each (the matches are exhaustive); this table is the
+    /// reviewed placement.
+    #[test]
+    fn every_status_is_placed_in_every_set() {
+        use Status::*;
+        // (status, accepts photo, owes code, closed, live code)
+        let table = [
+            (AwaitingPhoto, true, false, false, false),
+            (AwaitingReview, true, true, false, false),
+            (Approved, false, true, false, false),
+            (CodeReady, false, false, false, true),
+            (HandedOver, false, false, true, false),
+            (Expired, false, false, false, false),
+            (Rejected, false, false, true, false),
+            (Cancelled, false, false, true, false),
+        ];
+        assert_eq!(table.len(), Status::ALL.len());
+        for (st, photo, owes, closed, live) in table {
+            assert_eq!(
+                (
+                    st.accepts_photo(),
+                    st.owes_code(),
+                    st.is_closed(),
+                    st.has_live_code()
+                ),
+                (photo, owes, closed, live),
+                "{st}"
+            );
+        }
     }
 
     #[test]

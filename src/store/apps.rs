@@ -140,9 +140,9 @@ pub fn get(conn: Tx<'_>, id: i64) -> Result<Option<Application>> {
 
 /// The open application for a PESEL, if any.
 pub fn open_by_pesel(conn: Tx<'_>, pesel: &Pesel) -> Result<Option<Application>> {
-    // `expired` is open: a new code or photo goes on the same application.
-    let tail = "WHERE pesel = ?1 AND status NOT IN ('handed_over','rejected','cancelled') LIMIT 1";
-    Ok(query_apps(conn, tail, &[&pesel.as_str()])?.pop())
+    let closed = super::statuses(Status::is_closed);
+    let tail = format!("WHERE pesel = ?1 AND status NOT IN ({closed}) LIMIT 1");
+    Ok(query_apps(conn, &tail, &[&pesel.as_str()])?.pop())
 }
 
 /// The newest application for a PESEL, open or not.
@@ -164,9 +164,10 @@ pub fn list(conn: Tx<'_>, status: Option<Status>) -> Result<Vec<Application>> {
 
 /// Applications a parent's photo may be for.
 pub fn accepting_photos(conn: Tx<'_>) -> Result<Vec<Application>> {
+    let accepting = super::statuses(Status::accepts_photo);
     query_apps(
         conn,
-        "WHERE status IN ('awaiting_photo','awaiting_review') ORDER BY id",
+        &format!("WHERE status IN ({accepting}) ORDER BY id"),
         &[],
     )
 }

@@ -82,12 +82,13 @@ pub fn bounced(conn: Tx<'_>, application_id: i64) -> Result<Option<(DateTime<Utc
 /// Open applications whose parent address bounces, oldest mark first: what
 /// the secretary's digest lists.
 pub fn bounced_applications(conn: Tx<'_>) -> Result<Vec<(i64, DateTime<Utc>, String)>> {
-    let mut stmt = conn.prepare(
+    // `expired` is open: the family still gets mail about a new code.
+    let closed = super::statuses(crate::domain::Status::is_closed);
+    let mut stmt = conn.prepare(&format!(
         "SELECT id, bounced_at, COALESCE(bounced_kind, '') FROM applications
-         WHERE bounced_at IS NOT NULL
-           AND status NOT IN ('handed_over','expired','rejected','cancelled')
-         ORDER BY bounced_at, id",
-    )?;
+         WHERE bounced_at IS NOT NULL AND status NOT IN ({closed})
+         ORDER BY bounced_at, id"
+    ))?;
     let rows = stmt.query_map([], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
     })?;

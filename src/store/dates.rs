@@ -9,11 +9,14 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Tx, parse_ts, ts};
+use crate::domain::Status;
 
 /// Statuses in which the secretary owes a code (the deadline runs): the
 /// SQL of `Status::owes_code`, the one meaning of "overdue" for the staff
 /// reminders, `apps list --overdue` and the digest.
-pub const OWED: &str = "'awaiting_review', 'approved'";
+fn owed() -> String {
+    super::statuses(Status::owes_code)
+}
 
 /// Records when the application became complete (`Some`: it reached
 /// `awaiting_review` from `awaiting_photo`, so the deadline and the staff
@@ -79,10 +82,11 @@ pub fn parent_candidates(
     with_handed_over: bool,
     last_day: u32,
 ) -> Result<Vec<i64>> {
+    let live = super::statuses(Status::has_live_code);
     let statuses = if with_handed_over {
-        "'code_ready', 'handed_over'"
+        format!("{live}, '{}'", Status::HandedOver.as_str())
     } else {
-        "'code_ready'"
+        live
     };
     ids(
         conn,
@@ -101,8 +105,11 @@ pub fn parent_candidates(
 pub fn expired_codes(conn: Tx<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
     ids(
         conn,
-        "SELECT id FROM applications WHERE status = 'code_ready' AND code_expires_at <= ?1
-         ORDER BY code_expires_at",
+        &format!(
+            "SELECT id FROM applications WHERE status IN ({}) AND code_expires_at <= ?1
+             ORDER BY code_expires_at",
+            super::statuses(Status::has_live_code)
+        ),
         &[&ts(now)],
     )
 }
@@ -118,11 +125,12 @@ pub fn staff_candidates(
     ids(
         conn,
         &format!(
-            "SELECT a.id FROM applications a WHERE a.status IN ({OWED})
+            "SELECT a.id FROM applications a WHERE a.status IN ({})
                AND a.complete_at <= ?1
                AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.application_id = a.id
                    AND r.kind = 'staff' AND r.series = a.complete_at AND r.day = ?2)
-             ORDER BY a.complete_at"
+             ORDER BY a.complete_at",
+            owed()
         ),
         &[&ts(complete_by), &last_day],
     )
@@ -134,8 +142,9 @@ pub fn overdue(conn: Tx<'_>, complete_before: DateTime<Utc>) -> Result<Vec<i64>>
     ids(
         conn,
         &format!(
-            "SELECT id FROM applications WHERE status IN ({OWED}) AND complete_at < ?1
-             ORDER BY complete_at"
+            "SELECT id FROM applications WHERE status IN ({}) AND complete_at < ?1
+             ORDER BY complete_at",
+            owed()
         ),
         &[&ts(complete_before)],
     )
@@ -145,8 +154,11 @@ pub fn overdue(conn: Tx<'_>, complete_before: DateTime<Utc>) -> Result<Vec<i64>>
 pub fn expiring(conn: Tx<'_>, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<i64>> {
     ids(
         conn,
-        "SELECT id FROM applications WHERE status = 'code_ready'
-           AND code_expires_at > ?1 AND code_expires_at <= ?2 ORDER BY code_expires_at",
+        &format!(
+            "SELECT id FROM applications WHERE status IN ({})
+               AND code_expires_at > ?1 AND code_expires_at <= ?2 ORDER BY code_expires_at",
+            super::statuses(Status::has_live_code)
+        ),
         &[&ts(now), &ts(until)],
     )
 }
@@ -333,13 +345,7 @@ mod tests {
 
     #[test]
     fn owed_is_the_sql_of_owes_code() {
-        let owed: Vec<&str> = Status::ALL
-            .iter()
-            .filter(|s| s.owes_code())
-            .map(|s| s.as_str())
-            .collect();
-        let sql: Vec<&str> = OWED.split(", ").map(|s| s.trim_matches('\'')).collect();
-        assert_eq!(sql, owed);
+        assert_eq!(owed(), "'awaiting_review', 'approved'");
     }
 
     #[test]

@@ -8,7 +8,6 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::params;
 
-use super::dates::OWED;
 use super::{Result, StoreError, Tx, parse_ts, ts};
 use crate::domain::Status;
 
@@ -96,7 +95,10 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
         // The deadline itself, in the same format as the stored times.
         "strftime('%Y-%m-%dT%H:%M:%SZ', complete_at, ?2)",
         // The one meaning of overdue (`store::dates::overdue`, `plan::is_overdue`).
-        &format!("status IN ({OWED}) AND complete_at < ?1"),
+        &format!(
+            "status IN ({}) AND complete_at < ?1",
+            super::statuses(Status::owes_code)
+        ),
         &[&deadline_from, &days],
     )?;
     let expiring = section(
@@ -119,7 +121,10 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     let bounced = section(
         conn,
         "bounced_at",
-        "bounced_at IS NOT NULL AND status NOT IN ('handed_over', 'rejected', 'cancelled')",
+        &format!(
+            "bounced_at IS NOT NULL AND status NOT IN ({})",
+            super::statuses(Status::is_closed)
+        ),
         &[],
     )?;
     Ok(Waiting {

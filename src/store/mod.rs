@@ -222,6 +222,16 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 
 /// Timestamps are stored as RFC 3339 text in UTC: readable in the sqlite3
 /// shell and sortable as text.
+/// The SQL list (`'a', 'b'`) of the statuses in a set of `Status` (e.g.
+/// `Status::is_closed`): each set is written once, in Rust.
+pub(crate) fn statuses(is_in: fn(crate::domain::Status) -> bool) -> String {
+    crate::domain::Status::all_where(is_in)
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

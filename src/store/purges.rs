@@ -24,10 +24,6 @@ pub const STAFF: &str = "staff";
 /// Outbox kinds that carry the child's photo, PESEL or activation code.
 const COPY_KINDS: &str = "'staff_photo', 'staff_slip', 'parent_code_email'";
 
-/// Statuses after which an application is closed: its "needs a human"
-/// notes, which quote a parent's mail, go at its purge from then on.
-const CLOSED: &str = "'handed_over', 'rejected', 'cancelled'";
-
 /// Who chose a queued mail's Message-ID, which decides where it may be looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
@@ -96,6 +92,9 @@ impl Linked {
 /// holds the child's photo, PESEL or code. A mail already queued for an
 /// account is not queued again.
 pub fn queue_application(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
+    // Once the application is closed its "needs a human" notes, which quote
+    // a parent's mail, go at its purge too.
+    let closed = super::statuses(crate::domain::Status::is_closed);
     let rows: Vec<(String, String, String)> = {
         let mut stmt = conn.prepare(&format!(
             "SELECT source_message_id, 'parent', 'foreign' FROM photos
@@ -106,7 +105,7 @@ pub fn queue_application(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()
                         WHEN 'note' THEN 'minted' ELSE 'foreign' END
                 FROM application_mails WHERE application_id = ?1
                 AND (kind != 'note' OR EXISTS (SELECT 1 FROM applications
-                    WHERE id = ?1 AND status IN ({CLOSED})))
+                    WHERE id = ?1 AND status IN ({closed})))
              UNION SELECT message_id, 'copy', 'minted' FROM outbox
                 WHERE application_id = ?1 AND kind IN ({COPY_KINDS})"
         ))?;
