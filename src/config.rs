@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::domain::{EmailAddress, StaffAddresses};
+use crate::domain::EmailAddress;
 use crate::photo::PhotoPolicy;
 pub use crate::workflow::lifecycle::Process;
 
@@ -93,7 +93,7 @@ struct RawConfig {
     school: School,
     imap: servers::RawImap,
     smtp: servers::RawSmtp,
-    staff: RawStaff,
+    staff: staff::RawStaff,
     staff_mailbox: Option<staff_mailbox::RawStaffMailbox>,
     #[serde(default)]
     photo: PhotoPolicy,
@@ -156,53 +156,6 @@ pub struct School {
 
 fn default_outbox_max_age() -> u64 {
     120
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStaff {
-    addresses: Vec<String>,
-    notify: Option<String>,
-    trusted_authserv_id: Option<String>,
-    #[serde(default = "default_token_valid_days")]
-    token_valid_days: u32,
-}
-
-fn default_token_valid_days() -> u32 {
-    30
-}
-
-/// Who the secretariat is: the only addresses whose replies may act.
-#[derive(Debug, Clone)]
-pub struct Staff {
-    /// `staff.addresses`: the addresses whose replies may act; the core is
-    /// handed this value, never the config.
-    pub addresses: StaffAddresses,
-    /// Where notifications for the secretary go.
-    pub notify: EmailAddress,
-    /// `staff.trusted_authserv_id`: the receiving server whose
-    /// `Authentication-Results` must vouch for a staff command (`mx.szkola.pl`,
-    /// `*.prod.outlook.com`); None: the From address alone decides.
-    pub trusted_authserv_id: Option<String>,
-    /// `staff.token_valid_days`: how long the token of a mail to the
-    /// secretary can act (it acts once, on the status it was written for).
-    pub token_valid_days: u32,
-}
-
-impl Staff {
-    /// What a staff command's sender is checked against.
-    pub fn check(&self) -> crate::workflow::sender::StaffCheck<'_> {
-        crate::workflow::sender::StaffCheck {
-            addresses: &self.addresses,
-            trusted_authserv_id: self.trusted_authserv_id.as_deref(),
-        }
-    }
-}
-
-impl Staff {
-    pub fn is_staff(&self, address: &EmailAddress) -> bool {
-        self.addresses.contains(address)
-    }
 }
 
 /// The validated configuration the program runs with.
@@ -342,19 +295,7 @@ impl RawConfig {
             .transpose()?;
         let imap = servers::imap(self.imap, base, &tokens)?;
         let smtp = servers::smtp(self.smtp, base, &tokens)?;
-        let addresses = self
-            .staff
-            .addresses
-            .iter()
-            .map(|a| parse_address("staff.addresses", a))
-            .collect::<Result<Vec<_>, _>>()?;
-        let notify = match &self.staff.notify {
-            Some(a) => parse_address("staff.notify", a)?,
-            None => addresses
-                .first()
-                .cloned()
-                .ok_or_else(|| invalid("staff.addresses", "name at least one address"))?,
-        };
+        let staff = staff::resolve(self.staff)?;
         let staff_mailbox = self
             .staff_mailbox
             .map(|m| staff_mailbox::resolve(m, base, self.oauth2.zip(tokens.clone())))
@@ -367,9 +308,6 @@ impl RawConfig {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
         let dates = dates::resolve(self.dates, self.code_valid_days)?;
-        if !(1..=365).contains(&self.staff.token_valid_days) {
-            return Err(invalid("staff.token_valid_days", "must be 1..365"));
-        }
         if !(1..=1000).contains(&self.max_auto_replies_per_day) {
             return Err(invalid("max_auto_replies_per_day", "must be 1..1000"));
         }
@@ -382,12 +320,7 @@ impl RawConfig {
             school: self.school,
             imap,
             smtp,
-            staff: Staff {
-                addresses: StaffAddresses::new(addresses),
-                notify,
-                trusted_authserv_id: trusted_authserv_id(self.staff.trusted_authserv_id)?,
-                token_valid_days: self.staff.token_valid_days,
-            },
+            staff,
             staff_mailbox,
             photo: self.photo,
             process: self.process,
@@ -423,26 +356,10 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
 }
 
 mod dates;
+mod staff;
 mod staff_mailbox;
+pub use staff::Staff;
 
-/// A server name (`mx.szkola.pl`) or a `*.` pattern (`*.prod.outlook.com`).
-fn trusted_authserv_id(raw: Option<String>) -> Result<Option<String>, ConfigError> {
-    let Some(id) = raw.map(|s| s.trim().to_ascii_lowercase()) else {
-        return Ok(None);
-    };
-    let name = id.strip_prefix("*.").unwrap_or(&id);
-    let ok = name.contains('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    match ok {
-        true => Ok(Some(id)),
-        false => Err(invalid(
-            "staff.trusted_authserv_id",
-            "a server name such as mx.szkola.pl, or *.prod.outlook.com",
-        )),
-    }
-}
 pub use dates::Dates;
 pub use staff_mailbox::StaffMailbox;
 mod oauth2;
