@@ -1,8 +1,9 @@
 //! `mleg apps …`: the secretary's register from the terminal.
 //!
 //! Thin glue: parse the arguments into domain types (the same `parse`
-//! functions the CSV import uses), call [`mleg::registry`], print Polish text
-//! or JSON.
+//! functions the CSV import uses), call [`mleg::registry`], print text in
+//! the school's language (see [`crate::cli_words`]) or JSON with the stable
+//! English identifiers.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,9 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use serde::Serialize;
 
+use crate::cli_words::{self as words, Lines};
 use mleg::app::App;
+use mleg::config::Language;
 use mleg::domain::CodeInfo;
 use mleg::domain::csv_import::parse_applications_csv;
 use mleg::domain::when::parse_span;
@@ -146,18 +149,20 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                     .collect::<Result<_>>()?;
                 println!("{}", serde_json::to_string_pretty(&views)?);
             } else {
+                let lang = app.config.language;
+                let lines = Lines(lang);
                 for a in &list {
                     let late = crate::cli_dates::dates_json(app, a)?.overdue();
                     println!(
-                        "#{:<5} {:<6} {:<16} {}{}",
+                        "#{:<5} {:<6} {:<22} {}{}",
                         a.id,
                         a.class.as_str(),
-                        a.status,
+                        words::status(lang, a.status),
                         a.name.full(),
-                        if late { "  (po terminie)" } else { "" }
+                        if late { lines.overdue_mark() } else { "" }
                     );
                 }
-                println!("Razem: {}", list.len());
+                println!("{}", lines.total(list.len()));
             }
         }
         AppsCommand::Show { id_or_pesel, json } => {
@@ -166,7 +171,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&view)?);
             } else {
-                print_show(&view);
+                print_show(&view, app.config.language);
             }
         }
     }
@@ -316,60 +321,56 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
     })
 }
 
-fn print_show(v: &AppJson) {
+fn print_show(v: &AppJson, lang: Language) {
     let local = |t| crate::cli_dates::local(v.tz, t);
+    let lines = Lines(lang);
     println!(
-        "Wniosek #{}: {} {}, klasa {}",
-        v.id, v.first_name, v.last_name, v.class
+        "{}",
+        lines.header(v.id, &v.first_name, &v.last_name, &v.class)
     );
     println!(
-        "PESEL: {}   e-mail rodzica: {}",
-        v.pesel,
-        v.parent_emails.join(", ")
+        "{}",
+        lines.pesel_and_parents(&v.pesel, &v.parent_emails.join(", "))
     );
-    println!("Status: {}", v.status);
+    println!("{}", lines.status(words::status(lang, v.status)));
     if let Some(b) = &v.address_bounces {
-        println!("Adres rodzica nie przyjmuje poczty (zwrot): {b}");
+        println!("{}", lines.bounces(b));
     }
     match &v.photo {
         Some(p) => match p.purged_at {
-            Some(at) => println!("Zdjęcie: usunięte {}", local(at)),
+            Some(at) => println!("{}", lines.photo_deleted(&local(at))),
             None => println!(
-                "Zdjęcie: {}×{} px, {} KB, otrzymane {}",
-                p.width,
-                p.height,
-                p.bytes / 1024,
-                local(p.received_at)
+                "{}",
+                lines.photo(p.width, p.height, p.bytes / 1024, &local(p.received_at))
             ),
         },
-        None => println!("Zdjęcie: brak"),
+        None => println!("{}", lines.no_photo()),
     }
     if let Some(c) = &v.code {
-        println!(
-            "Kod aktywacyjny: {} (wygenerowany {}, ważny do {})",
-            c.code,
-            local(c.generated_at),
-            local(c.expires_at)
-        );
+        let (generated, expires) = (local(c.generated_at), local(c.expires_at));
+        println!("{}", lines.code(&c.code, &generated, &expires));
     }
-    crate::cli_dates::print_dates(&v.dates);
-    println!("Historia:");
+    crate::cli_dates::print_dates(&v.dates, lines);
+    println!("{}", lines.history());
     for e in v.events.iter().flatten() {
-        let detail = if e.detail.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", e.detail)
+        let detail = match words::event_detail(lang, &e.kind, &e.detail) {
+            d if d.is_empty() => d,
+            d => format!(" — {d}"),
         };
-        println!("  {}  {}{}  ({})", local(e.at), e.kind, detail, e.actor);
+        let kind = words::event_kind(lang, &e.kind);
+        println!("  {}  {kind}{detail}  ({})", local(e.at), e.actor);
     }
     let audit = v.audit.as_deref().unwrap_or_default();
     if !audit.is_empty() {
-        println!("Polecenia (audyt):");
+        println!("{}", lines.audit());
         for e in audit {
             let at = local(e.at);
             println!(
                 "  {at}  {} → {}  ({}, {})",
-                e.command, e.outcome, e.actor, e.source
+                words::audit_command(lang, &e.command),
+                words::audit_outcome(lang, &e.outcome),
+                e.actor,
+                e.source
             );
         }
     }

@@ -11,6 +11,7 @@ mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
 mod cli_tick;
+mod cli_words;
 
 use std::path::PathBuf;
 use std::sync::Arc;
