@@ -2,7 +2,7 @@
 //!
 //! Thin glue: parse the arguments into domain types (the same `parse`
 //! functions the CSV import uses), call [`mleg::registry`], print text in
-//! the school's language (see [`crate::cli_words`]) or JSON with the stable
+//! the school's language (see [`mleg::words`]) or JSON with the stable
 //! English identifiers.
 
 use std::path::PathBuf;
@@ -12,7 +12,6 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::cli_words::{self as words, Lines};
 use mleg::app::App;
 use mleg::config::Language;
 use mleg::domain::CodeInfo;
@@ -25,6 +24,7 @@ use mleg::registry::{self, RegistryError};
 use mleg::store::apps::{self, Event};
 use mleg::store::inbox::{self, PhotoInfo};
 use mleg::store::lifecycle::{self, AuditEntry};
+use mleg::words::{self, Lines};
 
 #[derive(Debug, Subcommand)]
 pub enum AppsCommand {
@@ -118,11 +118,10 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 code_to_student,
             };
             let added = registry::add(app, &new, &actor())?;
-            println!("Dodano wniosek #{} ({}).", added.id, new.class.as_str());
+            let lines = Lines(app.config.language);
+            println!("{}", lines.added(added.id, new.class.as_str()));
             if added.matched_photo {
-                println!(
-                    "Zdjęcie przysłane wcześniej zostało przypisane; wniosek czeka na sprawdzenie."
-                );
+                println!("{}", lines.matched_earlier_photo());
             }
         }
         AppsCommand::Import { file, skip_invalid } => return import(app, &file, skip_invalid),
@@ -181,26 +180,21 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
 fn import(app: &App, file: &std::path::Path, skip_invalid: bool) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let parsed = parse_applications_csv(&bytes).with_context(|| format!("{}", file.display()))?;
+    let lines = Lines(app.config.language);
     match registry::import(app, parsed, skip_invalid, &actor()) {
         Ok(done) => {
             for e in &done.skipped {
-                println!("pominięto: {e}");
+                println!("{}", lines.skipped_row(&e.to_string()));
             }
             let matched = done.added.iter().filter(|a| a.matched_photo).count();
-            println!(
-                "Zaimportowano wniosków: {} (ze zdjęciem przysłanym wcześniej: {matched}).",
-                done.added.len()
-            );
+            println!("{}", lines.imported(done.added.len(), matched));
             Ok(ExitCode::SUCCESS)
         }
         Err(RegistryError::InvalidRows(errors)) => {
             for e in &errors {
-                eprintln!("błąd: {e}");
+                eprintln!("{}", lines.row_error(&e.to_string()));
             }
-            eprintln!(
-                "Nic nie zaimportowano: {} wiersz(y) z błędami. Popraw plik albo użyj --skip-invalid.",
-                errors.len()
-            );
+            eprintln!("{}", lines.nothing_imported(errors.len()));
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
@@ -271,6 +265,9 @@ struct AppJson {
     code: Option<CodeInfo>,
     /// "The parent's address bounces": when, and which address (`parent`, `parent_2`…).
     address_bounces: Option<String>,
+    /// The same for the text output: when, and which address.
+    #[serde(skip)]
+    bounce: Option<(chrono::DateTime<chrono::Utc>, String)>,
     #[serde(flatten)]
     dates: crate::cli_dates::DatesJson,
     /// The school's time zone, for the text output.
@@ -285,6 +282,7 @@ struct AppJson {
 fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
     let dates = crate::cli_dates::dates_json(app, a)?;
     let store = app.store();
+    let bounce = mleg::store::bounces::bounced(store.conn(), a.id)?;
     Ok(AppJson {
         dates,
         tz: app.config.dates.timezone,
@@ -306,8 +304,10 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
         updated_at: mleg::store::ts(a.updated_at),
         photo: inbox::current_photo(store.conn(), a.id)?,
         code: lifecycle::code_info(store.conn(), a.id)?,
-        address_bounces: (mleg::store::bounces::bounced(store.conn(), a.id)?)
-            .map(|(at, kind)| format!("{} ({kind})", mleg::store::ts(at))),
+        address_bounces: bounce
+            .as_ref()
+            .map(|(at, kind)| format!("{} ({kind})", mleg::store::ts(*at))),
+        bounce,
         events: if with_events {
             Some(apps::events(store.conn(), a.id)?)
         } else {
@@ -333,8 +333,9 @@ fn print_show(v: &AppJson, lang: Language) {
         lines.pesel_and_parents(&v.pesel, &v.parent_emails.join(", "))
     );
     println!("{}", lines.status(words::status(lang, v.status)));
-    if let Some(b) = &v.address_bounces {
-        println!("{}", lines.bounces(b));
+    if let Some((at, kind)) = &v.bounce {
+        let which = words::parent_address(lang, kind).unwrap_or_else(|| kind.clone());
+        println!("{}", lines.bounces(&format!("{} ({which})", local(*at))));
     }
     match &v.photo {
         Some(p) => match p.purged_at {

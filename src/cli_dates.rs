@@ -9,11 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::cli_words::Lines;
 use mleg::app::App;
 use mleg::domain::Application;
 use mleg::scheduler::rules::plan;
 use mleg::store::dates as store_dates;
+use mleg::words::Lines;
 
 /// One reminder as `apps show` gives it.
 #[derive(Debug, Serialize)]

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
-use crate::cli_words::{self as words, Lines};
 use mleg::app::App;
 use mleg::secretary::{self, Outcome, Source};
+use mleg::words::{self, Lines};
 use mleg::workflow::command::{ParsedReply, StaffCommand, parse_issue_time, parse_reply};
 use mleg::workflow::lifecycle::issue_time::IssueTimeProblem;
 use mleg::workflow::lifecycle::{Process, Refusal};

@@ -11,7 +11,6 @@ mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
 mod cli_tick;
-mod cli_words;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The sentences of `mleg apps …` in the school's language; the values in
 //! them (statuses, dates) are put in words by the caller.
 
-use mleg::config::Language;
+use crate::config::Language;
 
 /// The CLI's lines in one language.
 #[derive(Debug, Clone, Copy)]
@@ -10,6 +10,50 @@ pub struct Lines(pub Language);
 impl Lines {
     fn pick(self, pl: &'static str, en: &'static str) -> &'static str {
         super::pick(self.0, pl, en)
+    }
+
+    pub fn added(self, id: i64, class: &str) -> String {
+        match self.0 {
+            Language::Pl => format!("Dodano wniosek #{id} ({class})."),
+            Language::En => format!("Added application #{id} ({class})."),
+        }
+    }
+
+    pub fn matched_earlier_photo(self) -> &'static str {
+        self.pick(
+            "Zdjęcie przysłane wcześniej zostało przypisane; wniosek czeka na sprawdzenie.",
+            "A photo sent earlier was matched; the application awaits review.",
+        )
+    }
+
+    pub fn skipped_row(self, why: &str) -> String {
+        format!("{}: {why}", self.pick("pominięto", "skipped"))
+    }
+
+    pub fn row_error(self, why: &str) -> String {
+        format!("{}: {why}", self.pick("błąd", "error"))
+    }
+
+    pub fn imported(self, n: usize, matched: usize) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Zaimportowano wniosków: {n} (ze zdjęciem przysłanym wcześniej: {matched})."
+            ),
+            Language::En => {
+                format!("Applications imported: {n} (with a photo sent earlier: {matched}).")
+            }
+        }
+    }
+
+    pub fn nothing_imported(self, rows: usize) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Nic nie zaimportowano: {rows} wiersz(y) z błędami. Popraw plik albo użyj --skip-invalid."
+            ),
+            Language::En => format!(
+                "Nothing imported: {rows} row(s) with errors. Fix the file or use --skip-invalid."
+            ),
+        }
     }
 
     pub fn header(self, id: i64, first: &str, last: &str, class: &str) -> String {

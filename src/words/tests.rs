@@ -154,7 +154,7 @@ fn kinds_in_source() -> Vec<String> {
             files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
             continue;
         }
-        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("cli_words/tests.rs") {
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("words/tests.rs") {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();

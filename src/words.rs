@@ -1,6 +1,7 @@
-//! The words of the terminal output in the school's language (`language`:
-//! pl, en): status names, history entries (event kinds and their stock
-//! details), reminders, audit entries and refusals.
+//! The words the secretary reads in the school's language (`language`: pl,
+//! en): status names (in the terminal and in her mails, where templates get
+//! them as `status_words`), history entries (event kinds and their stock
+//! details), reminders, audit entries and the terminal's refusals.
 //!
 //! The database and `--json` keep the stable English identifiers
 //! (`code_ready`, `implicit_approval`); they are put in words only here, at
@@ -8,8 +9,8 @@
 //! the secretary typed is shown as typed. Every match below names both
 //! languages, so a word cannot be added in one only.
 
-use mleg::config::Language;
-use mleg::domain::Status;
+use crate::config::Language;
+use crate::domain::Status;
 
 /// Picks the text of the school's language.
 fn pick(lang: Language, pl: &'static str, en: &'static str) -> &'static str {
@@ -31,6 +32,14 @@ pub fn status(lang: Language, s: Status) -> &'static str {
         Status::Cancelled => ("anulowany", "cancelled"),
     };
     pick(lang, pl, en)
+}
+
+/// Every status's word, by its identifier: `status_words` in the templates.
+pub fn status_words(lang: Language) -> std::collections::BTreeMap<&'static str, &'static str> {
+    Status::ALL
+        .into_iter()
+        .map(|s| (s.as_str(), status(lang, s)))
+        .collect()
 }
 
 fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
@@ -166,7 +175,7 @@ fn since_complete(lang: Language, n: &str) -> String {
 }
 
 /// Which parent address a bounce was on: "parent", "parent_2", …
-fn parent_address(lang: Language, which: &str) -> Option<String> {
+pub fn parent_address(lang: Language, which: &str) -> Option<String> {
     let word = pick(lang, "rodzic", "parent");
     if which == "parent" {
         return Some(word.to_owned());
