@@ -130,8 +130,8 @@ fn stock(kind: &str, code: &str) -> Option<(&'static str, &'static str)> {
             "a photo received before registration was matched",
         ),
         ("approved", "implicit_approval") => (
-            "zatwierdzony przy wpisaniu kodu",
-            "approved implicitly by the code",
+            "przy wpisaniu kodu, bez osobnego TAK",
+            "implicitly, by the code",
         ),
         ("expired", "expired_unused") => (
             "kod aktywacyjny wygasł niewykorzystany",

@@ -60,16 +60,16 @@ fn stock_details_are_worded_and_typed_reasons_shown_as_typed() {
     let en = |kind, detail| event_detail(Language::En, kind, detail);
     assert_eq!(
         pl("approved", "implicit_approval"),
-        "zatwierdzony przy wpisaniu kodu"
+        "przy wpisaniu kodu, bez osobnego TAK"
     );
     assert_eq!(
         en("approved", "implicit_approval"),
-        "approved implicitly by the code"
+        "implicitly, by the code"
     );
     // Written before the details were codes.
     assert_eq!(
         pl("approved", "approved implicitly by the code"),
-        "zatwierdzony przy wpisaniu kodu"
+        "przy wpisaniu kodu, bez osobnego TAK"
     );
     assert_eq!(
         pl("code_reminder", "3 day(s) before the code expires"),

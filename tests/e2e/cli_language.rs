@@ -33,7 +33,7 @@ async fn apps_show_and_list_speak_the_schools_language_and_json_keeps_identifier
     assert!(text.contains("Status: kod gotowy"), "{text}");
     assert!(text.contains("Historia:"), "{text}");
     assert!(
-        text.contains("zatwierdzony — zatwierdzony przy wpisaniu kodu"),
+        text.contains("zatwierdzony — przy wpisaniu kodu, bez osobnego TAK"),
         "{text}"
     );
     assert!(text.contains("otrzymano poprawne zdjęcie"), "{text}");
@@ -70,7 +70,7 @@ async fn apps_show_and_list_speak_the_schools_language_and_json_keeps_identifier
     assert!(text.contains("Status: code ready"), "{text}");
     assert!(text.contains("History:"), "{text}");
     assert!(
-        text.contains("approved — approved implicitly by the code"),
+        text.contains("approved — implicitly, by the code"),
         "{text}"
     );
     assert!(
