@@ -103,14 +103,7 @@ fn purge(app: &App, tx: Tx<'_>, a: &Application, actor: &str) -> Result<bool, St
     // Photos held for this student (a stranger's) go too.
     let n = store_lc::purge_photos(tx, a.id, now)? + held::purge_held_for(tx, a.id, now)?;
     if n > 0 {
-        apps::add_event(
-            tx,
-            a.id,
-            now,
-            "photo_purged",
-            "photo deleted (school rule)",
-            actor,
-        )?;
+        apps::add_event(tx, a.id, now, "photo_purged", "school_rule", actor)?;
     }
     Ok(n > 0)
 }

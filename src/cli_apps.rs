@@ -1,8 +1,9 @@
 //! `mleg apps …`: the secretary's register from the terminal.
 //!
 //! Thin glue: parse the arguments into domain types (the same `parse`
-//! functions the CSV import uses), call [`mleg::registry`], print Polish text
-//! or JSON.
+//! functions the CSV import uses), call [`mleg::registry`], print text in
+//! the school's language (see [`mleg::words`]) or JSON with the stable
+//! English identifiers.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use mleg::app::App;
+use mleg::config::Language;
 use mleg::domain::CodeInfo;
 use mleg::domain::csv_import::parse_applications_csv;
 use mleg::domain::when::parse_span;
@@ -22,6 +24,7 @@ use mleg::registry::{self, RegistryError};
 use mleg::store::apps::{self, Event};
 use mleg::store::inbox::{self, PhotoInfo};
 use mleg::store::lifecycle::{self, AuditEntry};
+use mleg::words::{self, Lines};
 
 #[derive(Debug, Subcommand)]
 pub enum AppsCommand {
@@ -115,11 +118,10 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 code_to_student,
             };
             let added = registry::add(app, &new, &actor())?;
-            println!("Dodano wniosek #{} ({}).", added.id, new.class.as_str());
+            let lines = Lines(app.config.language);
+            println!("{}", lines.added(added.id, new.class.as_str()));
             if added.matched_photo {
-                println!(
-                    "Zdjęcie przysłane wcześniej zostało przypisane; wniosek czeka na sprawdzenie."
-                );
+                println!("{}", lines.matched_earlier_photo());
             }
         }
         AppsCommand::Import { file, skip_invalid } => return import(app, &file, skip_invalid),
@@ -146,18 +148,20 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                     .collect::<Result<_>>()?;
                 println!("{}", serde_json::to_string_pretty(&views)?);
             } else {
+                let lang = app.config.language;
+                let lines = Lines(lang);
                 for a in &list {
                     let late = crate::cli_dates::dates_json(app, a)?.overdue();
                     println!(
-                        "#{:<5} {:<6} {:<16} {}{}",
+                        "#{:<5} {:<6} {:<22} {}{}",
                         a.id,
                         a.class.as_str(),
-                        a.status,
+                        words::status(lang, a.status),
                         a.name.full(),
-                        if late { "  (po terminie)" } else { "" }
+                        if late { lines.overdue_mark() } else { "" }
                     );
                 }
-                println!("Razem: {}", list.len());
+                println!("{}", lines.total(list.len()));
             }
         }
         AppsCommand::Show { id_or_pesel, json } => {
@@ -166,7 +170,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&view)?);
             } else {
-                print_show(&view);
+                print_show(&view, app.config.language);
             }
         }
     }
@@ -176,26 +180,21 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
 fn import(app: &App, file: &std::path::Path, skip_invalid: bool) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let parsed = parse_applications_csv(&bytes).with_context(|| format!("{}", file.display()))?;
+    let lines = Lines(app.config.language);
     match registry::import(app, parsed, skip_invalid, &actor()) {
         Ok(done) => {
             for e in &done.skipped {
-                println!("pominięto: {e}");
+                println!("{}", lines.skipped_row(&e.to_string()));
             }
             let matched = done.added.iter().filter(|a| a.matched_photo).count();
-            println!(
-                "Zaimportowano wniosków: {} (ze zdjęciem przysłanym wcześniej: {matched}).",
-                done.added.len()
-            );
+            println!("{}", lines.imported(done.added.len(), matched));
             Ok(ExitCode::SUCCESS)
         }
         Err(RegistryError::InvalidRows(errors)) => {
             for e in &errors {
-                eprintln!("błąd: {e}");
+                eprintln!("{}", lines.row_error(&e.to_string()));
             }
-            eprintln!(
-                "Nic nie zaimportowano: {} wiersz(y) z błędami. Popraw plik albo użyj --skip-invalid.",
-                errors.len()
-            );
+            eprintln!("{}", lines.nothing_imported(errors.len()));
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
@@ -266,6 +265,9 @@ struct AppJson {
     code: Option<CodeInfo>,
     /// "The parent's address bounces": when, and which address (`parent`, `parent_2`…).
     address_bounces: Option<String>,
+    /// The same for the text output: when, and which address.
+    #[serde(skip)]
+    bounce: Option<(chrono::DateTime<chrono::Utc>, String)>,
     #[serde(flatten)]
     dates: crate::cli_dates::DatesJson,
     /// The school's time zone, for the text output.
@@ -280,6 +282,7 @@ struct AppJson {
 fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
     let dates = crate::cli_dates::dates_json(app, a)?;
     let store = app.store();
+    let bounce = mleg::store::bounces::bounced(store.conn(), a.id)?;
     Ok(AppJson {
         dates,
         tz: app.config.dates.timezone,
@@ -301,8 +304,10 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
         updated_at: mleg::store::ts(a.updated_at),
         photo: inbox::current_photo(store.conn(), a.id)?,
         code: lifecycle::code_info(store.conn(), a.id)?,
-        address_bounces: (mleg::store::bounces::bounced(store.conn(), a.id)?)
-            .map(|(at, kind)| format!("{} ({kind})", mleg::store::ts(at))),
+        address_bounces: bounce
+            .as_ref()
+            .map(|(at, kind)| format!("{} ({kind})", mleg::store::ts(*at))),
+        bounce,
         events: if with_events {
             Some(apps::events(store.conn(), a.id)?)
         } else {
@@ -316,60 +321,57 @@ fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
     })
 }
 
-fn print_show(v: &AppJson) {
+fn print_show(v: &AppJson, lang: Language) {
     let local = |t| crate::cli_dates::local(v.tz, t);
+    let lines = Lines(lang);
     println!(
-        "Wniosek #{}: {} {}, klasa {}",
-        v.id, v.first_name, v.last_name, v.class
+        "{}",
+        lines.header(v.id, &v.first_name, &v.last_name, &v.class)
     );
     println!(
-        "PESEL: {}   e-mail rodzica: {}",
-        v.pesel,
-        v.parent_emails.join(", ")
+        "{}",
+        lines.pesel_and_parents(&v.pesel, &v.parent_emails.join(", "))
     );
-    println!("Status: {}", v.status);
-    if let Some(b) = &v.address_bounces {
-        println!("Adres rodzica nie przyjmuje poczty (zwrot): {b}");
+    println!("{}", lines.status(words::status(lang, v.status)));
+    if let Some((at, kind)) = &v.bounce {
+        let which = words::parent_address(lang, kind).unwrap_or_else(|| kind.clone());
+        println!("{}", lines.bounces(&format!("{} ({which})", local(*at))));
     }
     match &v.photo {
         Some(p) => match p.purged_at {
-            Some(at) => println!("Zdjęcie: usunięte {}", local(at)),
+            Some(at) => println!("{}", lines.photo_deleted(&local(at))),
             None => println!(
-                "Zdjęcie: {}×{} px, {} KB, otrzymane {}",
-                p.width,
-                p.height,
-                p.bytes / 1024,
-                local(p.received_at)
+                "{}",
+                lines.photo(p.width, p.height, p.bytes / 1024, &local(p.received_at))
             ),
         },
-        None => println!("Zdjęcie: brak"),
+        None => println!("{}", lines.no_photo()),
     }
     if let Some(c) = &v.code {
-        println!(
-            "Kod aktywacyjny: {} (wygenerowany {}, ważny do {})",
-            c.code,
-            local(c.generated_at),
-            local(c.expires_at)
-        );
+        let (generated, expires) = (local(c.generated_at), local(c.expires_at));
+        println!("{}", lines.code(&c.code, &generated, &expires));
     }
-    crate::cli_dates::print_dates(&v.dates);
-    println!("Historia:");
+    crate::cli_dates::print_dates(&v.dates, lines);
+    println!("{}", lines.history());
     for e in v.events.iter().flatten() {
-        let detail = if e.detail.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", e.detail)
+        let detail = match words::event_detail(lang, &e.kind, &e.detail) {
+            d if d.is_empty() => d,
+            d => format!(" — {d}"),
         };
-        println!("  {}  {}{}  ({})", local(e.at), e.kind, detail, e.actor);
+        let kind = words::event_kind(lang, &e.kind);
+        println!("  {}  {kind}{detail}  ({})", local(e.at), e.actor);
     }
     let audit = v.audit.as_deref().unwrap_or_default();
     if !audit.is_empty() {
-        println!("Polecenia (audyt):");
+        println!("{}", lines.audit());
         for e in audit {
             let at = local(e.at);
             println!(
                 "  {at}  {} → {}  ({}, {})",
-                e.command, e.outcome, e.actor, e.source
+                words::audit_command(lang, &e.command),
+                words::audit_outcome(lang, &e.outcome),
+                e.actor,
+                e.source
             );
         }
     }

@@ -13,6 +13,7 @@ use mleg::app::App;
 use mleg::domain::Application;
 use mleg::scheduler::rules::plan;
 use mleg::store::dates as store_dates;
+use mleg::words::Lines;
 
 /// One reminder as `apps show` gives it.
 #[derive(Debug, Serialize)]
@@ -83,7 +84,7 @@ pub fn dates_json(app: &App, a: &Application) -> Result<DatesJson> {
 }
 
 /// The text lines of `apps show` for the dates.
-pub fn print_dates(v: &DatesJson) {
+pub fn print_dates(v: &DatesJson, lines: Lines) {
     // The JSON strings carry the zone's offset; the text drops the seconds.
     let short = |s: &str| {
         DateTime::parse_from_rfc3339(s)
@@ -91,25 +92,11 @@ pub fn print_dates(v: &DatesJson) {
             .unwrap_or_else(|_| s.to_owned())
     };
     if let (Some(c), Some(d)) = (&v.complete_at, &v.deadline_at) {
-        let late = if v.overdue { " — PO TERMINIE" } else { "" };
-        println!(
-            "Kompletny: {}   termin wydania: {}{late}",
-            short(c),
-            short(d)
-        );
+        println!("{}", lines.complete(&short(c), &short(d), v.overdue));
     }
     for r in &v.reminders {
-        let who = if r.kind == "parent" {
-            format!("rodzic, {} dni przed wygaśnięciem", r.day)
-        } else {
-            format!("sekretariat, {} dni od kompletu", r.day)
-        };
-        let what = if r.outcome == "sent" {
-            "wysłane"
-        } else {
-            "pominięte"
-        };
-        println!("Przypomnienie ({who}): {what} {}", short(&r.at));
+        let (to_parent, sent) = (r.kind == "parent", r.outcome == "sent");
+        println!("{}", lines.reminder(to_parent, r.day, sent, &short(&r.at)));
     }
 }
 

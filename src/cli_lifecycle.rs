@@ -12,9 +12,10 @@ use clap::Subcommand;
 
 use mleg::app::App;
 use mleg::secretary::{self, Outcome, Source};
+use mleg::words::{self, Lines};
 use mleg::workflow::command::{ParsedReply, StaffCommand, parse_issue_time, parse_reply};
-use mleg::workflow::lifecycle::Refusal;
 use mleg::workflow::lifecycle::issue_time::IssueTimeProblem;
+use mleg::workflow::lifecycle::{Process, Refusal};
 
 #[derive(Debug, Subcommand)]
 pub enum LifecycleCommand {
@@ -114,23 +115,23 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
         }
     };
     let source = Source { actor, mail: None };
+    let lang = app.config.language;
+    let (lines, word) = (Lines(lang), |s| words::status(lang, s));
     match secretary::execute(app, id, &command, qr.as_deref(), &source)? {
         Outcome::Done { from, to } => {
-            println!("Wykonano: wniosek #{id}: {from} → {to}.");
+            println!("{}", lines.done(id, word(from), word(to)));
             Ok(ExitCode::SUCCESS)
         }
         Outcome::Refused(Refusal::AlreadyDone { status }) => {
-            println!("Bez zmian: to już zostało zrobione (status: {status}).");
+            println!("{}", lines.already_done(word(status)));
             Ok(ExitCode::SUCCESS)
         }
         Outcome::Refused(Refusal::NotNow { status }) => {
-            eprintln!("Nie można teraz: wniosek #{id} ma status {status}.");
+            eprintln!("{}", lines.not_now(id, word(status)));
             Ok(ExitCode::FAILURE)
         }
         Outcome::Refused(Refusal::WrongProcess { process }) => {
-            eprintln!(
-                "To polecenie nie dotyczy procesu {process:?} (zob. `process` w konfiguracji)."
-            );
+            eprintln!("{}", lines.wrong_process(process_name(process)));
             Ok(ExitCode::FAILURE)
         }
         Outcome::Refused(Refusal::BadIssueTime { at, problem }) => {
@@ -138,6 +139,14 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
             Ok(ExitCode::FAILURE)
         }
         Outcome::Refused(Refusal::Help) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The process as `process` in the config names it.
+fn process_name(process: Process) -> &'static str {
+    match process {
+        Process::Portal => "portal",
+        Process::Sio => "sio",
     }
 }
 
@@ -151,18 +160,13 @@ fn issue_time_line(
     let local = |t: chrono::DateTime<chrono::Utc>| {
         t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
     };
+    let lines = Lines(app.config.language);
     let why = match problem {
-        IssueTimeProblem::Future => "jest w przyszłości".to_owned(),
-        IssueTimeProblem::BeforeCompletion { complete_at } => format!(
-            "jest wcześniejsza niż skompletowanie wniosku ({}); sprawdź rok",
-            local(complete_at)
-        ),
-        IssueTimeProblem::Lapsed { valid_days } => {
-            format!("była ponad {valid_days} dni temu, taki kod już wygasł")
+        IssueTimeProblem::Future => lines.issue_time_future().to_owned(),
+        IssueTimeProblem::BeforeCompletion { complete_at } => {
+            lines.issue_time_before_completion(&local(complete_at))
         }
+        IssueTimeProblem::Lapsed { valid_days } => lines.issue_time_lapsed(valid_days),
     };
-    format!(
-        "Nie zapisano kodu: data wygenerowania {} {why}. Nic nie zmieniono.",
-        local(at)
-    )
+    lines.bad_issue_time(&local(at), &why)
 }

@@ -45,4 +45,5 @@ pub mod scheduler;
 pub mod secretary;
 pub mod store;
 pub mod templates;
+pub mod words;
 pub mod workflow;

@@ -101,6 +101,12 @@ impl Templates {
             env.set_syntax(syntax);
         }
         env.add_filter("mb", |bytes: u64| format_mb(bytes));
+        // The status names the terminal uses too, so her mails and `mleg
+        // apps show` say the same.
+        env.add_global(
+            "status_words",
+            minijinja::Value::from_pairs(crate::words::status_words(language)),
+        );
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
                 // "x" is the file x.txt; a name with an extension ("slip.html") is used as is.

@@ -172,7 +172,7 @@ fn a_staff_kod_with_the_token_readies_the_code_and_queues_the_parent_and_staff_m
     assert!(
         answer
             .body
-            .contains("Status: czeka na sprawdzenie → kod gotowy"),
+            .contains("Status: zdjęcie do sprawdzenia → kod gotowy"),
         "{}",
         answer.body
     );

@@ -299,7 +299,7 @@ fn write_plan(
                 a.id,
                 now,
                 "reminder_skipped",
-                &format!("{kind} day {day}"),
+                &format!("{kind} day={day}"),
                 ACTOR,
             )?;
             skipped += 1;

@@ -70,14 +70,7 @@ where
     let now = app.clock.now();
     let message_id = outbox::enqueue(tx, &mail, app.config.smtp.from.domain(), now)?;
     store_held::set_held_notice(tx, src.photo, &message_id)?;
-    apps::add_event(
-        tx,
-        a.id,
-        now,
-        "photo_held",
-        "a photo from an address that is not a parent's; the secretary decides",
-        "mleg",
-    )?;
+    apps::add_event(tx, a.id, now, "photo_held", "not_a_parent", "mleg")?;
     Ok(())
 }
 

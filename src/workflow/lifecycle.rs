@@ -61,7 +61,8 @@ pub struct CodeRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     pub to: Status,
-    /// For the history, e.g. "approved (implicitly, by KOD)".
+    /// For the history: a stock code, e.g. "implicit_approval" (the CLI
+    /// puts it in the school's language).
     pub detail: String,
     pub parent: ParentNotice,
     pub code: Option<CodeRecord>,
@@ -187,13 +188,13 @@ pub fn staff_command(
                     t.slip = true;
                     if status == AwaitingReview {
                         t.implicitly_approved = true;
-                        t.detail = "approved implicitly by the code".into();
+                        t.detail = "implicit_approval".into();
                     }
                     if status == CodeReady {
-                        t.detail = "code replaced".into();
+                        t.detail = "code_replaced".into();
                     }
                     if status == Expired {
-                        t.detail = "new code after expiry".into();
+                        t.detail = "new_code_after_expiry".into();
                     }
                     Ok(t)
                 }

@@ -67,6 +67,9 @@ pub struct Rules {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
     /// The status changes to `to` (the entry's kind is the status name).
+    /// `detail` is a stock code (e.g. "implicit_approval"), which the CLI
+    /// puts in the school's language, or a reason the secretary typed, shown
+    /// as typed.
     Status { to: Status, detail: String },
     /// An entry that changes no status, e.g. `photo_replaced`.
     Note { kind: &'static str, detail: String },
@@ -111,7 +114,7 @@ pub struct Outcome {
     pub code: Option<CodeRecord>,
     /// Delete the photo and the parents' mails (the school's rule).
     pub purge: bool,
-    /// For the audit log, e.g. "approved implicitly by the code".
+    /// For the audit log, e.g. "implicit_approval" (a stock detail code).
     pub detail: String,
 }
 
@@ -136,7 +139,7 @@ pub fn transition(
     match event {
         Event::PhotoAccepted => photo(
             status,
-            ("valid photo received", "a newer valid photo arrived"),
+            ("photo_received", "newer_photo"),
             Notice::StaffPhoto {
                 kept_before_registration: false,
             },
@@ -144,10 +147,7 @@ pub fn transition(
         ),
         Event::HeldPhotoAccepted => photo(
             status,
-            (
-                "the secretary accepted a held photo",
-                "the secretary accepted a held photo",
-            ),
+            ("held_photo_accepted", "held_photo_accepted"),
             Notice::StaffPhoto {
                 kept_before_registration: false,
             },
@@ -157,7 +157,7 @@ pub fn transition(
         Event::OrphanAdopted => match status {
             Status::AwaitingPhoto => photo(
                 status,
-                ("photo received before registration matched", ""),
+                ("orphan_matched", ""),
                 Notice::StaffPhoto {
                     kept_before_registration: true,
                 },
@@ -197,7 +197,7 @@ pub fn transition(
 
 /// A valid photo arriving: to `awaiting_review`, or (already there) the
 /// newer one replaces the photo under review. `details` are the history's
-/// words for the two; the secretary's notification comes first, then the
+/// stock details (codes the CLI puts in words) for the two; the secretary's notification comes first, then the
 /// sender's news, if any.
 fn photo(
     status: Status,

@@ -164,7 +164,7 @@ async fn the_secretary_adds_lists_and_shows_applications_and_a_duplicate_is_refu
     assert!(listed.contains("Razem: 1"), "{listed}");
     let text = stdout(&mleg(&t, &["apps", "show", "1"]));
     assert!(
-        text.contains("Status: awaiting_review") && text.contains("Zdjęcie: 354×496 px"),
+        text.contains("Status: zdjęcie do sprawdzenia") && text.contains("Zdjęcie: 354×496 px"),
         "{text}"
     );
 }
@@ -243,7 +243,7 @@ async fn the_terminal_commands_do_what_the_mail_commands_do() {
     let out = mleg(&t, &["apps", "approve", &id_s]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("awaiting_review → approved"),
+        stdout(&out).contains("zdjęcie do sprawdzenia → zatwierdzony"),
         "{}",
         stdout(&out)
     );

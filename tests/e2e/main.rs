@@ -11,6 +11,7 @@ mod support;
 
 mod alert_cap;
 mod cli;
+mod cli_language;
 mod codes;
 mod corpus;
 mod crash;

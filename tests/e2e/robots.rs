@@ -314,7 +314,7 @@ async fn a_real_bounce_marks_the_application_and_tells_the_secretary_once() {
         .expect("mleg runs");
     let shown = String::from_utf8_lossy(&show.stdout);
     assert!(
-        shown.contains("Adres rodzica nie przyjmuje poczty (zwrot):") && shown.contains("(parent)"),
+        shown.contains("Adres rodzica nie przyjmuje poczty (zwrot):") && shown.contains("(rodzic)"),
         "{shown}"
     );
     t.once().await;

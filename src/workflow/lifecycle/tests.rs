@@ -59,7 +59,7 @@ fn a_new_code_replaces_a_wrong_one_but_not_after_the_hand_over() {
     let t = run(Status::CodeReady, c()).unwrap();
     assert_eq!(
         (t.to, t.slip, t.purge, t.detail.as_str()),
-        (Status::CodeReady, true, false, "code replaced")
+        (Status::CodeReady, true, false, "code_replaced")
     );
     assert_eq!(
         run(Status::HandedOver, c()),

@@ -30,7 +30,7 @@ pub(super) fn code_reminder(status: Status, days_left: u32) -> Result<Outcome, R
     Ok(outcome(
         vec![Record::Note {
             kind: "code_reminder",
-            detail: format!("{days_left} day(s) before the code expires"),
+            detail: format!("days_left={days_left}"),
         }],
         vec![Notice::CodeReminder {
             days_left,
@@ -49,7 +49,7 @@ pub(super) fn code_expired(status: Status) -> Result<Outcome, Refusal> {
     Ok(outcome(
         vec![Record::Status {
             to: Status::Expired,
-            detail: "the activation code expired unused".into(),
+            detail: "expired_unused".into(),
         }],
         vec![Notice::CodeExpired, Notice::StaffCodeExpired],
         true,
@@ -68,7 +68,7 @@ pub(super) fn deadline(
     Ok(outcome(
         vec![Record::Note {
             kind: "deadline_reminder",
-            detail: format!("day {day} since the application was complete"),
+            detail: format!("day={day}"),
         }],
         vec![Notice::Deadline { day, deadline }],
         false,
@@ -81,7 +81,7 @@ pub(super) fn activated(status: Status) -> Result<Outcome, Refusal> {
         Status::CodeReady => Ok(outcome(
             vec![Record::Status {
                 to: Status::HandedOver,
-                detail: "the parent activated the code (AKTYWOWANO)".into(),
+                detail: "parent_activated".into(),
             }],
             // A parent who wrote a word expects an answer that it counted.
             vec![Notice::Parent(ParentNotice::Activated)],

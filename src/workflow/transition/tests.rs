@@ -178,7 +178,7 @@ fn a_parents_photo_goes_to_review_and_the_secretary_is_notified() {
         o.history,
         vec![Record::Status {
             to: Status::AwaitingReview,
-            detail: "valid photo received".into()
+            detail: "photo_received".into()
         }]
     );
     assert_eq!(
@@ -204,7 +204,7 @@ fn a_newer_photo_under_review_replaces_it_without_a_status_change() {
         o.history,
         vec![Record::Note {
             kind: "photo_replaced",
-            detail: "a newer valid photo arrived".into()
+            detail: "newer_photo".into()
         }]
     );
     assert_eq!(
@@ -228,7 +228,7 @@ fn an_adopted_orphan_tells_the_secretary_and_the_parent() {
         o.history,
         vec![Record::Status {
             to: Status::AwaitingReview,
-            detail: "photo received before registration matched".into()
+            detail: "orphan_matched".into()
         }]
     );
     assert_eq!(
@@ -255,7 +255,7 @@ fn a_held_photo_accepted_is_the_applications_photo() {
         o.history,
         vec![Record::Status {
             to: Status::AwaitingReview,
-            detail: "the secretary accepted a held photo".into()
+            detail: "held_photo_accepted".into()
         }]
     );
     assert_eq!(
@@ -278,7 +278,7 @@ fn a_held_photo_accepted_is_the_applications_photo() {
         o.history,
         vec![Record::Note {
             kind: "photo_replaced",
-            detail: "the secretary accepted a held photo".into()
+            detail: "held_photo_accepted".into()
         }]
     );
     assert_eq!(
@@ -306,7 +306,7 @@ fn a_code_on_review_approves_first_then_records_the_code_purges_and_sends_a_slip
         vec![
             Record::Status {
                 to: Status::Approved,
-                detail: "approved implicitly by the code".into()
+                detail: "implicit_approval".into()
             },
             Record::Status {
                 to: Status::CodeReady,
@@ -319,7 +319,7 @@ fn a_code_on_review_approves_first_then_records_the_code_purges_and_sends_a_slip
         vec![Notice::Parent(ParentNotice::CodeReady), Notice::Slip]
     );
     assert!(o.purge);
-    assert_eq!(o.detail, "approved implicitly by the code");
+    assert_eq!(o.detail, "implicit_approval");
     let c = o.code.unwrap();
     assert_eq!(
         (c.code.as_str(), c.generated_at, c.expires_at),
@@ -351,7 +351,7 @@ fn a_corrected_code_replaces_the_old_one_without_a_purge() {
         o.notices,
         vec![Notice::Parent(ParentNotice::CodeReady), Notice::Slip]
     );
-    assert_eq!((o.purge, o.detail.as_str()), (false, "code replaced"));
+    assert_eq!((o.purge, o.detail.as_str()), (false, "code_replaced"));
 }
 
 #[test]
