@@ -32,9 +32,13 @@ fn child(t: &TestApp, args: &[&str], log: &std::fs::File) -> std::process::Child
         .expect("mleg starts")
 }
 
-/// A code recorded 24 days ago: its 7-day expiry reminder is due now.
+/// A code generated 24 days ago, after a photo of 25 days ago: its 7-day
+/// expiry reminder is due now.
 async fn due_reminder(t: &TestApp) -> String {
-    let (id, parent, _) = t.photo_with_secretary("Kama", "Dwojga", 21).await;
+    // The photo came 25 days ago, so a code generated after it can be due.
+    let photo_at = Utc::now() - chrono::Duration::days(25);
+    let id = crate::support::dates::complete_at(t, "Kama", "Dwojga", 21, photo_at).await;
+    let parent = "rodzic21@example.pl".to_string();
     let generated = (Utc::now() - chrono::Duration::days(24))
         .with_timezone(&chrono_tz::Europe::Warsaw)
         .naive_local();
