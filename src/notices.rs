@@ -47,6 +47,7 @@ pub mod lifecycle;
 pub mod parent;
 pub mod robot;
 pub mod staff;
+pub mod status;
 pub mod stranger;
 pub mod stuck;
 

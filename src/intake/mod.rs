@@ -42,6 +42,7 @@ use crate::workflow::{Disposition, decoration};
 
 pub mod activated;
 mod apply;
+mod asks;
 mod bounce;
 mod parent;
 mod robot;
@@ -255,6 +256,11 @@ pub fn handle(
     }
     if too_large.is_none()
         && let Some(disposition) = activated::handle(app, w, mail)?
+    {
+        return Ok(done(disposition));
+    }
+    if too_large.is_none()
+        && let Some(disposition) = asks::handle(app, w, mail)?
     {
         return Ok(done(disposition));
     }

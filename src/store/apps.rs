@@ -172,6 +172,17 @@ pub fn accepting_photos(conn: Tx<'_>) -> Result<Vec<Application>> {
     )
 }
 
+/// Every application on which `address` is a parent, oldest first.
+pub fn of_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<Vec<Application>> {
+    query_apps(
+        conn,
+        "WHERE parent_email = ?1
+            OR id IN (SELECT application_id FROM application_parents WHERE email = ?1)
+         ORDER BY id",
+        &[&address.as_str()],
+    )
+}
+
 /// Is this address a parent on any application (open or not)?
 pub fn is_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<bool> {
     let n: i64 = conn.query_row(

@@ -10,6 +10,7 @@
 mod support;
 
 mod alert_cap;
+mod asks;
 mod cli;
 mod cli_language;
 mod codes;
