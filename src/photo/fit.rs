@@ -60,7 +60,11 @@ fn shrink_jpeg(data: &[u8], policy: &PhotoPolicy) -> Option<Vec<u8>> {
     for _ in 0..MAX_ROUNDS {
         let smallest = min_scale(&picture, policy);
         let at_minimum = smallest >= 0.98;
-        let floor = if at_minimum { LOWEST_QUALITY } else { FIT_FLOOR };
+        let floor = if at_minimum {
+            LOWEST_QUALITY
+        } else {
+            FIT_FLOOR
+        };
         let out = encode_within(&picture, icc.as_deref(), policy.max_bytes, floor).ok()?;
         let len = out.len() as f64;
         if len <= policy.max_bytes as f64 {
@@ -134,12 +138,20 @@ mod tests {
             ..PhotoPolicy::default()
         };
         let data = noisy_phone_jpeg(2832, 3968, 85);
-        assert!((4_600_000..5_000_000).contains(&data.len()), "{} bytes", data.len());
+        assert!(
+            (4_600_000..5_000_000).contains(&data.len()),
+            "{} bytes",
+            data.len()
+        );
         let problems = check_photo(&data, &policy).expect_err("too large as a file");
         assert!(only_too_many_bytes(&problems), "{problems:?}");
 
         let (copy, check) = fit_to_size(&data, &policy).expect("fitted");
-        assert!(copy.len() as u64 <= policy.max_bytes, "{} bytes", copy.len());
+        assert!(
+            copy.len() as u64 <= policy.max_bytes,
+            "{} bytes",
+            copy.len()
+        );
         assert_eq!(check.bytes, copy.len());
         assert!(check.width >= 354 && check.height >= 496, "{check:?}");
         // The proportions are kept (check_photo's 1% rule passed, too).

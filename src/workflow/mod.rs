@@ -9,6 +9,7 @@
 
 pub mod activated;
 pub mod command;
+mod compress;
 pub mod decoration;
 mod find;
 pub mod lifecycle;
@@ -22,7 +23,8 @@ pub mod transition;
 use crate::domain::mail::{IncomingMail, RobotReason};
 use crate::domain::matching::{self, Candidate, MatchOutcome};
 use crate::domain::{Application, EmailAddress, StaffAddresses};
-use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
+use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem};
+pub use compress::Compressed;
 pub use find::file_stem;
 use find::{MailNames, candidates, find_student, name_guess};
 pub use quiet::bare_subject;
@@ -154,6 +156,9 @@ pub struct Decision {
     /// The sender is no registered parent: any answer is the one neutral
     /// answer, the same whoever the register holds.
     pub neutral: bool,
+    /// Photos refused only for their file size, re-encoded to fit: these
+    /// copies are stored and mailed instead (the parent is told).
+    pub compressed: Vec<Compressed>,
 }
 
 impl Decision {
@@ -166,6 +171,7 @@ impl Decision {
             robot: None,
             last_notice: false,
             neutral: false,
+            compressed: vec![],
         }
     }
 
@@ -178,6 +184,7 @@ impl Decision {
             robot: None,
             last_notice: false,
             neutral: false,
+            compressed: vec![],
         }
     }
 }
@@ -281,9 +288,10 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
 
     let names = MailNames::of(mail, sender.as_ref(), &candidates);
-    let photos: Vec<PhotoDecision> = (0..mail.images.len())
-        .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, &names, ctx))
-        .collect();
+    let (photos, compressed): (Vec<PhotoDecision>, Vec<Option<Compressed>>) =
+        (0..mail.images.len())
+            .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, &names, ctx))
+            .unzip();
     let ambiguous = photos
         .iter()
         .any(|p| matches!(p, PhotoDecision::Ambiguous { .. }));
@@ -305,9 +313,11 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         robot: None,
         last_notice: false,
         neutral: false,
+        compressed: compressed.into_iter().flatten().collect(),
     }
 }
 
+/// One image's decision, and its re-encoded copy if it was made to fit.
 fn decide_photo(
     mail: &IncomingMail,
     index: usize,
@@ -315,28 +325,29 @@ fn decide_photo(
     candidates: &[Candidate<'_>],
     names: &MailNames,
     ctx: &Context<'_>,
-) -> PhotoDecision {
+) -> (PhotoDecision, Option<Compressed>) {
     let image = &mail.images[index];
     let outcome = find_student(mail, index, sender, candidates, names, ctx.open_apps);
     // Only a parent of the application learns that the photo was matched.
     let from_parent = |id: i64| {
         sender.is_some_and(|s| ctx.open_apps.iter().any(|a| a.id == id && a.has_parent(s)))
     };
-    let check = match check_photo(&image.data, ctx.policy) {
-        Ok(check) => check,
+    let (check, compressed) = match compress::check_or_fit(index, &image.data, ctx.policy) {
+        Ok(checked) => checked,
         Err(problems) => {
             let application_id = match outcome {
                 MatchOutcome::One(id) if from_parent(id) => Some(id),
                 _ => None,
             };
-            return PhotoDecision::Rejected {
+            let rejected = PhotoDecision::Rejected {
                 image: index,
                 application_id,
                 problems,
             };
+            return (rejected, None);
         }
     };
-    match outcome {
+    let decision = match outcome {
         MatchOutcome::One(application_id) if !from_parent(application_id) => PhotoDecision::Held {
             image: index,
             application_id,
@@ -358,7 +369,8 @@ fn decide_photo(
             candidates,
             name_tokens: name_guess(mail, index, names),
         },
-    }
+    };
+    (decision, compressed)
 }
 
 fn mentions_any(text: &str, keywords: &[&str]) -> bool {
