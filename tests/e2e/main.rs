@@ -12,6 +12,7 @@ mod support;
 mod alert_cap;
 mod cli;
 mod codes;
+mod compressed;
 mod corpus;
 mod crash;
 mod daemon_jobs;

@@ -36,11 +36,13 @@ fn a_photo_too_large_only_as_a_file_is_compressed_and_accepted() {
         "Legitymacja",
         vec![("Łucja Żak.jpg", sent.clone())],
     ));
-    let [PhotoDecision::Accepted {
-        image: 0,
-        application_id: 1,
-        check,
-    }] = &d.photos[..]
+    let [
+        PhotoDecision::Accepted {
+            image: 0,
+            application_id: 1,
+            check,
+        },
+    ] = &d.photos[..]
     else {
         panic!("{:?}", d.photos);
     };

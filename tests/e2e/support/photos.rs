@@ -62,6 +62,35 @@ pub fn jpeg_over_5_mb() -> Vec<u8> {
     out
 }
 
+/// A phone photo as phones send it: 2832×3968 pixels (the 354:496 shape),
+/// about 4.8 MB, fine noise over gradients so it compresses like a photo
+/// with detail rather than like a flat test card.
+pub fn phone_jpeg_4_8_mb() -> Vec<u8> {
+    let (w, h) = (2832u32, 3968u32);
+    let mut seed = 0x2468_ace1u32;
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let n = (seed & 0x3f) as u8;
+        image::Rgb([
+            (x % 256) as u8 / 2 + n,
+            (y % 256) as u8 / 2 + n,
+            128u8.wrapping_add(n),
+        ])
+    });
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .expect("encode jpeg");
+    assert!(
+        (4_600_000..5_000_000).contains(&out.len()),
+        "test photo is {} bytes",
+        out.len()
+    );
+    out
+}
+
 pub fn truncated_jpeg() -> Vec<u8> {
     let full = good_jpeg();
     full[..full.len() / 2].to_vec()
