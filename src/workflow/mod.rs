@@ -25,8 +25,8 @@ use crate::domain::matching::{self, Candidate, MatchOutcome};
 use crate::domain::{Application, EmailAddress, StaffAddresses};
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem};
 pub use compress::Compressed;
-pub use find::file_stem;
 use find::{MailNames, candidates, find_student, name_guess};
+pub use find::{file_stem, mail_name_keys};
 pub use quiet::bare_subject;
 
 /// Words that make a mail to the school's general address about mLegitymacja,
@@ -38,7 +38,10 @@ const BODY_KEYWORDS: &[&str] = &["legitymacj"];
 /// What the worker knows beyond the mail itself.
 #[derive(Debug)]
 pub struct Context<'a> {
-    /// Applications still accepting a photo (`awaiting_photo`, `awaiting_review`).
+    /// Applications still accepting a photo (`awaiting_photo`,
+    /// `awaiting_review`) that the mail may be about: at least those sharing
+    /// a name key with it ([`mail_name_keys`]) and the sender's own. More do
+    /// no harm; the decision is the same as over the whole register.
     pub open_apps: &'a [Application],
     /// The sender is a parent on some application.
     pub sender_is_parent: bool,
