@@ -39,9 +39,11 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-/// A valid JPEG of the right shape, over 5 MB: noise does not compress.
+/// A valid JPEG over 5 MB (noise does not compress), square: a photo over
+/// the size limit and otherwise fine would be compressed to fit and
+/// accepted, so this one also has the wrong shape and is refused for both.
 pub fn jpeg_over_5_mb() -> Vec<u8> {
-    let (w, h) = (1770u32, 2480u32);
+    let (w, h) = (2300u32, 2300u32);
     let mut seed = 0x1234_5678u32;
     let img = RgbImage::from_fn(w, h, |_, _| {
         seed ^= seed << 13;
