@@ -199,15 +199,6 @@ pub fn list(conn: Tx<'_>, status: Option<Status>) -> Result<Vec<Application>> {
     }
 }
 
-/// Applications a parent's photo may be for.
-pub fn accepting_photos(conn: Tx<'_>) -> Result<Vec<Application>> {
-    query_apps(
-        conn,
-        "WHERE status IN ('awaiting_photo','awaiting_review') ORDER BY id",
-        &[],
-    )
-}
-
 /// The applications accepting a photo that a mail may be about: those
 /// sharing one of `keys` (the mail's name keys, `workflow::mail_name_keys`)
 /// and the sender's. A superset of every student the mail can name, found
