@@ -26,7 +26,8 @@
 //! file makes that file "damaged", it does not stop the daemon.
 //!
 //! A photo that passed is stored and passed on only as [`strip_metadata`]
-//! leaves it: without GPS position, device and time.
+//! leaves it: without GPS position, device and time. A JPEG refused only for
+//! its file size is re-encoded to fit instead ([`fit_to_size`]).
 //!
 //! Sizes are compared as the photo is *displayed*: a phone photo stored
 //! landscape with EXIF orientation 6 ("rotate 90°") counts as portrait.
@@ -37,6 +38,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use image::{ImageFormat, ImageReader, Limits};
 use serde::{Deserialize, Serialize};
 
+mod fit;
 mod inspect;
 mod jpeg;
 mod size;
@@ -44,6 +46,7 @@ mod strip;
 #[cfg(test)]
 mod tests;
 
+pub use fit::{fit_to_size, only_too_many_bytes};
 use inspect::{inspect_jpeg, inspect_png};
 pub use size::declared_size;
 pub use strip::{REENCODE_QUALITY, StripError, strip_metadata};

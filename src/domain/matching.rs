@@ -21,7 +21,9 @@
 //!
 //! [`match_student`] then uses the sender's address as a tie-break.
 
+mod index;
 mod person;
+pub use index::{name_keys, text_keys};
 pub use person::{Source as TextSource, person_named};
 
 use super::email::EmailAddress;

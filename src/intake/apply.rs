@@ -158,13 +158,7 @@ fn render_mails(
         )?);
     } else if let (true, Some(to)) = (decision.reply_to_parent, &sender) {
         mails.push(notices::parent_reply(
-            t,
-            cfg,
-            to,
-            mail,
-            &decision.photos,
-            open_apps,
-            too_large,
+            t, cfg, to, mail, decision, open_apps, too_large,
         )?);
     }
     let mut candidates: Vec<&Application> = Vec::new();
@@ -324,8 +318,10 @@ fn store_photo(
 
 /// `mail` with its photos stripped of GPS, device and time, EXIF orientation
 /// applied ([`crate::photo::strip_metadata`]): only such copies are stored
-/// and mailed to the secretary. Refused images are neither, so they are left
-/// alone (no second decode of a hostile file).
+/// and mailed to the secretary. A photo made to fit the size limit is
+/// replaced by its re-encoded copy (already without metadata), so the
+/// original is neither stored nor mailed. Refused images are neither, so
+/// they are left alone (no second decode of a hostile file).
 pub(super) fn without_photo_metadata(
     mail: &IncomingMail,
     decision: &Decision,
@@ -341,7 +337,9 @@ pub(super) fn without_photo_metadata(
         .collect();
     let mut mail = mail.clone();
     for (i, img) in mail.images.iter_mut().enumerate() {
-        if !refused.contains(&i)
+        if let Some(c) = decision.compressed.iter().find(|c| c.image == i) {
+            img.data.clone_from(&c.data);
+        } else if !refused.contains(&i)
             && let Ok(clean) = crate::photo::strip_metadata(&img.data, max_bytes)
         {
             img.data = clean;

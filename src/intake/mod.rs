@@ -299,7 +299,10 @@ fn photos_only<'m>(app: &App, mail: &'m IncomingMail) -> Result<Cow<'m, Incoming
         None => false,
     };
     let open = match parent {
-        true => crate::store::apps::accepting_photos(conn)?,
+        true => {
+            let keys = crate::workflow::mail_name_keys(mail);
+            crate::store::apps::photo_candidates(conn, &keys, sender.as_ref())?
+        }
         false => Vec::new(),
     };
     Ok(decoration::without_decorations(mail, &open))

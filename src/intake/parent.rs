@@ -44,7 +44,9 @@ fn gather(app: &App, conn: Tx<'_>, mail: &IncomingMail) -> Result<Gathered, Stor
         reply_to_ours |= inbox::is_our_message(conn, id)?;
     }
     Ok(Gathered {
-        open_apps: apps::accepting_photos(conn)?,
+        // Only the applications the mail can be about, found by index: the
+        // cost of a mail must not grow with the register.
+        open_apps: apps::photo_candidates(conn, &workflow::mail_name_keys(mail), sender.as_ref())?,
         sender_is_parent,
         reply_to_ours,
         quiet: robot::judge(app, conn, mail, sender.as_ref())?,

@@ -11,7 +11,7 @@ use crate::domain::test_support::{class, email, name, pesel};
 use crate::domain::{Application, CodeInfo, Status};
 use crate::photo::{PhotoCheck, PhotoFormat};
 use crate::templates::Templates;
-use crate::workflow::PhotoDecision;
+use crate::workflow::{Decision, Disposition, PhotoDecision};
 
 fn config(dir: &std::path::Path, language: &str) -> Config {
     std::fs::write(dir.join("pw"), "x\n").unwrap();
@@ -121,7 +121,16 @@ fn bodies(language: &str) -> Vec<(&'static str, String)> {
         &cfg,
         &to,
         &photo_mail(),
-        &[accepted],
+        &Decision {
+            disposition: Disposition::Processed,
+            photos: vec![accepted],
+            reply_to_parent: true,
+            human: None,
+            robot: None,
+            last_notice: false,
+            neutral: false,
+            compressed: vec![],
+        },
         std::slice::from_ref(&a),
         None,
     );

@@ -11,7 +11,7 @@ use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::{ECHO_MAX_CHARS, MailKind, OutgoingMail, echo_safe, reply_subject};
 use crate::photo::PhotoProblem;
 use crate::templates::{TemplateError, Templates, format_mb};
-use crate::workflow::PhotoDecision;
+use crate::workflow::{Decision, PhotoDecision};
 
 #[derive(Debug, Serialize)]
 struct PhotoItem {
@@ -20,6 +20,14 @@ struct PhotoItem {
     student: Option<String>,
     class: Option<String>,
     problems: Vec<PhotoProblem>,
+    /// Made to fit the size limit: the sizes sent and kept, in MB.
+    compressed: Option<CompressedView>,
+}
+
+#[derive(Debug, Serialize)]
+struct CompressedView {
+    from_mb: String,
+    to_mb: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,7 +59,12 @@ fn display_name(mail: &IncomingMail, image: usize) -> String {
     }
 }
 
-fn photo_item(mail: &IncomingMail, d: &PhotoDecision, apps: &[Application]) -> PhotoItem {
+fn photo_item(
+    mail: &IncomingMail,
+    d: &PhotoDecision,
+    decision: &Decision,
+    apps: &[Application],
+) -> PhotoItem {
     let (image, outcome, app, problems) = match d {
         PhotoDecision::Accepted {
             image,
@@ -80,6 +93,14 @@ fn photo_item(mail: &IncomingMail, d: &PhotoDecision, apps: &[Application]) -> P
         student: app.map(|a| a.name.full()),
         class: app.map(|a| a.class.as_str().to_owned()),
         problems,
+        compressed: decision
+            .compressed
+            .iter()
+            .find(|c| c.image == image)
+            .map(|c| CompressedView {
+                from_mb: format_mb(c.original_bytes),
+                to_mb: format_mb(c.data.len() as u64),
+            }),
     }
 }
 
@@ -89,11 +110,15 @@ pub fn parent_reply(
     cfg: &Config,
     to: &EmailAddress,
     mail: &IncomingMail,
-    photos: &[PhotoDecision],
+    decision: &Decision,
     apps: &[Application],
     too_large: Option<u64>,
 ) -> Result<OutgoingMail, TemplateError> {
-    let items: Vec<PhotoItem> = photos.iter().map(|d| photo_item(mail, d, apps)).collect();
+    let photos = &decision.photos[..];
+    let items: Vec<PhotoItem> = photos
+        .iter()
+        .map(|d| photo_item(mail, d, decision, apps))
+        .collect();
     let view = ParentReplyView {
         school: &cfg.school,
         process: cfg.process,

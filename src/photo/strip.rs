@@ -155,6 +155,20 @@ fn reencode_jpeg(
     exif_orientation: u16,
     max_bytes: u64,
 ) -> Result<Vec<u8>, StripError> {
+    let (picture, icc) = decode_upright_jpeg(data, exif_orientation)?;
+    encode_within(&picture, icc.as_deref(), max_bytes, LOWEST_QUALITY)
+        .map_err(|e| StripError::Damaged(e.to_string()))
+}
+
+/// The lowest quality of the ladder.
+pub(super) const LOWEST_QUALITY: u8 = 30;
+
+/// The JPEG's pixels as displayed (EXIF orientation applied), grey or RGB,
+/// and its ICC profile; decoded with the limits of check_photo.
+pub(super) fn decode_upright_jpeg(
+    data: &[u8],
+    exif_orientation: u16,
+) -> Result<(DynamicImage, Option<Vec<u8>>), StripError> {
     let damaged = |e: image::ImageError| StripError::Damaged(e.to_string());
     let mut decoder = JpegDecoder::new(Cursor::new(data)).map_err(damaged)?;
     decoder.set_limits(decode_limits(true)).map_err(damaged)?;
@@ -171,9 +185,22 @@ fn reencode_jpeg(
         DynamicImage::ImageLuma8(_) => picture,
         other => DynamicImage::ImageRgb8(other.to_rgb8()),
     };
+    Ok((picture, icc))
+}
+
+/// The quality ladder: [`REENCODE_QUALITY`], then lower steps down to
+/// `floor`, until the copy fits `max_bytes`. Returns the first copy that
+/// fits, or the smallest one tried (the caller judges it).
+pub(super) fn encode_within(
+    picture: &DynamicImage,
+    icc: Option<&[u8]>,
+    max_bytes: u64,
+    floor: u8,
+) -> Result<Vec<u8>, image::ImageError> {
     let mut out = Vec::new();
-    for quality in std::iter::once(REENCODE_QUALITY).chain(SMALLER_QUALITIES) {
-        out = encode_jpeg(&picture, icc.clone(), quality).map_err(damaged)?;
+    let ladder = std::iter::once(REENCODE_QUALITY).chain(SMALLER_QUALITIES);
+    for quality in ladder.filter(|q| *q >= floor) {
+        out = encode_jpeg(picture, icc.map(<[u8]>::to_vec), quality)?;
         if out.len() as u64 <= max_bytes {
             break;
         }

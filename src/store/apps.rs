@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 
 use super::{Result, StoreError, Tx, parse_ts, ts};
+use crate::domain::matching::name_keys;
 use crate::domain::{
     Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
 };
@@ -130,8 +131,44 @@ pub fn insert(
             params![id, email.as_str(), position as i64],
         )?;
     }
+    insert_name_keys(conn, id, &app.name)?;
     add_event(conn, id, now, "registered", "", actor)?;
     Ok(id)
+}
+
+fn insert_name_keys(conn: Tx<'_>, id: i64, name: &StudentName) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO application_name_keys (key, application_id) VALUES (?1, ?2)",
+    )?;
+    for key in name_keys(name) {
+        stmt.execute(params![key, id])?;
+    }
+    Ok(())
+}
+
+/// Gives the applications that have no name keys theirs (those registered
+/// before the keys existed); run when the store opens. Only the name is
+/// read: a row edited by hand elsewhere must not keep the store from opening
+/// (a name that no longer parses gets no keys, as it could match nothing).
+pub fn key_unkeyed(conn: Tx<'_>) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, first_names, last_name FROM applications WHERE NOT EXISTS
+            (SELECT 1 FROM application_name_keys k WHERE k.application_id = applications.id)",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, first, last) = row?;
+        if let Ok(name) = StudentName::parse(&first, &last) {
+            insert_name_keys(conn, id, &name)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn get(conn: Tx<'_>, id: i64) -> Result<Option<Application>> {
@@ -162,14 +199,43 @@ pub fn list(conn: Tx<'_>, status: Option<Status>) -> Result<Vec<Application>> {
     }
 }
 
-/// Applications a parent's photo may be for.
-pub fn accepting_photos(conn: Tx<'_>) -> Result<Vec<Application>> {
-    let accepting = super::statuses(Status::accepts_photo);
-    query_apps(
-        conn,
-        &format!("WHERE status IN ({accepting}) ORDER BY id"),
-        &[],
-    )
+/// The applications accepting a photo that a mail may be about: those
+/// sharing one of `keys` (the mail's name keys, `workflow::mail_name_keys`)
+/// and the sender's. A superset of every student the mail can name, found
+/// through two indexes rather than by reading the whole register.
+pub fn photo_candidates(
+    conn: Tx<'_>,
+    keys: &[String],
+    sender: Option<&EmailAddress>,
+) -> Result<Vec<Application>> {
+    let mut ids = std::collections::BTreeSet::new();
+    let mut by_key =
+        conn.prepare_cached("SELECT application_id FROM application_name_keys WHERE key = ?1")?;
+    for key in keys {
+        for id in by_key.query_map([key], |r| r.get::<_, i64>(0))? {
+            ids.insert(id?);
+        }
+    }
+    if let Some(sender) = sender {
+        let mut own = conn.prepare_cached(
+            "SELECT application_id FROM application_parents WHERE email = ?1
+             UNION SELECT id FROM applications WHERE parent_email = ?1",
+        )?;
+        for id in own.query_map([sender.as_str()], |r| r.get::<_, i64>(0))? {
+            ids.insert(id?);
+        }
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids read from the database just now: integers, safe to list inline.
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let tail = format!(
+        "WHERE status IN ({}) AND id IN ({}) ORDER BY id",
+        super::statuses(Status::accepts_photo),
+        list.join(",")
+    );
+    query_apps(conn, &tail, &[])
 }
 
 /// Every application on which `address` is a parent, oldest first.

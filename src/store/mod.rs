@@ -112,7 +112,11 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
         migrate(&mut conn)?;
-        Ok(Store { conn })
+        let mut store = Store { conn };
+        // Applications registered before the name keys existed get theirs
+        // once; the folding is Rust's, so a SQL migration cannot do it.
+        store.transaction(apps::key_unkeyed)?;
+        Ok(store)
     }
 
     /// Runs `f` in one transaction; commits only if it returns Ok.
@@ -242,5 +246,7 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
         .map_err(|_| StoreError::Corrupt(format!("timestamp {s:?}")))
 }
 
+#[cfg(test)]
+mod name_keys_tests;
 #[cfg(test)]
 mod tests;

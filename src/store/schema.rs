@@ -395,4 +395,16 @@ CREATE TABLE staff_alerts (
 );
 CREATE INDEX staff_alerts_sender ON staff_alerts(sender, at);
 "#,
+    r#"
+-- Each student's last-name tokens and their stems, folded once at
+-- registration (domain::matching::name_keys): a mail's photo is matched only
+-- against the applications sharing a key with it, and the sender's own.
+-- Filled by apps::insert; rows of older applications by apps::key_unkeyed.
+CREATE TABLE application_name_keys (
+    key             TEXT NOT NULL,
+    application_id  INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, application_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS applications_parent_email ON applications(parent_email);
+"#,
 ];

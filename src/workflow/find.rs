@@ -143,6 +143,21 @@ pub(super) fn candidates<'a>(
         .collect()
 }
 
+/// The name keys ([`matching::text_keys`]) of everything in `mail` that
+/// [`find_student`] reads for a name: the pictures' file names, the subject
+/// and the body. The store gives `decide` the open applications under these
+/// keys, and the sender's own: every student the mail can name, and every
+/// application the sender fallback can pick.
+pub fn mail_name_keys(mail: &IncomingMail) -> Vec<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for name in mail.images.iter().filter_map(|i| i.file_name.as_deref()) {
+        matching::text_keys(file_stem(name), &mut keys);
+    }
+    matching::text_keys(&mail.subject, &mut keys);
+    matching::text_keys(&mail.text, &mut keys);
+    keys.into_iter().collect()
+}
+
 /// `Łucja Żak.jpg` → `Łucja Żak` (the extension must not count as a word).
 pub fn file_stem(name: &str) -> &str {
     match name.rsplit_once('.') {

@@ -10,6 +10,7 @@
 pub mod activated;
 pub mod asks_status;
 pub mod command;
+mod compress;
 pub mod decoration;
 mod find;
 pub mod lifecycle;
@@ -23,9 +24,10 @@ pub mod transition;
 use crate::domain::mail::{IncomingMail, RobotReason};
 use crate::domain::matching::{self, Candidate, MatchOutcome};
 use crate::domain::{Application, EmailAddress, StaffAddresses};
-use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem, check_photo};
-pub use find::file_stem;
+use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem};
+pub use compress::Compressed;
 use find::{MailNames, candidates, find_student, name_guess};
+pub use find::{file_stem, mail_name_keys};
 pub use quiet::bare_subject;
 
 /// Words that make a mail to the school's general address about mLegitymacja,
@@ -37,7 +39,10 @@ const BODY_KEYWORDS: &[&str] = &["legitymacj"];
 /// What the worker knows beyond the mail itself.
 #[derive(Debug)]
 pub struct Context<'a> {
-    /// Applications still accepting a photo (`awaiting_photo`, `awaiting_review`).
+    /// Applications still accepting a photo (`awaiting_photo`,
+    /// `awaiting_review`) that the mail may be about: at least those sharing
+    /// a name key with it ([`mail_name_keys`]) and the sender's own. More do
+    /// no harm; the decision is the same as over the whole register.
     pub open_apps: &'a [Application],
     /// The sender is a parent on some application.
     pub sender_is_parent: bool,
@@ -155,6 +160,9 @@ pub struct Decision {
     /// The sender is no registered parent: any answer is the one neutral
     /// answer, the same whoever the register holds.
     pub neutral: bool,
+    /// Photos refused only for their file size, re-encoded to fit: these
+    /// copies are stored and mailed instead (the parent is told).
+    pub compressed: Vec<Compressed>,
 }
 
 impl Decision {
@@ -167,6 +175,7 @@ impl Decision {
             robot: None,
             last_notice: false,
             neutral: false,
+            compressed: vec![],
         }
     }
 
@@ -179,6 +188,7 @@ impl Decision {
             robot: None,
             last_notice: false,
             neutral: false,
+            compressed: vec![],
         }
     }
 }
@@ -282,9 +292,10 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
 
     let names = MailNames::of(mail, sender.as_ref(), &candidates);
-    let photos: Vec<PhotoDecision> = (0..mail.images.len())
-        .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, &names, ctx))
-        .collect();
+    let (photos, compressed): (Vec<PhotoDecision>, Vec<Option<Compressed>>) =
+        (0..mail.images.len())
+            .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, &names, ctx))
+            .unzip();
     let ambiguous = photos
         .iter()
         .any(|p| matches!(p, PhotoDecision::Ambiguous { .. }));
@@ -306,9 +317,11 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
         robot: None,
         last_notice: false,
         neutral: false,
+        compressed: compressed.into_iter().flatten().collect(),
     }
 }
 
+/// One image's decision, and its re-encoded copy if it was made to fit.
 fn decide_photo(
     mail: &IncomingMail,
     index: usize,
@@ -316,28 +329,29 @@ fn decide_photo(
     candidates: &[Candidate<'_>],
     names: &MailNames,
     ctx: &Context<'_>,
-) -> PhotoDecision {
+) -> (PhotoDecision, Option<Compressed>) {
     let image = &mail.images[index];
     let outcome = find_student(mail, index, sender, candidates, names, ctx.open_apps);
     // Only a parent of the application learns that the photo was matched.
     let from_parent = |id: i64| {
         sender.is_some_and(|s| ctx.open_apps.iter().any(|a| a.id == id && a.has_parent(s)))
     };
-    let check = match check_photo(&image.data, ctx.policy) {
-        Ok(check) => check,
+    let (check, compressed) = match compress::check_or_fit(index, &image.data, ctx.policy) {
+        Ok(checked) => checked,
         Err(problems) => {
             let application_id = match outcome {
                 MatchOutcome::One(id) if from_parent(id) => Some(id),
                 _ => None,
             };
-            return PhotoDecision::Rejected {
+            let rejected = PhotoDecision::Rejected {
                 image: index,
                 application_id,
                 problems,
             };
+            return (rejected, None);
         }
     };
-    match outcome {
+    let decision = match outcome {
         MatchOutcome::One(application_id) if !from_parent(application_id) => PhotoDecision::Held {
             image: index,
             application_id,
@@ -359,7 +373,8 @@ fn decide_photo(
             candidates,
             name_tokens: name_guess(mail, index, names),
         },
-    }
+    };
+    (decision, compressed)
 }
 
 fn mentions_any(text: &str, keywords: &[&str]) -> bool {

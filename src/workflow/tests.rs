@@ -503,3 +503,5 @@ mod hostile;
 mod robots;
 // Signature logos, icons and tracking pixels are not photos.
 mod decorations;
+// A photo refused only for its file size is made to fit.
+mod compressed;

@@ -14,6 +14,7 @@ mod asks;
 mod cli;
 mod cli_language;
 mod codes;
+mod compressed;
 mod corpus;
 mod crash;
 mod daemon_jobs;

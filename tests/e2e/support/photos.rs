@@ -39,9 +39,11 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-/// A valid JPEG of the right shape, over 5 MB: noise does not compress.
+/// A valid JPEG over 5 MB (noise does not compress), square: a photo over
+/// the size limit and otherwise fine would be compressed to fit and
+/// accepted, so this one also has the wrong shape and is refused for both.
 pub fn jpeg_over_5_mb() -> Vec<u8> {
-    let (w, h) = (1770u32, 2480u32);
+    let (w, h) = (2300u32, 2300u32);
     let mut seed = 0x1234_5678u32;
     let img = RgbImage::from_fn(w, h, |_, _| {
         seed ^= seed << 13;
@@ -57,6 +59,35 @@ pub fn jpeg_over_5_mb() -> Vec<u8> {
     assert!(
         out.len() > 5 * 1024 * 1024,
         "test photo only {} bytes",
+        out.len()
+    );
+    out
+}
+
+/// A phone photo as phones send it: 2832×3968 pixels (the 354:496 shape),
+/// about 4.8 MB, fine noise over gradients so it compresses like a photo
+/// with detail rather than like a flat test card.
+pub fn phone_jpeg_4_8_mb() -> Vec<u8> {
+    let (w, h) = (2832u32, 3968u32);
+    let mut seed = 0x2468_ace1u32;
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let n = (seed & 0x3f) as u8;
+        image::Rgb([
+            (x % 256) as u8 / 2 + n,
+            (y % 256) as u8 / 2 + n,
+            128u8.wrapping_add(n),
+        ])
+    });
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .expect("encode jpeg");
+    assert!(
+        (4_600_000..5_000_000).contains(&out.len()),
+        "test photo is {} bytes",
         out.len()
     );
     out
