@@ -38,6 +38,7 @@ pub mod notices;
 pub mod oauth2;
 pub mod outbox;
 pub mod photo;
+pub mod provider_hints;
 pub mod qr;
 pub mod registry;
 pub mod round_lock;

@@ -63,7 +63,13 @@ pub fn post_form(
         Ok(e) => Err(OAuth2Error::Refused {
             url: url.to_owned(),
             status,
-            check: hint(&e.error).to_owned(),
+            check: crate::provider_hints::advice(&format!(
+                "{} {}",
+                e.error,
+                e.error_description.as_deref().unwrap_or_default()
+            ))
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("check {}", hint(&e.error))),
             error: one_line(&e.error),
             description: e
                 .error_description
@@ -75,7 +81,7 @@ pub fn post_form(
             status,
             error: "no OAuth2 error in the answer".into(),
             description: String::new(),
-            check: "oauth2.token_url (or oauth2.tenant_id)".to_owned(),
+            check: "check oauth2.token_url (or oauth2.tenant_id)".to_owned(),
         }),
     }
 }
