@@ -44,6 +44,7 @@ pub mod registry;
 pub mod round_lock;
 pub mod scheduler;
 pub mod secretary;
+pub mod status;
 pub mod store;
 pub mod templates;
 pub mod workflow;

@@ -179,7 +179,8 @@ impl IdleHealth {
         let Some(store) = &self.store else { return };
         let detail = (!connected).then(|| crate::outbox::mask_addresses(detail));
         let now = self.clock.now();
-        if let Err(e) = health::record(store.conn(), Part::Idle, connected, detail.as_deref(), now) {
+        if let Err(e) = health::record(store.conn(), Part::Idle, connected, detail.as_deref(), now)
+        {
             warn!(error = %e, "cannot record the IDLE state");
         }
     }

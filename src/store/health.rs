@@ -42,7 +42,13 @@ pub struct State {
 
 /// Records `part` as ok or not at `now`; `since` moves only when the state
 /// flips, so a server failing for an hour says so.
-pub fn record(conn: Tx<'_>, part: Part, ok: bool, detail: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub fn record(
+    conn: Tx<'_>,
+    part: Part,
+    ok: bool,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO health (part, ok, since, at, detail) VALUES (?1, ?2, ?3, ?3, ?4)
          ON CONFLICT (part) DO UPDATE SET

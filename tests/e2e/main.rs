@@ -38,6 +38,7 @@ mod robustness;
 mod secretary;
 mod service;
 mod smtp_auth;
+mod status;
 mod strangers;
 mod stuck_mail;
 mod terminal;
