@@ -107,12 +107,14 @@ enum Command {
     /// IDLE, queue, today's digest, database size. Exit code: 0 OK,
     /// 1 warning, 2 critical, 3 unknown (config or database unreadable).
     Status {
+        /// One JSON object instead of lines (same exit code).
         #[arg(long)]
         json: bool,
     },
     /// Every school under --schools-dir (a subdirectory holding mleg.toml)
     /// with its state; the exit code is the worst school's, as for status.
     Schools {
+        /// A JSON array, one object per school as `status --json` gives it.
         #[arg(long)]
         json: bool,
     },

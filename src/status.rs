@@ -158,6 +158,8 @@ pub fn judge(s: &Snapshot) -> (Level, Vec<String>) {
     }
     match &s.round {
         None => found.push((Level::Warning, "no round has run yet".into())),
+        // Said already as a server's failure: one reason is enough.
+        Some(r) if !r.ok && said(&found, r.detail.as_deref()) => {}
         Some(r) if !r.ok => found.push((
             Level::Critical,
             format!(
@@ -199,6 +201,10 @@ pub fn judge(s: &Snapshot) -> (Level, Vec<String>) {
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let level = found.first().map_or(Level::Ok, |f| f.0);
     (level, found.into_iter().map(|f| f.1).collect())
+}
+
+fn said(found: &[(Level, String)], detail: Option<&str>) -> bool {
+    detail.is_some_and(|d| !d.is_empty() && found.iter().any(|(_, f)| f.ends_with(d)))
 }
 
 fn ts(t: DateTime<Utc>) -> String {

@@ -62,8 +62,14 @@ fn a_refused_imap_login_and_a_failed_round_are_critical() {
     s.round = state(false, 10, 59, Some("IMAP login refused"));
     let (level, reasons) = judge(&s);
     assert_eq!(level, Level::Critical);
-    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(
+        reasons,
+        vec!["IMAP failing since 2027-01-15T08:10:00Z: IMAP login refused"],
+        "the round's failure is the same one, said once"
+    );
     assert_eq!(s.failing_since(), Some(at(10)));
+    s.round = state(false, 10, 59, Some("database: disk full"));
+    assert_eq!(judge(&s).1.len(), 2);
 }
 
 #[test]

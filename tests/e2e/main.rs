@@ -35,6 +35,7 @@ mod purge;
 mod purge_copies;
 mod robots;
 mod robustness;
+mod schools;
 mod secretary;
 mod service;
 mod smtp_auth;
