@@ -63,13 +63,16 @@ pub fn post_form(
         Ok(e) => Err(OAuth2Error::Refused {
             url: url.to_owned(),
             status,
-            check: crate::provider_hints::advice(&format!(
+            // The provider's own code says what to change; the keys to
+            // look at follow, named for the token source's table.
+            check: match crate::provider_hints::advice(&format!(
                 "{} {}",
                 e.error,
                 e.error_description.as_deref().unwrap_or_default()
-            ))
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("check {}", hint(&e.error))),
+            )) {
+                Some(advice) => format!("{advice} (check {})", hint(&e.error)),
+                None => format!("check {}", hint(&e.error)),
+            },
             error: one_line(&e.error),
             description: e
                 .error_description
