@@ -21,6 +21,23 @@ use mleg::status::{self, Level, Snapshot};
 /// The config file every school's directory holds.
 pub const CONFIG_NAME: &str = "mleg.toml";
 
+/// `mleg check`'s line on the OAuth2 client secret's end, when the config
+/// knows it: bad once within the warning days of `mleg status`.
+pub fn secret_finding(config: &Config) -> Option<mleg::mail::check::Finding> {
+    use mleg::mail::check::Finding;
+    let expires = config.client_secret_expires?;
+    let today = Utc::now()
+        .with_timezone(&config.dates.timezone)
+        .date_naive();
+    Some(match status::secret_expiry(Some(expires), today) {
+        Some((_, text)) => Finding::bad(text),
+        None => Finding::good(format!(
+            "OAuth2 client secret: expires on {expires} (in {} days)",
+            (expires - today).num_days()
+        )),
+    })
+}
+
 /// `--school NAME`: `<schools_dir>/NAME/mleg.toml`. A plain directory
 /// name only: `--school ../x` must not leave the schools directory.
 pub fn school_config(schools_dir: &Path, school: &str) -> Result<PathBuf> {
@@ -91,6 +108,9 @@ fn print_parts(s: &Snapshot) {
         s.given_up
     );
     println!("digest today: {}", digest_word(s.digest_today));
+    if let Some(expires) = s.secret_expires {
+        println!("oauth2 client secret: expires on {expires}");
+    }
     println!("database: {} bytes", s.db_bytes);
 }
 
@@ -142,6 +162,7 @@ fn to_json(s: &Snapshot, level: Level, reasons: &[String]) -> Value {
         "queue": {"length": s.queue, "oldest": s.oldest_queued.map(ts), "given_up": s.given_up},
         "digest_today": digest_word(s.digest_today),
         "database_bytes": s.db_bytes,
+        "client_secret_expires": s.secret_expires.map(|d| d.to_string()),
     })
 }
 

@@ -10,12 +10,14 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::app::App;
 use crate::store::health::{self, Part, State};
 use crate::store::{StoreError, outbox};
 
+/// A client secret expiring within this many days makes a warning.
+pub const SECRET_WARN_DAYS: i64 = 30;
 /// A mail waiting longer than this makes a warning.
 const QUEUE_WARN: Duration = Duration::hours(1);
 /// An IDLE connection down longer than this makes a warning (reconnects
@@ -71,6 +73,10 @@ pub struct Snapshot {
     pub poll: Duration,
     /// `[imap] idle`: whether the daemon keeps an IDLE connection at all.
     pub idle_wanted: bool,
+    /// The school's date today, and when the OAuth2 client secret expires
+    /// (`[oauth2] client_secret_expires`, if known).
+    pub today: NaiveDate,
+    pub secret_expires: Option<NaiveDate>,
 }
 
 /// Reads the snapshot of `app`'s school (a read-only `App` does).
@@ -93,6 +99,8 @@ pub fn read(app: &App) -> Result<Snapshot, StoreError> {
         db_bytes: db_bytes(&app.config.database),
         poll: Duration::seconds(app.config.poll_interval_secs as i64),
         idle_wanted: app.config.imap.idle,
+        today,
+        secret_expires: app.config.client_secret_expires,
     })
 }
 
@@ -198,9 +206,34 @@ pub fn judge(s: &Snapshot) -> (Level, Vec<String>) {
             ),
         ));
     }
+    if let Some(expiry) = secret_expiry(s.secret_expires, s.today) {
+        found.push(expiry);
+    }
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let level = found.first().map_or(Level::Ok, |f| f.0);
     (level, found.into_iter().map(|f| f.1).collect())
+}
+
+/// The OAuth2 client secret's end: critical once past, a warning within
+/// [`SECRET_WARN_DAYS`] (pure; `mleg check` says the same).
+pub fn secret_expiry(expires: Option<NaiveDate>, today: NaiveDate) -> Option<(Level, String)> {
+    let expires = expires?;
+    let days = (expires - today).num_days();
+    let renew = "create a new one (Entra ID → App registrations → mleg → Certificates & \
+                 secrets), put it in place and set [oauth2] client_secret_expires";
+    if days < 0 {
+        Some((
+            Level::Critical,
+            format!("the OAuth2 client secret expired on {expires}: {renew}"),
+        ))
+    } else if days <= SECRET_WARN_DAYS {
+        Some((
+            Level::Warning,
+            format!("the OAuth2 client secret expires on {expires} (in {days} days): {renew}"),
+        ))
+    } else {
+        None
+    }
 }
 
 fn said(found: &[(Level, String)], detail: Option<&str>) -> bool {

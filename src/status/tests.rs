@@ -28,6 +28,8 @@ fn healthy() -> Snapshot {
         db_bytes: 4096,
         poll: Duration::seconds(60),
         idle_wanted: true,
+        today: at(60).date_naive(),
+        secret_expires: None,
     }
 }
 
@@ -123,4 +125,30 @@ fn the_worst_reason_comes_first() {
         "{reasons:?}"
     );
     assert_eq!(reasons.len(), 2);
+}
+
+#[test]
+fn a_client_secret_warns_30_days_before_and_is_critical_once_expired() {
+    let mut s = healthy();
+    let day = |d: i64| s.today + Duration::days(d);
+    let (d31, d30, d0, past) = (day(31), day(30), day(0), day(-1));
+    s.secret_expires = Some(d31);
+    assert_eq!(judge(&s), (Level::Ok, vec![]));
+    s.secret_expires = Some(d30);
+    let (level, reasons) = judge(&s);
+    assert_eq!(level, Level::Warning);
+    assert_eq!(
+        reasons[0],
+        format!(
+            "the OAuth2 client secret expires on {d30} (in 30 days): create a new one (Entra \
+             ID → App registrations → mleg → Certificates & secrets), put it in place and set \
+             [oauth2] client_secret_expires"
+        )
+    );
+    s.secret_expires = Some(d0);
+    assert_eq!(judge(&s).0, Level::Warning);
+    s.secret_expires = Some(past);
+    let (level, reasons) = judge(&s);
+    assert_eq!(level, Level::Critical);
+    assert!(reasons[0].starts_with(&format!("the OAuth2 client secret expired on {past}")));
 }

@@ -141,3 +141,47 @@ async fn status_from_another_process_sees_the_daemons_idle_connection() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// `[oauth2] client_secret_expires`, copied from the Entra portal: a warning
+/// 30 days before, critical once past, in `mleg status` and `mleg check`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_secret_near_its_end_warns_and_an_expired_one_is_critical() {
+    let in_days = |d: i64| (chrono::Utc::now() + chrono::Duration::days(d)).date_naive();
+    let soon = in_days(10);
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret.path(), "not-used\n").unwrap();
+    let t = TestApp::spawn_with(|toml| {
+        toml.push_str(&format!(
+            "[oauth2]\nprovider = \"custom\"\ntoken_url = \"http://127.0.0.1:9/token\"\n\
+             client_id = \"mleg\"\nclient_secret_file = \"{}\"\n\
+             client_secret_expires = \"{soon}\"\n",
+            secret.path().display()
+        ));
+    });
+    assert!(mleg(&t, &["once"]).status.success());
+    let out = mleg(&t, &["status"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with(&format!(
+            "MLEG WARNING - the OAuth2 client secret expires on {soon}"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    let check = stdout(&mleg(&t, &["check"]));
+    assert!(
+        check.contains(&format!("the OAuth2 client secret expires on {soon}")),
+        "{check}"
+    );
+
+    let past = in_days(-2);
+    let text = std::fs::read_to_string(&t.config_path).unwrap();
+    std::fs::write(
+        &t.config_path,
+        text.replace(&soon.to_string(), &past.to_string()),
+    )
+    .unwrap();
+    let out = mleg(&t, &["status"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&format!("the OAuth2 client secret expired on {past}")));
+}
