@@ -61,8 +61,8 @@ fn snapshot(config: &Path) -> Result<(Snapshot, Config)> {
 
 /// `mleg status`: the first line is the level and why (what a monitor
 /// shows), then one line per part; `--json` for scripts.
-pub fn status(config: &Path, as_json: bool) -> ExitCode {
-    let (snapshot, config) = match snapshot(config) {
+pub fn status(config: Result<PathBuf>, as_json: bool) -> ExitCode {
+    let (snapshot, config) = match config.and_then(|path| snapshot(&path)) {
         Ok(read) => read,
         Err(e) => {
             println!("MLEG UNKNOWN - {}", crate::one_line(&e));

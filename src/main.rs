@@ -227,12 +227,13 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 async fn dispatch(mut cli: Cli) -> Result<std::process::ExitCode> {
-    cli.config = cli.config()?;
+    let config = cli.config();
     match cli.command {
-        Command::Status { json } => return Ok(cli_status::status(&cli.config, json)),
+        Command::Status { json } => return Ok(cli_status::status(config, json)),
         Command::Schools { json } => return cli_status::list(&cli.schools_dir, json),
         _ => {}
     }
+    cli.config = config?;
     if let Command::Tick { now, send, dry_run } = cli.command {
         let now = now
             .as_deref()
