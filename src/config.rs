@@ -190,6 +190,9 @@ pub struct Config {
     pub max_auto_replies_per_day: u32,
     /// `log_format`: "text" (default) or "json" lines on stderr.
     pub log_format: LogFormat,
+    /// `[oauth2] client_secret_expires`: `mleg check` and `mleg status`
+    /// warn 30 days before.
+    pub client_secret_expires: Option<chrono::NaiveDate>,
 }
 
 impl std::fmt::Debug for Config {
@@ -290,6 +293,10 @@ impl RawConfig {
         if self.school.name.trim().is_empty() {
             return Err(invalid("school.name", "must not be empty"));
         }
+        let client_secret_expires = match &self.oauth2 {
+            Some(raw) => oauth2::secret_expiry(raw)?,
+            None => None,
+        };
         let tokens = (self.oauth2.clone())
             .map(|raw| oauth2::resolve(raw, base, &self.imap.user, "oauth2"))
             .transpose()?;
@@ -330,6 +337,7 @@ impl RawConfig {
             outbox_max_age_hours: self.outbox_max_age_hours,
             max_auto_replies_per_day: self.max_auto_replies_per_day,
             log_format: self.log_format,
+            client_secret_expires,
         })
     }
 }

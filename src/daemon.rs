@@ -71,7 +71,34 @@ pub async fn once_until(
         deliver_until(app, &lock, stop).await
     };
     housekeeping(app)?;
+    record_round(app, &intake, &delivered)?;
     Ok((intake?, delivered?))
+}
+
+/// What `mleg status` reads from another process: the round's result and
+/// whether the watched mailbox let mleg in (SMTP keeps its own record).
+fn record_round(
+    app: &App,
+    intake: &Result<IntakeReport, RoundError>,
+    delivered: &Result<OutboxReport, RoundError>,
+) -> Result<(), StoreError> {
+    use crate::store::health::{Part, record};
+    let now = app.clock.now();
+    let line = |e: &RoundError| crate::outbox::mask_addresses(&e.to_string());
+    let store = app.store();
+    match intake {
+        Ok(_) => record(store.conn(), Part::Imap, true, None, now)?,
+        Err(e @ RoundError::Intake(IntakeError::Imap(_))) => {
+            record(store.conn(), Part::Imap, false, Some(&line(e)), now)?
+        }
+        Err(_) => {}
+    }
+    let failed = intake.as_ref().err().or(delivered.as_ref().err());
+    match failed {
+        Some(RoundError::Stopped) => Ok(()),
+        Some(e) => record(store.conn(), Part::Round, false, Some(&line(e)), now),
+        None => record(store.conn(), Part::Round, true, None, now),
+    }
 }
 
 /// Takes the round lock (released when dropped), logging when it has to

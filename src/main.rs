@@ -10,6 +10,7 @@ mod cli_auth;
 mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
+mod cli_status;
 mod cli_tick;
 
 use std::path::PathBuf;
@@ -40,8 +41,30 @@ struct Cli {
         global = true
     )]
     config: PathBuf,
+    /// One school of several on this machine: its config is
+    /// <schools-dir>/NAME/mleg.toml (instead of --config).
+    #[arg(long, env = "MLEG_SCHOOL", global = true, conflicts_with = "config")]
+    school: Option<String>,
+    /// Where the schools' directories are (for --school and `mleg schools`).
+    #[arg(
+        long,
+        env = "MLEG_SCHOOLS_DIR",
+        default_value = "/etc/mleg",
+        global = true
+    )]
+    schools_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    /// The config file: --school's, else --config.
+    fn config(&self) -> Result<PathBuf> {
+        match &self.school {
+            Some(school) => cli_status::school_config(&self.schools_dir, school),
+            None => Ok(self.config.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +103,21 @@ enum Command {
     /// Mails waiting to be sent, or given up: list them, queue them again.
     #[command(subcommand)]
     Outbox(cli_outbox::OutboxCommand),
+    /// Health for a monitor: last round, IMAP and SMTP failing since when,
+    /// IDLE, queue, today's digest, database size. Exit code: 0 OK,
+    /// 1 warning, 2 critical, 3 unknown (config or database unreadable).
+    Status {
+        /// One JSON object instead of lines (same exit code).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every school under --schools-dir (a subdirectory holding mleg.toml)
+    /// with its state; the exit code is the worst school's, as for status.
+    Schools {
+        /// A JSON array, one object per school as `status --json` gives it.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Crates that log what goes over the wire at debug/trace level: the IMAP
@@ -188,7 +226,14 @@ fn one_line(e: &anyhow::Error) -> String {
     line
 }
 
-async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
+async fn dispatch(mut cli: Cli) -> Result<std::process::ExitCode> {
+    let config = cli.config();
+    match cli.command {
+        Command::Status { json } => return Ok(cli_status::status(config, json)),
+        Command::Schools { json } => return cli_status::list(&cli.schools_dir, json),
+        _ => {}
+    }
+    cli.config = config?;
     if let Command::Tick { now, send, dry_run } = cli.command {
         let now = now
             .as_deref()
@@ -224,7 +269,9 @@ async fn dispatch(cli: Cli) -> Result<std::process::ExitCode> {
             }
         }
         Command::Check => return check(&app).await,
-        Command::Tick { .. } => unreachable!("handled above"),
+        Command::Tick { .. } | Command::Status { .. } | Command::Schools { .. } => {
+            unreachable!("handled above")
+        }
         Command::Apps(cmd) => return cli_apps::run(&app, cmd),
         Command::Auth(cmd) => return cli_auth::run(&app, cmd).await,
         Command::Outbox(cmd) => return cli_outbox::run(&app, cmd),
@@ -283,6 +330,7 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
     }
     findings.extend(mleg::mail::check::probe_smtp(&app.config.smtp).await);
     findings.extend(database_findings(app)?);
+    findings.extend(cli_status::secret_finding(&app.config));
     for finding in &findings {
         println!("{}", finding.text);
     }

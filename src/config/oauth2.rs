@@ -68,6 +68,24 @@ pub(super) struct RawOAuth2 {
     /// The SMTP SASL mechanism: "xoauth2" (default) or "oauthbearer".
     #[serde(default)]
     smtp_mechanism: Mechanism,
+    /// "YYYY-MM-DD": when the client secret expires, copied from the Entra
+    /// portal (no provider says it over the token endpoint).
+    client_secret_expires: Option<String>,
+}
+
+/// `client_secret_expires` of `[oauth2]`, checked.
+pub(super) fn secret_expiry(raw: &RawOAuth2) -> Result<Option<chrono::NaiveDate>, ConfigError> {
+    raw.client_secret_expires
+        .as_deref()
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                invalid(
+                    "oauth2.client_secret_expires",
+                    format!("{d:?} is not a date like \"2027-01-14\""),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// The fields of a Google service-account key file that are used.

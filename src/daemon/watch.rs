@@ -18,9 +18,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::app::App;
+use crate::clock::Clock;
 use crate::config::ImapConfig;
 use crate::mail::imap::{ImapError, Mailbox};
 use crate::outbox::OutboxReport;
+use crate::store::Store;
+use crate::store::health::{self, Part};
 
 use super::{RoundError, deliver_until, housekeeping, round_lock};
 
@@ -60,6 +63,7 @@ impl Triggers {
             app.config.imap.clone(),
             doorbell.clone(),
             shutdown.child_token(),
+            IdleHealth::open(app),
         ));
         let poll = Duration::from_secs(app.config.poll_interval_secs);
         let outbox = poll.min(OUTBOX_EVERY);
@@ -108,29 +112,76 @@ pub async fn deliver_round(
 
 /// Keeps an IDLE connection to the watched mailbox until `stop`, ringing
 /// `doorbell` on new mail. Returns for good if the server has no IDLE.
-pub async fn watch(cfg: ImapConfig, doorbell: Arc<Notify>, stop: CancellationToken) {
+pub async fn watch(
+    cfg: ImapConfig,
+    doorbell: Arc<Notify>,
+    stop: CancellationToken,
+    mut health: IdleHealth,
+) {
     if !cfg.idle {
         info!("imap.idle = false; polling every poll_interval_secs");
+        health.record(false, "imap.idle = false: polling");
         return;
     }
     let mut failures = 0u32;
     loop {
         let result = tokio::select! {
-            r = idle_session(&cfg, &doorbell, &mut failures) => r,
-            _ = stop.cancelled() => return,
+            r = idle_session(&cfg, &doorbell, &mut failures, &mut health) => r,
+            _ = stop.cancelled() => {
+                health.record(false, "mleg stopped");
+                return;
+            }
         };
         match result {
             Ok(()) => {
                 info!("the IMAP server offers no IDLE; polling every poll_interval_secs");
+                health.record(false, "the server offers no IDLE: polling");
                 return;
             }
-            Err(e) => warn!(error = %e, "IMAP IDLE connection lost; reconnecting"),
+            Err(e) => {
+                warn!(error = %e, "IMAP IDLE connection lost; reconnecting");
+                health.record(false, &format!("connection lost: {e}"));
+            }
         }
         let delay = backoff(failures);
         failures = failures.saturating_add(1);
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
-            _ = stop.cancelled() => return,
+            _ = stop.cancelled() => {
+                health.record(false, "mleg stopped");
+                return;
+            }
+        }
+    }
+}
+
+/// Where the IDLE watcher writes whether it is connected, for `mleg
+/// status` in another process: a connection of its own to the database
+/// (the watcher is a task of its own, apart from the rounds' [`App`]).
+pub struct IdleHealth {
+    store: Option<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl IdleHealth {
+    fn open(app: &App) -> IdleHealth {
+        let store = Store::open(&app.config.database)
+            .inspect_err(|e| warn!(error = %e, "IDLE state will not be recorded"))
+            .ok();
+        IdleHealth {
+            store,
+            clock: app.clock.clone(),
+        }
+    }
+
+    /// Best effort: a status line is never worth stopping the watcher.
+    fn record(&mut self, connected: bool, detail: &str) {
+        let Some(store) = &self.store else { return };
+        let detail = (!connected).then(|| crate::outbox::mask_addresses(detail));
+        let now = self.clock.now();
+        if let Err(e) = health::record(store.conn(), Part::Idle, connected, detail.as_deref(), now)
+        {
+            warn!(error = %e, "cannot record the IDLE state");
         }
     }
 }
@@ -140,6 +191,7 @@ async fn idle_session(
     cfg: &ImapConfig,
     doorbell: &Notify,
     failures: &mut u32,
+    health: &mut IdleHealth,
 ) -> Result<(), ImapError> {
     let (mut mailbox, _) = Mailbox::connect(cfg).await?;
     if !mailbox.can_idle().await? {
@@ -147,6 +199,7 @@ async fn idle_session(
         return Ok(());
     }
     let mut watch = mailbox.watch().await?;
+    health.record(true, "");
     if *failures > 0 {
         info!("IMAP IDLE connection back");
     }

@@ -28,7 +28,7 @@ pub enum SmtpError {
     Send { message: String, permanent: bool },
     /// The server refused the login: nothing can be sent until the
     /// setting it names is fixed; the mails wait in the outbox.
-    #[error("SMTP login as {user} refused: {message}; check {check}")]
+    #[error("SMTP login as {user} refused: {message}; {check}")]
     Login {
         user: String,
         message: String,

@@ -63,7 +63,16 @@ pub fn post_form(
         Ok(e) => Err(OAuth2Error::Refused {
             url: url.to_owned(),
             status,
-            check: hint(&e.error).to_owned(),
+            // The provider's own code says what to change; the keys to
+            // look at follow, named for the token source's table.
+            check: match crate::provider_hints::advice(&format!(
+                "{} {}",
+                e.error,
+                e.error_description.as_deref().unwrap_or_default()
+            )) {
+                Some(advice) => format!("{advice} (check {})", hint(&e.error)),
+                None => format!("check {}", hint(&e.error)),
+            },
             error: one_line(&e.error),
             description: e
                 .error_description
@@ -75,7 +84,7 @@ pub fn post_form(
             status,
             error: "no OAuth2 error in the answer".into(),
             description: String::new(),
-            check: "oauth2.token_url (or oauth2.tenant_id)".to_owned(),
+            check: "check oauth2.token_url (or oauth2.tenant_id)".to_owned(),
         }),
     }
 }

@@ -25,16 +25,15 @@ pub use providers::{GOOGLE_SCOPE, GoogleAuth, MICROSOFT_SCOPE, MicrosoftAuth, Pr
 #[derive(Debug, thiserror::Error)]
 pub enum OAuth2Error {
     /// The IdP answered with an OAuth2 error (wrong secret, no consent, …).
-    #[error(
-        "OAuth2 token request to {url} refused (HTTP {status}): {error}{description}; check {check}"
-    )]
+    #[error("OAuth2 token request to {url} refused (HTTP {status}): {error}{description}; {check}")]
     Refused {
         url: String,
         status: u16,
         error: String,
         /// `": "` + the IdP's `error_description`, or empty.
         description: String,
-        /// The settings to look at, named in the token source's table.
+        /// What to do: the provider's own error explained, or "check" and
+        /// the settings to look at, named in the token source's table.
         check: String,
     },
     #[error("OAuth2 token endpoint {url} unreachable: {message}")]

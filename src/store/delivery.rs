@@ -149,9 +149,11 @@ pub fn server_failed(
     let wait = (base * (1i32 << (failures - 1).min(16))).min(cap);
     let next = now + wait;
     conn.execute(
-        "INSERT INTO smtp_server (id, failures, next_attempt_at, last_error) VALUES (1, ?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET failures = ?1, next_attempt_at = ?2, last_error = ?3",
-        params![failures, ts(next), error],
+        "INSERT INTO smtp_server (id, failures, next_attempt_at, last_error, failing_since)
+         VALUES (1, ?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET failures = ?1, next_attempt_at = ?2, last_error = ?3,
+            failing_since = COALESCE(failing_since, ?4)",
+        params![failures, ts(next), error, ts(now)],
     )?;
     Ok(next)
 }

@@ -15,6 +15,7 @@ pub mod dates;
 pub mod delivery;
 pub mod digest;
 pub mod file;
+pub mod health;
 pub mod held;
 pub mod inbox;
 pub mod lifecycle;

@@ -407,4 +407,20 @@ CREATE TABLE application_name_keys (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS applications_parent_email ON applications(parent_email);
 "#,
+    r#"
+-- What `mleg status` and `mleg schools` read from another process than the
+-- daemon: one row per part ('round': the last mailbox round; 'imap': the
+-- watched mailbox's login; 'idle': the daemon's IDLE connection): ok or not,
+-- since when in that state, when last written, the last error (one line,
+-- addresses masked).
+CREATE TABLE health (
+    part    TEXT PRIMARY KEY,
+    ok      INTEGER NOT NULL,
+    since   TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    detail  TEXT
+);
+-- Since when the SMTP server has been failing: its first failure in a row.
+ALTER TABLE smtp_server ADD COLUMN failing_since TEXT;
+"#,
 ];

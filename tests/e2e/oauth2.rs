@@ -161,6 +161,8 @@ async fn mleg_auth_test_says_what_worked_and_why_a_token_was_refused() {
                 "(HTTP 401): invalid_client: AADSTS7000215: Invalid client secret provided."
             )
             && line.contains("oauth2.client_secret_env/client_secret_file")
+            // Entra's code is explained: what to change, not only where.
+            && line.contains("put the secret's Value (not its Secret ID)")
             && !text.contains("stale-secret"),
         "{text}"
     );

@@ -47,7 +47,7 @@ pub(super) async fn login(
             .await
             .map_err(|(e, _)| ImapError::Login {
                 user: cfg.user.clone(),
-                message: e.to_string(),
+                message: crate::provider_hints::explain(e.to_string()),
             });
     };
     let token = tokens.token().await?;
@@ -69,7 +69,7 @@ pub(super) async fn login(
             tokens.forget().await;
             Err(ImapError::Login {
                 user: cfg.user.clone(),
-                message: format!(
+                message: crate::provider_hints::explain(format!(
                     "the OAuth2 token ({} provider, {}) was refused: {e}{}; check that the token \
                      is for this mailbox ({}.user) and that the app may use it (see README, OAuth2)",
                     tokens.provider_name(),
@@ -79,7 +79,7 @@ pub(super) async fn login(
                         .map(|s| format!(" (server said {})", s.trim()))
                         .unwrap_or_default(),
                     cfg.section,
-                ),
+                )),
             })
         }
     }

@@ -88,7 +88,7 @@ pub(in crate::mail) async fn oauthbearer(
     let refused = |answer: String| SmtpError::Login {
         user: user.to_owned(),
         message: format!("the server refused the OAuth2 token (OAUTHBEARER): {answer}"),
-        check: "that the token is for this mailbox (smtp.user) and that the server takes \
+        check: "check that the token is for this mailbox (smtp.user) and that the server takes \
                 OAUTHBEARER (else smtp_mechanism = \"xoauth2\" in [oauth2])",
     };
     let response = match conn
@@ -148,15 +148,18 @@ fn describe(user: &str, cfg: &SmtpConfig, e: &lettre::transport::smtp::Error) ->
         return SmtpError::Login {
             user: user.to_owned(),
             message: "the server refused the OAuth2 token (XOAUTH2)".into(),
-            check: "that the token is for this mailbox (smtp.user), that SMTP AUTH is enabled \
+            check: "check that the token is for this mailbox (smtp.user), that SMTP AUTH is enabled \
                     for it and that the app may send as it (see README, OAuth2)",
         };
     }
-    if refused {
+    // A provider's own words (Microsoft's `550 5.7.30`, `535 5.7.139`) say
+    // more than "check the password": what to change.
+    let advice = crate::provider_hints::advice(&text);
+    if refused || advice.is_some() {
         return SmtpError::Login {
             user: user.to_owned(),
             message: text,
-            check: "smtp.user and smtp.password_env/smtp.password_file",
+            check: advice.unwrap_or("check smtp.user and smtp.password_env/smtp.password_file"),
         };
     }
     SmtpError::Send {

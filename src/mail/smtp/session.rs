@@ -50,7 +50,9 @@ async fn within<T>(
 ) -> Result<T, SmtpError> {
     match tokio::time::timeout(limit, step).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(SmtpError::Server(format!("{what}: {e}"))),
+        Ok(Err(e)) => Err(SmtpError::Server(crate::provider_hints::explain(format!(
+            "{what}: {e}"
+        )))),
         Err(_) => Err(SmtpError::Server(format!(
             "{what}: no answer within {} s",
             limit.as_secs()
@@ -82,7 +84,8 @@ async fn within_tls<T>(
 /// What a refusal of this one mail (RCPT TO, DATA) means for it; a broken
 /// connection is still the server's failure.
 fn refusal(what: &str, e: lettre::transport::smtp::Error) -> SmtpError {
-    let message = format!("{what}: {e}");
+    // Microsoft's `554 5.2.252 SendAsDenied` at DATA says what to change.
+    let message = crate::provider_hints::explain(format!("{what}: {e}"));
     // 421: the server is closing the channel, whatever the command was.
     if e.status().is_some_and(|c| c.to_string() == "421") {
         SmtpError::Server(message)
