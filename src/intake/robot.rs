@@ -1,4 +1,4 @@
-//! Whether a mail that reached the parent path may be answered (issue 9 §1).
+//! Whether a mail that reached the parent path may be answered.
 //!
 //! The mail's own headers speak first (`mail::robot`); then what only intake
 //! knows: a loop back to mleg's own address, the per-sender cap on automatic

@@ -1,4 +1,4 @@
-//! Mails about robots and floods (issue 9 §1): the last automatic reply a
+//! Mails about robots and floods: the last automatic reply a
 //! sender gets within 24 hours, and the secretary's news that a parent's
 //! address bounces.
 

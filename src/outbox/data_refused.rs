@@ -1,6 +1,6 @@
 //! Mails refused with a 5xx at `DATA`, judged by what the server does next.
 //!
-//! Only a 5xx at `RCPT TO` is permanent for a mail by itself (issue 9). A
+//! Only a 5xx at `RCPT TO` is permanent for a mail by itself. A
 //! server that refuses every mail after `DATA` — Microsoft 365's `554
 //! 5.2.252 SendAsDenied` when the account may not send as `from`, a sending
 //! quota — would otherwise give the whole queue up in one round. So a

@@ -1,6 +1,6 @@
 //! How many automatic replies a sender had, and how often the same mail
-//! came back: the per-sender cap and the broken-auto-responder check
-//! (issue 9 §1). Read in the transaction that queues the reply, so two mails
+//! came back: the per-sender cap and the broken-auto-responder check.
+//! Read in the transaction that queues the reply, so two mails
 //! from one sender can never both see room for the last reply.
 
 use chrono::{DateTime, Duration, Utc};

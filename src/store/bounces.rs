@@ -1,4 +1,4 @@
-//! "The parent's address bounces" (issue 9 §1): which of our mails a
+//! "The parent's address bounces": which of our mails a
 //! delivery report returns, the mark on the application (when, and which of
 //! its addresses — never the report's text), and the one notice per
 //! application and address.

@@ -118,7 +118,7 @@ CREATE TABLE outbox_attachments (
 CREATE INDEX outbox_attachments_outbox ON outbox_attachments(outbox_id);
 "#,
     r#"
--- The secretary's side (issue 3): the activation code and the hand-over.
+-- The secretary's side: the activation code and the hand-over.
 ALTER TABLE applications ADD COLUMN activation_code TEXT;
 ALTER TABLE applications ADD COLUMN qr_content TEXT;
 ALTER TABLE applications ADD COLUMN code_generated_at TEXT;
@@ -159,7 +159,7 @@ CREATE TABLE application_mails (
 );
 "#,
     r#"
--- Issue 6, exact purge and every copy (helper h-purge): where mleg filed each
+-- Exact purge and every copy: where mleg filed each
 -- mail, and purge rows per account that are retried with a count.
 -- Where the mail went when it was moved (from the server's COPYUID).
 ALTER TABLE messages ADD COLUMN filed_folder TEXT;
@@ -181,7 +181,7 @@ ALTER TABLE imap_purges ADD COLUMN warning TEXT;
 CREATE INDEX imap_purges_pending ON imap_purges(account, done_at, failed_at);
 "#,
     r#"
--- Issue 6, part 3 (a stranger's photo is not a parent's photo).
+-- A stranger's photo is not a parent's photo.
 -- Every address that counts as a parent of an application; position 0 is
 -- applications.parent_email (kept as the primary address).
 CREATE TABLE application_parents (
@@ -208,7 +208,7 @@ ALTER TABLE photos ADD COLUMN held_outcome TEXT;
 CREATE UNIQUE INDEX photos_held_token ON photos(held_token) WHERE held_token IS NOT NULL;
 "#,
     r#"
--- Issue 6, part 6 (bounded work): how often handling a mail failed, kept
+-- Bounded work: how often handling a mail failed, kept
 -- across restarts so a poison mail is filed for a human after a few tries
 -- instead of crashing every round for ever.
 CREATE TABLE mail_failures (
@@ -220,13 +220,13 @@ CREATE TABLE mail_failures (
 );
 "#,
     r#"
--- Issue 8 (dates), skeleton: when an application became complete
+-- Dates: when an application became complete
 -- (registered + a valid photo received, i.e. it first reached
 -- awaiting_review); the issue deadline runs from here. Set by the applier.
 ALTER TABLE applications ADD COLUMN complete_at TEXT;
 "#,
     r#"
--- Issue 9 §2-§4, the outbox side (helper h-outbox): server outages and crashes.
+-- The outbox side: server outages and crashes.
 -- Set in its own commit right before DATA; a row still 'sending' when a round
 -- starts was cut off by a crash: it is "in doubt" (the server may have it).
 ALTER TABLE outbox ADD COLUMN sending_at TEXT;
@@ -242,7 +242,7 @@ CREATE TABLE smtp_server (
 );
 "#,
     r#"
--- Issue 9 section 1 (robots): never answer a robot, cap the replies per sender.
+-- Robots: never answer a robot, cap the replies per sender.
 -- Counting automatic replies per recipient reads the outbox by address and time.
 CREATE INDEX outbox_recipient ON outbox(recipient, created_at);
 -- A hash of each answered-path mail's subject and text (never the text), so the
@@ -266,7 +266,7 @@ CREATE TABLE bounce_notices (
 );
 "#,
     r#"
--- Issue 8 (dates), h-dates-rules: the date rules' records and indexes.
+-- Dates: the date rules' records and indexes.
 -- Every reminder sent (or skipped by a catch-up), at most once per
 -- (application, kind, series, day): kind 'parent' (days before the code
 -- expires; series = the code's generated_at, so a new code starts a new
@@ -297,7 +297,7 @@ UPDATE applications SET complete_at =
     WHERE complete_at IS NULL;
 "#,
     r#"
--- Issue 8 (dates), the secretary's digest: one row per school-local date on
+-- Dates, the secretary's digest: one row per school-local date on
 -- which the digest was decided (sent = 1) or found nothing waiting (sent = 0),
 -- written in the same transaction as the digest's outbox row, so a second
 -- step the same day sends nothing.
@@ -310,7 +310,7 @@ CREATE TABLE digests (
 CREATE INDEX IF NOT EXISTS applications_status ON applications(status);
 "#,
     r#"
--- Issue 8 (dates), one meaning of "complete": complete_at is the latest
+-- Dates, one meaning of "complete": complete_at is the latest
 -- completion (a new photo after ZDJĘCIE starts the deadline anew) and is
 -- empty while the application waits for a photo. A staff reminder series is
 -- keyed by the complete_at it counts from (it was '').

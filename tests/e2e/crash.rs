@@ -1,4 +1,4 @@
-//! Issue 9 §4: crashes lose nothing, and duplicates happen only where SMTP
+//! Crashes lose nothing, and duplicates happen only where SMTP
 //! makes them unavoidable (a row "in doubt": cut off after `DATA` began).
 //!
 //! The kill test runs the real binary (`mleg run`) over a backlog of parents'

@@ -1,4 +1,4 @@
-//! `mleg run` runs the date rules by itself (issue 8 §5): with a short
+//! `mleg run` runs the date rules by itself: with a short
 //! schedule, the real binary on the real clock sends a parent the code's
 //! expiry reminder, once, without `mleg tick`.
 

@@ -1,4 +1,4 @@
-//! The secretary's working-day digest (issue 8 §3), with time driven by
+//! The secretary's working-day digest, with time driven by
 //! `scheduler::step` on a fixed clock (or `mleg tick --now`), and once by
 //! the daemon's own scheduler.
 //!

@@ -1,4 +1,4 @@
-//! Hostile or careless mail (issue 6): a photo named after someone else, a
+//! Hostile or careless mail: a photo named after someone else, a
 //! secretary's reason wrapped by Thunderbird, a mail with too many pictures,
 //! a file name built to garble the answer, a mail that crashes every round.
 

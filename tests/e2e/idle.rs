@@ -1,4 +1,4 @@
-//! `mleg run` answers at once through IMAP IDLE (issue 10 §3): with a poll
+//! `mleg run` answers at once through IMAP IDLE: with a poll
 //! interval of 10 minutes a parent's mail is answered within seconds, and
 //! after Dovecot restarts under the running daemon it reconnects and answers
 //! the next mail, with no duplicate.

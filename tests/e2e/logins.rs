@@ -1,4 +1,4 @@
-//! The rest of issue 10's login cases against the real stack: SMTP with
+//! The rest of the login cases against the real stack: SMTP with
 //! OAUTHBEARER (RFC 7628) checked by Dovecot behind Postfix, password logins
 //! on a stack that also takes tokens, a trace log in OAuth2 mode, and
 //! `mleg run` polling when IDLE is off.

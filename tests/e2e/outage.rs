@@ -1,4 +1,4 @@
-//! Issue 9 §2-§3, the SMTP side: an outage delays mail, never loses it; a
+//! The SMTP side: an outage delays mail, never loses it; a
 //! refused login or sender charges no mail; only a refused recipient gives a
 //! mail up, and then the secretary is told once; a silent server fails the
 //! round instead of freezing it; a mail waits at most `outbox_max_age_hours`.

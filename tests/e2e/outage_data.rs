@@ -1,4 +1,4 @@
-//! Issue 9 §2: "only a 5xx at `RCPT TO` for that recipient is permanent for
+//! "Only a 5xx at `RCPT TO` for that recipient is permanent for
 //! that row". A server that refuses every mail after `DATA` (Microsoft
 //! 365's `554 5.2.252 SendAsDenied`) is the server's failure: nothing is
 //! given up or charged, and the round says so in one line. A mail refused

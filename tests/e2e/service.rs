@@ -1,4 +1,4 @@
-//! Running as a service (issue 10 §4): JSON log lines for collectors that
+//! Running as a service: JSON log lines for collectors that
 //! carry no login, password or personal data even at trace, passwords
 //! handed over by systemd's `LoadCredential=`, and `mleg check`.
 

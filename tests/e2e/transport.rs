@@ -1,5 +1,4 @@
-//! Connections that cannot hang and TLS a school can use (issue 9 §3,
-//! issue 10 §2): a silent IMAP server fails the round within the configured
+//! Connections that cannot hang and TLS a school can use: a silent IMAP server fails the round within the configured
 //! timeout and `mleg run` keeps going; one stuck after login holds up
 //! neither the in-doubt lookup in `sent_folder` nor the digest's
 //! needs-human count; `tls` and `starttls` work against the

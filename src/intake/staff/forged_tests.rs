@@ -1,5 +1,5 @@
 //! A forged staff reply is judged by its sender and token before any picture
-//! in it is decoded (issue 6, part 6).
+//! in it is decoded.
 
 use std::cell::Cell;
 

@@ -1,4 +1,4 @@
-//! Robots, loops and floods through the middle layer (issue 9 §1): what is
+//! Robots, loops and floods through the middle layer: what is
 //! queued, where the mail is filed, what the secretary is told.
 
 use super::*;

@@ -1,4 +1,4 @@
-//! Reasons that span several lines (issue 6, part 5): a mail client wraps a
+//! Reasons that span several lines: a mail client wraps a
 //! long `NIE: …` and the parent must still get all of it.
 
 use super::*;
