@@ -190,3 +190,25 @@ async fn a_kod_whose_qr_links_outside_gov_pl_is_refused() {
     );
     t.exactly(&parent, 1).await;
 }
+
+/// A notification older than `token_valid_days` no longer acts: the reply
+/// is refused with the reason, audited, and the application stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_older_than_token_valid_days_is_refused() {
+    let t = TestApp::spawn_with(|c| *c = c.replace("[staff]\n", "[staff]\ntoken_valid_days = 1\n"));
+    let (id, _, note) = t.photo_with_secretary("Łucja", "Żak", 64).await;
+    t.send(&reply(SECRETARY, &note, "TAK", Style::GmailPlain))
+        .await;
+    // The secretary answers two days later.
+    let later = chrono::Utc::now() + chrono::Duration::days(2);
+    mleg::daemon::once(&crate::support::dates::at(&t, later))
+        .await
+        .unwrap();
+    assert_eq!(t.application(id).status, Status::AwaitingReview);
+    assert_eq!(
+        audited(&t, id).last().map(|(_, o)| o.as_str()),
+        Some("refused_token_expired")
+    );
+    let alert = t.newest(SECRETARY, id, "Odrzucono polecenie", 1).await;
+    assert!(alert.text.contains("starsza niż 1 dzień"), "{}", alert.text);
+}
