@@ -274,7 +274,7 @@ mod tests {
         // A database as it was before the date rules' migration.
         let mine = MIGRATIONS
             .iter()
-            .position(|m| m.contains("h-dates-rules"))
+            .position(|m| m.contains("-- Dates: the date rules'"))
             .unwrap();
         let conn = rusqlite::Connection::open(&path).unwrap();
         for m in &MIGRATIONS[..mine] {
