@@ -146,6 +146,26 @@ pub struct ReplyThread {
     pub references: Vec<String>,
 }
 
+/// The answer `r` to the sender's `mail`, as `kind`, threaded to it (its
+/// subject kept with `Re:` when it had one).
+pub fn answer_to(
+    mail: &IncomingMail,
+    to: &crate::domain::EmailAddress,
+    kind: MailKind,
+    r: Rendered,
+) -> OutgoingMail {
+    OutgoingMail {
+        kind,
+        application_id: None,
+        to: to.clone(),
+        subject: crate::mail::outgoing::reply_subject(&mail.subject, &r.subject),
+        body: r.body,
+        in_reply_to: mail.message_id.clone(),
+        references: thread_references(mail),
+        attachments: vec![],
+    }
+}
+
 /// References of a reply: the original's references plus the original itself.
 pub fn thread_references(mail: &IncomingMail) -> Vec<String> {
     let mut refs = mail.references.clone();

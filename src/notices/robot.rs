@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
-use super::{StudentView, thread_references};
+use super::StudentView;
 use crate::config::{Config, School};
 use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
-use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
+use crate::mail::outgoing::{MailKind, OutgoingMail};
 use crate::templates::{TemplateError, Templates};
 
 #[derive(Debug, Serialize)]
@@ -30,16 +30,7 @@ pub fn parent_last_notice(
             school: &cfg.school,
         },
     )?;
-    Ok(OutgoingMail {
-        kind: MailKind::ParentLastNotice,
-        application_id: None,
-        to: to.clone(),
-        subject: reply_subject(&mail.subject, &r.subject),
-        body: r.body,
-        in_reply_to: mail.message_id.clone(),
-        references: thread_references(mail),
-        attachments: vec![],
-    })
+    Ok(super::answer_to(mail, to, MailKind::ParentLastNotice, r))
 }
 
 #[derive(Debug, Serialize)]

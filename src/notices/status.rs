@@ -4,11 +4,10 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::thread_references;
 use crate::config::{Config, School};
 use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
-use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
+use crate::mail::outgoing::{MailKind, OutgoingMail};
 use crate::templates::{TemplateError, Templates};
 
 /// What the store knows of one child's dates.
@@ -76,14 +75,5 @@ pub fn parent_status(
         children,
     };
     let r = t.render("parent_status", &view)?;
-    Ok(OutgoingMail {
-        kind: MailKind::ParentReply,
-        application_id: None,
-        to: to.clone(),
-        subject: reply_subject(&mail.subject, &r.subject),
-        body: r.body,
-        in_reply_to: mail.message_id.clone(),
-        references: thread_references(mail),
-        attachments: vec![],
-    })
+    Ok(super::answer_to(mail, to, MailKind::ParentReply, r))
 }

@@ -10,11 +10,11 @@
 
 use serde::Serialize;
 
-use super::{PolicyView, policy_view, thread_references};
+use super::{PolicyView, policy_view};
 use crate::config::{Config, School};
 use crate::domain::EmailAddress;
 use crate::domain::mail::{IncomingMail, OverLimit};
-use crate::mail::outgoing::{ECHO_MAX_CHARS, MailKind, OutgoingMail, echo_safe, reply_subject};
+use crate::mail::outgoing::{ECHO_MAX_CHARS, MailKind, OutgoingMail, echo_safe};
 use crate::photo::PhotoProblem;
 use crate::templates::{TemplateError, Templates, format_mb};
 use crate::workflow::PhotoDecision;
@@ -83,14 +83,5 @@ pub fn stranger_reply(
         policy: policy_view(&cfg.photo),
     };
     let r = t.render("stranger_reply", &view)?;
-    Ok(OutgoingMail {
-        kind: MailKind::ParentReply,
-        application_id: None,
-        to: to.clone(),
-        subject: reply_subject(&mail.subject, &r.subject),
-        body: r.body,
-        in_reply_to: mail.message_id.clone(),
-        references: thread_references(mail),
-        attachments: vec![],
-    })
+    Ok(super::answer_to(mail, to, MailKind::ParentReply, r))
 }
