@@ -87,7 +87,10 @@ async fn smtp_logs_in_with_oauthbearer_and_a_refused_token_keeps_the_queue() {
 
     idp.set(|i| i.key = key);
     crate::outage::backoff_over(&t).await;
-    let sent = mleg::daemon::deliver_once(&t.app).await.expect("delivery");
+    let sent = match mleg::daemon::deliver_once(&t.app).await {
+        Ok(sent) => sent,
+        Err(e) => panic!("delivery: {e}\n{}", t.mail_log(SCHOOL)),
+    };
     assert_eq!(sent.sent, 2, "the queue goes out with a good token");
     let reply = &t.exactly(&second, 1).await[0];
     assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
