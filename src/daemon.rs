@@ -7,6 +7,7 @@
 //! the scheduled date jobs ([`jobs`]). A failed round (mail server down) is
 //! logged and retried next round: the daemon keeps running.
 
+mod health;
 mod notify;
 mod watch;
 pub use watch::Wake;
@@ -72,6 +73,9 @@ pub async fn once_until(
     };
     housekeeping(app)?;
     record_round(app, &intake, &delivered)?;
+    health::intake(app, &intake)?;
+    health::alerts(app).await;
+    drop(lock);
     Ok((intake?, delivered?))
 }
 
@@ -159,9 +163,14 @@ async fn deliver_until(
     lock: &RoundLock,
     stop: &CancellationToken,
 ) -> Result<OutboxReport, RoundError> {
-    // With `auth = "oauth2"` the sender carries a token valid for a while yet.
-    let sender = Sender::connect(&app.config.smtp).await?;
-    Ok(outbox::step(app, &sender, lock, stop).await?)
+    let delivered = async {
+        // With `auth = "oauth2"` the sender carries a token valid for a while yet.
+        let sender = Sender::connect(&app.config.smtp).await?;
+        Ok(outbox::step(app, &sender, lock, stop).await?)
+    }
+    .await;
+    health::delivery(app, &delivered)?;
+    delivered
 }
 
 /// Runs the mail rounds and the scheduled jobs ([`jobs`]) side by side until
