@@ -1,0 +1,182 @@
+//! Someone is told when mleg cannot log in: the SMTP password changed under
+//! a running mleg, time driven past `alert_after_mins` by the test clock;
+//! one alert arrives through `[alerts.smtp]` (the same Postfix, another
+//! account: the school's own login is refused), never two, and one mail
+//! when the login works again; the parent's queued answer is not lost.
+
+use std::process::Command;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::dates::{set_clock, utc};
+use crate::support::mime::Mail;
+use crate::support::photos;
+use crate::support::stack::PASSWORD;
+
+/// mleg's SMTP login: its own account, so the watched mailbox keeps working.
+const SENDER: &str = "wysylka@szkola.test";
+/// The fallback server's login (and the alerts' sender).
+const FALLBACK: &str = "alerty@szkola.test";
+const IT: &str = "it@szkola.test";
+
+/// Sets `address`'s password (from `old`) in the running stack's Dovecot passwd-file.
+fn set_password(t: &TestApp, address: &str, old: &str, password: &str) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mailstack");
+    let out = Command::new(script)
+        .arg("add-user")
+        .arg(t.stack.path())
+        .arg(address)
+        .arg(password)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Dovecot looks at the passwd-file at most once a second: poll until
+    // it takes the new password and refuses the old, as a provider's
+    // change would be live.
+    let conf = t.stack.path().join("dovecot/dovecot.conf");
+    let takes = |pw: &str| {
+        Command::new("doveadm")
+            .arg("-c")
+            .arg(&conf)
+            .args(["auth", "test", address, pw])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    for _ in 0..100 {
+        if takes(password) && !takes(old) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("Dovecot never took the new password of {address}");
+}
+
+fn alerts_app() -> TestApp {
+    let mut t = TestApp::spawn_with(|toml| {
+        *toml = toml.replace(
+            &format!("user = \"{SCHOOL}\"\npassword_file = \"smtp.password\""),
+            &format!("user = \"{SENDER}\"\npassword_file = \"smtp.password\""),
+        );
+    });
+    for user in [SENDER, FALLBACK, IT] {
+        t.stack.add_user(user);
+    }
+    t.write_secret("alerts.password", PASSWORD);
+    let table = format!(
+        "\n[alerts]\nto = [\"{IT}\"]\nalert_after_mins = 60\n[alerts.smtp]\n\
+         host = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nuser = \"{FALLBACK}\"\n\
+         password_file = \"alerts.password\"\nfrom = \"{FALLBACK}\"\n",
+        t.stack.smtp_port
+    );
+    let mut text = std::fs::read_to_string(&t.config_path).unwrap();
+    text.push_str(&table);
+    std::fs::write(&t.config_path, text).unwrap();
+    t.reload();
+    t
+}
+
+/// One daemon round (read the mailbox, deliver, alerts) at `at`.
+async fn round_at(t: &mut TestApp, at: DateTime<Utc>) {
+    set_clock(t, at);
+    let _ = mleg::daemon::once(&t.app).await;
+}
+
+fn alert_rows(t: &TestApp) -> Vec<(String, String)> {
+    let epoch = DateTime::<Utc>::UNIX_EPOCH;
+    mleg::store::health::alerts_since(t.app.store().conn(), epoch)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.key, r.kind))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_smtp_login_alerts_once_through_the_fallback_and_once_when_it_works_again() {
+    let mut t = alerts_app();
+    let start = utc(2026, 12, 7, 8, 0);
+    let parent = t.parent("alarm");
+    t.register("Ola", "Alarmowa", &pesel(2014, 3, 3, 51), &parent);
+    round_at(&mut t, start).await;
+
+    // The mailbox's SMTP password is changed at the provider; mleg's file keeps the old one.
+    set_password(&t, SENDER, PASSWORD, "changed-by-the-provider");
+    t.send(
+        &Mail::new(&parent, SCHOOL, "legitymacja").photo("Ola Alarmowa.jpg", photos::good_jpeg()),
+    )
+    .await;
+    t.received(SCHOOL, 1).await;
+    round_at(&mut t, start + Duration::minutes(1)).await;
+    assert!(
+        t.outbox_state()
+            .iter()
+            .any(|(_, kind, sent, _)| kind == "parent_reply" && !sent),
+        "the answer waits: {:?}",
+        t.outbox_state()
+    );
+    round_at(&mut t, start + Duration::minutes(59)).await;
+    assert_eq!(alert_rows(&t), vec![], "not before alert_after_mins");
+
+    round_at(&mut t, start + Duration::minutes(62)).await;
+    let alert = &t.exactly(IT, 1).await[0];
+    assert!(
+        alert.subject.contains("Nie działa logowanie"),
+        "{}",
+        alert.subject
+    );
+    assert!(
+        alert.text.contains("nie może wysyłać poczty")
+            && alert.text.contains("535")
+            && alert.text.contains("[smtp]")
+            && alert.text.contains("Co zrobić"),
+        "{}",
+        alert.text
+    );
+    assert_eq!(alert.from.as_deref(), Some(FALLBACK));
+    assert!(
+        t.mail_log(FALLBACK)
+            .contains(&format!("sasl_username={FALLBACK}")),
+        "sent through the fallback login: {}",
+        t.mail_log(FALLBACK)
+    );
+
+    // Still failing an hour later, and the next day's morning: no second alert.
+    round_at(&mut t, start + Duration::minutes(120)).await;
+    round_at(&mut t, start + Duration::hours(20)).await;
+    t.exactly(IT, 1).await;
+    assert_eq!(
+        alert_rows(&t),
+        vec![("smtp".to_owned(), "alert".to_owned())]
+    );
+    let alert_row = t
+        .outbox_state()
+        .into_iter()
+        .filter(|r| r.1 == "it_alert")
+        .collect::<Vec<_>>();
+    assert_eq!(alert_row.len(), 1, "recorded once, as sent: {alert_row:?}");
+    assert!(alert_row[0].2);
+
+    // The password is put back: the queue goes out, and one recovery mail.
+    set_password(&t, SENDER, "changed-by-the-provider", PASSWORD);
+    round_at(&mut t, start + Duration::hours(21)).await;
+    round_at(&mut t, start + Duration::hours(21) + Duration::minutes(1)).await;
+    let reply = &t.exactly(&parent, 1).await[0];
+    assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
+    let mails = t.exactly(IT, 2).await;
+    let recovered = mails
+        .iter()
+        .find(|m| m.subject.contains("Znów działa"))
+        .expect("a recovery mail");
+    assert!(recovered.text.contains("znów działa"), "{}", recovered.text);
+    round_at(&mut t, start + Duration::hours(22)).await;
+    t.exactly(IT, 2).await;
+    assert!(
+        t.outbox_state().iter().all(|(_, _, sent, _)| *sent),
+        "{:?}",
+        t.outbox_state()
+    );
+}
