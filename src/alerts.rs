@@ -11,6 +11,7 @@
 //! and systemd's `OnFailure=`.
 
 pub mod decide;
+pub mod known;
 
 use chrono::{DateTime, Duration, Utc};
 use tracing::{error, info, warn};

@@ -141,6 +141,11 @@ fn housekeeping(app: &App) -> Result<(), StoreError> {
 /// One intake step on a fresh IMAP connection.
 pub async fn intake_once(app: &App) -> Result<IntakeReport, IntakeError> {
     let (mut mailbox, uid_validity) = Mailbox::connect(&app.config.imap).await?;
+    if let Some(expires) = mailbox.cert_expires() {
+        let store = app.store();
+        let now = app.clock.now();
+        crate::store::health::set_expiry(store.conn(), "imap_certificate", expires, now)?;
+    }
     let report = intake::step(app, &mut mailbox, uid_validity).await;
     mailbox.logout().await;
     report
