@@ -11,7 +11,7 @@ use crate::mail::imap::ImapError;
 use crate::mail::smtp::SmtpError;
 use crate::outbox::{OutboxError, OutboxReport};
 use crate::store::StoreError;
-use crate::store::health::{Part, record};
+use crate::store::health::{self, Part, record};
 
 /// Records what a delivery step says of the SMTP login and the token: a
 /// server failure, or a session that logged in (a step with nothing to send
@@ -62,7 +62,38 @@ pub(super) fn intake(
 
 /// The alerts after a round; their failure is logged, never the round's.
 pub(super) async fn alerts(app: &App) {
+    if let Err(e) = smtp_certificate(app).await {
+        warn!(error = %e, "SMTP certificate date not recorded");
+    }
     if let Err(e) = crate::alerts::step(app).await {
         warn!(error = %e, "alerts not decided this round; next round tries again");
     }
+}
+
+/// The SMTP server's certificate end, read once a day by a handshake of its
+/// own (lettre does not show the certificate of its sessions). A failed
+/// handshake records nothing and is tried again next round.
+async fn smtp_certificate(app: &App) -> Result<(), StoreError> {
+    const NAME: &str = "smtp_certificate";
+    let now = app.clock.now();
+    let (checked, smtp) = {
+        let store = app.store();
+        let conn = store.conn();
+        (
+            health::expiry_checked(conn, NAME)?,
+            health::get(conn, Part::Smtp)?,
+        )
+    };
+    // A server that fails is not probed too: its timeout would hold up
+    // every round, and the alert about it says more.
+    if app.config.smtp.tls == crate::config::TlsMode::None
+        || smtp.is_some_and(|s| !s.ok)
+        || checked.is_some_and(|at| now - at < chrono::Duration::days(1))
+    {
+        return Ok(());
+    }
+    if let Some(expires) = crate::mail::check::smtp_cert_expires(&app.config.smtp).await {
+        health::set_expiry(app.store().conn(), NAME, expires, now)?;
+    }
+    Ok(())
 }

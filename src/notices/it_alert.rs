@@ -120,3 +120,126 @@ fn server_of(cfg: &Config, cause: Cause) -> (String, String) {
         Cause::Token => (String::from("[oauth2]"), cfg.imap.user.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::config::Config;
+
+    fn config(dir: &std::path::Path, language: &str) -> Config {
+        std::fs::write(dir.join("pw"), "x\n").unwrap();
+        let toml = format!(
+            r#"
+language = "{language}"
+database = "mleg.sqlite3"
+[school]
+name = "SP 1"
+[imap]
+host = "imap.example.pl"
+port = 993
+tls = "tls"
+user = "szkola@szkola.test"
+password_file = "pw"
+[smtp]
+host = "smtp.office365.com"
+port = 587
+tls = "starttls"
+user = "szkola@szkola.test"
+password_file = "pw"
+from = "szkola@szkola.test"
+[staff]
+addresses = ["sekretariat@szkola.test"]
+[alerts]
+to = ["it@szkola.test", "cuw@gmina.test"]
+"#
+        );
+        Config::from_toml(&toml, dir).unwrap()
+    }
+
+    fn render(language: &str, due: &Due) -> Vec<OutgoingMail> {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(dir.path(), language);
+        let t = Templates::new(cfg.language, None);
+        it_alert(&t, &cfg, due).unwrap()
+    }
+
+    fn smtp_alert() -> Due {
+        Due::Alert {
+            cause: Cause::Smtp,
+            since: Utc.with_ymd_and_hms(2026, 12, 31, 23, 10, 0).unwrap(),
+            detail: Some(
+                "SMTP login as szkola@szkola.test refused: 550 5.7.30 Basic authentication is not supported for Client Submission."
+                    .into(),
+            ),
+        }
+    }
+
+    #[test]
+    fn an_alert_names_the_server_the_cause_and_microsofts_own_advice_to_each_address() {
+        let mails = render("pl", &smtp_alert());
+        assert_eq!(mails.len(), 2);
+        assert_eq!(mails[1].to.as_str(), "cuw@gmina.test");
+        let m = &mails[0];
+        assert_eq!(m.kind, MailKind::ItAlert);
+        assert_eq!(
+            m.subject,
+            "[mleg] Nie działa logowanie: wysyłanie poczty (smtp.office365.com:587) — SP 1"
+        );
+        assert!(
+            m.body.contains("od 2027-01-01 00:10"),
+            "school time: {}",
+            m.body
+        );
+        assert!(m.body.contains("550 5.7.30"), "{}", m.body);
+        assert!(
+            m.body.contains("set [smtp] auth = \"oauth2\""),
+            "{}",
+            m.body
+        );
+        let en = &render("en", &smtp_alert())[0];
+        assert!(
+            en.subject.starts_with("[mleg] Login failing: sending mail"),
+            "{}",
+            en.subject
+        );
+        assert!(en.body.contains("What to do:"), "{}", en.body);
+    }
+
+    #[test]
+    fn a_recovery_and_a_reminder_say_what_they_are_in_both_languages() {
+        let since = Utc.with_ymd_and_hms(2027, 1, 2, 7, 0, 0).unwrap();
+        let back = Due::Recovery {
+            cause: Cause::Imap,
+            since,
+        };
+        let pl = &render("pl", &back)[0];
+        assert!(
+            pl.subject
+                .contains("Znów działa: skrzynka szkola@szkola.test"),
+            "{}",
+            pl.subject
+        );
+        let secret = Due::Reminder {
+            credential: "client_secret".into(),
+            on: NaiveDate::from_ymd_opt(2027, 1, 14).unwrap(),
+            days_left: 7,
+            threshold: 7,
+        };
+        let pl = &render("pl", &secret)[0];
+        assert!(
+            pl.subject.contains("Za 7 dn. wygasa sekret klienta OAuth2"),
+            "{}",
+            pl.subject
+        );
+        assert!(pl.body.contains("wygasa 2027-01-14"), "{}", pl.body);
+        let en = &render("en", &secret)[0];
+        assert!(
+            en.subject
+                .contains("The OAuth2 client secret expires in 7 day(s)"),
+            "{}",
+            en.subject
+        );
+    }
+}

@@ -183,6 +183,18 @@ pub fn set_expiry(
     Ok(())
 }
 
+/// When `credential`'s expiry was last recorded.
+pub fn expiry_checked(conn: Tx<'_>, credential: &str) -> Result<Option<DateTime<Utc>>> {
+    let at: Option<String> = conn
+        .query_row(
+            "SELECT at FROM expiries WHERE credential = ?1",
+            [credential],
+            |r| r.get(0),
+        )
+        .optional()?;
+    at.as_deref().map(parse_ts).transpose()
+}
+
 /// Every recorded expiry, by credential name.
 pub fn expiries(conn: Tx<'_>) -> Result<Vec<(String, DateTime<Utc>)>> {
     let mut stmt = conn.prepare("SELECT credential, expires FROM expiries ORDER BY credential")?;

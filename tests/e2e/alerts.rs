@@ -180,3 +180,83 @@ async fn a_refused_smtp_login_alerts_once_through_the_fallback_and_once_when_it_
         t.outbox_state()
     );
 }
+
+/// Know before it breaks: the stack's certificate (valid two days) is read
+/// at the IMAPS connection and by a handshake with SMTPS; each server's
+/// reminder goes to the alert address once, and `mleg check` shows both
+/// dates and the last good logins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_near_its_end_is_reminded_once_per_server_and_shown_by_check() {
+    use crate::transport::set_key;
+    let stack = crate::support::stack::MailStack::start_tls();
+    let tls = stack.tls.clone().unwrap();
+    let t = TestApp::spawn_on(stack, |toml| {
+        for (section, port) in [("imap", tls.imaps_port), ("smtp", tls.smtps_port)] {
+            set_key(toml, section, "host", "\"localhost\"");
+            set_key(toml, section, "port", &port.to_string());
+            set_key(toml, section, "tls", "\"tls\"");
+            set_key(
+                toml,
+                section,
+                "ca_file",
+                &format!("{:?}", tls.ca_file.display().to_string()),
+            );
+        }
+        toml.push_str(&format!("\n[alerts]\nto = [\"{IT}\"]\n"));
+    });
+    t.stack.add_user(IT);
+    t.once().await; // reads both dates, queues the reminders
+    t.once().await; // sends them
+    t.once().await;
+    let mails = t.exactly(IT, 2).await;
+    for port in [tls.imaps_port, tls.smtps_port] {
+        let m = mails
+            .iter()
+            .find(|m| m.subject.contains(&format!("localhost:{port}")))
+            .unwrap_or_else(|| {
+                panic!(
+                    "a reminder for port {port}: {:?}",
+                    crate::support::app::subjects(&mails)
+                )
+            });
+        assert!(
+            m.subject.contains("wygasa certyfikat serwera"),
+            "{}",
+            m.subject
+        );
+        assert!(
+            m.text.contains("Poproś administratora serwera"),
+            "{}",
+            m.text
+        );
+    }
+    assert_eq!(
+        alert_rows(&t)
+            .iter()
+            .filter(|(_, kind)| kind == "reminder")
+            .count(),
+        2
+    );
+
+    let out = crate::support::app::mleg(&t, &["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a certificate ending within 30 days fails the check: {stdout}"
+    );
+    for (name, port) in [("IMAP", tls.imaps_port), ("SMTP", tls.smtps_port)] {
+        assert!(
+            stdout.contains(&format!(
+                "{name} localhost:{port} TLS certificate: expires "
+            )),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!(
+                "{name} localhost:{port}: last successful login by a round: "
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains(", valid until "), "{stdout}");
+}
