@@ -47,7 +47,11 @@ pub async fn step(app: &App) -> Result<usize, AlertsError> {
         now,
         today,
     });
-    let smtp_failing = logins.iter().any(|l| l.cause == Cause::Smtp && !l.ok);
+    // SMTP cannot carry the alert when its login fails, or when it logs in
+    // with a token the endpoint will not give.
+    let failing = |cause| logins.iter().any(|l| l.cause == cause && !l.ok);
+    let smtp_failing =
+        failing(Cause::Smtp) || (failing(Cause::Token) && app.config.smtp.oauth2.is_some());
     let mut queued = 0;
     let mut fallback = Vec::new();
     for d in &due {

@@ -82,8 +82,8 @@ pub fn read(
 }
 
 /// `mleg check`'s lines (English, for the IT person at the terminal): an
-/// expiry within 30 days is a failure, the logins are information (the
-/// check itself logs in live). The client secret has its own line there.
+/// expired certificate is a failure, the logins are information (the check
+/// itself logs in live). The client secret has its own line there.
 pub fn check_lines(expiries: &[KnownExpiry], logins: &[KnownLogin]) -> Vec<(bool, String)> {
     let mut out = Vec::new();
     for e in expiries.iter().filter(|e| e.credential != "client_secret") {
@@ -93,9 +93,13 @@ pub fn check_lines(expiries: &[KnownExpiry], logins: &[KnownLogin]) -> Vec<(bool
             "smtp_certificate" => format!("SMTP {} TLS certificate", e.server),
             other => other.to_owned(),
         };
-        let ok = e.days_left > super::decide::REMINDER_DAYS[2];
-        let when = if e.days_left < 0 {
+        // Expired fails the check; near its end is said, not failed (the
+        // reminders are on their way, and the login works today).
+        let ok = e.days_left >= 0;
+        let when = if !ok {
             format!("EXPIRED on {}", e.on)
+        } else if e.days_left <= super::decide::REMINDER_DAYS[2] {
+            format!("expires {} (in {} days): renew it", e.on, e.days_left)
         } else {
             format!("expires {} (in {} days)", e.on, e.days_left)
         };

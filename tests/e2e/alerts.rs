@@ -240,10 +240,7 @@ async fn a_certificate_near_its_end_is_reminded_once_per_server_and_shown_by_che
 
     let out = crate::support::app::mleg(&t, &["check"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !out.status.success(),
-        "a certificate ending within 30 days fails the check: {stdout}"
-    );
+    assert!(out.status.success(), "near its end, not expired: {stdout}");
     for (name, port) in [("IMAP", tls.imaps_port), ("SMTP", tls.smtps_port)] {
         assert!(
             stdout.contains(&format!(
@@ -259,4 +256,98 @@ async fn a_certificate_near_its_end_is_reminded_once_per_server_and_shown_by_che
         );
     }
     assert!(stdout.contains(", valid until "), "{stdout}");
+}
+
+/// The client secret: a reminder 7 days before the end copied into
+/// `client_secret_expires`; when the stand-in IdP refuses the secret
+/// (Microsoft's `AADSTS7000215`), one alert about the token endpoint — not
+/// three about every login it breaks — through `[alerts.smtp]`, as SMTP
+/// needs the token too; one mail when a good secret is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_secret_is_reminded_before_its_end_and_a_refused_one_alerts_once() {
+    let (mut t, _idp, secrets) =
+        crate::oauth2::oauth2_app_with(3600, "client_secret_expires = \"2026-12-14\"");
+    for user in [FALLBACK, IT] {
+        t.stack.add_user(user);
+    }
+    t.write_secret("alerts.password", PASSWORD);
+    let table = format!(
+        "\n[alerts]\nto = [\"{IT}\"]\n[alerts.smtp]\nhost = \"127.0.0.1\"\nport = {}\n\
+         tls = \"none\"\nuser = \"{FALLBACK}\"\npassword_file = \"alerts.password\"\n\
+         from = \"{FALLBACK}\"\n",
+        t.stack.smtp_port
+    );
+    let mut text = std::fs::read_to_string(&t.config_path).unwrap();
+    text.push_str(&table);
+    std::fs::write(&t.config_path, text).unwrap();
+
+    // 7 December, 9:00 in Warsaw: 7 days before the end.
+    let start = utc(2026, 12, 7, 8, 0);
+    round_at(&mut t, start).await;
+    round_at(&mut t, start + Duration::minutes(1)).await;
+    let reminder = &t.exactly(IT, 1).await[0];
+    assert!(
+        reminder
+            .subject
+            .contains("Za 7 dn. wygasa sekret klienta OAuth2"),
+        "{}",
+        reminder.subject
+    );
+    assert!(
+        reminder.text.contains("wygasa 2026-12-14"),
+        "{}",
+        reminder.text
+    );
+
+    // Someone replaces the secret in Entra ID; mleg's file keeps the old one.
+    let secret_file = secrets.path().join("oauth2.secret");
+    std::fs::write(&secret_file, "a-secret-entra-no-longer-knows\n").unwrap();
+    let parent = t.parent("sekret");
+    t.register("Iga", "Sekretna", &pesel(2014, 4, 4, 61), &parent);
+    t.send(
+        &Mail::new(&parent, SCHOOL, "legitymacja").photo("Iga Sekretna.jpg", photos::good_jpeg()),
+    )
+    .await;
+    round_at(&mut t, start + Duration::minutes(10)).await;
+    round_at(&mut t, start + Duration::minutes(69)).await;
+    t.exactly(IT, 1).await;
+    round_at(&mut t, start + Duration::minutes(71)).await;
+    round_at(&mut t, start + Duration::minutes(200)).await;
+    let mails = t.exactly(IT, 2).await;
+    let alert = mails
+        .iter()
+        .find(|m| m.subject.contains("Nie działa logowanie"))
+        .expect("an alert");
+    assert!(alert.subject.contains("token OAuth2"), "{}", alert.subject);
+    assert!(
+        alert.text.contains("AADSTS7000215") && alert.text.contains("Secret ID"),
+        "the IdP's words and Microsoft's advice: {}",
+        alert.text
+    );
+    assert_eq!(alert.from.as_deref(), Some(FALLBACK));
+    let rows = alert_rows(&t);
+    assert_eq!(
+        rows.iter()
+            .filter(|(_, kind)| kind == "alert")
+            .collect::<Vec<_>>(),
+        vec![&("token".to_owned(), "alert".to_owned())]
+    );
+
+    std::fs::write(
+        &secret_file,
+        format!("{}\n", crate::support::idp::CLIENT_SECRET),
+    )
+    .unwrap();
+    round_at(&mut t, start + Duration::minutes(210)).await;
+    round_at(&mut t, start + Duration::minutes(211)).await;
+    let mails = t.exactly(IT, 3).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject.contains("Znów działa: token OAuth2")),
+        "{:?}",
+        crate::support::app::subjects(&mails)
+    );
+    let reply = &t.exactly(&parent, 1).await[0];
+    assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
 }
