@@ -74,6 +74,8 @@ pub async fn once_until(
     housekeeping(app)?;
     record_round(app, &intake, &delivered)?;
     health::intake(app, &intake)?;
+    // Still under the round lock: an alert sent through `[alerts.smtp]`
+    // claims its outbox row like a delivery does.
     health::alerts(app).await;
     drop(lock);
     Ok((intake?, delivered?))
