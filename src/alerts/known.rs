@@ -122,3 +122,51 @@ pub fn check_lines(expiries: &[KnownExpiry], logins: &[KnownLogin]) -> Vec<(bool
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expiry(credential: &str, days_left: i64) -> KnownExpiry {
+        let today = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        KnownExpiry {
+            credential: credential.into(),
+            server: "imap.example.pl:993".into(),
+            on: today + chrono::Duration::days(days_left),
+            days_left,
+        }
+    }
+
+    #[test]
+    fn check_says_renew_near_the_end_fails_only_when_expired_and_shows_the_last_login() {
+        let since = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let login = KnownLogin {
+            part: "smtp",
+            server: "smtp.example.pl:465".into(),
+            last_ok: None,
+            failing_since: Some(since),
+        };
+        let lines = check_lines(
+            &[
+                expiry("imap_certificate", 90),
+                expiry("imap_certificate", 7),
+                expiry("imap_certificate", -1),
+                expiry("client_secret", 3),
+            ],
+            &[login],
+        );
+        let text: Vec<&str> = lines.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(
+            text,
+            [
+                "IMAP imap.example.pl:993 TLS certificate: expires 2027-04-01 (in 90 days)",
+                "IMAP imap.example.pl:993 TLS certificate: expires 2027-01-08 (in 7 days): renew it",
+                "IMAP imap.example.pl:993 TLS certificate: EXPIRED on 2026-12-31",
+                "SMTP smtp.example.pl:465: last successful login by a round: never recorded; \
+                 failing since 2027-01-15 08:00 UTC",
+            ]
+        );
+        let oks: Vec<bool> = lines.iter().map(|(ok, _)| *ok).collect();
+        assert_eq!(oks, [true, true, false, true]);
+    }
+}
