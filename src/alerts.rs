@@ -55,8 +55,8 @@ pub async fn step(app: &App) -> Result<usize, AlertsError> {
     let mut queued = 0;
     let mut fallback = Vec::new();
     for d in &due {
-        log(d);
         let ids = apply(app, d, now)?;
+        log(d);
         queued += ids.len();
         if smtp_failing && d.kind() != Kind::Reminder {
             fallback.extend(ids);
