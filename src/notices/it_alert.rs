@@ -64,7 +64,12 @@ pub fn it_alert(
             view.what = cause.key().to_owned();
             view.since = local(*since);
             view.advice = detail.as_deref().and_then(crate::provider_hints::advice);
-            view.detail = detail.clone();
+            // The sessions put the same advice behind the server's words
+            // ("… → what to do"): said once, under "what to do".
+            view.detail = detail.as_deref().map(|d| match view.advice {
+                Some(_) => d.split(" → ").next().unwrap_or(d).to_owned(),
+                None => d.to_owned(),
+            });
         }
         Due::Recovery { cause, since } => {
             (view.server, view.user) = server_of(cfg, *cause);
@@ -170,7 +175,7 @@ to = ["it@szkola.test", "cuw@gmina.test"]
             cause: Cause::Smtp,
             since: Utc.with_ymd_and_hms(2026, 12, 31, 23, 10, 0).unwrap(),
             detail: Some(
-                "SMTP login as szkola@szkola.test refused: 550 5.7.30 Basic authentication is not supported for Client Submission."
+                "SMTP login as szkola@szkola.test refused: 550 5.7.30 Basic authentication is not supported for Client Submission. → Microsoft turned off password sending"
                     .into(),
             ),
         }
@@ -198,6 +203,8 @@ to = ["it@szkola.test", "cuw@gmina.test"]
             "{}",
             m.body
         );
+        let said = m.body.matches("Microsoft turned off").count();
+        assert_eq!(said, 1, "the advice once: {}", m.body);
         let en = &render("en", &smtp_alert())[0];
         assert!(
             en.subject.starts_with("[mleg] Login failing: sending mail"),
