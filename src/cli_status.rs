@@ -38,6 +38,23 @@ pub fn secret_finding(config: &Config) -> Option<mleg::mail::check::Finding> {
     })
 }
 
+/// Each certificate's known end (the SMTP one read now) and each server's
+/// last successful login by a round.
+pub async fn known_findings(app: &App) -> Result<Vec<mleg::mail::check::Finding>> {
+    use mleg::alerts::known;
+    let now = app.clock.now();
+    let smtp_cert = mleg::mail::check::smtp_cert_expires(&app.config.smtp).await;
+    let store = app.store();
+    if let Some(at) = smtp_cert {
+        mleg::store::health::set_expiry(store.conn(), "smtp_certificate", at, now)?;
+    }
+    let (expiries, logins) = known::read(store.conn(), &app.config, now)?;
+    Ok(known::check_lines(&expiries, &logins)
+        .into_iter()
+        .map(|(ok, text)| mleg::mail::check::Finding { ok, text })
+        .collect())
+}
+
 /// `--school NAME`: `<schools_dir>/NAME/mleg.toml`. A plain directory
 /// name only: `--school ../x` must not leave the schools directory.
 pub fn school_config(schools_dir: &Path, school: &str) -> Result<PathBuf> {

@@ -113,6 +113,8 @@ struct RawConfig {
     outbox_max_age_hours: u64,
     #[serde(default = "default_max_auto_replies")]
     max_auto_replies_per_day: u32,
+    #[serde(default)]
+    alerts: alerts::RawAlerts,
 }
 
 fn default_max_auto_replies() -> u32 {
@@ -193,6 +195,8 @@ pub struct Config {
     /// `[oauth2] client_secret_expires`: `mleg check` and `mleg status`
     /// warn 30 days before.
     pub client_secret_expires: Option<chrono::NaiveDate>,
+    /// `[alerts]`: who is told of failing logins and nearing expiries.
+    pub alerts: Alerts,
 }
 
 impl std::fmt::Debug for Config {
@@ -318,7 +322,9 @@ impl RawConfig {
         if !(1..=1000).contains(&self.max_auto_replies_per_day) {
             return Err(invalid("max_auto_replies_per_day", "must be 1..1000"));
         }
+        let alerts = alerts::resolve(self.alerts, base, &staff.notify, &smtp)?;
         Ok(Config {
+            alerts,
             language: self.language,
             database: base.join(self.database),
             templates_dir: self.templates_dir.map(|d| base.join(d)),
@@ -363,6 +369,8 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
     Ok(())
 }
 
+mod alerts;
+pub use alerts::Alerts;
 mod dates;
 mod staff;
 mod staff_mailbox;

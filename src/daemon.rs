@@ -7,6 +7,7 @@
 //! the scheduled date jobs ([`jobs`]). A failed round (mail server down) is
 //! logged and retried next round: the daemon keeps running.
 
+mod health;
 mod notify;
 mod watch;
 pub use watch::Wake;
@@ -72,6 +73,11 @@ pub async fn once_until(
     };
     housekeeping(app)?;
     record_round(app, &intake, &delivered)?;
+    health::intake(app, &intake)?;
+    // Still under the round lock: an alert sent through `[alerts.smtp]`
+    // claims its outbox row like a delivery does.
+    health::alerts(app).await;
+    drop(lock);
     Ok((intake?, delivered?))
 }
 
@@ -137,6 +143,11 @@ fn housekeeping(app: &App) -> Result<(), StoreError> {
 /// One intake step on a fresh IMAP connection.
 pub async fn intake_once(app: &App) -> Result<IntakeReport, IntakeError> {
     let (mut mailbox, uid_validity) = Mailbox::connect(&app.config.imap).await?;
+    if let Some(expires) = mailbox.cert_expires() {
+        let store = app.store();
+        let now = app.clock.now();
+        crate::store::health::set_expiry(store.conn(), "imap_certificate", expires, now)?;
+    }
     let report = intake::step(app, &mut mailbox, uid_validity).await;
     mailbox.logout().await;
     report
@@ -159,9 +170,14 @@ async fn deliver_until(
     lock: &RoundLock,
     stop: &CancellationToken,
 ) -> Result<OutboxReport, RoundError> {
-    // With `auth = "oauth2"` the sender carries a token valid for a while yet.
-    let sender = Sender::connect(&app.config.smtp).await?;
-    Ok(outbox::step(app, &sender, lock, stop).await?)
+    let delivered = async {
+        // With `auth = "oauth2"` the sender carries a token valid for a while yet.
+        let sender = Sender::connect(&app.config.smtp).await?;
+        Ok(outbox::step(app, &sender, lock, stop).await?)
+    }
+    .await;
+    health::delivery(app, &delivered)?;
+    delivered
 }
 
 /// Runs the mail rounds and the scheduled jobs ([`jobs`]) side by side until

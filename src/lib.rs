@@ -25,6 +25,7 @@
 
 #![deny(clippy::await_holding_lock)]
 
+pub mod alerts;
 pub mod app;
 pub mod apply_outcome;
 pub mod clock;

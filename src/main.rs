@@ -331,6 +331,7 @@ async fn check(app: &App) -> Result<std::process::ExitCode> {
     findings.extend(mleg::mail::check::probe_smtp(&app.config.smtp).await);
     findings.extend(database_findings(app)?);
     findings.extend(cli_status::secret_finding(&app.config));
+    findings.extend(cli_status::known_findings(app).await?);
     for finding in &findings {
         println!("{}", finding.text);
     }

@@ -43,6 +43,7 @@ pub mod answer;
 pub mod dates;
 pub mod digest;
 pub mod held;
+pub mod it_alert;
 pub mod lifecycle;
 pub mod parent;
 pub mod robot;

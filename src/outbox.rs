@@ -149,6 +149,30 @@ pub async fn step(
     Ok(report)
 }
 
+/// Sends the rows `ids` through `sender`, another server than the outbox's
+/// own (`[alerts.smtp]`, while `[smtp]` fails): each claimed and marked sent
+/// like any row, so it goes out once whichever server takes it. Stops at the
+/// first failure; what is left stays queued for the normal round.
+pub async fn send_through(app: &App, sender: &Sender, ids: &[i64]) -> Result<usize, OutboxError> {
+    let mut session = sender.open().await?;
+    let mut sent = 0;
+    for &id in ids {
+        let Some(mail) = outbox::load(app.store().conn(), id)? else {
+            continue;
+        };
+        match send_one(app, sender, &mut session, &mail).await? {
+            Attempt::Sent => sent += 1,
+            Attempt::Taken => {}
+            Attempt::Failed(e) => {
+                session.quit().await;
+                return Err(e.into());
+            }
+        }
+    }
+    session.quit().await;
+    Ok(sent)
+}
+
 /// What a round delivers through.
 struct Round<'a> {
     sender: &'a Sender,

@@ -57,6 +57,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_deadline" => "staff_deadline.txt",
     "staff_digest" => "staff_digest.txt",
     "staff_stuck_mail" => "staff_stuck_mail.txt",
+    "it_alert" => "it_alert.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -107,6 +107,8 @@ pub async fn deliver_round(
     let lock = round_lock(app).await?;
     let delivered = deliver_until(app, &lock, stop).await;
     housekeeping(app)?;
+    super::health::alerts(app).await;
+    drop(lock);
     delivered
 }
 

@@ -76,6 +76,12 @@ async fn open(cfg: &SmtpConfig, hello: &ClientId) -> Result<AsyncSmtpConnection,
     Ok(conn)
 }
 
+/// When `cfg`'s server certificate expires (None without TLS, or when the
+/// handshake fails: the round's own login says why).
+pub async fn smtp_cert_expires(cfg: &SmtpConfig) -> Option<chrono::DateTime<chrono::Utc>> {
+    check_tls::smtp_tls(cfg).await.ok().flatten()?.not_after
+}
+
 /// Every finding about the SMTP server, in order.
 pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
     let name = format!("SMTP {}:{}", cfg.host, cfg.port);
@@ -87,7 +93,7 @@ pub async fn probe_smtp(cfg: &SmtpConfig) -> Vec<Finding> {
     let mut out = vec![Finding::good(format!("{name}: OK, reachable"))];
     out.push(Finding::good(if conn.is_encrypted() {
         match check_tls::smtp_tls(cfg).await {
-            Ok(Some(t)) => format!("{name}: {}, certificate {}", t.version, t.subject),
+            Ok(Some(t)) => format!("{name}: {}, certificate {}", t.version, t.certificate()),
             // The session itself is encrypted: only the version is unknown.
             other => {
                 let why = other.err().map(|e| format!(": {e}")).unwrap_or_default();

@@ -86,6 +86,8 @@ pub struct Mailbox {
     trash_folder: Option<String>,
     /// How this account deletes, found at the first purge (see `imap/trash.rs`).
     erasing: Option<Erasing>,
+    /// The server certificate's notAfter, read at the handshake.
+    cert_expires: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Debug for Mailbox {
@@ -129,7 +131,7 @@ pub struct NewMail {
 impl Mailbox {
     /// Connects, logs in and selects `cfg.mailbox`.
     pub async fn connect(cfg: &ImapConfig) -> Result<(Mailbox, u32), ImapError> {
-        let (client, _) = connect::open_client(cfg).await?;
+        let (client, tls) = connect::open_client(cfg).await?;
         let server = connect::server(cfg);
         let limit = cfg.timeouts.command;
         let mut session = within(limit, &server, "LOGIN", login::login(client, cfg)).await?;
@@ -146,8 +148,14 @@ impl Mailbox {
             timeouts: cfg.timeouts,
             trash_folder: cfg.trash_folder.clone(),
             erasing: None,
+            cert_expires: tls.and_then(|t| t.not_after),
         };
         Ok((mailbox, uid_validity))
+    }
+
+    /// When the server's TLS certificate expires (None without TLS, or unreadable).
+    pub fn cert_expires(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.cert_expires
     }
 
     /// UIDs above `after`, with their sizes, in ascending order.

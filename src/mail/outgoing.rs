@@ -55,6 +55,9 @@ pub enum MailKind {
     /// "The mail server will not give (or let mleg move) this mail; it is
     /// left where it is": once per mail.
     StaffStuckMail,
+    /// To `[alerts] to`: a login failing, working again, or a credential
+    /// nearing its end.
+    ItAlert,
 }
 
 impl MailKind {
@@ -92,6 +95,7 @@ impl MailKind {
             MailKind::StaffReminder => "staff_reminder",
             MailKind::StaffDigest => "staff_digest",
             MailKind::StaffStuckMail => "staff_stuck_mail",
+            MailKind::ItAlert => "it_alert",
         }
     }
 }

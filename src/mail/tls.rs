@@ -86,6 +86,18 @@ pub struct TlsInfo {
     pub version: String,
     /// The server certificate's subject, e.g. "CN=imap.example.pl".
     pub subject: String,
+    /// When the server certificate expires (its notAfter), if readable.
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl TlsInfo {
+    /// "CN=imap.example.pl, valid until 2027-03-01".
+    pub fn certificate(&self) -> String {
+        match self.not_after {
+            Some(at) => format!("{}, valid until {}", self.subject, at.format("%Y-%m-%d")),
+            None => self.subject.clone(),
+        }
+    }
 }
 
 /// The negotiated version and the server certificate's subject.
@@ -96,11 +108,47 @@ pub fn describe(conn: &rustls::ClientConnection) -> TlsInfo {
         Some(other) => format!("{other:?}"),
         None => "unknown".to_owned(),
     };
-    let subject = conn
-        .peer_certificates()
-        .and_then(|chain| chain.first())
-        .map_or_else(|| "no certificate".to_owned(), |c| subject(c));
-    TlsInfo { version, subject }
+    let leaf = conn.peer_certificates().and_then(|chain| chain.first());
+    let subject = leaf.map_or_else(|| "no certificate".to_owned(), |c| subject(c));
+    let not_after = leaf.and_then(|c| not_after(c));
+    TlsInfo {
+        version,
+        subject,
+        not_after,
+    }
+}
+
+/// The notAfter of an X.509 certificate (UTCTime or GeneralizedTime).
+pub fn not_after(cert: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
+    let (_, certificate, _) = der(cert)?;
+    let (_, tbs, _) = der(certificate)?;
+    let mut rest = tbs;
+    if der(rest)?.0 == 0xA0 {
+        rest = der(rest)?.2; // the explicit version
+    }
+    for _ in 0..3 {
+        rest = der(rest)?.2; // serial, signature, issuer
+    }
+    let (_, validity, _) = der(rest)?;
+    let (_, _, after) = der(validity)?; // notBefore
+    let (tag, time, _) = der(after)?;
+    let text = std::str::from_utf8(time).ok()?;
+    let full = match tag {
+        // UTCTime: years 50-99 are 19xx (RFC 5280 4.1.2.5.1).
+        0x17 if text.len() == 13 => {
+            let century = if text[..2].parse::<u32>().ok()? >= 50 {
+                "19"
+            } else {
+                "20"
+            };
+            format!("{century}{text}")
+        }
+        0x18 if text.len() == 15 => text.to_owned(),
+        _ => return None,
+    };
+    chrono::NaiveDateTime::parse_from_str(&full, "%Y%m%d%H%M%SZ")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// One DER element: (tag, contents, what follows).
@@ -154,4 +202,29 @@ fn read_subject(cert: &[u8]) -> Option<String> {
         parts.push(format!("{name}={}", String::from_utf8_lossy(text)));
     }
     Some(parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    fn fixture() -> Vec<u8> {
+        let pem = include_str!("../../tests/fixtures/oauth2/test-cert.pem");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_certificates_not_after_is_read_as_openssl_shows_it() {
+        // openssl x509 -enddate: notAfter=Dec  1 18:50:51 2036 GMT
+        let at = super::not_after(&fixture()).unwrap();
+        assert_eq!(at.to_rfc3339(), "2036-12-01T18:50:51+00:00");
+        assert_eq!(
+            super::subject(&fixture()),
+            "CN=mleg test app (not a secret)"
+        );
+        assert_eq!(super::not_after(&fixture()[..40]), None);
+    }
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::alerts::known::{KnownExpiry, KnownLogin};
 use crate::config::{Config, School};
 use crate::domain::Status;
 use crate::mail::outgoing::{MailKind, OutgoingMail};
@@ -49,6 +50,19 @@ struct DigestView<'a> {
     /// None when the mailbox could not be read: the template says "unknown".
     needs_human: Option<u32>,
     folder: &'a str,
+    /// Each credential's known end, soonest first.
+    credentials: &'a [KnownExpiry],
+    logins: Vec<LoginView>,
+}
+
+#[derive(Debug, Serialize)]
+struct LoginView {
+    /// imap, smtp.
+    part: &'static str,
+    server: String,
+    /// School-local "1.12.2026 08:00", or None: never recorded.
+    last_ok: Option<String>,
+    failing_since: Option<String>,
 }
 
 /// What the digest reports, gathered by the scheduler.
@@ -58,6 +72,9 @@ pub struct DigestData<'a> {
     pub counts: Vec<(Status, usize)>,
     pub waiting: &'a Waiting,
     pub needs_human: Option<u32>,
+    /// What is known of the credentials and logins (`alerts::known`).
+    pub expiries: &'a [KnownExpiry],
+    pub logins: &'a [KnownLogin],
 }
 
 fn section(key: &'static str, s: &Section, tz: Tz) -> SectionView {
@@ -107,6 +124,21 @@ pub fn staff_digest(
         ],
         needs_human: data.needs_human,
         folder: &cfg.imap.needs_human_folder,
+        credentials: data.expiries,
+        logins: data
+            .logins
+            .iter()
+            .map(|l| {
+                let local =
+                    |t: DateTime<Utc>| t.with_timezone(&tz).format("%-d.%m.%Y %H:%M").to_string();
+                LoginView {
+                    part: l.part,
+                    server: l.server.clone(),
+                    last_ok: l.last_ok.map(local),
+                    failing_since: l.failing_since.map(local),
+                }
+            })
+            .collect(),
     };
     let r = t.render("staff_digest", &view)?;
     Ok(OutgoingMail {

@@ -67,3 +67,44 @@ fn an_unknown_needs_human_count_says_so_in_polish() {
         .unwrap();
     assert!(pl.body.contains("nieznana liczba"), "{}", pl.body);
 }
+
+#[test]
+fn the_digest_shows_each_credentials_end_and_the_last_good_logins() {
+    let mut v = view(Some(0));
+    v["credentials"] = json!([
+        {"credential": "client_secret", "server": "", "on": "2027-01-14", "days_left": 39},
+        {"credential": "smtp_certificate", "server": "smtp.example.pl:465", "on": "2026-12-01", "days_left": -5},
+    ]);
+    v["logins"] = json!([
+        {"part": "imap", "server": "imap.example.pl:993", "last_ok": "6.12.2026 07:55", "failing_since": null},
+        {"part": "smtp", "server": "smtp.example.pl:465", "last_ok": "5.12.2026 09:00", "failing_since": "5.12.2026 09:30"},
+    ]);
+    let pl = Templates::new(Language::Pl, None)
+        .render("staff_digest", &v)
+        .unwrap()
+        .body;
+    assert!(
+        pl.contains(
+            "Skrzynka (IMAP) imap.example.pl:993: ostatnie udane logowanie 6.12.2026 07:55\n"
+        ),
+        "{pl}"
+    );
+    assert!(pl.contains("Wysyłanie (SMTP) smtp.example.pl:465: ostatnie udane logowanie 5.12.2026 09:00 — NIE DZIAŁA od 5.12.2026 09:30\n"), "{pl}");
+    assert!(
+        pl.contains("Sekret klienta OAuth2: ważny do 2027-01-14 (jeszcze 39 dn.)\n"),
+        "{pl}"
+    );
+    assert!(
+        pl.contains("Certyfikat serwera smtp.example.pl:465: WYGASŁ 2026-12-01\n"),
+        "{pl}"
+    );
+    let en = Templates::new(Language::En, None)
+        .render("staff_digest", &v)
+        .unwrap()
+        .body;
+    assert!(
+        en.contains("OAuth2 client secret: valid until 2027-01-14 (39 days left)\n"),
+        "{en}"
+    );
+    assert!(en.contains("FAILING since 5.12.2026 09:30"), "{en}");
+}

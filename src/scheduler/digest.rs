@@ -61,11 +61,14 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> Result<DigestReport, DigestEr
                 Some(_) => {}
             }
         }
+        let (expiries, logins) = crate::alerts::known::read(tx, &app.config, now)?;
         let data = DigestData {
             date: today,
             counts: db::status_counts(tx)?,
             waiting: &waiting,
             needs_human,
+            expiries: &expiries,
+            logins: &logins,
         };
         let mail = staff_digest(&app.templates, &app.config, &data)?;
         outbox::enqueue(tx, &mail, app.config.smtp.from.domain(), now)?;

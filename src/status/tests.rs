@@ -10,6 +10,7 @@ fn state(ok: bool, since: i64, at_: i64, detail: Option<&str>) -> Option<State> 
         since: at(since),
         at: at(at_),
         detail: detail.map(str::to_owned),
+        last_ok: None,
     })
 }
 

@@ -16,6 +16,10 @@ pub enum Part {
     Imap,
     /// The daemon's IMAP IDLE connection.
     Idle,
+    /// The SMTP server's login (written by delivery rounds that had mail).
+    Smtp,
+    /// The OAuth2 token endpoint (written when a login needed a token).
+    Token,
 }
 
 impl Part {
@@ -24,6 +28,8 @@ impl Part {
             Part::Round => "round",
             Part::Imap => "imap",
             Part::Idle => "idle",
+            Part::Smtp => "smtp",
+            Part::Token => "token",
         }
     }
 }
@@ -38,6 +44,8 @@ pub struct State {
     pub at: DateTime<Utc>,
     /// The last error (or what the state means), one line.
     pub detail: Option<String>,
+    /// When it last worked (None: never, or not since mleg kept the date).
+    pub last_ok: Option<DateTime<Utc>>,
 }
 
 /// Records `part` as ok or not at `now`; `since` moves only when the state
@@ -50,9 +58,11 @@ pub fn record(
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO health (part, ok, since, at, detail) VALUES (?1, ?2, ?3, ?3, ?4)
+        "INSERT INTO health (part, ok, since, at, detail, last_ok)
+         VALUES (?1, ?2, ?3, ?3, ?4, CASE WHEN ?2 THEN ?3 END)
          ON CONFLICT (part) DO UPDATE SET
             since = CASE WHEN health.ok = excluded.ok THEN health.since ELSE excluded.since END,
+            last_ok = CASE WHEN excluded.ok THEN excluded.at ELSE health.last_ok END,
             ok = excluded.ok, at = excluded.at, detail = excluded.detail",
         params![part.key(), ok, ts(now), detail],
     )?;
@@ -61,19 +71,21 @@ pub fn record(
 
 /// `part`'s recorded state, if it was ever written.
 pub fn get(conn: Tx<'_>, part: Part) -> Result<Option<State>> {
-    let row: Option<(bool, String, String, Option<String>)> = conn
+    type Row = (bool, String, String, Option<String>, Option<String>);
+    let row: Option<Row> = conn
         .query_row(
-            "SELECT ok, since, at, detail FROM health WHERE part = ?1",
+            "SELECT ok, since, at, detail, last_ok FROM health WHERE part = ?1",
             [part.key()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    row.map(|(ok, since, at, detail)| {
+    row.map(|(ok, since, at, detail, last_ok)| {
         Ok(State {
             ok,
             since: parse_ts(&since)?,
             at: parse_ts(&at)?,
             detail,
+            last_ok: last_ok.as_deref().map(parse_ts).transpose()?,
         })
     })
     .transpose()
@@ -104,6 +116,96 @@ pub fn digest_on(conn: Tx<'_>, date: NaiveDate) -> Result<Option<bool>> {
         .optional()?)
 }
 
+/// One mail about mleg's health, as recorded (see `alerts::decide::Sent`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRow {
+    pub key: String,
+    pub kind: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Records a mail about mleg's health, in the transaction that queues it.
+pub fn record_alert(
+    conn: Tx<'_>,
+    key: &str,
+    kind: &str,
+    at: DateTime<Utc>,
+    outbox_id: Option<i64>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO it_alerts (key, kind, at, outbox_id) VALUES (?1, ?2, ?3, ?4)",
+        params![key, kind, ts(at), outbox_id],
+    )?;
+    Ok(())
+}
+
+/// The health mails recorded since `since`, oldest first; older ones are
+/// deleted (nothing decides on them: see `alerts::decide`).
+pub fn alerts_since(conn: Tx<'_>, since: DateTime<Utc>) -> Result<Vec<AlertRow>> {
+    conn.execute("DELETE FROM it_alerts WHERE at < ?1", [ts(since)])?;
+    let mut stmt = conn.prepare("SELECT key, kind, at FROM it_alerts ORDER BY at, id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
+    rows.map(|row| {
+        let (key, kind, at) = row?;
+        Ok(AlertRow {
+            key,
+            kind,
+            at: parse_ts(&at)?,
+        })
+    })
+    .collect()
+}
+
+/// The outbox row of a queued alert (sent through `[alerts.smtp]`).
+pub fn outbox_id(conn: Tx<'_>, message_id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM outbox WHERE message_id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Records when `credential` expires (a server certificate's notAfter, as
+/// seen at `now`); a renewed one replaces the old date.
+pub fn set_expiry(
+    conn: Tx<'_>,
+    credential: &str,
+    expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO expiries (credential, expires, at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (credential) DO UPDATE SET expires = excluded.expires, at = excluded.at",
+        params![credential, ts(expires), ts(now)],
+    )?;
+    Ok(())
+}
+
+/// When `credential`'s expiry was last recorded.
+pub fn expiry_checked(conn: Tx<'_>, credential: &str) -> Result<Option<DateTime<Utc>>> {
+    let at: Option<String> = conn
+        .query_row(
+            "SELECT at FROM expiries WHERE credential = ?1",
+            [credential],
+            |r| r.get(0),
+        )
+        .optional()?;
+    at.as_deref().map(parse_ts).transpose()
+}
+
+/// Every recorded expiry, by credential name.
+pub fn expiries(conn: Tx<'_>) -> Result<Vec<(String, DateTime<Utc>)>> {
+    let mut stmt = conn.prepare("SELECT credential, expires FROM expiries ORDER BY credential")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
+    rows.map(|row| {
+        let (name, at) = row?;
+        Ok((name, parse_ts(&at)?))
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,7 +225,33 @@ mod tests {
         record(conn, Part::Imap, true, None, t(9)).unwrap();
         let ok = get(conn, Part::Imap).unwrap().unwrap();
         assert_eq!((ok.ok, ok.since, ok.detail), (true, t(9), None));
+        record(conn, Part::Imap, false, Some("refused"), t(12)).unwrap();
+        let again = get(conn, Part::Imap).unwrap().unwrap();
+        assert_eq!((again.since, again.last_ok), (t(12), Some(t(9))));
         assert_eq!(get(conn, Part::Round).unwrap(), None);
         let _ = &mut store;
+    }
+
+    #[test]
+    fn alert_rows_are_kept_for_the_rules_and_old_ones_dropped() {
+        let store = Store::open_in_memory().unwrap();
+        let t = |m: i64| DateTime::<Utc>::from_timestamp(1_800_000_000 + m * 60, 0).unwrap();
+        let conn = store.conn();
+        record_alert(conn, "smtp", "alert", t(0), None).unwrap();
+        record_alert(conn, "smtp", "recovery", t(10), Some(3)).unwrap();
+        let rows = alerts_since(conn, t(5)).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].kind.as_str(), rows[0].at), ("recovery", t(10)));
+        assert_eq!(
+            alerts_since(conn, t(0)).unwrap().len(),
+            1,
+            "deleted for good"
+        );
+        set_expiry(conn, "smtp_certificate", t(100), t(0)).unwrap();
+        set_expiry(conn, "smtp_certificate", t(200), t(1)).unwrap();
+        assert_eq!(
+            expiries(conn).unwrap(),
+            vec![("smtp_certificate".into(), t(200))]
+        );
     }
 }

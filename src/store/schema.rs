@@ -423,4 +423,28 @@ CREATE TABLE health (
 -- Since when the SMTP server has been failing: its first failure in a row.
 ALTER TABLE smtp_server ADD COLUMN failing_since TEXT;
 "#,
+    r#"
+-- The mails about mleg's own health sent to [alerts] to: an alert about a
+-- failing login ('imap', 'smtp', 'token'), the mail that it works again, a
+-- reminder before an expiry (key: credential, date, days before). Written in
+-- the transaction that queues the mail: the row is what makes it once.
+CREATE TABLE it_alerts (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    outbox_id   INTEGER
+);
+CREATE INDEX it_alerts_key ON it_alerts(key, at);
+-- End dates learnt on the way (a server's TLS certificate notAfter, read at
+-- each connection): what the digest, `mleg check` and the reminders show.
+CREATE TABLE expiries (
+    credential  TEXT PRIMARY KEY,
+    expires     TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+-- When each part last worked ('imap', 'smtp': the last successful login),
+-- kept while it fails.
+ALTER TABLE health ADD COLUMN last_ok TEXT;
+"#,
 ];

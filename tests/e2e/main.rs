@@ -10,6 +10,7 @@
 mod support;
 
 mod alert_cap;
+mod alerts;
 mod asks;
 mod cli;
 mod cli_language;

@@ -29,7 +29,11 @@ pub async fn probe(cfg: &ImapConfig, trusted_authserv_id: Option<&str>) -> Vec<F
     };
     out.push(Finding::good(format!("{name}: OK, reachable")));
     out.push(match tls {
-        Some(t) => Finding::good(format!("{name}: {}, certificate {}", t.version, t.subject)),
+        Some(t) => Finding::good(format!(
+            "{name}: {}, certificate {}",
+            t.version,
+            t.certificate()
+        )),
         None => Finding::good(format!("{name}: no TLS (tls = \"none\")")),
     });
     let server = connect::server(cfg);
