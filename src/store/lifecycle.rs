@@ -41,6 +41,19 @@ pub fn record_handed_over(conn: Tx<'_>, id: i64, at: DateTime<Utc>, by: &str) ->
     Ok(())
 }
 
+/// Deletes the activation code and its QR content once the family can no
+/// longer use it (handed over, expired, closed); its dates stay, so the
+/// reminders after hand-over and `apps show` still tell when it expires.
+pub fn forget_code(conn: Tx<'_>, id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE applications SET activation_code = '', qr_content = NULL
+         WHERE id = ?1 AND activation_code IS NOT NULL",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// The recorded code; after [`forget_code`] its `code` is empty.
 pub fn code_info(conn: Tx<'_>, id: i64) -> Result<Option<CodeInfo>> {
     let row = conn
         .query_row(
