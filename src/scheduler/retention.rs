@@ -64,6 +64,7 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RetentionReport, StoreError>
         report.texts_cleared =
             store_ret::clear_sent_texts(tx, now - Duration::days(GIVEN_UP_KEEP_DAYS))?;
         store_ret::forget_unlinked_recipients(tx, before)?;
+        store_ret::forget_old_senders(tx, now)?;
         report.records_forgotten = store_ret::forget_settled(tx)?;
         Ok::<_, StoreError>(())
     })?;

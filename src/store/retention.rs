@@ -239,6 +239,16 @@ pub fn forget_unlinked_recipients(tx: Tx<'_>, before: DateTime<Utc>) -> Result<u
     )?)
 }
 
+/// The windows that count mails per sender (near-identical mails, refused
+/// commands) look back a day at most: older rows, which name the sender,
+/// go even when no new mail comes to prune them.
+pub fn forget_old_senders(tx: Tx<'_>, now: DateTime<Utc>) -> Result<()> {
+    let day_ago = ts(now - chrono::Duration::days(1));
+    tx.execute("DELETE FROM mail_fingerprints WHERE at < ?1", [&day_ago])?;
+    tx.execute("DELETE FROM staff_alerts WHERE at < ?1", [&day_ago])?;
+    Ok(())
+}
+
 #[path = "retention_orphans.rs"]
 mod orphans;
 pub use orphans::{forget_settled, old_staff_mails, orphan_mails, orphans_due};

@@ -110,13 +110,18 @@ pub fn orphans_due(
 /// or for no application: the mail record (sender, Message-ID, place), the
 /// link and the queue row. Returns how many mail records went.
 pub fn forget_settled(tx: Tx<'_>) -> Result<usize> {
-    const GONE: &str = "(application_id IS NULL OR application_id IN
-        (SELECT id FROM applications WHERE anonymised_at IS NOT NULL))";
+    let gone = |p: &str| {
+        format!(
+            "({p}application_id IS NULL OR {p}application_id IN
+                (SELECT id FROM applications WHERE anonymised_at IS NOT NULL))"
+        )
+    };
+    let (of_row, of_queue) = (gone("q."), gone(""));
     let messages = tx.execute(
         &format!(
             "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m JOIN imap_purges q
                 ON q.message_id = m.message_id AND q.account = 'watched'
-             WHERE (q.done_at IS NOT NULL OR q.failed_at IS NOT NULL) AND q.{GONE}
+             WHERE (q.done_at IS NOT NULL OR q.failed_at IS NOT NULL) AND {of_row}
                AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.message_row = m.id))"
         ),
         [],
@@ -131,7 +136,7 @@ pub fn forget_settled(tx: Tx<'_>) -> Result<usize> {
     tx.execute(
         &format!(
             "DELETE FROM imap_purges WHERE (done_at IS NOT NULL OR failed_at IS NOT NULL)
-             AND {GONE} AND NOT EXISTS
+             AND {of_queue} AND NOT EXISTS
                 (SELECT 1 FROM messages m WHERE m.message_id = imap_purges.message_id)"
         ),
         params![],
