@@ -192,18 +192,6 @@ pub fn flush_wal(conn: Tx<'_>) -> Result<bool> {
     Ok(busy == 0)
 }
 
-/// Orphan photos kept this long without an application are deleted.
-pub const ORPHAN_DAYS: i64 = 60;
-
-/// Deletes the bytes of orphan photos received before `before`.
-pub fn purge_old_orphans(conn: Tx<'_>, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<usize> {
-    Ok(conn.execute(
-        "UPDATE photos SET data = NULL, purged_at = ?2
-         WHERE application_id IS NULL AND data IS NOT NULL AND received_at < ?1",
-        params![ts(before), ts(now)],
-    )?)
-}
-
 /// The application a staff token belongs to.
 pub fn by_token(conn: Tx<'_>, token: &str) -> Result<Option<i64>> {
     Ok(conn
