@@ -304,3 +304,7 @@ pub fn texts_to_clear(conn: Tx<'_>, given_up_before: DateTime<Utc>) -> Result<us
     )?;
     Ok(n as usize)
 }
+
+#[cfg(test)]
+#[path = "retention_tests.rs"]
+mod tests;
