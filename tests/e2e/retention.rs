@@ -125,10 +125,15 @@ async fn past_retention_no_byte_of_the_child_or_the_parent_is_left_anywhere_mleg
     );
     let now = due.to_rfc3339();
     let ran = mleg(&t, &["tick", "--now", &now, "--send"]);
+    let said = String::from_utf8_lossy(&ran.stdout);
     assert!(
-        ran.status.success(),
-        "{}",
+        ran.status.success() && said.contains("anonymised: 1"),
+        "{said}{}",
         String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(
+        !said.contains("Retencja") && !said.contains(&pesel),
+        "{said}"
     );
     t.once().await;
     // The records of the mails expunged just now go at the next step; the
