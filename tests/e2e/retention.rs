@@ -124,6 +124,9 @@ async fn past_retention_no_byte_of_the_child_or_the_parent_is_left_anywhere_mleg
         "{said}"
     );
     let now = due.to_rfc3339();
+    let look = mleg(&t, &["tick", "--now", &now]);
+    let said = String::from_utf8_lossy(&look.stdout);
+    assert!(said.contains("wnioski do anonimizacji 1,"), "{said}");
     let ran = mleg(&t, &["tick", "--now", &now, "--send"]);
     let said = String::from_utf8_lossy(&ran.stdout);
     assert!(
