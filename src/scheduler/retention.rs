@@ -65,6 +65,16 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RetentionReport, StoreError>
             store_ret::clear_sent_texts(tx, now - Duration::days(GIVEN_UP_KEEP_DAYS))?;
         store_ret::forget_unlinked_recipients(tx, before)?;
         store_ret::forget_old_senders(tx, now)?;
+        let staff = &app.config.staff.addresses;
+        let roles: Vec<(String, &'static str)> =
+            store_ret::unlinked_audit_actors(tx, now - p.retention)?
+                .into_iter()
+                .map(|actor| {
+                    let role = retention::role(&actor, staff, &[]);
+                    (actor, role)
+                })
+                .collect();
+        store_ret::anonymise_unlinked_audit(tx, now - p.retention, &roles)?;
         report.records_forgotten = store_ret::forget_settled(tx)?;
         Ok::<_, StoreError>(())
     })?;

@@ -249,6 +249,35 @@ pub fn forget_old_senders(tx: Tx<'_>, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// The actors of audit entries about no application (a command from an
+/// unknown address, a mail with no valid token) written before `before`.
+pub fn unlinked_audit_actors(conn: Tx<'_>, before: DateTime<Utc>) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT actor FROM audit WHERE application_id IS NULL AND at < ?1
+            AND (actor LIKE 'mail:%' OR actor LIKE 'cli:%')",
+    )?;
+    let rows = stmt.query_map([ts(before)], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Those entries keep their command, outcome and time, and only the role
+/// of whoever acted. Returns how many entries changed.
+pub fn anonymise_unlinked_audit(
+    tx: Tx<'_>,
+    before: DateTime<Utc>,
+    roles: &[(String, &'static str)],
+) -> Result<usize> {
+    let mut n = 0;
+    for (actor, role) in roles {
+        n += tx.execute(
+            "UPDATE audit SET actor = ?3, detail = '', message_id = NULL
+             WHERE application_id IS NULL AND at < ?1 AND actor = ?2",
+            params![ts(before), actor, role],
+        )?;
+    }
+    Ok(n)
+}
+
 #[path = "retention_orphans.rs"]
 mod orphans;
 pub use orphans::{forget_settled, old_staff_mails, orphan_mails, orphans_due};

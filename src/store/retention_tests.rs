@@ -136,3 +136,42 @@ fn an_anonymised_application_keeps_its_trail_and_names_nobody() {
         "the minted Message-ID is queued"
     );
 }
+
+#[test]
+fn an_old_audit_entry_about_no_application_keeps_only_the_role() {
+    let mut s = Store::open_in_memory().unwrap();
+    let entry = |at, actor: &str| lifecycle::AuditEntry {
+        at,
+        actor: actor.into(),
+        source: "mail".into(),
+        message_id: Some("x@obcy.example.pl".into()),
+        application_id: None,
+        command: "unauthorised".into(),
+        outcome: "rejected_sender".into(),
+        detail: "obcy@example.pl".into(),
+    };
+    let later = t0() + Duration::days(100);
+    s.transaction(|tx| {
+        lifecycle::audit(tx, &entry(t0(), "mail:obcy@example.pl"))?;
+        lifecycle::audit(tx, &entry(later, "mail:obcy@example.pl"))
+    })
+    .unwrap();
+    let before = t0() + Duration::days(90);
+    let actors = unlinked_audit_actors(s.conn(), before).unwrap();
+    assert_eq!(actors, ["mail:obcy@example.pl"]);
+    let roles = vec![(actors[0].clone(), "other")];
+    let n = s
+        .transaction(|tx| anonymise_unlinked_audit(tx, before, &roles))
+        .unwrap();
+    assert_eq!(n, 1, "only the entry older than the retention");
+    let log = lifecycle::audit_log(s.conn(), None).unwrap();
+    assert_eq!(
+        (
+            log[0].actor.as_str(),
+            log[0].detail.as_str(),
+            log[0].command.as_str()
+        ),
+        ("other", "", "unauthorised")
+    );
+    assert_eq!(log[1].actor, "mail:obcy@example.pl", "a recent one is kept");
+}
