@@ -87,6 +87,11 @@ where
     for n in &outcome.notices {
         queue_notice::<E>(app, tx, a, n, ctx)?;
     }
+    // The code and its QR are kept only while the family may still use
+    // them; the notices above were written with them first.
+    if a.status.has_live_code() && outcome.status().is_some_and(|s| !s.has_live_code()) {
+        store_lc::forget_code(tx, a.id)?;
+    }
     Ok(purged)
 }
 

@@ -78,6 +78,17 @@ pub enum AppsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Delete what the retention periods (`[retention]`) no longer allow
+    /// to keep: anonymise closed applications, drop unclaimed photos and
+    /// sent mails' texts, queue their mails for deleting. The daemon does
+    /// this by itself; prints counts only.
+    Purge {
+        /// Only say what would go now; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     #[command(flatten)]
     Lifecycle(crate::cli_lifecycle::LifecycleCommand),
 }
@@ -164,7 +175,13 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 println!("{}", lines.total(list.len()));
             }
         }
+        AppsCommand::Purge { dry_run, json } => {
+            return crate::cli_retention::purge(app, dry_run, json);
+        }
         AppsCommand::Show { id_or_pesel, json } => {
+            if crate::cli_retention::show_trail(app, &id_or_pesel, json)? {
+                return Ok(ExitCode::SUCCESS);
+            }
             let a = find(app, &id_or_pesel)?;
             let view = to_json(app, &a, true)?;
             if json {

@@ -86,7 +86,16 @@ fn text(p: &Preview, needs_human: &str) -> String {
         }
         None => "nie",
     };
-    if p.items.is_empty() && p.digest.is_none() {
+    let r = &p.retention;
+    let retained = *r != Default::default();
+    if retained {
+        out.push_str(&format!(
+            "  okres przechowywania: wnioski do anonimizacji {}, maile ze zdjęciami bez wniosku {}, \
+             zdjęcia bez wniosku lub odrzucone {}, stare maile do sekretariatu {}, treści wysłanych maili {}\n",
+            r.anonymised, r.orphan_mails, r.orphan_photos, r.staff_mails, r.texts_cleared
+        ));
+    }
+    if p.items.is_empty() && p.digest.is_none() && !retained {
         out.push_str("  nic nie jest do zrobienia\n");
     }
     out.push_str(&format!(
@@ -129,6 +138,10 @@ mod tests {
                 (5, Planned::StaffReminder { day: 10 }),
             ],
             digest: Some((chrono::NaiveDate::from_ymd_opt(2027, 6, 1).unwrap(), true)),
+            retention: mleg::scheduler::retention::RetentionReport {
+                anonymised: 2,
+                ..Default::default()
+            },
         };
         let t = text(&p, "mleg/do-sprawdzenia");
         assert!(t.contains("wniosek #3: kod wygasa"), "{t}");
@@ -141,6 +154,7 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("podsumowanie dnia 2027-06-01"), "{t}");
+        assert!(t.contains("wnioski do anonimizacji 2,"), "{t}");
         assert!(
             t.ends_with("Razem: wygaśnięcia 1, przypomnienia dla rodziców 1, dla sekretariatu 1, pominięte 1, podsumowanie: tak.\n"),
             "{t}"

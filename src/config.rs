@@ -107,6 +107,8 @@ struct RawConfig {
     log_format: LogFormat,
     #[serde(default)]
     dates: dates::RawDates,
+    #[serde(default)]
+    retention: retention::RawRetention,
     /// `[oauth2]`: the token provider for `auth = "oauth2"`.
     oauth2: Option<oauth2::RawOAuth2>,
     #[serde(default = "default_outbox_max_age")]
@@ -181,6 +183,8 @@ pub struct Config {
     pub code_valid_days: i64,
     /// `[dates]`: time zone, reminder days, deadline, digest time, days off.
     pub dates: Dates,
+    /// `[retention]`: how long closed applications and unclaimed photos are kept.
+    pub retention: Retention,
     /// `outbox_max_age_hours`: a mail not delivered this long after it was
     /// queued is given up and the secretary alerted (like Postfix's
     /// `maximal_queue_lifetime`, 5 days by default).
@@ -319,6 +323,7 @@ impl RawConfig {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
         let dates = dates::resolve(self.dates, self.code_valid_days)?;
+        let retention = retention::resolve(self.retention)?;
         if !(1..=1000).contains(&self.max_auto_replies_per_day) {
             return Err(invalid("max_auto_replies_per_day", "must be 1..1000"));
         }
@@ -340,6 +345,7 @@ impl RawConfig {
             delivery: self.delivery,
             code_valid_days: self.code_valid_days,
             dates,
+            retention,
             outbox_max_age_hours: self.outbox_max_age_hours,
             max_auto_replies_per_day: self.max_auto_replies_per_day,
             log_format: self.log_format,
@@ -372,11 +378,13 @@ fn validate_policy(p: &PhotoPolicy) -> Result<(), ConfigError> {
 mod alerts;
 pub use alerts::Alerts;
 mod dates;
+mod retention;
 mod staff;
 mod staff_mailbox;
 pub use staff::Staff;
 
 pub use dates::Dates;
+pub use retention::Retention;
 pub use staff_mailbox::StaffMailbox;
 mod oauth2;
 pub use oauth2::AuthMode;

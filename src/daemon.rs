@@ -124,16 +124,11 @@ pub async fn take_round_lock(app: &App, waiting: impl FnOnce()) -> Result<RoundL
         .map_err(RoundError::Lock)
 }
 
-/// Deletes orphan photos nobody claimed in time, and finishes any WAL
-/// checkpoint a reader kept from completing after a purge.
+/// Finishes any WAL checkpoint a reader kept from completing after a
+/// purge. (Orphan photos past `orphan_days` go with the retention rule,
+/// `scheduler::retention`, with their mails.)
 fn housekeeping(app: &App) -> Result<(), StoreError> {
-    let now = app.clock.now();
-    let before = now - chrono::Duration::days(crate::store::lifecycle::ORPHAN_DAYS);
     let store = app.store();
-    let old = crate::store::lifecycle::purge_old_orphans(store.conn(), before, now)?;
-    if old > 0 {
-        info!(photos = old, "orphan photos past their retention deleted");
-    }
     if !crate::store::lifecycle::flush_wal(store.conn())? {
         tracing::warn!("WAL checkpoint incomplete (a reader is busy); retrying next round");
     }

@@ -60,6 +60,10 @@ fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
             "the parent's address bounces",
         ),
         "reminder_skipped" => ("przypomnienie pominięte", "reminder skipped"),
+        "anonymised" => (
+            "dane osobowe usunięte (minął okres przechowywania)",
+            "personal data deleted (retention period over)",
+        ),
         "code_reminder" => ("przypomnienie o kodzie", "code reminder"),
         "deadline_reminder" => (
             "przypomnienie o terminie wydania",
@@ -67,6 +71,18 @@ fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
         ),
         _ => return None,
     })
+}
+
+/// The role an anonymised entry keeps in place of its actor
+/// (`workflow::retention::role`); any other actor is shown as stored.
+pub fn role(lang: Language, actor: &str) -> String {
+    let (pl, en) = match actor {
+        "secretary" => ("sekretariat", "secretary"),
+        "parent" => ("rodzic", "parent"),
+        "other" => ("inna osoba", "someone else"),
+        _ => return actor.to_owned(),
+    };
+    pick(lang, pl, en).to_owned()
 }
 
 /// A history entry's kind in words; an unknown kind is shown as stored.

@@ -244,3 +244,36 @@ fn check_every_secs_must_divide_a_minute_or_an_hour() {
         }
     }
 }
+
+#[test]
+fn retention_periods_default_to_90_and_30_days_and_zero_is_refused_by_name() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(
+        (c.retention.retention_days, c.retention.orphan_days),
+        (90, 30)
+    );
+    let start = EXAMPLE.find("[retention]").unwrap();
+    let end = EXAMPLE.find("[school]").unwrap();
+    let without = format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]);
+    let c = Config::from_toml(&without, Path::new(".")).unwrap();
+    assert_eq!(
+        (c.retention.retention_days, c.retention.orphan_days),
+        (90, 30)
+    );
+    let p = c.retention.periods();
+    assert_eq!(p.retention, chrono::Duration::days(90));
+    for (key, line) in [
+        ("retention.retention_days", "retention_days = 90"),
+        ("retention.orphan_days", "orphan_days = 30"),
+    ] {
+        let zero = EXAMPLE.replace(
+            line,
+            &line.replace(char::is_numeric, "").replace("= ", "= 0"),
+        );
+        let e = Config::from_toml(&zero, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{e}");
+    }
+}

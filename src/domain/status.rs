@@ -91,6 +91,18 @@ impl Status {
         }
     }
 
+    /// The retention clock runs: nothing is expected to happen on the
+    /// application any more, so after `retention_days` it is reduced to an
+    /// anonymous trail. Every closed status is in (a new closed status joins
+    /// by itself), and so is `Expired`: open only in that a new code may
+    /// continue it, which nobody did.
+    pub fn retention_clock_runs(self) -> bool {
+        match self {
+            Status::Expired => true,
+            other => other.is_closed(),
+        }
+    }
+
     /// A code exists that the family may still activate: the parent's
     /// reminders and the expiry rule look at these.
     pub fn has_live_code(self) -> bool {
@@ -154,27 +166,28 @@ mod tests {
     #[test]
     fn every_status_is_placed_in_every_set() {
         use Status::*;
-        // (status, accepts photo, owes code, closed, live code)
+        // (status, accepts photo, owes code, closed, live code, retention clock)
         let table = [
-            (AwaitingPhoto, true, false, false, false),
-            (AwaitingReview, true, true, false, false),
-            (Approved, false, true, false, false),
-            (CodeReady, false, false, false, true),
-            (HandedOver, false, false, true, false),
-            (Expired, false, false, false, false),
-            (Rejected, false, false, true, false),
-            (Cancelled, false, false, true, false),
+            (AwaitingPhoto, true, false, false, false, false),
+            (AwaitingReview, true, true, false, false, false),
+            (Approved, false, true, false, false, false),
+            (CodeReady, false, false, false, true, false),
+            (HandedOver, false, false, true, false, true),
+            (Expired, false, false, false, false, true),
+            (Rejected, false, false, true, false, true),
+            (Cancelled, false, false, true, false, true),
         ];
         assert_eq!(table.len(), Status::ALL.len());
-        for (st, photo, owes, closed, live) in table {
+        for (st, photo, owes, closed, live, retained) in table {
             assert_eq!(
                 (
                     st.accepts_photo(),
                     st.owes_code(),
                     st.is_closed(),
-                    st.has_live_code()
+                    st.has_live_code(),
+                    st.retention_clock_runs()
                 ),
-                (photo, owes, closed, live),
+                (photo, owes, closed, live, retained),
                 "{st}"
             );
         }

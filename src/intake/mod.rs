@@ -373,6 +373,9 @@ pub(crate) fn record(
         target_folder: folder,
     };
     let row = inbox::record_handled(tx, &handled, app.clock.now())?;
+    if let Some(n) = mail.map(|m| m.images.len()).filter(|n| *n > 0) {
+        inbox::record_pictures(tx, row, n)?;
+    }
     inbox::set_watermark(tx, mailbox, w)?;
     Ok(row)
 }

@@ -15,6 +15,7 @@ use crate::app::App;
 
 pub mod digest;
 pub mod preview;
+pub mod retention;
 pub mod rules;
 
 /// What one scheduler step did (counts only: nothing personal).
@@ -22,6 +23,7 @@ pub mod rules;
 pub struct TickReport {
     pub rules: rules::RulesReport,
     pub digest: digest::DigestReport,
+    pub retention: retention::RetentionReport,
 }
 
 /// Why a step could not finish. A failed rule does not stop the others.
@@ -31,14 +33,18 @@ pub enum TickError {
     Rules(#[from] rules::RulesError),
     #[error("digest: {0}")]
     Digest(#[from] digest::DigestError),
+    #[error("retention: {0}")]
+    Retention(#[from] crate::store::StoreError),
 }
 
-/// Runs every date rule and the digest once, as of `now`.
+/// Runs every date rule, the digest and the retention rule once, as of `now`.
 pub async fn step(app: &App, now: DateTime<Utc>) -> Result<TickReport, TickError> {
     let rules = rules::run(app, now);
     let digest = digest::run(app, now).await;
+    let retention = retention::run(app, now);
     Ok(TickReport {
         rules: rules?,
         digest: digest?,
+        retention: retention?,
     })
 }

@@ -40,6 +40,8 @@ pub struct Preview {
     /// the register waits (without: only if the needs-human folder is not
     /// empty).
     pub digest: Option<(NaiveDate, bool)>,
+    /// What the retention rule would take (counts).
+    pub retention: super::retention::RetentionReport,
 }
 
 /// What [`super::step`] would do at `now`; reads only.
@@ -68,6 +70,7 @@ pub fn preview(app: &App, now: DateTime<Utc>) -> Result<Preview, TickError> {
     Ok(Preview {
         items,
         digest: digest::preview(app, now)?,
+        retention: super::retention::preview(app, now)?,
     })
 }
 

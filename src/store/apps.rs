@@ -61,7 +61,12 @@ fn query_apps(
     sql_tail: &str,
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<Application>> {
-    let sql = format!("SELECT {COLUMNS} FROM applications {sql_tail}");
+    // An anonymised application is no longer an application anyone acts
+    // on: only its trail is read (`store::retention::trail`).
+    let sql = format!(
+        "SELECT {COLUMNS} FROM (SELECT * FROM applications WHERE anonymised_at IS NULL)
+         AS applications {sql_tail}"
+    );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(args, from_row)?;
     let mut apps: Vec<Application> = rows
@@ -152,7 +157,8 @@ fn insert_name_keys(conn: Tx<'_>, id: i64, name: &StudentName) -> Result<()> {
 /// (a name that no longer parses gets no keys, as it could match nothing).
 pub fn key_unkeyed(conn: Tx<'_>) -> Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT id, first_names, last_name FROM applications WHERE NOT EXISTS
+        "SELECT id, first_names, last_name FROM applications WHERE anonymised_at IS NULL
+            AND NOT EXISTS
             (SELECT 1 FROM application_name_keys k WHERE k.application_id = applications.id)",
     )?;
     let rows = stmt.query_map([], |r| {

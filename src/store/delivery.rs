@@ -233,8 +233,10 @@ fn cancelled(last_error: Option<&str>) -> bool {
     last_error.is_some_and(|e| e.starts_with(CANCELLED))
 }
 
-/// Failed, and not cancelled on purpose.
-const RETRYABLE: &str = "failed_at IS NOT NULL AND COALESCE(last_error, '') NOT LIKE 'cancelled:%'";
+/// Failed, not cancelled on purpose, and its text still kept (retention
+/// deletes a given-up mail's text after a week).
+const RETRYABLE: &str =
+    "failed_at IS NOT NULL AND COALESCE(last_error, '') NOT LIKE 'cancelled:%' AND body != ''";
 
 /// Queues a failed row again, due now; its age counts from now, or
 /// `outbox_max_age_hours` would give it up again at once. Returns whether

@@ -143,13 +143,16 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
 fn section(conn: Tx<'_>, at: &str, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Section> {
     // Both queries name every parameter, so they take the same `args`.
     let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM (SELECT {at} FROM applications WHERE {filter})"),
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT {at} FROM applications
+             WHERE anonymised_at IS NULL AND ({filter}))"
+        ),
         args,
         |r| r.get(0),
     )?;
     let sql = format!(
         "SELECT id, first_names, last_name, class, {at} AS at FROM applications
-         WHERE {filter} ORDER BY at, id LIMIT {SECTION_LIMIT}"
+         WHERE anonymised_at IS NULL AND ({filter}) ORDER BY at, id LIMIT {SECTION_LIMIT}"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(args, |r| {

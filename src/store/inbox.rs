@@ -86,6 +86,16 @@ pub fn record_handled(conn: Tx<'_>, m: &HandledMail<'_>, now: DateTime<Utc>) -> 
     Ok(conn.last_insert_rowid())
 }
 
+/// Records how many pictures the handled mail `row` carried: one with
+/// pictures that no application claims is expunged after `orphan_days`.
+pub fn record_pictures(conn: Tx<'_>, row: i64, pictures: usize) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET pictures = ?2 WHERE id = ?1",
+        params![row, pictures as i64],
+    )?;
+    Ok(())
+}
+
 /// Records the size the server gave for the handled mail at `(mailbox,
 /// uid_validity, uid)` (RFC822.SIZE): a purge checks it, with the
 /// Message-ID, before it expunges a mail someone else wrote. Nothing is

@@ -41,6 +41,19 @@ pub fn record_handed_over(conn: Tx<'_>, id: i64, at: DateTime<Utc>, by: &str) ->
     Ok(())
 }
 
+/// Deletes the activation code and its QR content once the family can no
+/// longer use it (handed over, expired, closed); its dates stay, so the
+/// reminders after hand-over and `apps show` still tell when it expires.
+pub fn forget_code(conn: Tx<'_>, id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE applications SET activation_code = '', qr_content = NULL
+         WHERE id = ?1 AND activation_code IS NOT NULL",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// The recorded code; after [`forget_code`] its `code` is empty.
 pub fn code_info(conn: Tx<'_>, id: i64) -> Result<Option<CodeInfo>> {
     let row = conn
         .query_row(
@@ -177,18 +190,6 @@ pub fn link_mail(conn: Tx<'_>, id: i64, message_id: &str) -> Result<()> {
 pub fn flush_wal(conn: Tx<'_>) -> Result<bool> {
     let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
     Ok(busy == 0)
-}
-
-/// Orphan photos kept this long without an application are deleted.
-pub const ORPHAN_DAYS: i64 = 60;
-
-/// Deletes the bytes of orphan photos received before `before`.
-pub fn purge_old_orphans(conn: Tx<'_>, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<usize> {
-    Ok(conn.execute(
-        "UPDATE photos SET data = NULL, purged_at = ?2
-         WHERE application_id IS NULL AND data IS NOT NULL AND received_at < ?1",
-        params![ts(before), ts(now)],
-    )?)
 }
 
 /// The application a staff token belongs to.

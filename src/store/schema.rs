@@ -447,4 +447,17 @@ CREATE TABLE expiries (
 -- kept while it fails.
 ALTER TABLE health ADD COLUMN last_ok TEXT;
 "#,
+    r#"
+-- Retention: a closed application past retention_days is reduced to an
+-- anonymous trail (status, dates, event kinds); anonymised_at says when.
+ALTER TABLE applications ADD COLUMN anonymised_at TEXT;
+CREATE INDEX applications_retention ON applications(anonymised_at, status, updated_at);
+-- How many pictures a handled mail carried: one with pictures that no
+-- application claims leaves mleg's folders after orphan_days.
+ALTER TABLE messages ADD COLUMN pictures INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_received ON messages(received_at);
+-- The outbox rows whose text is still kept: a sent or given-up mail's text
+-- goes, so the daily job reads only these.
+CREATE INDEX outbox_with_text ON outbox(id) WHERE body != '';
+"#,
 ];

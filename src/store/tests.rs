@@ -225,7 +225,7 @@ fn watermark_and_handled_mail_survive_and_pending_moves_are_listed() {
 }
 
 #[test]
-fn orphan_photos_past_their_retention_lose_their_bytes() {
+fn orphan_photos_past_their_retention_are_deleted_with_their_mails() {
     let mut s = Store::open_in_memory().unwrap();
     let orphan = |tokens: &'static [String]| inbox::NewPhoto {
         application_id: None,
@@ -246,10 +246,10 @@ fn orphan_photos_past_their_retention_lose_their_bytes() {
         .transaction(|tx| inbox::insert_photo(tx, &orphan(&[]), t0() + Duration::days(50)))
         .unwrap();
     let now = t0() + Duration::days(61);
-    let n =
-        lifecycle::purge_old_orphans(s.conn(), now - Duration::days(lifecycle::ORPHAN_DAYS), now)
-            .unwrap();
-    assert_eq!(n, 1);
+    let (mails, photos) = s
+        .transaction(|tx| super::retention::orphan_mails(tx, now - Duration::days(30), now))
+        .unwrap();
+    assert_eq!((mails, photos), (0, 1), "no mail recorded, one photo");
     assert_eq!(inbox::photo_data(s.conn(), old).unwrap(), None);
     assert!(inbox::photo_data(s.conn(), fresh).unwrap().is_some());
 }

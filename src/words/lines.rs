@@ -81,6 +81,20 @@ impl Lines {
         format!("{label}: {what}")
     }
 
+    /// `apps show` of an application reduced to an anonymous trail.
+    pub fn anonymised(self, id: i64, at: &str) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Wniosek #{id}: dane osobowe usunięte {at} (okres przechowywania minął); \
+                 zostały tylko status, daty i rodzaje zdarzeń."
+            ),
+            Language::En => format!(
+                "Application #{id}: personal data deleted {at} (retention period over); \
+                 only the status, dates and kinds of events remain."
+            ),
+        }
+    }
+
     pub fn photo_deleted(self, at: &str) -> String {
         format!("{} {at}", self.pick("Zdjęcie: usunięte", "Photo: deleted"))
     }
@@ -98,6 +112,9 @@ impl Lines {
     }
 
     pub fn code(self, code: &str, generated: &str, expires: &str) -> String {
+        // Once no longer live the code itself is deleted; its dates stay.
+        let deleted = self.pick("(usunięty)", "(deleted)");
+        let code = if code.is_empty() { deleted } else { code };
         match self.0 {
             Language::Pl => {
                 format!("Kod aktywacyjny: {code} (wygenerowany {generated}, ważny do {expires})")

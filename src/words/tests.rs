@@ -2,8 +2,9 @@ use super::*;
 
 /// The history's kinds that are not a status name (a status change is
 /// recorded under the new status's name).
-const NOTE_KINDS: [&str; 9] = [
+const NOTE_KINDS: [&str; 10] = [
     "registered",
+    "anonymised",
     "photo_replaced",
     "photo_purged",
     "photo_held",

@@ -16,6 +16,7 @@ mod find;
 pub mod lifecycle;
 pub mod qr_shape;
 mod quiet;
+pub mod retention;
 pub mod sender;
 #[cfg(test)]
 mod tests;

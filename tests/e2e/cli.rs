@@ -284,8 +284,10 @@ async fn the_terminal_commands_do_what_the_mail_commands_do() {
     let shown: serde_json::Value =
         serde_json::from_slice(&mleg(&t, &["apps", "show", &id_s, "--json"]).stdout).unwrap();
     assert_eq!(shown["status"], "handed_over");
-    assert_eq!(shown["code"]["code"], "PQ12RS34");
-    assert_eq!(shown["code"]["qr_content"], "QR-CONTENT-123");
+    // Handed over, the code and its QR are deleted; its dates stay.
+    assert_eq!(shown["code"]["code"], "");
+    assert!(shown["code"]["qr_content"].is_null(), "{shown}");
+    assert!(shown["code"]["expires_at"].is_string(), "{shown}");
     assert!(shown["photo"]["purged_at"].is_string(), "{shown}");
     let audit = shown["audit"].as_array().unwrap();
     let commands: Vec<&str> = audit
@@ -300,6 +302,10 @@ async fn the_terminal_commands_do_what_the_mail_commands_do() {
     );
     let text = stdout(&mleg(&t, &["apps", "show", &id_s]));
     assert!(text.contains("Zdjęcie: usunięte"), "{text}");
+    assert!(
+        text.contains("Kod aktywacyjny: (usunięty)") && !text.contains("PQ12RS34"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

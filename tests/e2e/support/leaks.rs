@@ -52,3 +52,37 @@ pub async fn leaks(t: &TestApp, users: &[&str], pesel: &str, photos: &[&[u8]]) -
     }
     found
 }
+
+/// Every mail, in every folder of `users`, that holds one of `needles`
+/// (raw, or in its decoded text), with the needle it holds.
+pub async fn mails_holding(t: &TestApp, users: &[&str], needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for user in users {
+        for folder in t.stack.list_folders(user).await {
+            for mail in t.stack.fetch_all(user, &folder).await {
+                let views = readable(&mail.raw);
+                for n in needles {
+                    if views.iter().any(|v| contains(v, n.as_bytes())) {
+                        found.push(format!("{user}/{folder} uid {}: {n}", mail.uid));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The needles found in the bytes of the files at `paths` (a missing file
+/// holds nothing).
+pub fn files_holding(paths: &[std::path::PathBuf], needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).unwrap_or_default();
+        for n in needles {
+            if contains(&bytes, n.as_bytes()) {
+                found.push(format!("{}: {n}", path.display()));
+            }
+        }
+    }
+    found
+}
