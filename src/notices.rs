@@ -45,6 +45,7 @@ pub mod digest;
 pub mod held;
 pub mod lifecycle;
 pub mod parent;
+pub mod request;
 pub mod robot;
 pub mod staff;
 pub mod status;

@@ -57,6 +57,9 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_deadline" => "staff_deadline.txt",
     "staff_digest" => "staff_digest.txt",
     "staff_stuck_mail" => "staff_stuck_mail.txt",
+    "parent_request" => "parent_request.txt",
+    "staff_parent_request" => "staff_parent_request.txt",
+    "parent_objection" => "parent_objection.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -65,6 +65,9 @@ fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
             "przypomnienie o terminie wydania",
             "issue deadline reminder",
         ),
+        "parent_request" => ("prośba rodzica", "parent's request"),
+        "objection" => ("sprzeciw rodzica zapisany", "parent's objection recorded"),
+        "objection_withdrawn" => ("sprzeciw wycofany", "objection withdrawn"),
         _ => return None,
     })
 }
@@ -146,6 +149,25 @@ fn stock(kind: &str, code: &str) -> Option<(&'static str, &'static str)> {
             "przysłane z adresu, który nie jest adresem rodzica; decyduje sekretariat",
             "sent from an address that is not a parent's; the secretary decides",
         ),
+        ("parent_request", "lost") => ("zgubiony lub skradziony telefon", "lost or stolen phone"),
+        ("parent_request", "damaged") => ("zepsuty telefon", "broken phone"),
+        ("parent_request", "opt_out") => ("rezygnacja", "opting out"),
+        ("parent_request", "invalidate") => ("unieważnienie", "invalidation"),
+        ("parent_request", "objection") => ("sprzeciw", "objection"),
+        ("parent_request", "withdraw_objection") => ("wycofanie sprzeciwu", "objection withdrawn"),
+        ("parent_request", "lost+new") => (
+            "zgubiony telefon; prosi o nową",
+            "lost phone; asks for a new one",
+        ),
+        ("parent_request", "damaged+new") => (
+            "zepsuty telefon; prosi o nową",
+            "broken phone; asks for a new one",
+        ),
+        ("parent_request", "invalidate+new") => (
+            "unieważnienie; prosi o nową",
+            "invalidation; asks for a new one",
+        ),
+        ("parent_request", "opt_out+new") => ("rezygnacja", "opting out"),
         _ => return None,
     })
 }

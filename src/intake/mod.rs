@@ -45,6 +45,7 @@ mod apply;
 mod asks;
 mod bounce;
 mod parent;
+mod requests;
 mod robot;
 
 #[derive(Debug, thiserror::Error)]
@@ -261,6 +262,11 @@ pub fn handle(
     }
     if too_large.is_none()
         && let Some(disposition) = asks::handle(app, w, mail)?
+    {
+        return Ok(done(disposition));
+    }
+    if too_large.is_none()
+        && let Some(disposition) = requests::handle(app, w, mail)?
     {
         return Ok(done(disposition));
     }

@@ -55,6 +55,9 @@ pub enum MailKind {
     /// "The mail server will not give (or let mleg move) this mail; it is
     /// left where it is": once per mail.
     StaffStuckMail,
+    /// A parent's request by mail (lost phone, opting out, an objection):
+    /// the secretary confirms it with a command.
+    StaffParentRequest,
 }
 
 impl MailKind {
@@ -69,6 +72,7 @@ impl MailKind {
                 | MailKind::StaffAlert
                 | MailKind::StaffReminder
                 | MailKind::StaffNeedsHuman
+                | MailKind::StaffParentRequest
         )
     }
 
@@ -92,6 +96,7 @@ impl MailKind {
             MailKind::StaffReminder => "staff_reminder",
             MailKind::StaffDigest => "staff_digest",
             MailKind::StaffStuckMail => "staff_stuck_mail",
+            MailKind::StaffParentRequest => "staff_parent_request",
         }
     }
 }

@@ -278,6 +278,8 @@ pub fn set_status(
     if changed == 0 {
         return Err(StoreError::NotFound(id.to_string()));
     }
+    // Whatever the parent asked by mail is answered by the move.
+    super::requests::close(conn, id, now)?;
     add_event(conn, id, now, to.as_str(), detail, actor)
 }
 

@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod outbox;
 pub mod probe;
 pub mod purges;
+pub mod requests;
 mod schema;
 pub mod stuck;
 pub mod tokens;

@@ -36,6 +36,7 @@ mod outage_data;
 mod privacy;
 mod purge;
 mod purge_copies;
+mod requests;
 mod robots;
 mod robustness;
 mod schools;
