@@ -58,6 +58,15 @@ fn add_in(
 ) -> Result<Added, RegistryError> {
     let now = app.clock.now();
     let id = apps::insert(tx, new, &new_token(), now, actor)?;
+    if crate::store::requests::objected(tx, id)? {
+        // Rolled back with the transaction: nothing is registered.
+        return Err(StoreError::Conflict(
+            "the parent objected to the mLegitymacja for this student; \
+             withdraw the objection first (mleg apps objection <id> --withdraw)"
+                .into(),
+        )
+        .into());
+    }
     let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
     // A kept photo from someone who is not one of this student's parents is
     // held for the secretary, never adopted.

@@ -60,6 +60,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "parent_request" => "parent_request.txt",
     "staff_parent_request" => "staff_parent_request.txt",
     "parent_objection" => "parent_objection.txt",
+    "parent_objection_recorded" => "parent_objection_recorded.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -274,6 +274,7 @@ pub fn audit_command(lang: Language, command: &str) -> String {
         "entered" => pick(lang, "WPROWADZONO", "ENTERED"),
         "cancel" => pick(lang, "ANULUJ", "CANCEL"),
         "help" => pick(lang, "POMOC", "HELP"),
+        "objection" => pick(lang, "SPRZECIW", "OBJECTION"),
         "unauthorised" => pick(lang, "nieuprawniony nadawca", "unauthorised sender"),
         other => other,
     };

@@ -44,6 +44,7 @@ pub mod activated;
 mod apply;
 mod asks;
 mod bounce;
+mod objection;
 mod parent;
 mod requests;
 mod robot;
@@ -268,6 +269,9 @@ pub fn handle(
     if too_large.is_none()
         && let Some(disposition) = requests::handle(app, w, mail)?
     {
+        return Ok(done(disposition));
+    }
+    if let Some(disposition) = objection::handle(app, w, mail)? {
         return Ok(done(disposition));
     }
     parent::handle(app, w, mail, too_large).map(done)

@@ -6,8 +6,12 @@
 use mleg::secretary::{Source, execute};
 use mleg::workflow::command::StaffCommand;
 
-use crate::support::app::{SCHOOL, SECRETARY, TestApp};
+use mleg::domain::Status;
+
+use crate::support::app::{SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;
+use crate::support::photos;
+use crate::support::replies::{Style, reply};
 
 /// Application `id` coded and handed over, by the secretary's terminal.
 pub fn hand_over(t: &TestApp, id: i64) {
@@ -118,4 +122,95 @@ async fn a_lost_phone_from_the_parent_and_from_a_stranger() {
     assert_eq!(t.mails_about(SECRETARY, "Prośba rodzica", 1).await.len(), 1);
     let open = mleg::store::requests::open_of(t.app.store().conn(), id).unwrap();
     assert_eq!(open.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_objection_confirmed_by_sprzeciw_then_a_photo_gets_one_polite_answer() {
+    let t = TestApp::spawn();
+    let tata = t.parent("przeciwny");
+    let id = t.register("Jan", "Sprzeciwski", &pesel(2012, 2, 2, 91), &tata);
+    t.send(
+        &Mail::new(&tata, SCHOOL, "mLegitymacja")
+            .text("Dzień dobry,\nnie wyrażam zgody na mLegitymację dla syna.\nJ. Sprzeciwski"),
+    )
+    .await;
+    t.once().await;
+    let receipt = &t.exactly(&tata, 1).await[0];
+    assert!(
+        receipt.text.contains("sprzeciw wobec wydania mLegitymacji"),
+        "{}",
+        receipt.text
+    );
+    let request = t.newest(SECRETARY, id, "Prośba rodzica: sprzeciw", 1).await;
+    assert!(request.text.contains("\n  SPRZECIW"), "{}", request.text);
+
+    // She confirms it by replying SPRZECIW.
+    t.send(&reply(SECRETARY, &request, "SPRZECIW", Style::GmailPlain))
+        .await;
+    t.once().await;
+    // Her answer is threaded to her reply.
+    let done = t.newest(SECRETARY, id, "Re: ", 1).await;
+    assert!(
+        done.text.contains("Zapisano sprzeciw rodzica"),
+        "{}",
+        done.text
+    );
+    assert_eq!(t.application(id).status, Status::Cancelled);
+    let recorded = t.mails_about(&tata, "sprzeciw zapisany", 1).await.remove(0);
+    assert!(
+        recorded.text.contains("WYCOFUJĘ SPRZECIW"),
+        "{}",
+        recorded.text
+    );
+    let before = t.exactly(&tata, 2).await.len();
+
+    // Two photos the same day: one polite answer, nothing stored or issued.
+    for _ in 0..2 {
+        t.send(
+            &Mail::new(&tata, SCHOOL, "zdjęcie").photo("Jan Sprzeciwski.jpg", photos::good_jpeg()),
+        )
+        .await;
+        t.once().await;
+    }
+    let got = t.exactly(&tata, before + 1).await;
+    let polite = crate::support::app::the_one(&got, "jest zapisany Państwa sprzeciw");
+    assert!(
+        polite.text.contains("Jan Sprzeciwski, klasa 3A")
+            && polite.text.contains("zdjęcie nie zostało wykorzystane"),
+        "{}",
+        polite.text
+    );
+    assert_eq!(t.application(id).status, Status::Cancelled);
+    let photos = mleg::store::probe::stored_photos(t.app.store().conn()).unwrap();
+    assert!(photos.is_empty(), "no photo kept");
+    let staff_photo = t
+        .outbox_state()
+        .iter()
+        .filter(|(_, kind, _, _)| kind == "staff_photo")
+        .count();
+    assert_eq!(staff_photo, 0, "the secretary gets no photo to enter");
+
+    // A new application for the student is refused while the objection holds.
+    let again = mleg::registry::add(&t.app, &new_application(&t, id), "test");
+    assert!(again.is_err(), "{again:?}");
+    let cli = Source {
+        actor: "cli:test".into(),
+        mail: None,
+    };
+    assert!(mleg::secretary::objection::withdraw(&t.app, id, &cli).unwrap());
+    assert!(mleg::registry::add(&t.app, &new_application(&t, id), "test").is_ok());
+}
+
+/// The student of application `id` registered again.
+fn new_application(t: &TestApp, id: i64) -> mleg::domain::NewApplication {
+    let a = t.application(id);
+    mleg::domain::NewApplication {
+        name: a.name.clone(),
+        pesel: a.pesel.clone(),
+        class: a.class.clone(),
+        parent_email: a.parent_email.clone(),
+        other_parent_emails: vec![],
+        legitymacja_number: None,
+        code_to_student: false,
+    }
 }
