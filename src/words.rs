@@ -22,6 +22,10 @@ fn pick(lang: Language, pl: &'static str, en: &'static str) -> &'static str {
 
 pub fn status(lang: Language, s: Status) -> &'static str {
     let (pl, en) = match s {
+        Status::NotRequested => (
+            "bez wniosku (czeka na prośbę rodzica)",
+            "not requested (awaits the parent's request)",
+        ),
         Status::AwaitingPhoto => ("oczekuje na zdjęcie", "awaiting photo"),
         Status::AwaitingReview => ("zdjęcie do sprawdzenia", "photo to review"),
         Status::Approved => ("zatwierdzony", "approved"),
@@ -127,6 +131,10 @@ fn stock(kind: &str, code: &str) -> Option<(&'static str, &'static str)> {
         ("awaiting_review" | "photo_replaced", "held_photo_accepted") => (
             "sekretariat przyjął wstrzymane zdjęcie",
             "the secretary accepted a held photo",
+        ),
+        ("awaiting_review", "requested_by_photo") => (
+            "rodzic przysłał zdjęcie: to jego prośba o mLegitymację",
+            "the parent sent a photo: their request for an mLegitymacja",
         ),
         ("awaiting_review", "orphan_matched") => (
             "przypisano zdjęcie przysłane przed rejestracją",

@@ -96,6 +96,18 @@ pub fn objection(conn: Tx<'_>, id: i64) -> Result<Option<DateTime<Utc>>> {
     at.as_deref().map(parse_ts).transpose()
 }
 
+/// Whether the student with `pesel` has an objection on file (before
+/// registering them again).
+pub fn objected_student(conn: Tx<'_>, pesel: &crate::domain::Pesel) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM objections o JOIN applications a ON a.id = o.application_id
+         WHERE o.withdrawn_at IS NULL AND a.pesel = ?1",
+        [pesel.as_str()],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
 /// Whether the student of application `id` has an objection on file.
 pub fn objected(conn: Tx<'_>, id: i64) -> Result<bool> {
     Ok(objection(conn, id)?.is_some())

@@ -155,7 +155,7 @@ pub fn transition(
         ),
         // At registration the application is new: it awaits its first photo.
         Event::OrphanAdopted => match status {
-            Status::AwaitingPhoto => photo(
+            Status::AwaitingPhoto | Status::NotRequested => photo(
                 status,
                 ("orphan_matched", ""),
                 Notice::StaffPhoto {
@@ -209,6 +209,11 @@ fn photo(
         Status::AwaitingPhoto => Record::Status {
             to: Status::AwaitingReview,
             detail: received.into(),
+        },
+        // Under `issuance = "on_request"` the parent's photo is the request.
+        Status::NotRequested => Record::Status {
+            to: Status::AwaitingReview,
+            detail: "requested_by_photo".into(),
         },
         Status::AwaitingReview => Record::Note {
             kind: "photo_replaced",

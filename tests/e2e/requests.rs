@@ -214,3 +214,61 @@ fn new_application(t: &TestApp, id: i64) -> mleg::domain::NewApplication {
         code_to_student: false,
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_request_an_imported_student_waits_until_the_parents_photo_asks() {
+    let t = TestApp::spawn_with(|c| {
+        *c = c.replace("[school]\n", "[school]\nissuance = \"on_request\"\n");
+    });
+    let mama = t.parent("prosi");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = format!(
+        "imię;nazwisko;pesel;klasa;email_rodzica\r\nZosia;Prośna;{};3a;{mama}\r\nAdam;Cichy;{};3a;cichy@example.pl\r\n",
+        pesel(2014, 5, 5, 11),
+        pesel(2014, 6, 6, 12)
+    );
+    let file = dir.path().join("uczniowie.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = crate::support::app::mleg(&t, &["apps", "import", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = mleg::store::apps::list(t.app.store().conn(), None).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(
+        all.iter().all(|a| a.status == Status::NotRequested),
+        "{all:?}"
+    );
+    let (zosia, adam) = (all[0].id, all[1].id);
+
+    // The parent's photo is the request: the application goes on as today.
+    t.send(&Mail::new(&mama, SCHOOL, "legitymacja").photo("Zosia Prośna.jpg", photos::good_jpeg()))
+        .await;
+    t.once().await;
+    let answer = &t.exactly(&mama, 1).await[0];
+    assert!(
+        answer.text.contains("Przyjęliśmy zdjęcie"),
+        "{}",
+        answer.text
+    );
+    assert_eq!(t.application(zosia).status, Status::AwaitingReview);
+    let note = t.newest(SECRETARY, zosia, "", 1).await;
+    assert!(note.subject.contains("Prośna"), "{}", note.subject);
+    let history = mleg::store::apps::events(t.app.store().conn(), zosia).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|e| e.kind == "awaiting_review" && e.detail == "requested_by_photo"),
+        "{history:?}"
+    );
+    // Nobody asked for Adam's: nothing happens to it, and nobody was mailed.
+    assert_eq!(t.application(adam).status, Status::NotRequested);
+    let to_adams_parent = t
+        .outbox_state()
+        .iter()
+        .filter(|(to, _, _, _)| to.starts_with("cichy@"))
+        .count();
+    assert_eq!(to_adams_parent, 0);
+}

@@ -146,8 +146,9 @@ fn every_status_and_event() {
     let h = Help;
     let n = Note("photo_replaced");
     #[rustfmt::skip]
-    let table: [(Status, [Want; 15]); 8] = [
+    let table: [(Status, [Want; 15]); 9] = [
         //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC SPRZECIW
+        (NotRequested,   [To(review), To(review), To(review), no,           To(Rejected), no,          no,            no,            wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
         (AwaitingPhoto,  [To(review), To(review), To(review), no,           To(Rejected), done,        no,            no,            wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
         (AwaitingReview, [n,          no,         n,          To(Approved), To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, To(Cancelled)]),
         (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, To(Cancelled)]),
