@@ -55,6 +55,10 @@ pub(super) fn handle(
             return Ok(None);
         }
         let children = concerned(apps::of_parent(tx, &sender)?);
+        if children.is_empty() && !request.named {
+            // "Unieważnienie umowy" from a supplier: not ours to answer.
+            return Ok(None);
+        }
         let mut mails = Vec::new();
         if children.is_empty() {
             mails.push(notices::stranger_reply(t, cfg, &sender, mail, &[], None)?);

@@ -50,6 +50,11 @@ pub struct ParentRequest {
     pub kind: RequestKind,
     /// They also want a new one (a new phone, "ponowne wydanie").
     pub new_one: bool,
+    /// The mail names the mLegitymacja (or mObywatel). Without it only
+    /// "unieważnienie" counts, and only from a registered parent: from
+    /// anyone else it may be about a contract, and the school's mailbox
+    /// stays the school's.
+    pub named: bool,
 }
 
 /// Words naming the mLegitymacja; one must appear for most phrases to count.
@@ -147,7 +152,11 @@ pub fn parent_request(subject: &str, own_text: &str) -> Option<ParentRequest> {
     } else {
         return None;
     };
-    Some(ParentRequest { kind, new_one })
+    Some(ParentRequest {
+        kind,
+        new_one,
+        named: context,
+    })
 }
 
 /// The subject and the own text, folded, as words separated by one space

@@ -1,7 +1,7 @@
 use super::{ParentRequest, RequestKind, parent_request};
 
 fn kind(subject: &str, text: &str) -> Option<(RequestKind, bool)> {
-    parent_request(subject, text).map(|ParentRequest { kind, new_one }| (kind, new_one))
+    parent_request(subject, text).map(|ParentRequest { kind, new_one, .. }| (kind, new_one))
 }
 
 #[test]
@@ -160,4 +160,12 @@ fn a_quoted_mleg_mail_does_not_count() {
         "Dziękuję!\n\n> Wniosek został anulowany.\n> Proszę anulować, jeśli…\n> zgubiony telefon\n";
     let own = crate::workflow::command::own_text(reply, None);
     assert_eq!(kind("Re: mLegitymacja – stan sprawy", &own), None);
+}
+
+#[test]
+fn only_unieważnienie_counts_without_naming_the_mlegitymacja() {
+    let bare = parent_request("Unieważnienie", "Zgubiłam telefon.").unwrap();
+    assert!(!bare.named);
+    let named = parent_request("mLegitymacja", "Zgubiłam telefon.").unwrap();
+    assert!(named.named);
 }
