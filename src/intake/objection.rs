@@ -1,7 +1,8 @@
 //! A photo from a parent whose child has an objection on file (`SPRZECIW`):
 //! nothing is issued, so the photo is not used; the parent gets one polite
 //! answer a day saying the objection is on file and how to withdraw it,
-//! and later mails that day are filed without an answer.
+//! and later mails that day are filed without an answer. The mail itself,
+//! with the child's photo, is deleted like a parent's mail at a purge.
 //!
 //! Only when the mail cannot be for another child of theirs: a sibling with
 //! an open application leaves the mail to the photo path, which matches it.
@@ -13,7 +14,7 @@ use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
 use crate::notices::request::parent_objection_on_file;
 use crate::store::inbox::Watermark;
-use crate::store::{apps, outbox, requests};
+use crate::store::{apps, outbox, purges, requests};
 use crate::workflow::Disposition;
 
 /// Handles `mail` if it is a photo for a child with an objection on file.
@@ -63,7 +64,7 @@ pub(super) fn handle(
         let answer = match due {
             true => {
                 let since = objected.iter().map(|(_, s)| *s).min().unwrap_or(now);
-                let children: Vec<Application> = objected.into_iter().map(|(a, _)| a).collect();
+                let children: Vec<Application> = objected.iter().map(|(a, _)| a.clone()).collect();
                 Some(parent_objection_on_file(
                     &app.templates,
                     cfg,
@@ -83,6 +84,11 @@ pub(super) fn handle(
             "processed",
             &cfg.imap.processed_folder,
         )?;
+        // The photo is not used, so its mail is not kept either: deleted
+        // where it was filed, like a parent's mail at a purge.
+        if let (Some(id), Some((a, _))) = (&mail.message_id, objected.first()) {
+            purges::queue_mail(tx, id, "parent", purges::Origin::Foreign, Some(a.id), now)?;
+        }
         if let Some(answer) = &answer {
             outbox::enqueue(tx, answer, cfg.smtp.from.domain(), now)?;
             robot::note(app, tx, mail, Some(&sender))?;

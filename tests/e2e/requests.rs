@@ -8,7 +8,7 @@ use mleg::workflow::command::StaffCommand;
 
 use mleg::domain::Status;
 
-use crate::support::app::{SCHOOL, SECRETARY, TestApp, pesel};
+use crate::support::app::{PROCESSED, SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;
 use crate::support::photos;
 use crate::support::replies::{Style, reply};
@@ -165,11 +165,11 @@ async fn an_objection_confirmed_by_sprzeciw_then_a_photo_gets_one_polite_answer(
     let before = t.exactly(&tata, 2).await.len();
 
     // Two photos the same day: one polite answer, nothing stored or issued.
-    for _ in 0..2 {
-        t.send(
-            &Mail::new(&tata, SCHOOL, "zdjęcie").photo("Jan Sprzeciwski.jpg", photos::good_jpeg()),
-        )
-        .await;
+    for n in 0..2 {
+        let mut photo =
+            Mail::new(&tata, SCHOOL, "zdjęcie").photo("Jan Sprzeciwski.jpg", photos::good_jpeg());
+        photo.message_id = format!("sprzeciw-{n}@example.pl");
+        t.send(&photo).await;
         t.once().await;
     }
     let got = t.exactly(&tata, before + 1).await;
@@ -189,15 +189,29 @@ async fn an_objection_confirmed_by_sprzeciw_then_a_photo_gets_one_polite_answer(
         .filter(|(_, kind, _, _)| kind == "staff_photo")
         .count();
     assert_eq!(staff_photo, 0, "the secretary gets no photo to enter");
+    // The unused photo's mails are not kept in the school's mailbox.
+    let mut kept = filed_ids(&t).await;
+    for _ in 0..3 {
+        if !kept.iter().any(|id| id.starts_with("sprzeciw-")) {
+            break;
+        }
+        t.once().await;
+        kept = filed_ids(&t).await;
+    }
+    assert!(
+        !kept.iter().any(|id| id.starts_with("sprzeciw-")),
+        "{kept:?}"
+    );
 
     // A new application for the student is refused while the objection holds.
     let again = mleg::registry::add(&t.app, &new_application(&t, id), "test");
     assert!(again.is_err(), "{again:?}");
-    let cli = Source {
-        actor: "cli:test".into(),
-        mail: None,
-    };
-    assert!(mleg::secretary::objection::withdraw(&t.app, id, &cli).unwrap());
+    let out = crate::support::app::mleg(&t, &["apps", "objection", &id.to_string(), "--withdraw"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("Wycofano sprzeciw"),
+        "{said}"
+    );
     assert!(mleg::registry::add(&t.app, &new_application(&t, id), "test").is_ok());
 }
 
@@ -271,4 +285,14 @@ async fn on_request_an_imported_student_waits_until_the_parents_photo_asks() {
         .filter(|(to, _, _, _)| to.starts_with("cichy@"))
         .count();
     assert_eq!(to_adams_parent, 0);
+}
+
+/// The Message-IDs of the mails mleg filed as processed.
+async fn filed_ids(t: &TestApp) -> Vec<String> {
+    t.stack
+        .fetch_all(SCHOOL, PROCESSED)
+        .await
+        .iter()
+        .filter_map(|m| mleg::mail::parse::parse_mail(&m.raw).ok()?.message_id)
+        .collect()
 }
