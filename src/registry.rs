@@ -70,6 +70,12 @@ fn add_in(
         )
         .into());
     }
+    if status == Status::AwaitingPhoto
+        && let Some(waiting) = apps::open_by_pesel(tx, &new.pesel)?
+        && waiting.status == Status::NotRequested
+    {
+        return requested_on_paper(app, tx, &waiting, actor);
+    }
     let id = apps::insert_as(tx, new, (&new_token(), status), now, actor)?;
     let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
     // A kept photo from someone who is not one of this student's parents is
@@ -95,6 +101,31 @@ fn add_in(
     };
     info!(application = id, matched_photo, "application registered");
     Ok(Added { id, matched_photo })
+}
+
+/// A paper application for a student imported as `not_requested`: the
+/// student is known, so the parent's request opens that application
+/// ([`Event::PaperRequest`]) instead of registering a second one.
+fn requested_on_paper(
+    app: &App,
+    tx: Tx<'_>,
+    a: &Application,
+    actor: &str,
+) -> Result<Added, RegistryError> {
+    let rules = app.rules();
+    if let Ok(decided) = transition(a, &Event::PaperRequest, &rules, app.clock.now()) {
+        let ctx = Context {
+            actor,
+            qr_content: None,
+            photo: None,
+        };
+        apply_outcome::apply::<RegistryError>(app, tx, a, &decided, &ctx)?;
+    }
+    info!(application = a.id, "paper request for an imported student");
+    Ok(Added {
+        id: a.id,
+        matched_photo: false,
+    })
 }
 
 /// The newest parent's orphan becomes the application's photo

@@ -136,6 +136,10 @@ fn stock(kind: &str, code: &str) -> Option<(&'static str, &'static str)> {
             "rodzic przysłał zdjęcie: to jego prośba o mLegitymację",
             "the parent sent a photo: their request for an mLegitymacja",
         ),
+        ("awaiting_photo", "paper_request") => (
+            "zarejestrowano papierowy wniosek rodzica",
+            "the parent's paper application was registered",
+        ),
         ("awaiting_review", "orphan_matched") => (
             "przypisano zdjęcie przysłane przed rejestracją",
             "a photo received before registration was matched",

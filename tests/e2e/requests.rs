@@ -285,6 +285,34 @@ async fn on_request_an_imported_student_waits_until_the_parents_photo_asks() {
         .filter(|(to, _, _, _)| to.starts_with("cichy@"))
         .count();
     assert_eq!(to_adams_parent, 0);
+
+    // Adam's father hands in the paper form: the same application opens.
+    let adams = t.application(adam).pesel.as_str().to_owned();
+    let out = crate::support::app::mleg(
+        &t,
+        &[
+            "apps",
+            "add",
+            "--first-name",
+            "Adam",
+            "--last-name",
+            "Cichy",
+            "--pesel",
+            &adams,
+            "--class",
+            "3A",
+            "--parent-email",
+            "cichy@example.pl",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(t.application(adam).status, Status::AwaitingPhoto);
+    let all = mleg::store::apps::list(t.app.store().conn(), None).unwrap();
+    assert_eq!(all.len(), 2, "no second application for Adam");
 }
 
 /// The Message-IDs of the mails mleg filed as processed.

@@ -452,3 +452,26 @@ fn an_objection_cancels_purges_and_tells_the_parent_how_to_withdraw() {
     assert_eq!(o.notices, vec![Notice::Parent(ParentNotice::Objected)]);
     assert_eq!(o.detail, "objection");
 }
+
+#[test]
+fn a_paper_request_opens_only_a_student_not_requested_yet() {
+    let o = transition(
+        &application(Status::NotRequested),
+        &Event::PaperRequest,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(o.status(), Some(Status::AwaitingPhoto));
+    assert!(o.notices.is_empty() && !o.purge);
+    for status in Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::NotRequested)
+    {
+        assert_eq!(
+            transition(&application(status), &Event::PaperRequest, &PORTAL, now()),
+            Err(Refusal::NotNow { status }),
+            "{status}"
+        );
+    }
+}
