@@ -244,3 +244,18 @@ fn check_every_secs_must_divide_a_minute_or_an_hour() {
         }
     }
 }
+
+#[test]
+fn issuance_is_default_unless_the_school_issues_on_request() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(c.school.issuance, Issuance::Default);
+    let on = EXAMPLE.replace("# issuance = \"default\"", "issuance = \"on_request\"");
+    let c = Config::from_toml(&on, Path::new(".")).unwrap();
+    assert_eq!(c.school.issuance, Issuance::OnRequest);
+    let bad = EXAMPLE.replace("# issuance = \"default\"", "issuance = \"opt_in\"");
+    let e = Config::from_toml(&bad, Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 95") && e.contains("on_request"), "{e}");
+}
