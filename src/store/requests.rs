@@ -77,9 +77,11 @@ pub fn withdraw(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<bool> {
 }
 
 /// The objections of the student of application `?1`, whichever application
-/// they were recorded on.
-const SAME: &str = "application_id IN (SELECT b.id FROM applications a
-    JOIN applications b ON b.pesel = a.pesel WHERE a.id = ?1)";
+/// they were recorded on. Walks the (few) objections and looks each one's
+/// application up by id, so a photo mail's check does not grow with the
+/// register (`applications.pesel` has no index over closed applications).
+const SAME: &str = "EXISTS (SELECT 1 FROM applications b WHERE b.id = objections.application_id
+    AND b.pesel = (SELECT pesel FROM applications WHERE id = ?1))";
 
 /// When the student of application `id` has an objection on file, since when.
 pub fn objection(conn: Tx<'_>, id: i64) -> Result<Option<DateTime<Utc>>> {
