@@ -56,6 +56,14 @@ pub enum LifecycleCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Record the parent's objection (SPRZECIW): nothing is issued for the
+    /// student and an open application is cancelled. With --withdraw, the
+    /// objection on file is withdrawn (then register a new application).
+    Objection {
+        id: i64,
+        #[arg(long)]
+        withdraw: bool,
+    },
 }
 
 fn parsed(line: &str) -> Result<StaffCommand> {
@@ -89,6 +97,19 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
         LifecycleCommand::Cancel { id, reason: r } => {
             (id, StaffCommand::Cancel { reason: reason(r)? })
         }
+        LifecycleCommand::Objection { id, withdraw: true } => {
+            let source = Source { actor, mail: None };
+            let lines = Lines(app.config.language);
+            match secretary::objection::withdraw(app, id, &source)? {
+                true => println!("{}", lines.objection_withdrawn(id)),
+                false => println!("{}", lines.no_objection(id)),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        LifecycleCommand::Objection {
+            id,
+            withdraw: false,
+        } => (id, StaffCommand::Objection),
         LifecycleCommand::Code {
             id,
             code,

@@ -156,6 +156,22 @@ pub struct School {
     /// Shown to parents when they need to come to the secretariat.
     #[serde(default)]
     pub office_hours: String,
+    /// Whether an imported student gets an mLegitymacja unless the parent
+    /// objects ("default"), or only once the parent asks ("on_request").
+    #[serde(default)]
+    pub issuance: Issuance,
+}
+
+/// `[school] issuance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Issuance {
+    /// Every imported student's application is open at once.
+    #[default]
+    Default,
+    /// An imported student waits (`not_requested`) until the parent's photo
+    /// from their registered address asks for it.
+    OnRequest,
 }
 
 fn default_outbox_max_age() -> u64 {

@@ -46,6 +46,7 @@ pub mod held;
 pub mod it_alert;
 pub mod lifecycle;
 pub mod parent;
+pub mod request;
 pub mod robot;
 pub mod staff;
 pub mod status;

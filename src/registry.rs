@@ -11,8 +11,9 @@ use tracing::info;
 
 use crate::app::App;
 use crate::apply_outcome::{self, Context, PhotoSource, named_orphans};
+use crate::config::Issuance;
 use crate::domain::csv_import::{ParsedCsv, RowError};
-use crate::domain::{Application, EmailAddress, NewApplication};
+use crate::domain::{Application, EmailAddress, NewApplication, Status};
 use crate::notices;
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
 use crate::store::Tx;
@@ -47,17 +48,35 @@ fn new_token() -> String {
 
 /// Registers one application (see the module doc for orphan photos).
 pub fn add(app: &App, new: &NewApplication, actor: &str) -> Result<Added, RegistryError> {
-    app.store().transaction(|tx| add_in(app, tx, new, actor))
+    // Registered by hand: the paper application is the parent's request.
+    app.store()
+        .transaction(|tx| add_in(app, tx, new, Status::AwaitingPhoto, actor))
 }
 
 fn add_in(
     app: &App,
     tx: Tx<'_>,
     new: &NewApplication,
+    status: Status,
     actor: &str,
 ) -> Result<Added, RegistryError> {
     let now = app.clock.now();
-    let id = apps::insert(tx, new, &new_token(), now, actor)?;
+    if crate::store::requests::objected_student(tx, &new.pesel)? {
+        // Found before anything is written, like an open application.
+        return Err(StoreError::Conflict(
+            "the parent objected to the mLegitymacja for this student; \
+             withdraw the objection first (mleg apps objection <id> --withdraw)"
+                .into(),
+        )
+        .into());
+    }
+    if status == Status::AwaitingPhoto
+        && let Some(waiting) = apps::open_by_pesel(tx, &new.pesel)?
+        && waiting.status == Status::NotRequested
+    {
+        return requested_on_paper(app, tx, &waiting, actor);
+    }
+    let id = apps::insert_as(tx, new, (&new_token(), status), now, actor)?;
     let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
     // A kept photo from someone who is not one of this student's parents is
     // held for the secretary, never adopted.
@@ -82,6 +101,31 @@ fn add_in(
     };
     info!(application = id, matched_photo, "application registered");
     Ok(Added { id, matched_photo })
+}
+
+/// A paper application for a student imported as `not_requested`: the
+/// student is known, so the parent's request opens that application
+/// ([`Event::PaperRequest`]) instead of registering a second one.
+fn requested_on_paper(
+    app: &App,
+    tx: Tx<'_>,
+    a: &Application,
+    actor: &str,
+) -> Result<Added, RegistryError> {
+    let rules = app.rules();
+    if let Ok(decided) = transition(a, &Event::PaperRequest, &rules, app.clock.now()) {
+        let ctx = Context {
+            actor,
+            qr_content: None,
+            photo: None,
+        };
+        apply_outcome::apply::<RegistryError>(app, tx, a, &decided, &ctx)?;
+    }
+    info!(application = a.id, "paper request for an imported student");
+    Ok(Added {
+        id: a.id,
+        matched_photo: false,
+    })
 }
 
 /// The newest parent's orphan becomes the application's photo
@@ -188,12 +232,17 @@ pub fn import(
         return Err(RegistryError::InvalidRows(parsed.errors));
     }
     let mut skipped = parsed.errors;
+    // Under `on_request` an imported student waits for the parent to ask.
+    let status = match app.config.school.issuance {
+        Issuance::Default => Status::AwaitingPhoto,
+        Issuance::OnRequest => Status::NotRequested,
+    };
     app.store().transaction(|tx| {
         let mut added = Vec::new();
         for (line, row) in &parsed.rows {
             // A conflict (open application for the PESEL) is found before
             // anything is written, so the row leaves no trace.
-            match add_in(app, tx, row, actor) {
+            match add_in(app, tx, row, status, actor) {
                 Ok(a) => added.push(a),
                 Err(RegistryError::Store(StoreError::Conflict(message))) => {
                     skipped.push(RowError {

@@ -58,6 +58,10 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "staff_digest" => "staff_digest.txt",
     "staff_stuck_mail" => "staff_stuck_mail.txt",
     "it_alert" => "it_alert.txt",
+    "parent_request" => "parent_request.txt",
+    "staff_parent_request" => "staff_parent_request.txt",
+    "parent_objection" => "parent_objection.txt",
+    "parent_objection_recorded" => "parent_objection_recorded.txt",
 ];
 
 #[derive(Debug, thiserror::Error)]

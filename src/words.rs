@@ -22,6 +22,10 @@ fn pick(lang: Language, pl: &'static str, en: &'static str) -> &'static str {
 
 pub fn status(lang: Language, s: Status) -> &'static str {
     let (pl, en) = match s {
+        Status::NotRequested => (
+            "bez wniosku (czeka na prośbę rodzica)",
+            "not requested (awaits the parent's request)",
+        ),
         Status::AwaitingPhoto => ("oczekuje na zdjęcie", "awaiting photo"),
         Status::AwaitingReview => ("zdjęcie do sprawdzenia", "photo to review"),
         Status::Approved => ("zatwierdzony", "approved"),
@@ -69,6 +73,9 @@ fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
             "przypomnienie o terminie wydania",
             "issue deadline reminder",
         ),
+        "parent_request" => ("prośba rodzica", "parent's request"),
+        "objection" => ("sprzeciw rodzica zapisany", "parent's objection recorded"),
+        "objection_withdrawn" => ("sprzeciw wycofany", "objection withdrawn"),
         _ => return None,
     })
 }
@@ -141,6 +148,14 @@ fn stock(kind: &str, code: &str) -> Option<(&'static str, &'static str)> {
             "sekretariat przyjął wstrzymane zdjęcie",
             "the secretary accepted a held photo",
         ),
+        ("awaiting_review", "requested_by_photo") => (
+            "rodzic przysłał zdjęcie: to jego prośba o mLegitymację",
+            "the parent sent a photo: their request for an mLegitymacja",
+        ),
+        ("awaiting_photo", "paper_request") => (
+            "zarejestrowano papierowy wniosek rodzica",
+            "the parent's paper application was registered",
+        ),
         ("awaiting_review", "orphan_matched") => (
             "przypisano zdjęcie przysłane przed rejestracją",
             "a photo received before registration was matched",
@@ -162,6 +177,25 @@ fn stock(kind: &str, code: &str) -> Option<(&'static str, &'static str)> {
             "przysłane z adresu, który nie jest adresem rodzica; decyduje sekretariat",
             "sent from an address that is not a parent's; the secretary decides",
         ),
+        ("parent_request", "lost") => ("zgubiony lub skradziony telefon", "lost or stolen phone"),
+        ("parent_request", "damaged") => ("zepsuty telefon", "broken phone"),
+        ("parent_request", "opt_out") => ("rezygnacja", "opting out"),
+        ("parent_request", "invalidate") => ("unieważnienie", "invalidation"),
+        ("parent_request", "objection") => ("sprzeciw", "objection"),
+        ("parent_request", "withdraw_objection") => ("wycofanie sprzeciwu", "objection withdrawn"),
+        ("parent_request", "lost+new") => (
+            "zgubiony telefon; prosi o nową",
+            "lost phone; asks for a new one",
+        ),
+        ("parent_request", "damaged+new") => (
+            "zepsuty telefon; prosi o nową",
+            "broken phone; asks for a new one",
+        ),
+        ("parent_request", "invalidate+new") => (
+            "unieważnienie; prosi o nową",
+            "invalidation; asks for a new one",
+        ),
+        ("parent_request", "opt_out+new") => ("rezygnacja", "opting out"),
         _ => return None,
     })
 }
@@ -268,6 +302,7 @@ pub fn audit_command(lang: Language, command: &str) -> String {
         "entered" => pick(lang, "WPROWADZONO", "ENTERED"),
         "cancel" => pick(lang, "ANULUJ", "CANCEL"),
         "help" => pick(lang, "POMOC", "HELP"),
+        "objection" => pick(lang, "SPRZECIW", "OBJECTION"),
         "unauthorised" => pick(lang, "nieuprawniony nadawca", "unauthorised sender"),
         other => other,
     };

@@ -277,3 +277,18 @@ fn retention_periods_default_to_90_and_30_days_and_zero_is_refused_by_name() {
         assert!(e.contains(key), "{e}");
     }
 }
+
+#[test]
+fn issuance_is_default_unless_the_school_issues_on_request() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(c.school.issuance, Issuance::Default);
+    let on = EXAMPLE.replace("# issuance = \"default\"", "issuance = \"on_request\"");
+    let c = Config::from_toml(&on, Path::new(".")).unwrap();
+    assert_eq!(c.school.issuance, Issuance::OnRequest);
+    let bad = EXAMPLE.replace("# issuance = \"default\"", "issuance = \"opt_in\"");
+    let e = Config::from_toml(&bad, Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("opt_in") && e.contains("on_request"), "{e}");
+}

@@ -8,6 +8,10 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Imported under `issuance = "on_request"`: the school knows the
+    /// student, but nothing is issued until the parent asks (a photo from
+    /// their registered address is the request).
+    NotRequested,
     /// Registered; no valid photo yet.
     AwaitingPhoto,
     /// A valid photo is with the secretary.
@@ -25,7 +29,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
+        Status::NotRequested,
         Status::AwaitingPhoto,
         Status::AwaitingReview,
         Status::Approved,
@@ -38,6 +43,7 @@ impl Status {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::NotRequested => "not_requested",
             Status::AwaitingPhoto => "awaiting_photo",
             Status::AwaitingReview => "awaiting_review",
             Status::Approved => "approved",
@@ -52,7 +58,7 @@ impl Status {
     /// Still waiting for a photo from the parent (or a better one).
     pub fn accepts_photo(self) -> bool {
         match self {
-            Status::AwaitingPhoto | Status::AwaitingReview => true,
+            Status::NotRequested | Status::AwaitingPhoto | Status::AwaitingReview => true,
             Status::Approved
             | Status::CodeReady
             | Status::HandedOver
@@ -68,7 +74,8 @@ impl Status {
     pub fn owes_code(self) -> bool {
         match self {
             Status::AwaitingReview | Status::Approved => true,
-            Status::AwaitingPhoto
+            Status::NotRequested
+            | Status::AwaitingPhoto
             | Status::CodeReady
             | Status::HandedOver
             | Status::Expired
@@ -83,7 +90,9 @@ impl Status {
     pub fn is_closed(self) -> bool {
         match self {
             Status::HandedOver | Status::Rejected | Status::Cancelled => true,
-            Status::AwaitingPhoto
+            // Not closed: the parent's photo still turns it into a request.
+            Status::NotRequested
+            | Status::AwaitingPhoto
             | Status::AwaitingReview
             | Status::Approved
             | Status::CodeReady
@@ -108,7 +117,8 @@ impl Status {
     pub fn has_live_code(self) -> bool {
         match self {
             Status::CodeReady => true,
-            Status::AwaitingPhoto
+            Status::NotRequested
+            | Status::AwaitingPhoto
             | Status::AwaitingReview
             | Status::Approved
             | Status::HandedOver
@@ -133,7 +143,7 @@ impl fmt::Display for Status {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown status {0:?}; use one of: awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled"
+    "unknown status {0:?}; use one of: not_requested, awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled"
 )]
 pub struct UnknownStatus(pub String);
 
@@ -168,6 +178,7 @@ mod tests {
         use Status::*;
         // (status, accepts photo, owes code, closed, live code, retention clock)
         let table = [
+            (NotRequested, true, false, false, false, false),
             (AwaitingPhoto, true, false, false, false, false),
             (AwaitingReview, true, true, false, false, false),
             (Approved, false, true, false, false, false),
@@ -201,7 +212,11 @@ mod tests {
             .collect();
         assert_eq!(
             accepting,
-            vec![Status::AwaitingPhoto, Status::AwaitingReview]
+            vec![
+                Status::NotRequested,
+                Status::AwaitingPhoto,
+                Status::AwaitingReview
+            ]
         );
     }
 }

@@ -44,7 +44,9 @@ pub mod activated;
 mod apply;
 mod asks;
 mod bounce;
+mod objection;
 mod parent;
+mod requests;
 mod robot;
 
 #[derive(Debug, thiserror::Error)]
@@ -262,6 +264,14 @@ pub fn handle(
     if too_large.is_none()
         && let Some(disposition) = asks::handle(app, w, mail)?
     {
+        return Ok(done(disposition));
+    }
+    if too_large.is_none()
+        && let Some(disposition) = requests::handle(app, w, mail)?
+    {
+        return Ok(done(disposition));
+    }
+    if let Some(disposition) = objection::handle(app, w, mail)? {
         return Ok(done(disposition));
     }
     parent::handle(app, w, mail, too_large).map(done)

@@ -58,6 +58,7 @@ fn someone_elses_mail_not_where_mleg_filed_it_is_reported_never_searched_for() {
 #[test]
 fn the_delete_by_hand_mail_names_no_child_and_says_where_to_look() {
     let school = School {
+        issuance: Default::default(),
         name: "SP 1".into(),
         address: String::new(),
         office_hours: String::new(),

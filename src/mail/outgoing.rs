@@ -58,6 +58,9 @@ pub enum MailKind {
     /// To `[alerts] to`: a login failing, working again, or a credential
     /// nearing its end.
     ItAlert,
+    /// A parent's request by mail (lost phone, opting out, an objection):
+    /// the secretary confirms it with a command.
+    StaffParentRequest,
 }
 
 impl MailKind {
@@ -72,6 +75,7 @@ impl MailKind {
                 | MailKind::StaffAlert
                 | MailKind::StaffReminder
                 | MailKind::StaffNeedsHuman
+                | MailKind::StaffParentRequest
         )
     }
 
@@ -96,6 +100,7 @@ impl MailKind {
             MailKind::StaffDigest => "staff_digest",
             MailKind::StaffStuckMail => "staff_stuck_mail",
             MailKind::ItAlert => "it_alert",
+            MailKind::StaffParentRequest => "staff_parent_request",
         }
     }
 }

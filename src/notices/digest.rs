@@ -33,7 +33,7 @@ struct ItemView {
 
 #[derive(Debug, Serialize)]
 struct SectionView {
-    /// review, approved, overdue, expiring, not_picked_up, expired, bounced.
+    /// review, approved, overdue, expiring, not_picked_up, expired, bounced, requests.
     key: &'static str,
     total: usize,
     /// How many more than listed.
@@ -121,6 +121,7 @@ pub fn staff_digest(
             section("not_picked_up", &w.not_picked_up, tz),
             section("expired", &w.expired, tz),
             section("bounced", &w.bounced, tz),
+            section("requests", &w.requests, tz),
         ],
         needs_human: data.needs_human,
         folder: &cfg.imap.needs_human_folder,

@@ -67,6 +67,7 @@ pub fn parent_notice(
         ParentNotice::SioEntered => ("parent_sio_entered", ""),
         ParentNotice::Cancelled { reason } => ("parent_cancelled", reason.as_str()),
         ParentNotice::Activated => ("parent_activated", ""),
+        ParentNotice::Objected => ("parent_objection_recorded", ""),
         ParentNotice::Nothing => return Ok(None),
     };
     let view = ParentView {

@@ -9,6 +9,7 @@
 //! entry — in one transaction.
 
 pub mod held;
+pub mod objection;
 
 use tracing::info;
 
@@ -69,6 +70,7 @@ pub fn command_name(c: &StaffCommand) -> &'static str {
         StaffCommand::Entered => "entered",
         StaffCommand::Cancel { .. } => "cancel",
         StaffCommand::Help => "help",
+        StaffCommand::Objection => "objection",
     }
 }
 
@@ -122,6 +124,12 @@ pub fn execute_in(
                 photo: None,
             };
             let purged = apply_outcome::apply::<SecretaryError>(app, tx, &a, &decided, &ctx)?;
+            if *command == StaffCommand::Objection {
+                // Kept for the student, not the application: nothing is
+                // issued under any later application of theirs either.
+                crate::store::requests::object(tx, id, now)?;
+                apps::add_event(tx, id, now, "objection", "", &source.actor)?;
+            }
             let to = decided.status().unwrap_or(a.status);
             (
                 Outcome::Done { from: a.status, to },

@@ -104,6 +104,18 @@ pub fn insert(
     now: DateTime<Utc>,
     actor: &str,
 ) -> Result<i64> {
+    insert_as(conn, app, (token, Status::AwaitingPhoto), now, actor)
+}
+
+/// Registers an application in state `status` (`awaiting_photo`, or
+/// `not_requested` for an import under `issuance = "on_request"`).
+pub fn insert_as(
+    conn: Tx<'_>,
+    app: &NewApplication,
+    (token, status): (&str, Status),
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<i64> {
     if let Some(existing) = open_by_pesel(conn, &app.pesel)? {
         return Err(StoreError::Conflict(format!(
             "an open application for this PESEL already exists: #{} ({}, status {})",
@@ -124,7 +136,7 @@ pub fn insert(
             app.parent_email.as_str(),
             app.legitymacja_number,
             app.code_to_student,
-            Status::AwaitingPhoto.as_str(),
+            status.as_str(),
             token,
             ts(now),
         ],
@@ -284,6 +296,8 @@ pub fn set_status(
     if changed == 0 {
         return Err(StoreError::NotFound(id.to_string()));
     }
+    // Whatever the parent asked by mail is answered by the move.
+    super::requests::close(conn, id, now)?;
     add_event(conn, id, now, to.as_str(), detail, actor)
 }
 

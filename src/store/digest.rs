@@ -51,6 +51,9 @@ pub struct Waiting {
     pub expired: Section,
     /// Open applications whose parent's address bounces (`at`: since when).
     pub bounced: Section,
+    /// A parent's request by mail (lost phone, opting out, an objection)
+    /// she has not acted on yet (`at`: when it came).
+    pub requests: Section,
 }
 
 impl Waiting {
@@ -63,6 +66,7 @@ impl Waiting {
             &self.not_picked_up,
             &self.expired,
             &self.bounced,
+            &self.requests,
         ]
         .iter()
         .all(|s| s.total == 0)
@@ -127,6 +131,13 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
         ),
         &[],
     )?;
+    let requests = section(
+        conn,
+        "(SELECT MIN(asked_at) FROM parent_requests r
+            WHERE r.application_id = applications.id AND r.closed_at IS NULL)",
+        "id IN (SELECT application_id FROM parent_requests WHERE closed_at IS NULL)",
+        &[],
+    )?;
     Ok(Waiting {
         review,
         approved,
@@ -135,6 +146,7 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
         not_picked_up,
         expired,
         bounced,
+        requests,
     })
 }
 

@@ -172,3 +172,26 @@ fn an_open_application_whose_parent_address_bounces_waits_for_the_secretary() {
     assert_eq!(ids(&w.bounced), vec![open]);
     assert!(!w.is_empty(), "a bouncing address alone is worth a digest");
 }
+
+#[test]
+fn a_parents_request_waits_until_the_status_moves() {
+    let mut store = Store::open_in_memory().unwrap();
+    let asked = now() - Duration::days(2);
+    let id = add(&mut store, 1, Status::HandedOver, now() - Duration::days(9));
+    let other = add(&mut store, 2, Status::HandedOver, now() - Duration::days(9));
+    store
+        .transaction(|tx| crate::store::requests::record(tx, id, "lost", true, asked))
+        .unwrap();
+    let w = waiting(store.conn(), query(false)).unwrap();
+    assert_eq!(ids(&w.requests), vec![id]);
+    assert_eq!(w.requests.items[0].at, asked);
+    assert!(!ids(&w.requests).contains(&other));
+    // Her command moves the status: the request is answered.
+    store
+        .transaction(|tx| apps::set_status(tx, id, Status::Cancelled, now(), "", "test"))
+        .unwrap();
+    assert_eq!(
+        waiting(store.conn(), query(false)).unwrap().requests.total,
+        0
+    );
+}

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod probe;
 pub mod purges;
 pub mod retention;
+pub mod requests;
 mod schema;
 pub mod stuck;
 pub mod tokens;

@@ -460,4 +460,29 @@ CREATE INDEX messages_received ON messages(received_at);
 -- goes, so the daily job reads only these.
 CREATE INDEX outbox_with_text ON outbox(id) WHERE body != '';
 "#,
+    r#"
+-- A parent's request by mail about an issued mLegitymacja (lost, damaged,
+-- opting out, an objection…): the secretary confirms it with a command.
+-- Open until the application's status next changes; the digest lists the
+-- open ones.
+CREATE TABLE parent_requests (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    kind            TEXT NOT NULL,
+    new_one         INTEGER NOT NULL DEFAULT 0,
+    asked_at        TEXT NOT NULL,
+    closed_at       TEXT
+);
+CREATE INDEX parent_requests_open ON parent_requests(application_id) WHERE closed_at IS NULL;
+-- An objection to the mLegitymacja, confirmed by the secretary (SPRZECIW):
+-- nothing is issued for the student (any application with the same PESEL)
+-- until it is withdrawn. answered_at: the parent's last "an objection is on
+-- file" answer, at most one a day.
+CREATE TABLE objections (
+    application_id  INTEGER PRIMARY KEY REFERENCES applications(id),
+    recorded_at     TEXT NOT NULL,
+    withdrawn_at    TEXT,
+    answered_at     TEXT
+);
+"#,
 ];

@@ -184,6 +184,28 @@ impl Lines {
         }
     }
 
+    pub fn objection_withdrawn(self, id: i64) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Wycofano sprzeciw (wniosek #{id}). Aby wydać mLegitymację, zarejestruj nowy wniosek (mleg apps add)."
+            ),
+            Language::En => format!(
+                "Objection withdrawn (application #{id}). To issue an mLegitymacja, register a new application (mleg apps add)."
+            ),
+        }
+    }
+
+    pub fn no_objection(self, id: i64) -> String {
+        match self.0 {
+            Language::Pl => {
+                format!("Bez zmian: uczeń z wniosku #{id} nie ma zapisanego sprzeciwu.")
+            }
+            Language::En => {
+                format!("No change: the student of application #{id} has no objection on file.")
+            }
+        }
+    }
+
     pub fn already_done(self, status: &str) -> String {
         match self.0 {
             Language::Pl => format!("Bez zmian: to już zostało zrobione (status: {status})."),

@@ -84,6 +84,9 @@ pub enum StaffCommand {
     Cancel { reason: String },
     /// POMOC / HELP / ?
     Help,
+    /// SPRZECIW / OBJECTION: the parent's objection is confirmed; nothing
+    /// is issued for the student, an open application is cancelled.
+    Objection,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +191,7 @@ enum Keyword {
     Entered,
     Cancel,
     Help,
+    Objection,
 }
 
 /// `word` is already folded (lowercase, no diacritics).
@@ -201,6 +205,7 @@ fn keyword(word: &str) -> Option<Keyword> {
         "wprowadzono" | "entered" => Keyword::Entered,
         "anuluj" | "cancel" => Keyword::Cancel,
         "pomoc" | "help" => Keyword::Help,
+        "sprzeciw" | "objection" => Keyword::Objection,
         _ => return None,
     })
 }
@@ -222,6 +227,7 @@ fn parse_command(line: &str) -> Option<StaffCommand> {
         Keyword::HandedOver => bare(strip_over(rest)).then_some(StaffCommand::HandedOver),
         Keyword::Entered => bare(rest).then_some(StaffCommand::Entered),
         Keyword::Help => bare(rest).then_some(StaffCommand::Help),
+        Keyword::Objection => bare(rest).then_some(StaffCommand::Objection),
         // "Nie mogę otworzyć…" and "Zdjęcie jest OK" are sentences, not
         // commands; these two everyday words act only as `NIE: …` / `NIE …`.
         _ if is_everyday_word(word) && !marked_as_command(word, rest) => None,

@@ -85,7 +85,9 @@ pub(super) fn find_student(
     };
     let waiting: Vec<i64> = open_apps
         .iter()
-        .filter(|a| a.has_parent(sender) && a.status == Status::AwaitingPhoto)
+        .filter(|a| {
+            a.has_parent(sender) && matches!(a.status, Status::AwaitingPhoto | Status::NotRequested)
+        })
         .map(|a| a.id)
         .collect();
     match waiting.as_slice() {

@@ -46,6 +46,8 @@ pub enum ParentNotice {
     },
     /// The parent's `AKTYWOWANO` is recorded: no more reminders.
     Activated,
+    /// The parent's objection is on file: nothing will be issued.
+    Objected,
     Nothing,
 }
 
@@ -217,6 +219,17 @@ pub fn staff_command(
                 _ => Err(Refusal::NotNow { status }),
             }
         }
+        // A code already issued is invalidated instead (`UNIEWAŻNIJ
+        // sprzeciw`): cancelling would leave it live in the ministry system.
+        StaffCommand::Objection => match status {
+            Cancelled => Err(Refusal::AlreadyDone { status }),
+            s if closed(s) || s == CodeReady => Err(Refusal::NotNow { status }),
+            _ => {
+                let mut t = to(Cancelled, ParentNotice::Objected, true);
+                t.detail = "objection".into();
+                Ok(t)
+            }
+        },
         StaffCommand::Cancel { reason } => match status {
             Cancelled => Err(Refusal::AlreadyDone { status }),
             s if closed(s) => Err(Refusal::NotNow { status }),

@@ -8,6 +8,7 @@
 //! mail server.
 
 pub mod activated;
+pub mod asks_request;
 pub mod asks_status;
 pub mod command;
 mod compress;

@@ -49,6 +49,9 @@ pub enum Event {
     DeadlineReminder { day: u32, deadline: DateTime<Utc> },
     /// A parent replied `AKTYWOWANO` / `ACTIVATED` to the code mail.
     ParentActivated,
+    /// The secretary registered a paper application (`mleg apps add`) for a
+    /// student imported as `not_requested`: the parent asked.
+    PaperRequest,
 }
 
 /// The school's settings that shape a transition.
@@ -155,7 +158,7 @@ pub fn transition(
         ),
         // At registration the application is new: it awaits its first photo.
         Event::OrphanAdopted => match status {
-            Status::AwaitingPhoto => photo(
+            Status::AwaitingPhoto | Status::NotRequested => photo(
                 status,
                 ("orphan_matched", ""),
                 Notice::StaffPhoto {
@@ -192,6 +195,19 @@ pub fn transition(
         Event::CodeExpired => dates::code_expired(status),
         Event::DeadlineReminder { day, deadline } => dates::deadline(status, *day, *deadline),
         Event::ParentActivated => dates::activated(status),
+        Event::PaperRequest => match status {
+            Status::NotRequested => Ok(Outcome {
+                history: vec![Record::Status {
+                    to: Status::AwaitingPhoto,
+                    detail: "paper_request".into(),
+                }],
+                notices: vec![],
+                code: None,
+                purge: false,
+                detail: String::new(),
+            }),
+            _ => Err(Refusal::NotNow { status }),
+        },
     }
 }
 
@@ -209,6 +225,11 @@ fn photo(
         Status::AwaitingPhoto => Record::Status {
             to: Status::AwaitingReview,
             detail: received.into(),
+        },
+        // Under `issuance = "on_request"` the parent's photo is the request.
+        Status::NotRequested => Record::Status {
+            to: Status::AwaitingReview,
+            detail: "requested_by_photo".into(),
         },
         Status::AwaitingReview => Record::Note {
             kind: "photo_replaced",

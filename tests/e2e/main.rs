@@ -38,6 +38,7 @@ mod privacy;
 mod purge;
 mod purge_copies;
 mod retention;
+mod requests;
 mod robots;
 mod robustness;
 mod schools;

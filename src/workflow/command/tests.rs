@@ -771,3 +771,20 @@ fn sentences_starting_with_command_words_are_not_commands() {
         })
     );
 }
+
+#[test]
+fn sprzeciw_confirms_an_objection_only_as_a_bare_word() {
+    for text in [
+        "SPRZECIW",
+        "Sprzeciw",
+        "sprzeciw.",
+        "OBJECTION",
+        "Dzień dobry,\nSPRZECIW\n\n> cytat",
+    ] {
+        assert_eq!(plain(text), command(StaffCommand::Objection), "{text:?}");
+    }
+    assert_eq!(
+        plain("Sprzeciw rodzica dotyczy starszego syna"),
+        not_understood("Sprzeciw rodzica dotyczy starszego syna")
+    );
+}

@@ -130,6 +130,7 @@ fn columns() -> Vec<(&'static str, Event, Rules)> {
             PORTAL,
         ),
         ("POMOC", staff(StaffCommand::Help), PORTAL),
+        ("SPRZECIW", staff(StaffCommand::Objection), PORTAL),
     ]
 }
 
@@ -145,16 +146,17 @@ fn every_status_and_event() {
     let h = Help;
     let n = Note("photo_replaced");
     #[rustfmt::skip]
-    let table: [(Status, [Want; 14]); 8] = [
-        //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC
-        (AwaitingPhoto,  [To(review), To(review), To(review), no,           To(Rejected), done,        no,            no,            wp, no,            wp, no,            To(Cancelled), h]),
-        (AwaitingReview, [n,          no,         n,          To(Approved), To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h]),
-        (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h]),
-        (CodeReady,      [no,         no,         no,         done,         no,           no,          To(CodeReady), done,          wp, To(HandedOver), wp, no,            To(Cancelled), h]),
-        (HandedOver,     [no,         no,         no,         done,         no,           no,          done,          done,          wp, done,          wp, done,          no,            h]),
-        (Expired,        [no,         no,         no,         no,           To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, no,            To(Cancelled), h]),
-        (Rejected,       [no,         no,         no,         no,           done,         no,          no,            no,            wp, no,            wp, no,            no,            h]),
-        (Cancelled,      [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            done,          h]),
+    let table: [(Status, [Want; 15]); 9] = [
+        //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC SPRZECIW
+        (NotRequested,   [To(review), To(review), To(review), no,           To(Rejected), no,          no,            no,            wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
+        (AwaitingPhoto,  [To(review), To(review), To(review), no,           To(Rejected), done,        no,            no,            wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
+        (AwaitingReview, [n,          no,         n,          To(Approved), To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, To(Cancelled)]),
+        (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, To(Cancelled)]),
+        (CodeReady,      [no,         no,         no,         done,         no,           no,          To(CodeReady), done,          wp, To(HandedOver), wp, no,            To(Cancelled), h, no]),
+        (HandedOver,     [no,         no,         no,         done,         no,           no,          done,          done,          wp, done,          wp, done,          no,            h, no]),
+        (Expired,        [no,         no,         no,         no,           To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
+        (Rejected,       [no,         no,         no,         no,           done,         no,          no,            no,            wp, no,            wp, no,            no,            h, no]),
+        (Cancelled,      [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            done,          h, done]),
     ];
     let columns = columns();
     for (status, row) in table {
@@ -434,4 +436,42 @@ fn approve_and_cancel_tell_the_parent() {
             true
         )
     );
+}
+
+#[test]
+fn an_objection_cancels_purges_and_tells_the_parent_how_to_withdraw() {
+    let o = transition(
+        &application(Status::Approved),
+        &staff(StaffCommand::Objection),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(o.status(), Some(Status::Cancelled));
+    assert!(o.purge);
+    assert_eq!(o.notices, vec![Notice::Parent(ParentNotice::Objected)]);
+    assert_eq!(o.detail, "objection");
+}
+
+#[test]
+fn a_paper_request_opens_only_a_student_not_requested_yet() {
+    let o = transition(
+        &application(Status::NotRequested),
+        &Event::PaperRequest,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(o.status(), Some(Status::AwaitingPhoto));
+    assert!(o.notices.is_empty() && !o.purge);
+    for status in Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::NotRequested)
+    {
+        assert_eq!(
+            transition(&application(status), &Event::PaperRequest, &PORTAL, now()),
+            Err(Refusal::NotNow { status }),
+            "{status}"
+        );
+    }
 }
