@@ -30,7 +30,12 @@ pub struct Candidate {
 pub fn candidates(conn: Tx<'_>, changed_before: DateTime<Utc>) -> Result<Vec<Candidate>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT id, status, updated_at, code_expires_at FROM applications
-         WHERE anonymised_at IS NULL AND status IN ({}) AND updated_at < ?1 ORDER BY id",
+         WHERE anonymised_at IS NULL AND status IN ({}) AND updated_at < ?1
+           -- An objection on file is what stops a new application for the
+           -- student: it stays while the student is at the school.
+           AND NOT EXISTS (SELECT 1 FROM objections o
+                           WHERE o.application_id = applications.id AND o.withdrawn_at IS NULL)
+         ORDER BY id",
         statuses(Status::retention_clock_runs)
     ))?;
     let rows = stmt.query_map([ts(changed_before)], |r| {

@@ -175,3 +175,29 @@ fn an_old_audit_entry_about_no_application_keeps_only_the_role() {
     );
     assert_eq!(log[1].actor, "mail:obcy@example.pl", "a recent one is kept");
 }
+
+#[test]
+fn an_objection_on_file_keeps_its_application_past_retention() {
+    let mut s = Store::open_in_memory().unwrap();
+    let new = NewApplication {
+        name: name("Jan", "Sprzeciw"),
+        pesel: pesel(2015, 11, 11, 8),
+        class: class("3A"),
+        parent_email: email("rodzic@example.pl"),
+        other_parent_emails: vec![],
+        legitymacja_number: None,
+        code_to_student: false,
+    };
+    let later = t0() + Duration::days(400);
+    let ids = s
+        .transaction(|tx| {
+            let id = apps::insert(tx, &new, "fedcba9876543210", t0(), "cli:x")?;
+            apps::set_status(tx, id, Status::Cancelled, t0(), "objection", "cli:x")?;
+            crate::store::requests::object(tx, id, t0())?;
+            let before = candidates(tx, later)?.len();
+            crate::store::requests::withdraw(tx, id, t0())?;
+            Ok::<_, StoreError>((before, candidates(tx, later)?.len()))
+        })
+        .unwrap();
+    assert_eq!(ids, (0, 1), "kept while the objection stands, then due");
+}
