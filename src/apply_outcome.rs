@@ -4,11 +4,14 @@
 //! for.
 //!
 //! This is the only module that changes an application's status (through
-//! `store::apps::set_status`). The four causes — a parent's valid photo
-//! (`intake::apply`), an orphan adopted at registration (`registry`), a held
-//! photo the secretary accepted (`secretary::held`) and every staff command
-//! (`secretary`) — call `transition`, then [`apply`]; so do the date rules
-//! (`scheduler::rules`) and a parent's `AKTYWOWANO` (`intake::activated`).
+//! `store::apps::set_status`), and [`advance`] is its one door: every cause
+//! — a parent's valid photo (`intake::apply`), an orphan adopted at
+//! registration (`registry`), a held photo the secretary accepted
+//! (`secretary::held`), every staff command (`secretary`), the date rules
+//! (`scheduler::rules`) and a parent's `AKTYWOWANO` (`intake::activated`) —
+//! hands it an [`Event`]; it runs `transition` with the school's rules,
+//! writes the outcome and the audit row. The applier itself is private, so
+//! no cause can write an outcome `transition` did not decide.
 
 use crate::app::App;
 use crate::domain::{Application, EmailAddress, Status, matching};
@@ -18,7 +21,8 @@ use crate::store::inbox::{self, Orphan};
 use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx, apps, held, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::transition::{Notice, Outcome, Record};
+use crate::workflow::lifecycle::Refusal;
+use crate::workflow::transition::{Event, Notice, Outcome, Record, transition};
 
 /// The photo an event is about (photo events only): what its notices show.
 #[derive(Debug, Clone, Copy)]
@@ -40,12 +44,124 @@ pub struct Context<'a> {
     /// The decoded QR code of the ministry screen, with a `KOD`.
     pub qr_content: Option<&'a str>,
     pub photo: Option<PhotoSource<'a>>,
+    /// A staff command: the audit row to write, accepted or refused.
+    pub audit: Option<Audit<'a>>,
+}
+
+/// What the audit log records of a staff command besides its outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a> {
+    /// "mail" or "cli".
+    pub source: &'a str,
+    pub message_id: Option<&'a str>,
+    /// The command's audit name ("approve", "invalidate", …).
+    pub command: &'a str,
+}
+
+/// What [`advance`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Advanced {
+    /// The outcome was written; `from` is the status before it.
+    Moved {
+        from: Status,
+        outcome: Outcome,
+        /// Photo bytes were purged: the caller flushes the WAL after its
+        /// commit, so they do not survive there.
+        purged: bool,
+    },
+    /// `transition` refused; nothing but the audit row (if any) was written.
+    Refused(Refusal),
+}
+
+impl Advanced {
+    pub fn purged(&self) -> bool {
+        matches!(self, Advanced::Moved { purged: true, .. })
+    }
+
+    pub fn moved(&self) -> bool {
+        matches!(self, Advanced::Moved { .. })
+    }
+}
+
+/// The one seam for an event: decides it with the school's rules
+/// ([`transition`]), writes the outcome in `tx` and, for a staff command,
+/// the audit row. `a` is the application as it was before.
+pub fn advance<E>(
+    app: &App,
+    tx: Tx<'_>,
+    a: &Application,
+    event: &Event,
+    ctx: &Context<'_>,
+) -> Result<Advanced, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let now = app.clock.now();
+    let advanced = match transition(a, event, &app.rules(), now) {
+        Ok(outcome) => {
+            let purged = apply::<E>(app, tx, a, &outcome, ctx)?;
+            Advanced::Moved {
+                from: a.status,
+                outcome,
+                purged,
+            }
+        }
+        Err(refusal) => Advanced::Refused(refusal),
+    };
+    if let Some(audit) = &ctx.audit {
+        write_audit(tx, a, audit, ctx.actor, &advanced, now)?;
+    }
+    Ok(advanced)
+}
+
+fn write_audit(
+    tx: Tx<'_>,
+    a: &Application,
+    audit: &Audit<'_>,
+    actor: &str,
+    advanced: &Advanced,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let (label, detail) = match advanced {
+        Advanced::Moved { outcome, .. } => ("accepted", outcome.detail.clone()),
+        Advanced::Refused(refusal) => refusal_audit(a, refusal),
+    };
+    let entry = store_lc::AuditEntry {
+        at: now,
+        actor: actor.to_owned(),
+        source: audit.source.to_owned(),
+        message_id: audit.message_id.map(str::to_owned),
+        application_id: Some(a.id),
+        command: audit.command.to_owned(),
+        outcome: label.into(),
+        detail,
+    };
+    store_lc::audit(tx, &entry)
+}
+
+/// The audit's outcome label and detail of a refused command.
+fn refusal_audit(a: &Application, refusal: &Refusal) -> (&'static str, String) {
+    let label = match refusal {
+        Refusal::Help => "help",
+        Refusal::AlreadyDone { .. } => "already_done",
+        Refusal::NotNow { .. } => "refused",
+        Refusal::WrongProcess { .. } => "wrong_process",
+        Refusal::BadIssueTime { .. } => "refused_issue_time",
+    };
+    let detail = match refusal {
+        Refusal::BadIssueTime { at, problem } => format!(
+            "status {}; generated at {} ({problem:?})",
+            a.status,
+            crate::store::ts(*at)
+        ),
+        _ => format!("status {}", a.status),
+    };
+    (label, detail)
 }
 
 /// Writes `outcome` for application `a` (as it was before) in `tx`.
-/// Returns whether photo bytes were purged (the caller then flushes the WAL
-/// after its commit).
-pub fn apply<E>(
+/// Returns whether photo bytes were purged.
+fn apply<E>(
     app: &App,
     tx: Tx<'_>,
     a: &Application,

@@ -10,7 +10,7 @@
 use tracing::info;
 
 use crate::app::App;
-use crate::apply_outcome::{self, Context, PhotoSource, named_orphans};
+use crate::apply_outcome::{Context, PhotoSource, advance, named_orphans};
 use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{Application, EmailAddress, NewApplication};
 use crate::notices;
@@ -20,7 +20,7 @@ use crate::store::apps;
 use crate::store::inbox::{self, Orphan, PhotoShape};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::transition::{Event, transition};
+use crate::workflow::transition::Event;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -98,11 +98,7 @@ fn adopt(
     let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
     let info = photo_info(tx, o.id)?;
     inbox::adopt_orphan(tx, o.id, a.id, now)?;
-    let rules = app.rules();
     // A new application awaits its photo, so this is never refused.
-    let Ok(decided) = transition(a, &Event::OrphanAdopted, &rules, now) else {
-        return Ok(());
-    };
     let ctx = Context {
         actor,
         qr_content: None,
@@ -113,8 +109,9 @@ fn adopt(
             subject: &o.source_subject,
             message_id: o.source_message_id.as_deref(),
         }),
+        audit: None,
     };
-    apply_outcome::apply::<RegistryError>(app, tx, a, &decided, &ctx)?;
+    advance::<RegistryError>(app, tx, a, &Event::OrphanAdopted, &ctx)?;
     Ok(())
 }
 

@@ -13,16 +13,16 @@ pub mod held;
 use tracing::info;
 
 use crate::app::App;
-use crate::apply_outcome::{self, Context};
+use crate::apply_outcome::{Advanced, Audit, Context, advance};
 use crate::domain::Status;
 use crate::notices;
 use crate::store::apps;
-use crate::store::lifecycle::{self as store_lc, AuditEntry};
+use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
 use crate::workflow::lifecycle::Refusal;
-use crate::workflow::transition::{Event, transition};
+use crate::workflow::transition::Event;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretaryError {
@@ -113,41 +113,26 @@ pub fn execute_in(
         recorded_code,
         complete_at: crate::store::dates::app_dates(tx, id)?.complete_at,
     };
-    let rules = app.rules();
-    let (outcome, purged, audit_outcome, detail) = match transition(&a, &event, &rules, now) {
-        Ok(decided) => {
-            let ctx = Context {
-                actor: &source.actor,
-                qr_content,
-                photo: None,
-            };
-            let purged = apply_outcome::apply::<SecretaryError>(app, tx, &a, &decided, &ctx)?;
-            let to = decided.status().unwrap_or(a.status);
-            (
-                Outcome::Done { from: a.status, to },
-                purged,
-                "accepted",
-                decided.detail,
-            )
+    let ctx = Context {
+        actor: &source.actor,
+        qr_content,
+        photo: None,
+        audit: Some(Audit {
+            source: source.kind(),
+            message_id: source.mail.as_ref().and_then(|m| m.message_id.as_deref()),
+            command: command_name(command),
+        }),
+    };
+    let (outcome, purged) = match advance::<SecretaryError>(app, tx, &a, &event, &ctx)? {
+        Advanced::Moved {
+            from,
+            outcome,
+            purged,
+        } => {
+            let to = outcome.status().unwrap_or(from);
+            (Outcome::Done { from, to }, purged)
         }
-        Err(refusal) => {
-            let label = match refusal {
-                Refusal::Help => "help",
-                Refusal::AlreadyDone { .. } => "already_done",
-                Refusal::NotNow { .. } => "refused",
-                Refusal::WrongProcess { .. } => "wrong_process",
-                Refusal::BadIssueTime { .. } => "refused_issue_time",
-            };
-            let detail = match &refusal {
-                Refusal::BadIssueTime { at, problem } => format!(
-                    "status {}; generated at {} ({problem:?})",
-                    a.status,
-                    crate::store::ts(*at)
-                ),
-                _ => format!("status {}", a.status),
-            };
-            (Outcome::Refused(refusal), false, label, detail)
-        }
+        Advanced::Refused(refusal) => (Outcome::Refused(refusal), false),
     };
     let mut mails = Vec::new();
     if let Some(thread) = &source.mail {
@@ -169,16 +154,5 @@ pub fn execute_in(
     for m in &mails {
         outbox::enqueue(tx, m, &domain, now)?;
     }
-    let entry = AuditEntry {
-        at: now,
-        actor: source.actor.clone(),
-        source: source.kind().into(),
-        message_id: source.mail.as_ref().and_then(|m| m.message_id.clone()),
-        application_id: Some(id),
-        command: command_name(command).into(),
-        outcome: audit_outcome.into(),
-        detail,
-    };
-    store_lc::audit(tx, &entry)?;
     Ok((outcome, purged))
 }

@@ -5,8 +5,8 @@
 //! record, the notices to queue, the code to record, whether to purge — or a
 //! [`Refusal`] saying why nothing changes. It reads no clock, no database and
 //! no mail; the shell gathers what it needs into the [`Event`] and writes the
-//! outcome with the applier (`apply_outcome::apply`, in the shell), the only
-//! writer of the status.
+//! outcome through `apply_outcome::advance` (in the shell), the only writer
+//! of the status.
 //!
 //! Every cause of a move is one arm of [`Event`]. The dates issue adds its
 //! own the same way — the code expiring, a parent's request, invalidation,
