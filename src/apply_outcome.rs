@@ -99,7 +99,7 @@ where
     let now = app.clock.now();
     let advanced = match transition(a, event, &app.rules(), now) {
         Ok(outcome) => {
-            let purged = apply::<E>(app, tx, a, &outcome, ctx)?;
+            let purged = apply::<E>(app, tx, a, (event, &outcome), ctx)?;
             Advanced::Moved {
                 from: a.status,
                 outcome,
@@ -165,7 +165,7 @@ fn apply<E>(
     app: &App,
     tx: Tx<'_>,
     a: &Application,
-    outcome: &Outcome,
+    (event, outcome): (&Event, &Outcome),
     ctx: &Context<'_>,
 ) -> Result<bool, E>
 where
@@ -185,9 +185,7 @@ where
     if let Some(code) = &outcome.code {
         store_lc::record_code(tx, a.id, code, ctx.qr_content)?;
     }
-    if outcome.status() == Some(Status::HandedOver) {
-        store_lc::record_handed_over(tx, a.id, now, ctx.actor)?;
-    }
+    record_code_change(tx, a, event, outcome.status(), (now, ctx.actor))?;
     // Complete = registered and a valid photo. Each completion (the first
     // photo, or a new one after ZDJĘCIE) starts the issue deadline and the
     // staff reminders anew; a photo replacing one under review moves
@@ -204,6 +202,32 @@ where
         queue_notice::<E>(app, tx, a, n, ctx)?;
     }
     Ok(purged)
+}
+
+/// What a move means for the current code's own record.
+fn record_code_change(
+    tx: Tx<'_>,
+    a: &Application,
+    event: &Event,
+    to: Option<Status>,
+    (now, actor): (chrono::DateTime<chrono::Utc>, &str),
+) -> Result<(), StoreError> {
+    match to {
+        Some(Status::HandedOver) => {
+            let how = match event {
+                Event::ParentActivated => store_lc::HandOver::Activated,
+                _ => store_lc::HandOver::Handed,
+            };
+            let to = if a.code_to_student {
+                "student"
+            } else {
+                "parent"
+            };
+            store_lc::record_handed_over(tx, a.id, now, actor, how, to)
+        }
+        Some(Status::Expired) => store_lc::record_code_expired(tx, a.id, now),
+        _ => Ok(()),
+    }
 }
 
 /// The school's rule: the photo and the parents' mails go.

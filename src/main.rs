@@ -10,6 +10,7 @@ mod cli_auth;
 mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
+mod cli_show;
 mod cli_status;
 mod cli_tick;
 

@@ -319,6 +319,20 @@ fn refusal_reason(lang: Language, why: &str) -> String {
     pick(lang, pl, en).to_owned()
 }
 
+/// An invalidation reason's words, as the secretary and the parent read it.
+pub fn invalidation_reason(lang: Language, r: crate::domain::InvalidationReason) -> &'static str {
+    use crate::domain::InvalidationReason as R;
+    let (pl, en) = match r {
+        R::ParentRequest => ("wniosek rodzica", "the parent's request"),
+        R::NameChange => ("zmiana nazwiska", "a change of name"),
+        R::CardInvalid => ("legitymacja nieważna", "the school ID is no longer valid"),
+        R::Transfer => ("zmiana szkoły", "a move to another school"),
+        R::Objection => ("sprzeciw rodzica", "the parent's objection"),
+    };
+    pick(lang, pl, en)
+}
+
+pub mod codes;
 mod lines;
 pub use lines::Lines;
 

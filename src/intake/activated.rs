@@ -21,8 +21,8 @@ use crate::workflow::activated::says_activated;
 use crate::workflow::lifecycle::Refusal;
 use crate::workflow::transition::Event;
 
-/// Who the history (and `handed_over_by`) names for a parent's activation:
-/// the scheduler sends such a family no "if you have not activated it yet…".
+/// Who the history (and the code's `handed_over_by`) names for a parent's
+/// activation.
 pub const ACTOR: &str = "mail:parent";
 
 /// Handles the mail if it is a registered parent's activation; `None` leaves

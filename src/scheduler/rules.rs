@@ -181,9 +181,7 @@ pub(super) fn parent_due(
     }
     // A parent who replied AKTYWOWANO told us: no "if you have not activated it yet…".
     if handed_over
-        && crate::store::lifecycle::code_info(tx, id)?
-            .and_then(|c| c.handed_over_by)
-            .is_some_and(|by| by == crate::intake::activated::ACTOR)
+        && crate::store::lifecycle::code_info(tx, id)?.is_some_and(|c| c.activated_at.is_some())
     {
         return Ok(None);
     }

@@ -143,12 +143,12 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
 fn section(conn: Tx<'_>, at: &str, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Section> {
     // Both queries name every parameter, so they take the same `args`.
     let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM (SELECT {at} FROM applications WHERE {filter})"),
+        &format!("SELECT COUNT(*) FROM (SELECT {at} FROM application_codes WHERE {filter})"),
         args,
         |r| r.get(0),
     )?;
     let sql = format!(
-        "SELECT id, first_names, last_name, class, {at} AS at FROM applications
+        "SELECT id, first_names, last_name, class, {at} AS at FROM application_codes
          WHERE {filter} ORDER BY at, id LIMIT {SECTION_LIMIT}"
     );
     let mut stmt = conn.prepare(&sql)?;
