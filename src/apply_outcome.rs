@@ -21,6 +21,7 @@ use crate::store::inbox::{self, Orphan};
 use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx, apps, held, outbox};
 use crate::templates::TemplateError;
+use crate::workflow::command::StaffCommand;
 use crate::workflow::lifecycle::Refusal;
 use crate::workflow::transition::{Event, Notice, Outcome, Record, transition};
 
@@ -226,6 +227,13 @@ fn record_code_change(
             store_lc::record_handed_over(tx, a.id, now, actor, how, to)
         }
         Some(Status::Expired) => store_lc::record_code_expired(tx, a.id, now),
+        Some(Status::Invalidated) => match event {
+            Event::Staff {
+                command: StaffCommand::Invalidate { reason },
+                ..
+            } => store_lc::invalidate_code(tx, a.id, now, reason.as_str()),
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }

@@ -1,4 +1,4 @@
-//! `mleg apps approve|reject|photo-reject|code|handed|entered|cancel`: the
+//! `mleg apps approve|reject|photo-reject|code|handed|entered|cancel|invalidate`: the
 //! secretary's commands from the terminal, for a secretary who prefers it or
 //! a reply that went astray. They go through exactly the same code as a
 //! reply by mail ([`mleg::secretary::execute`]): same transitions, same
@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
 use mleg::app::App;
+use mleg::domain::InvalidationReason;
 use mleg::secretary::{self, Outcome, Source};
 use mleg::words::{self, Lines};
 use mleg::workflow::command::{ParsedReply, StaffCommand, parse_issue_time, parse_reply};
@@ -56,6 +57,16 @@ pub enum LifecycleCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Invalidate an issued mLegitymacja (UNIEWAŻNIJ <powód>); remember to
+    /// invalidate it in the ministry system too.
+    Invalidate {
+        id: i64,
+        /// parent_request | name_change | card_invalid | transfer | objection,
+        /// or in Polish: "wniosek rodzica", "zmiana nazwiska", "legitymacja
+        /// nieważna", "zmiana szkoły", "sprzeciw".
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn parsed(line: &str) -> Result<StaffCommand> {
@@ -88,6 +99,16 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
         LifecycleCommand::Entered { id } => (id, StaffCommand::Entered),
         LifecycleCommand::Cancel { id, reason: r } => {
             (id, StaffCommand::Cancel { reason: reason(r)? })
+        }
+        LifecycleCommand::Invalidate { id, reason: r } => {
+            let Some(reason) = InvalidationReason::parse(&r) else {
+                bail!(
+                    "--reason {r:?} is none of: parent_request, name_change, card_invalid, \
+                     transfer, objection (or: wniosek rodzica, zmiana nazwiska, legitymacja \
+                     nieważna, zmiana szkoły, sprzeciw)"
+                );
+            };
+            (id, StaffCommand::Invalidate { reason })
         }
         LifecycleCommand::Code {
             id,

@@ -44,6 +44,13 @@ pub struct AppJson {
     /// The school's time zone, for the text output.
     #[serde(skip)]
     tz: chrono_tz::Tz,
+    /// A subject with a fresh command token, for a command mail she writes
+    /// herself (`apps show` only, when a command can act).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command_subject: Option<String>,
+    /// The school's mailbox, where that mail goes (from a staff address).
+    #[serde(skip)]
+    mailbox: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<Event>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,6 +59,11 @@ pub struct AppJson {
 
 pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
     let dates = crate::cli_dates::dates_json(app, a)?;
+    let command_subject = if with_events {
+        command_subject(app, a)?
+    } else {
+        None
+    };
     let store = app.store();
     let bounce = mleg::store::bounces::bounced(store.conn(), a.id)?;
     Ok(AppJson {
@@ -75,6 +87,8 @@ pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson>
         updated_at: mleg::store::ts(a.updated_at),
         photo: inbox::current_photo(store.conn(), a.id)?,
         code: lifecycle::code_info(store.conn(), a.id)?,
+        command_subject,
+        mailbox: app.config.smtp.from.as_str().to_owned(),
         codes: if with_events {
             Some(lifecycle::codes(store.conn(), a.id)?)
         } else {
@@ -135,6 +149,7 @@ pub fn print_show(v: &AppJson, lang: Language) {
         }
     }
     crate::cli_dates::print_dates(&v.dates, lines);
+    print_command(v, lang);
     println!("{}", lines.history());
     for e in v.events.iter().flatten() {
         let detail = match words::event_detail(lang, &e.kind, &e.detail) {
@@ -157,5 +172,35 @@ pub fn print_show(v: &AppJson, lang: Language) {
                 e.source
             );
         }
+    }
+}
+
+/// After hand-over (or expiry, or an invalidation) no mail with a live token
+/// remains for her to answer: a fresh token, recorded like one a mail
+/// carries, in a subject she can send herself.
+fn command_subject(app: &App, a: &Application) -> Result<Option<String>> {
+    if !(a.status.was_issued() || a.status.may_be_reissued()) {
+        return Ok(None);
+    }
+    let token = mleg::notices::fresh_token();
+    let now = app.clock.now();
+    app.store()
+        .transaction(|tx| mleg::store::tokens::issue_at_terminal(tx, &token, a.id, now))?;
+    Ok(Some(format!("[mLegitymacja #{}] [{token}]", a.id)))
+}
+
+fn print_command(v: &AppJson, lang: Language) {
+    let Some(subject) = &v.command_subject else {
+        return;
+    };
+    let status = v.status;
+    let lines = Lines(lang);
+    println!("{}", lines.command_mail(&v.mailbox, subject));
+    if status.was_issued() {
+        println!("  UNIEWAŻNIJ <{}>", lines.reason_word());
+        println!("    {}", lines.invalidation_reasons());
+    }
+    if status.may_be_reissued() {
+        println!("  PONOWNIE");
     }
 }

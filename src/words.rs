@@ -30,6 +30,7 @@ pub fn status(lang: Language, s: Status) -> &'static str {
         Status::Expired => ("kod wygasł", "code expired"),
         Status::Rejected => ("odrzucony", "rejected"),
         Status::Cancelled => ("anulowany", "cancelled"),
+        Status::Invalidated => ("unieważniony", "invalidated"),
     };
     pick(lang, pl, en)
 }
@@ -225,6 +226,8 @@ pub fn event_detail(lang: Language, kind: &str, detail: &str) -> String {
             _ => None,
         },
         "address_bounced" => parent_address(lang, &code),
+        "invalidated" => crate::domain::InvalidationReason::from_id(&code)
+            .map(|r| invalidation_reason(lang, r).to_owned()),
         "photo_rejected" => Some(
             code.split(',')
                 .map(|c| photo_problem(lang, c))
@@ -251,6 +254,8 @@ pub fn audit_command(lang: Language, command: &str) -> String {
         "handed" => pick(lang, "WYDANO", "HANDED"),
         "entered" => pick(lang, "WPROWADZONO", "ENTERED"),
         "cancel" => pick(lang, "ANULUJ", "CANCEL"),
+        "invalidate" => pick(lang, "UNIEWAŻNIJ", "INVALIDATE"),
+        "reissue" => pick(lang, "PONOWNIE", "REISSUE"),
         "help" => pick(lang, "POMOC", "HELP"),
         "unauthorised" => pick(lang, "nieuprawniony nadawca", "unauthorised sender"),
         other => other,

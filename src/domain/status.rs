@@ -21,11 +21,15 @@ pub enum Status {
     /// The code expired before it was used.
     Expired,
     Rejected,
+    /// Closed before anything was issued.
     Cancelled,
+    /// An issued mLegitymacja was invalidated (closed); a reissue is a new
+    /// application.
+    Invalidated,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::AwaitingPhoto,
         Status::AwaitingReview,
         Status::Approved,
@@ -34,6 +38,7 @@ impl Status {
         Status::Expired,
         Status::Rejected,
         Status::Cancelled,
+        Status::Invalidated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +51,36 @@ impl Status {
             Status::Expired => "expired",
             Status::Rejected => "rejected",
             Status::Cancelled => "cancelled",
+            Status::Invalidated => "invalidated",
+        }
+    }
+
+    /// An mLegitymacja was issued on it (a code recorded, or handed over):
+    /// it may be invalidated.
+    pub fn was_issued(self) -> bool {
+        match self {
+            Status::CodeReady | Status::HandedOver | Status::Expired => true,
+            Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::Rejected
+            | Status::Cancelled
+            | Status::Invalidated => false,
+        }
+    }
+
+    /// A new application may be started from it for the same student
+    /// (`PONOWNIE`): after an invalidation, a lapsed code, or a hand-over
+    /// (errors found, the school ID's validity confirmed).
+    pub fn may_be_reissued(self) -> bool {
+        match self {
+            Status::Invalidated | Status::Expired | Status::HandedOver => true,
+            Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::CodeReady
+            | Status::Rejected
+            | Status::Cancelled => false,
         }
     }
 
@@ -58,7 +93,8 @@ impl Status {
             | Status::HandedOver
             | Status::Expired
             | Status::Rejected
-            | Status::Cancelled => false,
+            | Status::Cancelled
+            | Status::Invalidated => false,
         }
     }
 
@@ -73,16 +109,18 @@ impl Status {
             | Status::HandedOver
             | Status::Expired
             | Status::Rejected
-            | Status::Cancelled => false,
+            | Status::Cancelled
+            | Status::Invalidated => false,
         }
     }
 
     /// Nothing more happens on the application: the family has the code,
-    /// or it was refused or cancelled. `Expired` is open: a new code or a
+    /// or it was refused, cancelled or invalidated (a reissue is a new
+    /// application). `Expired` is open: a new code or a
     /// new photo continues the same application.
     pub fn is_closed(self) -> bool {
         match self {
-            Status::HandedOver | Status::Rejected | Status::Cancelled => true,
+            Status::HandedOver | Status::Rejected | Status::Cancelled | Status::Invalidated => true,
             Status::AwaitingPhoto
             | Status::AwaitingReview
             | Status::Approved
@@ -102,7 +140,8 @@ impl Status {
             | Status::HandedOver
             | Status::Expired
             | Status::Rejected
-            | Status::Cancelled => false,
+            | Status::Cancelled
+            | Status::Invalidated => false,
         }
     }
 
@@ -121,7 +160,7 @@ impl fmt::Display for Status {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown status {0:?}; use one of: awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled"
+    "unknown status {0:?}; use one of: awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled, invalidated"
 )]
 pub struct UnknownStatus(pub String);
 
@@ -154,27 +193,30 @@ mod tests {
     #[test]
     fn every_status_is_placed_in_every_set() {
         use Status::*;
-        // (status, accepts photo, owes code, closed, live code)
+        // (status, accepts photo, owes code, closed, live code, issued, reissuable)
         let table = [
-            (AwaitingPhoto, true, false, false, false),
-            (AwaitingReview, true, true, false, false),
-            (Approved, false, true, false, false),
-            (CodeReady, false, false, false, true),
-            (HandedOver, false, false, true, false),
-            (Expired, false, false, false, false),
-            (Rejected, false, false, true, false),
-            (Cancelled, false, false, true, false),
+            (AwaitingPhoto, [true, false, false, false, false, false]),
+            (AwaitingReview, [true, true, false, false, false, false]),
+            (Approved, [false, true, false, false, false, false]),
+            (CodeReady, [false, false, false, true, true, false]),
+            (HandedOver, [false, false, true, false, true, true]),
+            (Expired, [false, false, false, false, true, true]),
+            (Rejected, [false, false, true, false, false, false]),
+            (Cancelled, [false, false, true, false, false, false]),
+            (Invalidated, [false, false, true, false, false, true]),
         ];
         assert_eq!(table.len(), Status::ALL.len());
-        for (st, photo, owes, closed, live) in table {
+        for (st, sets) in table {
             assert_eq!(
-                (
+                [
                     st.accepts_photo(),
                     st.owes_code(),
                     st.is_closed(),
-                    st.has_live_code()
-                ),
-                (photo, owes, closed, live),
+                    st.has_live_code(),
+                    st.was_issued(),
+                    st.may_be_reissued(),
+                ],
+                sets,
                 "{st}"
             );
         }

@@ -68,7 +68,18 @@ pub fn command_name(c: &StaffCommand) -> &'static str {
         StaffCommand::HandedOver => "handed",
         StaffCommand::Entered => "entered",
         StaffCommand::Cancel { .. } => "cancel",
+        StaffCommand::Invalidate { .. } => "invalidate",
         StaffCommand::Help => "help",
+    }
+}
+
+/// An invalidation's reason in the school's language, for her answer.
+fn reason_words(app: &App, command: &StaffCommand) -> String {
+    match command {
+        StaffCommand::Invalidate { reason } => {
+            crate::words::invalidation_reason(app.config.language, *reason).to_owned()
+        }
+        _ => String::new(),
     }
 }
 
@@ -145,7 +156,7 @@ pub fn execute_in(
             &app.templates,
             &app.config,
             &current,
-            command_name(command),
+            (command_name(command), &reason_words(app, command)),
             answered,
             thread,
         )?);

@@ -175,10 +175,12 @@ pub fn get(conn: Tx<'_>, id: i64) -> Result<Option<Application>> {
     Ok(query_apps(conn, "WHERE id = ?1", &[&id])?.pop())
 }
 
-/// The open application for a PESEL, if any.
+/// The open application for a PESEL, if any (one reissued is replaced by
+/// its reissue).
 pub fn open_by_pesel(conn: Tx<'_>, pesel: &Pesel) -> Result<Option<Application>> {
     let closed = super::statuses(Status::is_closed);
-    let tail = format!("WHERE pesel = ?1 AND status NOT IN ({closed}) LIMIT 1");
+    let tail =
+        format!("WHERE pesel = ?1 AND status NOT IN ({closed}) AND reissued_as IS NULL LIMIT 1");
     Ok(query_apps(conn, &tail, &[&pesel.as_str()])?.pop())
 }
 

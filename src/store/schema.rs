@@ -483,4 +483,16 @@ CREATE VIEW application_codes AS
     FROM applications a
     LEFT JOIN codes c ON c.application_id = a.id AND c.replaced_by IS NULL;
 "#,
+    r#"
+-- An invalidated application is closed, and a reissue is a new application
+-- for the same student, linked both ways. The one open application per
+-- student is the newest of a chain: an expired one that was reissued no
+-- longer counts.
+ALTER TABLE applications ADD COLUMN reissue_of INTEGER REFERENCES applications(id);
+ALTER TABLE applications ADD COLUMN reissued_as INTEGER REFERENCES applications(id);
+DROP INDEX applications_open_pesel;
+CREATE UNIQUE INDEX applications_open_pesel ON applications(pesel)
+    WHERE status NOT IN ('handed_over', 'rejected', 'cancelled', 'invalidated')
+        AND reissued_as IS NULL;
+"#,
 ];

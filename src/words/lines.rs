@@ -226,4 +226,27 @@ impl Lines {
             Language::En => format!("was over {valid_days} days ago, such a code has lapsed"),
         }
     }
+
+    /// `apps show`: the mail she can send to act on the application.
+    pub fn command_mail(self, mailbox: &str, subject: &str) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Polecenie mailem (z adresu sekretariatu do {mailbox}, ważne jednorazowo):\n  Temat: {subject}\n  Treść, pierwszy wiersz:"
+            ),
+            Language::En => format!(
+                "Command by mail (from a staff address to {mailbox}, good once):\n  Subject: {subject}\n  Body, first line:"
+            ),
+        }
+    }
+
+    pub fn reason_word(self) -> &'static str {
+        self.pick("powód", "reason")
+    }
+
+    pub fn invalidation_reasons(self) -> &'static str {
+        self.pick(
+            "powód: wniosek rodzica | zmiana nazwiska | legitymacja nieważna | zmiana szkoły | sprzeciw",
+            "reason: parent_request | name_change | card_invalid | transfer | objection",
+        )
+    }
 }

@@ -50,8 +50,8 @@ mod tests;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::domain::fold;
 use crate::domain::when::{WhenError, echo};
+use crate::domain::{InvalidationReason, fold};
 use own::{own_plain, phrase_rest};
 use reason::continue_reason;
 
@@ -82,6 +82,9 @@ pub enum StaffCommand {
     Entered,
     /// `ANULUJ <powód>` / `CANCEL <reason>`
     Cancel { reason: String },
+    /// `UNIEWAŻNIJ <powód>` / `INVALIDATE <reason>`: one of the school's
+    /// reasons, in Polish (with or without diacritics) or as its id.
+    Invalidate { reason: InvalidationReason },
     /// POMOC / HELP / ?
     Help,
 }
@@ -187,6 +190,7 @@ enum Keyword {
     HandedOver,
     Entered,
     Cancel,
+    Invalidate,
     Help,
 }
 
@@ -200,6 +204,7 @@ fn keyword(word: &str) -> Option<Keyword> {
         "wydano" | "handed" => Keyword::HandedOver,
         "wprowadzono" | "entered" => Keyword::Entered,
         "anuluj" | "cancel" => Keyword::Cancel,
+        "uniewaznij" | "invalidate" => Keyword::Invalidate,
         "pomoc" | "help" => Keyword::Help,
         _ => return None,
     })
@@ -229,6 +234,10 @@ fn parse_command(line: &str) -> Option<StaffCommand> {
         Keyword::RejectPhoto => reason(rest).map(|reason| StaffCommand::RejectPhoto { reason }),
         Keyword::Cancel => reason(rest).map(|reason| StaffCommand::Cancel { reason }),
         Keyword::Code => parse_code(rest),
+        // An unknown reason is not understood: she gets the list of reasons.
+        Keyword::Invalidate => reason(rest)
+            .and_then(|r| InvalidationReason::parse(&r))
+            .map(|reason| StaffCommand::Invalidate { reason }),
     }
 }
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::command::StaffCommand;
-use crate::domain::Status;
+use crate::domain::{InvalidationReason, Status};
 use issue_time::{IssueContext, IssueTimeProblem};
 
 /// How the school issues mLegitymacja.
@@ -46,6 +46,10 @@ pub enum ParentNotice {
     },
     /// The parent's `AKTYWOWANO` is recorded: no more reminders.
     Activated,
+    /// The mLegitymacja was invalidated: why, and how to get a new one.
+    Invalidated {
+        reason: InvalidationReason,
+    },
     Nothing,
 }
 
@@ -97,7 +101,7 @@ pub enum Refusal {
 /// `expired` is not closed: a new code or a new photo continues it, and it
 /// can still be rejected or cancelled.
 fn closed(s: Status) -> bool {
-    matches!(s, Status::HandedOver | Status::Rejected | Status::Cancelled)
+    s.is_closed()
 }
 
 fn to(status: Status, parent: ParentNotice, purge: bool) -> Transition {
@@ -217,6 +221,17 @@ pub fn staff_command(
                 _ => Err(Refusal::NotNow { status }),
             }
         }
+        // Only an issued mLegitymacja is invalidated; before that, ANULUJ.
+        // The code's mails go with the photo (the school's rule).
+        StaffCommand::Invalidate { reason } => match status {
+            Invalidated => Err(Refusal::AlreadyDone { status }),
+            s if s.was_issued() => Ok(to(
+                Invalidated,
+                ParentNotice::Invalidated { reason: *reason },
+                true,
+            )),
+            _ => Err(Refusal::NotNow { status }),
+        },
         StaffCommand::Cancel { reason } => match status {
             Cancelled => Err(Refusal::AlreadyDone { status }),
             s if closed(s) => Err(Refusal::NotNow { status }),

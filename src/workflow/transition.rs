@@ -238,6 +238,8 @@ fn staff_outcome(command: &StaffCommand, t: super::lifecycle::Transition) -> Out
         StaffCommand::Reject { reason }
         | StaffCommand::RejectPhoto { reason }
         | StaffCommand::Cancel { reason } => reason.as_str(),
+        // A stock id, which the CLI puts in words.
+        StaffCommand::Invalidate { reason } => reason.as_str(),
         _ => "",
     };
     history.push(Record::Status {

@@ -27,6 +27,7 @@ mod forged;
 mod hostile;
 mod idle;
 mod intake;
+mod invalidate;
 mod kod_dates;
 mod logins;
 mod matching;

@@ -771,3 +771,40 @@ fn sentences_starting_with_command_words_are_not_commands() {
         })
     );
 }
+
+fn invalidate(reason: InvalidationReason) -> ParsedReply {
+    command(StaffCommand::Invalidate { reason })
+}
+
+#[test]
+fn uniewaznij_with_each_reason_in_polish_with_and_without_diacritics_or_in_english() {
+    use InvalidationReason::*;
+    let cases = [
+        ("UNIEWAŻNIJ wniosek rodzica", ParentRequest),
+        ("uniewaznij: wniosek rodzica", ParentRequest),
+        ("INVALIDATE parent_request", ParentRequest),
+        ("UNIEWAŻNIJ zmiana nazwiska", NameChange),
+        ("Unieważnij – zmiana nazwiska.", NameChange),
+        ("INVALIDATE name_change", NameChange),
+        ("UNIEWAŻNIJ legitymacja nieważna", CardInvalid),
+        ("UNIEWAZNIJ legitymacja niewazna", CardInvalid),
+        ("invalidate card_invalid", CardInvalid),
+        ("UNIEWAŻNIJ zmiana szkoły", Transfer),
+        ("UNIEWAZNIJ zmiana szkoly", Transfer),
+        ("INVALIDATE transfer", Transfer),
+        ("UNIEWAŻNIJ sprzeciw", Objection),
+        ("uniewaznij sprzeciw", Objection),
+        ("INVALIDATE objection", Objection),
+    ];
+    for (line, reason) in cases {
+        let body = format!("{line}\n\n{}", quoted(NOTIFICATION));
+        assert_eq!(plain(&body), invalidate(reason), "{line}");
+    }
+}
+
+#[test]
+fn uniewaznij_without_a_known_reason_is_not_understood_rather_than_guessed() {
+    for line in ["UNIEWAŻNIJ", "UNIEWAŻNIJ bo tak", "INVALIDATE lost"] {
+        assert_eq!(plain(line), not_understood(line), "{line}");
+    }
+}

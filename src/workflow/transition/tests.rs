@@ -4,6 +4,7 @@
 use chrono::{Duration, TimeZone};
 
 use super::*;
+use crate::domain::InvalidationReason;
 use crate::domain::test_support::{class, email, name, pesel};
 
 fn now() -> DateTime<Utc> {
@@ -130,6 +131,13 @@ fn columns() -> Vec<(&'static str, Event, Rules)> {
             PORTAL,
         ),
         ("POMOC", staff(StaffCommand::Help), PORTAL),
+        (
+            "UNIEWAŻNIJ",
+            staff(StaffCommand::Invalidate {
+                reason: InvalidationReason::Transfer,
+            }),
+            PORTAL,
+        ),
     ]
 }
 
@@ -144,18 +152,21 @@ fn every_status_and_event() {
     let wp = WrongProcess;
     let h = Help;
     let n = Note("photo_replaced");
+    let inv = To(Invalidated);
     #[rustfmt::skip]
-    let table: [(Status, [Want; 14]); 8] = [
-        //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC
-        (AwaitingPhoto,  [To(review), To(review), To(review), no,           To(Rejected), done,        no,            no,            wp, no,            wp, no,            To(Cancelled), h]),
-        (AwaitingReview, [n,          no,         n,          To(Approved), To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h]),
-        (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h]),
-        (CodeReady,      [no,         no,         no,         done,         no,           no,          To(CodeReady), done,          wp, To(HandedOver), wp, no,            To(Cancelled), h]),
-        (HandedOver,     [no,         no,         no,         done,         no,           no,          done,          done,          wp, done,          wp, done,          no,            h]),
-        (Expired,        [no,         no,         no,         no,           To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, no,            To(Cancelled), h]),
-        (Rejected,       [no,         no,         no,         no,           done,         no,          no,            no,            wp, no,            wp, no,            no,            h]),
-        (Cancelled,      [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            done,          h]),
+    let table: [(Status, [Want; 15]); 9] = [
+        //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC UNIEWAŻNIJ
+        (AwaitingPhoto,  [To(review), To(review), To(review), no,           To(Rejected), done,        no,            no,            wp, no,            wp, no,            To(Cancelled), h, no]),
+        (AwaitingReview, [n,          no,         n,          To(Approved), To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, no]),
+        (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, no]),
+        (CodeReady,      [no,         no,         no,         done,         no,           no,          To(CodeReady), done,          wp, To(HandedOver), wp, no,            To(Cancelled), h, inv]),
+        (HandedOver,     [no,         no,         no,         done,         no,           no,          done,          done,          wp, done,          wp, done,          no,            h, inv]),
+        (Expired,        [no,         no,         no,         no,           To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, no,            To(Cancelled), h, inv]),
+        (Rejected,       [no,         no,         no,         no,           done,         no,          no,            no,            wp, no,            wp, no,            no,            h, no]),
+        (Cancelled,      [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            done,          h, no]),
+        (Invalidated,    [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            no,            h, done]),
     ];
+    assert_eq!(table.len(), Status::ALL.len(), "a row for every status");
     let columns = columns();
     for (status, row) in table {
         for ((label, event, rules), want) in columns.iter().zip(row) {
@@ -434,4 +445,32 @@ fn approve_and_cancel_tell_the_parent() {
             true
         )
     );
+}
+
+#[test]
+fn an_invalidation_tells_the_parent_why_purges_and_records_the_reason_id() {
+    let o = transition(
+        &application(Status::HandedOver),
+        &staff(StaffCommand::Invalidate {
+            reason: InvalidationReason::NameChange,
+        }),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Status {
+            to: Status::Invalidated,
+            detail: "name_change".into()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![Notice::Parent(ParentNotice::Invalidated {
+            reason: InvalidationReason::NameChange
+        })]
+    );
+    assert!(o.purge);
+    assert_eq!(o.code, None);
 }
