@@ -100,7 +100,10 @@ where
     let now = app.clock.now();
     let advanced = match transition(a, event, &app.rules(), now) {
         Ok(outcome) => {
-            let purged = apply::<E>(app, tx, a, (event, &outcome), ctx)?;
+            let mut purged = apply::<E>(app, tx, a, (event, &outcome), ctx)?;
+            if outcome.status() == Some(Status::HandedOver) {
+                purged |= supersede::<E>(app, tx, a, ctx.actor)?;
+            }
             Advanced::Moved {
                 from: a.status,
                 outcome,
@@ -113,6 +116,28 @@ where
         write_audit(tx, a, audit, ctx.actor, &advanced, now)?;
     }
     Ok(advanced)
+}
+
+/// A reissue handed over: the application it reissued, if it was handed
+/// over itself, is invalidated now and not before, so the student is never
+/// without one ([`Event::Superseded`]). Returns whether photo bytes were purged.
+fn supersede<E>(app: &App, tx: Tx<'_>, new: &Application, actor: &str) -> Result<bool, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let Some(old) = apps::reissue_links(tx, new.id)?.0 else {
+        return Ok(false);
+    };
+    let Some(old) = apps::get(tx, old)?.filter(|o| o.status == Status::HandedOver) else {
+        return Ok(false);
+    };
+    let ctx = Context {
+        actor,
+        qr_content: None,
+        photo: None,
+        audit: None,
+    };
+    Ok(advance::<E>(app, tx, &old, &Event::Superseded, &ctx)?.purged())
 }
 
 fn write_audit(
@@ -232,6 +257,10 @@ fn record_code_change(
                 command: StaffCommand::Invalidate { reason },
                 ..
             } => store_lc::invalidate_code(tx, a.id, now, reason.as_str()),
+            Event::Superseded => {
+                let reason = crate::domain::InvalidationReason::CardInvalid;
+                store_lc::invalidate_code(tx, a.id, now, reason.as_str())
+            }
             _ => Ok(()),
         },
         _ => Ok(()),

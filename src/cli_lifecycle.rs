@@ -1,4 +1,4 @@
-//! `mleg apps approve|reject|photo-reject|code|handed|entered|cancel|invalidate`: the
+//! `mleg apps approve|reject|photo-reject|code|handed|entered|cancel|invalidate|reissue`: the
 //! secretary's commands from the terminal, for a secretary who prefers it or
 //! a reply that went astray. They go through exactly the same code as a
 //! reply by mail ([`mleg::secretary::execute`]): same transitions, same
@@ -67,6 +67,16 @@ pub enum LifecycleCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Issue the mLegitymacja again (PONOWNIE): a new application for the same
+    /// student, linked to this one, awaiting a new photo (the parent is asked).
+    /// Allowed after invalidated, expired or handed_over.
+    Reissue {
+        id: i64,
+        /// Keep the last photo when it is no older than `[photo]
+        /// photo_keep_days` (default 0: never kept).
+        #[arg(long)]
+        keep_photo: bool,
+    },
 }
 
 fn parsed(line: &str) -> Result<StaffCommand> {
@@ -110,6 +120,7 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
             };
             (id, StaffCommand::Invalidate { reason })
         }
+        LifecycleCommand::Reissue { id, keep_photo } => (id, StaffCommand::Reissue { keep_photo }),
         LifecycleCommand::Code {
             id,
             code,
@@ -141,6 +152,12 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
     match secretary::execute(app, id, &command, qr.as_deref(), &source)? {
         Outcome::Done { from, to } => {
             println!("{}", lines.done(id, word(from), word(to)));
+            if let StaffCommand::Reissue { .. } = command {
+                let (_, new) = mleg::store::apps::reissue_links(app.store().conn(), id)?;
+                if let Some(new) = new {
+                    println!("{}", lines.reissued_as(new));
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Outcome::Refused(Refusal::AlreadyDone { status }) => {

@@ -44,6 +44,13 @@ pub struct AppJson {
     /// The school's time zone, for the text output.
     #[serde(skip)]
     tz: chrono_tz::Tz,
+    /// The application this one reissues, if any.
+    reissue_of: Option<i64>,
+    /// The application that reissued this one, if any.
+    reissued_as: Option<i64>,
+    /// The whole chain of issues for the student, oldest first (`apps show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain: Option<Vec<i64>>,
     /// A subject with a fresh command token, for a command mail she writes
     /// herself (`apps show` only, when a command can act).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,6 +72,12 @@ pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson>
         None
     };
     let store = app.store();
+    let (reissue_of, reissued_as) = apps::reissue_links(store.conn(), a.id)?;
+    let chain = if with_events {
+        Some(chain(store.conn(), a.id)?)
+    } else {
+        None
+    };
     let bounce = mleg::store::bounces::bounced(store.conn(), a.id)?;
     Ok(AppJson {
         dates,
@@ -88,6 +101,9 @@ pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson>
         photo: inbox::current_photo(store.conn(), a.id)?,
         code: lifecycle::code_info(store.conn(), a.id)?,
         command_subject,
+        reissue_of,
+        reissued_as,
+        chain,
         mailbox: app.config.smtp.from.as_str().to_owned(),
         codes: if with_events {
             Some(lifecycle::codes(store.conn(), a.id)?)
@@ -140,6 +156,16 @@ pub fn print_show(v: &AppJson, lang: Language) {
     if let Some(c) = &v.code {
         let (generated, expires) = (local(c.generated_at), local(c.expires_at));
         println!("{}", lines.code(&c.code, &generated, &expires));
+    }
+    if let Some(chain) = v.chain.as_deref().filter(|c| c.len() > 1) {
+        let ids: Vec<String> = chain
+            .iter()
+            .map(|&id| match id == v.id {
+                true => format!("#{id} ({})", lines.this_one()),
+                false => format!("#{id}"),
+            })
+            .collect();
+        println!("{}", lines.chain(&ids.join(" → ")));
     }
     let codes = v.codes.as_deref().unwrap_or_default();
     if !codes.is_empty() {
@@ -203,4 +229,28 @@ fn print_command(v: &AppJson, lang: Language) {
     if status.may_be_reissued() {
         println!("  PONOWNIE");
     }
+}
+
+/// The student's issues linked by reissue around `id`, oldest first.
+fn chain(conn: mleg::store::Tx<'_>, id: i64) -> Result<Vec<i64>> {
+    let mut first = id;
+    // Bounded: a chain is a handful of issues, never a loop.
+    for _ in 0..100 {
+        match apps::reissue_links(conn, first)?.0 {
+            Some(older) => first = older,
+            None => break,
+        }
+    }
+    let mut chain = vec![first];
+    let mut at = first;
+    while chain.len() < 100 {
+        match apps::reissue_links(conn, at)?.1 {
+            Some(newer) => {
+                chain.push(newer);
+                at = newer;
+            }
+            None => break,
+        }
+    }
+    Ok(chain)
 }

@@ -211,3 +211,41 @@ pub fn import(
         })
     })
 }
+
+/// Opens the reissue of `old` (the secretary's `PONOWNIE`, already decided
+/// by `transition`): a new application for the same student, linked both
+/// ways, awaiting a photo — the parent is asked for one
+/// ([`Event::ReissueOpened`]). The deadline, reminders and digest then run on
+/// it as on any application. Returns the new application's number.
+pub fn reissue_in<E>(app: &App, tx: Tx<'_>, old: &Application, actor: &str) -> Result<i64, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let now = app.clock.now();
+    let new = NewApplication {
+        name: old.name.clone(),
+        pesel: old.pesel.clone(),
+        class: old.class.clone(),
+        parent_email: old.parent_email.clone(),
+        other_parent_emails: old.parent_emails.clone(),
+        legitymacja_number: old.legitymacja_number.clone(),
+        code_to_student: old.code_to_student,
+    };
+    let id = apps::insert_reissue(tx, old.id, &new, &new_token(), now, actor)?;
+    let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+    let ctx = Context {
+        actor,
+        qr_content: None,
+        photo: None,
+        audit: None,
+    };
+    advance::<E>(
+        app,
+        tx,
+        &application,
+        &Event::ReissueOpened { of: old.id },
+        &ctx,
+    )?;
+    info!(application = id, reissue_of = old.id, "reissue opened");
+    Ok(id)
+}

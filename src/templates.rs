@@ -40,6 +40,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "parent_sio_entered" => "parent_sio_entered.txt",
     "parent_cancelled" => "parent_cancelled.txt",
     "parent_invalidated" => "parent_invalidated.txt",
+    "parent_reissue" => "parent_reissue.txt",
     "staff_slip" => "staff_slip.txt",
     "handover_slip.html" => "handover_slip.html",
     "staff_answer" => "staff_answer.txt",

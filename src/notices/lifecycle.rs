@@ -68,6 +68,7 @@ pub fn parent_notice(
         ParentNotice::SioEntered => ("parent_sio_entered", ""),
         ParentNotice::Cancelled { reason } => ("parent_cancelled", reason.as_str()),
         ParentNotice::Activated => ("parent_activated", ""),
+        ParentNotice::ReissuePhotoNeeded => ("parent_reissue", ""),
         ParentNotice::Invalidated { reason } => {
             invalidation = crate::words::invalidation_reason(cfg.language, *reason);
             ("parent_invalidated", invalidation)

@@ -69,6 +69,7 @@ pub fn command_name(c: &StaffCommand) -> &'static str {
         StaffCommand::Entered => "entered",
         StaffCommand::Cancel { .. } => "cancel",
         StaffCommand::Invalidate { .. } => "invalidate",
+        StaffCommand::Reissue { .. } => "reissue",
         StaffCommand::Help => "help",
     }
 }
@@ -119,10 +120,15 @@ pub fn execute_in(
         StaffCommand::Code { .. } => store_lc::code_info(tx, id)?.map(|c| c.code),
         _ => None,
     };
-    let event = Event::Staff {
-        command: command.clone(),
-        recorded_code,
-        complete_at: crate::store::dates::app_dates(tx, id)?.complete_at,
+    let event = match command {
+        StaffCommand::Reissue { .. } => Event::Reissue {
+            reissued_as: apps::reissue_links(tx, id)?.1,
+        },
+        _ => Event::Staff {
+            command: command.clone(),
+            recorded_code,
+            complete_at: crate::store::dates::app_dates(tx, id)?.complete_at,
+        },
     };
     let ctx = Context {
         actor: &source.actor,
@@ -134,12 +140,18 @@ pub fn execute_in(
             command: command_name(command),
         }),
     };
+    let mut detail = reason_words(app, command);
     let (outcome, purged) = match advance::<SecretaryError>(app, tx, &a, &event, &ctx)? {
         Advanced::Moved {
             from,
             outcome,
             purged,
         } => {
+            if let StaffCommand::Reissue { .. } = command {
+                let new =
+                    crate::registry::reissue_in::<SecretaryError>(app, tx, &a, &source.actor)?;
+                detail = new.to_string();
+            }
             let to = outcome.status().unwrap_or(from);
             (Outcome::Done { from, to }, purged)
         }
@@ -156,7 +168,7 @@ pub fn execute_in(
             &app.templates,
             &app.config,
             &current,
-            (command_name(command), &reason_words(app, command)),
+            (command_name(command), &detail),
             answered,
             thread,
         )?);

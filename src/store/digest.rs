@@ -117,7 +117,13 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     } else {
         Section::default()
     };
-    let expired = section(conn, "updated_at", "status = 'expired'", &[])?;
+    // An expired application that was reissued continues in its reissue.
+    let expired = section(
+        conn,
+        "updated_at",
+        "status = 'expired' AND reissued_as IS NULL",
+        &[],
+    )?;
     let bounced = section(
         conn,
         "bounced_at",

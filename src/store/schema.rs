@@ -489,7 +489,9 @@ CREATE VIEW application_codes AS
 -- student is the newest of a chain: an expired one that was reissued no
 -- longer counts.
 ALTER TABLE applications ADD COLUMN reissue_of INTEGER REFERENCES applications(id);
-ALTER TABLE applications ADD COLUMN reissued_as INTEGER REFERENCES applications(id);
+-- Set just before the reissue's row is inserted (so the old one no longer
+-- counts as open), hence no REFERENCES.
+ALTER TABLE applications ADD COLUMN reissued_as INTEGER;
 DROP INDEX applications_open_pesel;
 CREATE UNIQUE INDEX applications_open_pesel ON applications(pesel)
     WHERE status NOT IN ('handed_over', 'rejected', 'cancelled', 'invalidated')

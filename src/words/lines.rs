@@ -249,4 +249,27 @@ impl Lines {
             "reason: parent_request | name_change | card_invalid | transfer | objection",
         )
     }
+
+    pub fn reissued_as(self, new: i64) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Ponowne wydanie: nowy wniosek #{new} czeka na zdjęcie (rodzic dostał prośbę)."
+            ),
+            Language::En => {
+                format!("Reissue: new application #{new} awaits a photo (the parent was asked).")
+            }
+        }
+    }
+
+    /// `apps show`: the application's place in a chain of reissues.
+    pub fn chain(self, chain: &str) -> String {
+        match self.0 {
+            Language::Pl => format!("Kolejne wydania: {chain}"),
+            Language::En => format!("Issues in turn: {chain}"),
+        }
+    }
+
+    pub fn this_one(self) -> &'static str {
+        self.pick("ten", "this one")
+    }
 }

@@ -50,6 +50,8 @@ pub enum ParentNotice {
     Invalidated {
         reason: InvalidationReason,
     },
+    /// A reissue started: please send a current photo.
+    ReissuePhotoNeeded,
     Nothing,
 }
 
@@ -232,6 +234,9 @@ pub fn staff_command(
             )),
             _ => Err(Refusal::NotNow { status }),
         },
+        // A reissue is its own event (`Event::Reissue`): it needs to know
+        // whether one was started already.
+        StaffCommand::Reissue { .. } => Err(Refusal::NotNow { status }),
         StaffCommand::Cancel { reason } => match status {
             Cancelled => Err(Refusal::AlreadyDone { status }),
             s if closed(s) => Err(Refusal::NotNow { status }),

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use super::command::StaffCommand;
 use super::lifecycle::{CodeRecord, ParentNotice, Process, Refusal, staff_command};
-use crate::domain::{Application, Status};
+use crate::domain::{Application, InvalidationReason, Status};
 
 /// What happened to an application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +49,16 @@ pub enum Event {
     DeadlineReminder { day: u32, deadline: DateTime<Utc> },
     /// A parent replied `AKTYWOWANO` / `ACTIVATED` to the code mail.
     ParentActivated,
+    /// The secretary's `PONOWNIE` on this (old) application;
+    /// `reissued_as`: the reissue already started, if any.
+    Reissue { reissued_as: Option<i64> },
+    /// This (new) application was opened as the reissue of `of`: the parent
+    /// is asked for a current photo.
+    ReissueOpened { of: i64 },
+    /// The reissue of this handed-over application was handed over: the old
+    /// one is invalidated now (the student is never without one), `card_invalid`,
+    /// and the family, who has the new one, is not told again.
+    Superseded,
 }
 
 /// The school's settings that shape a transition.
@@ -192,6 +202,46 @@ pub fn transition(
         Event::CodeExpired => dates::code_expired(status),
         Event::DeadlineReminder { day, deadline } => dates::deadline(status, *day, *deadline),
         Event::ParentActivated => dates::activated(status),
+        Event::Reissue { reissued_as } => match (status, reissued_as) {
+            (_, Some(_)) => Err(Refusal::AlreadyDone { status }),
+            (s, None) if s.may_be_reissued() => Ok(note("reissued", "")),
+            _ => Err(Refusal::NotNow { status }),
+        },
+        Event::ReissueOpened { of } => match status {
+            Status::AwaitingPhoto => {
+                let mut o = note("reissue_of", &of.to_string());
+                o.notices = vec![Notice::Parent(ParentNotice::ReissuePhotoNeeded)];
+                Ok(o)
+            }
+            _ => Err(Refusal::NotNow { status }),
+        },
+        Event::Superseded => match status {
+            Status::HandedOver => Ok(Outcome {
+                history: vec![Record::Status {
+                    to: Status::Invalidated,
+                    detail: InvalidationReason::CardInvalid.as_str().into(),
+                }],
+                notices: Vec::new(),
+                code: None,
+                purge: true,
+                detail: InvalidationReason::CardInvalid.as_str().into(),
+            }),
+            _ => Err(Refusal::NotNow { status }),
+        },
+    }
+}
+
+/// An outcome that only notes something in the history.
+fn note(kind: &'static str, detail: &str) -> Outcome {
+    Outcome {
+        history: vec![Record::Note {
+            kind,
+            detail: detail.into(),
+        }],
+        notices: Vec::new(),
+        code: None,
+        purge: false,
+        detail: detail.into(),
     }
 }
 

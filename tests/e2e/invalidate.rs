@@ -11,13 +11,18 @@ use crate::support::app::{SCHOOL, SECRETARY, TestApp, mleg, the_one};
 use crate::support::mime::Mail;
 use crate::support::replies::{Style, reply};
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// A student whose code was recorded and handed over from the terminal.
-async fn handed_over(t: &TestApp, first: &str, last: &str, serial: u32) -> (i64, String) {
+pub(crate) async fn handed_over(
+    t: &TestApp,
+    first: &str,
+    last: &str,
+    serial: u32,
+) -> (i64, String) {
     let (id, parent, _) = t.photo_with_secretary(first, last, serial).await;
     let id_s = id.to_string();
     stdout(&mleg(t, &["apps", "code", &id_s, "AB12CD34"]));
@@ -50,7 +55,7 @@ pub(crate) async fn staff_mail_with(t: &TestApp, id: i64, needle: &str) -> Incom
     }
 }
 
-fn current_code(t: &TestApp, id: i64) -> mleg::domain::CodeInfo {
+pub(crate) fn current_code(t: &TestApp, id: i64) -> mleg::domain::CodeInfo {
     mleg::store::lifecycle::code_info(t.app.store().conn(), id)
         .unwrap()
         .expect("a code was recorded")

@@ -37,6 +37,7 @@ mod outage_data;
 mod privacy;
 mod purge;
 mod purge_copies;
+mod reissue;
 mod robots;
 mod robustness;
 mod schools;

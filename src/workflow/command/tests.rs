@@ -808,3 +808,18 @@ fn uniewaznij_without_a_known_reason_is_not_understood_rather_than_guessed() {
         assert_eq!(plain(line), not_understood(line), "{line}");
     }
 }
+
+#[test]
+fn ponownie_or_reissue_alone_on_its_line_asks_for_a_reissue() {
+    for line in ["PONOWNIE", "ponownie.", "REISSUE", "Reissue!"] {
+        assert_eq!(
+            plain(line),
+            command(StaffCommand::Reissue { keep_photo: false }),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        plain("Ponownie proszę o zdjęcie"),
+        not_understood("Ponownie proszę o zdjęcie")
+    );
+}

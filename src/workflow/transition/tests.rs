@@ -474,3 +474,62 @@ fn an_invalidation_tells_the_parent_why_purges_and_records_the_reason_id() {
     assert!(o.purge);
     assert_eq!(o.code, None);
 }
+
+#[test]
+fn ponownie_is_allowed_after_invalidated_expired_or_handed_over_and_once() {
+    for status in Status::ALL {
+        let r = transition(
+            &application(status),
+            &Event::Reissue { reissued_as: None },
+            &PORTAL,
+            now(),
+        );
+        assert_eq!(r.is_ok(), status.may_be_reissued(), "{status}");
+        if let Ok(o) = r {
+            assert_eq!(o.status(), None, "{status}: the old one keeps its status");
+            assert!(!o.purge && o.notices.is_empty());
+        }
+    }
+    let again = transition(
+        &application(Status::Invalidated),
+        &Event::Reissue {
+            reissued_as: Some(9),
+        },
+        &PORTAL,
+        now(),
+    );
+    assert_eq!(
+        again,
+        Err(Refusal::AlreadyDone {
+            status: Status::Invalidated
+        })
+    );
+}
+
+#[test]
+fn a_reissue_asks_the_parent_for_a_photo_and_a_superseded_one_is_invalidated_quietly() {
+    let opened = transition(
+        &application(Status::AwaitingPhoto),
+        &Event::ReissueOpened { of: 3 },
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        opened.notices,
+        vec![Notice::Parent(ParentNotice::ReissuePhotoNeeded)]
+    );
+    let old = transition(
+        &application(Status::HandedOver),
+        &Event::Superseded,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(old.status(), Some(Status::Invalidated));
+    assert!(old.notices.is_empty(), "the family has the new one");
+    assert!(old.purge);
+    for status in [Status::CodeReady, Status::Expired, Status::Invalidated] {
+        assert!(transition(&application(status), &Event::Superseded, &PORTAL, now()).is_err());
+    }
+}
