@@ -70,13 +70,7 @@ pub enum LifecycleCommand {
     /// Issue the mLegitymacja again (PONOWNIE): a new application for the same
     /// student, linked to this one, awaiting a new photo (the parent is asked).
     /// Allowed after invalidated, expired or handed_over.
-    Reissue {
-        id: i64,
-        /// Keep the last photo when it is no older than `[photo]
-        /// photo_keep_days` (default 0: never kept).
-        #[arg(long)]
-        keep_photo: bool,
-    },
+    Reissue { id: i64 },
 }
 
 fn parsed(line: &str) -> Result<StaffCommand> {
@@ -120,7 +114,7 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
             };
             (id, StaffCommand::Invalidate { reason })
         }
-        LifecycleCommand::Reissue { id, keep_photo } => (id, StaffCommand::Reissue { keep_photo }),
+        LifecycleCommand::Reissue { id } => (id, StaffCommand::Reissue),
         LifecycleCommand::Code {
             id,
             code,
@@ -152,7 +146,7 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
     match secretary::execute(app, id, &command, qr.as_deref(), &source)? {
         Outcome::Done { from, to } => {
             println!("{}", lines.done(id, word(from), word(to)));
-            if let StaffCommand::Reissue { .. } = command {
+            if command == StaffCommand::Reissue {
                 let (_, new) = mleg::store::apps::reissue_links(app.store().conn(), id)?;
                 if let Some(new) = new {
                     println!("{}", lines.reissued_as(new));

@@ -69,7 +69,7 @@ pub fn command_name(c: &StaffCommand) -> &'static str {
         StaffCommand::Entered => "entered",
         StaffCommand::Cancel { .. } => "cancel",
         StaffCommand::Invalidate { .. } => "invalidate",
-        StaffCommand::Reissue { .. } => "reissue",
+        StaffCommand::Reissue => "reissue",
         StaffCommand::Help => "help",
     }
 }
@@ -121,7 +121,7 @@ pub fn execute_in(
         _ => None,
     };
     let event = match command {
-        StaffCommand::Reissue { .. } => Event::Reissue {
+        StaffCommand::Reissue => Event::Reissue {
             reissued_as: apps::reissue_links(tx, id)?.1,
         },
         _ => Event::Staff {
@@ -147,7 +147,7 @@ pub fn execute_in(
             outcome,
             purged,
         } => {
-            if let StaffCommand::Reissue { .. } = command {
+            if *command == StaffCommand::Reissue {
                 let new =
                     crate::registry::reissue_in::<SecretaryError>(app, tx, &a, &source.actor)?;
                 detail = new.to_string();

@@ -85,9 +85,9 @@ pub enum StaffCommand {
     /// `UNIEWAŻNIJ <powód>` / `INVALIDATE <reason>`: one of the school's
     /// reasons, in Polish (with or without diacritics) or as its id.
     Invalidate { reason: InvalidationReason },
-    /// `PONOWNIE` / `REISSUE`: a new application for the same student (the
-    /// photo kept only from the terminal, `--keep-photo`).
-    Reissue { keep_photo: bool },
+    /// `PONOWNIE` / `REISSUE`: a new application for the same student,
+    /// awaiting a new photo.
+    Reissue,
     /// POMOC / HELP / ?
     Help,
 }
@@ -232,7 +232,7 @@ fn parse_command(line: &str) -> Option<StaffCommand> {
         Keyword::HandedOver => bare(strip_over(rest)).then_some(StaffCommand::HandedOver),
         Keyword::Entered => bare(rest).then_some(StaffCommand::Entered),
         Keyword::Help => bare(rest).then_some(StaffCommand::Help),
-        Keyword::Reissue => bare(rest).then_some(StaffCommand::Reissue { keep_photo: false }),
+        Keyword::Reissue => bare(rest).then_some(StaffCommand::Reissue),
         // "Nie mogę otworzyć…" and "Zdjęcie jest OK" are sentences, not
         // commands; these two everyday words act only as `NIE: …` / `NIE …`.
         _ if is_everyday_word(word) && !marked_as_command(word, rest) => None,

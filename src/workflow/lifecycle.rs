@@ -236,7 +236,7 @@ pub fn staff_command(
         },
         // A reissue is its own event (`Event::Reissue`): it needs to know
         // whether one was started already.
-        StaffCommand::Reissue { .. } => Err(Refusal::NotNow { status }),
+        StaffCommand::Reissue => Err(Refusal::NotNow { status }),
         StaffCommand::Cancel { reason } => match status {
             Cancelled => Err(Refusal::AlreadyDone { status }),
             s if closed(s) => Err(Refusal::NotNow { status }),

@@ -812,11 +812,7 @@ fn uniewaznij_without_a_known_reason_is_not_understood_rather_than_guessed() {
 #[test]
 fn ponownie_or_reissue_alone_on_its_line_asks_for_a_reissue() {
     for line in ["PONOWNIE", "ponownie.", "REISSUE", "Reissue!"] {
-        assert_eq!(
-            plain(line),
-            command(StaffCommand::Reissue { keep_photo: false }),
-            "{line}"
-        );
+        assert_eq!(plain(line), command(StaffCommand::Reissue), "{line}");
     }
     assert_eq!(
         plain("Ponownie proszę o zdjęcie"),
