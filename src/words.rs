@@ -66,6 +66,11 @@ fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
             "przypomnienie o terminie wydania",
             "issue deadline reminder",
         ),
+        "reissued" => (
+            "wydawana ponownie (nowy wniosek)",
+            "issued again (a new application)",
+        ),
+        "reissue_of" => ("ponowne wydanie po wniosku", "reissue of application"),
         _ => return None,
     })
 }
@@ -226,6 +231,7 @@ pub fn event_detail(lang: Language, kind: &str, detail: &str) -> String {
             _ => None,
         },
         "address_bounced" => parent_address(lang, &code),
+        "reissue_of" => code.parse::<i64>().ok().map(|n| format!("#{n}")),
         "invalidated" => crate::domain::InvalidationReason::from_id(&code)
             .map(|r| invalidation_reason(lang, r).to_owned()),
         "photo_rejected" => Some(

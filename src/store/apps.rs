@@ -288,12 +288,14 @@ pub fn photo_candidates(
     query_apps(conn, &tail, &[])
 }
 
-/// Every application on which `address` is a parent, oldest first.
+/// Every application on which `address` is a parent, oldest first; of a
+/// chain of reissues only the newest, so each child is listed once.
 pub fn of_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<Vec<Application>> {
     query_apps(
         conn,
-        "WHERE parent_email = ?1
-            OR id IN (SELECT application_id FROM application_parents WHERE email = ?1)
+        "WHERE (parent_email = ?1
+            OR id IN (SELECT application_id FROM application_parents WHERE email = ?1))
+            AND reissued_as IS NULL
          ORDER BY id",
         &[&address.as_str()],
     )

@@ -2,7 +2,7 @@ use super::*;
 
 /// The history's kinds that are not a status name (a status change is
 /// recorded under the new status's name).
-const NOTE_KINDS: [&str; 9] = [
+const NOTE_KINDS: [&str; 11] = [
     "registered",
     "photo_replaced",
     "photo_purged",
@@ -12,6 +12,8 @@ const NOTE_KINDS: [&str; 9] = [
     "reminder_skipped",
     "code_reminder",
     "deadline_reminder",
+    "reissued",
+    "reissue_of",
 ];
 
 const BOTH: [Language; 2] = [Language::Pl, Language::En];
