@@ -96,3 +96,35 @@ fn a_new_code_replaces_the_current_one_and_both_stay_listed() {
     assert_eq!(current.code, "SECOND2");
     assert_eq!(current.invalidated_reason.as_deref(), Some("card_invalid"));
 }
+
+#[test]
+fn a_second_application_for_a_student_is_refused_while_the_first_is_open_by_every_closed_set() {
+    use crate::domain::Status;
+    let t = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap();
+    for status in Status::ALL {
+        let mut s = Store::open_in_memory().unwrap();
+        let first = s
+            .transaction(|tx| {
+                let id = super::apps::insert(tx, &new_app(), "first", t, "test")?;
+                super::apps::set_status(tx, id, status, t, "", "test")?;
+                Ok::<_, super::StoreError>(id)
+            })
+            .unwrap();
+        // The register's check is built from `Status::is_closed`; the
+        // unique index behind it must not refuse what the check allows.
+        let second = s.transaction(|tx| super::apps::insert(tx, &new_app(), "second", t, "test"));
+        assert_eq!(second.is_ok(), status.is_closed(), "{status}");
+        // A reissue is allowed from every status it may start from, and the
+        // old one then no longer counts as open.
+        if status.may_be_reissued() && !status.is_closed() {
+            let reissue = s.transaction(|tx| {
+                super::apps::insert_reissue(tx, first, &new_app(), "third", t, "test")
+            });
+            let id = reissue.unwrap_or_else(|e| panic!("{status}: {e}"));
+            assert_eq!(
+                super::apps::reissue_links(s.conn(), first).unwrap(),
+                (None, Some(id))
+            );
+        }
+    }
+}
