@@ -4,11 +4,14 @@
 //! for.
 //!
 //! This is the only module that changes an application's status (through
-//! `store::apps::set_status`). The four causes — a parent's valid photo
-//! (`intake::apply`), an orphan adopted at registration (`registry`), a held
-//! photo the secretary accepted (`secretary::held`) and every staff command
-//! (`secretary`) — call `transition`, then [`apply`]; so do the date rules
-//! (`scheduler::rules`) and a parent's `AKTYWOWANO` (`intake::activated`).
+//! `store::apps::set_status`), and [`advance`] is its one door: every cause
+//! — a parent's valid photo (`intake::apply`), an orphan adopted at
+//! registration (`registry`), a held photo the secretary accepted
+//! (`secretary::held`), every staff command (`secretary`), the date rules
+//! (`scheduler::rules`) and a parent's `AKTYWOWANO` (`intake::activated`) —
+//! hands it an [`Event`]; it runs `transition` with the school's rules,
+//! writes the outcome and the audit row. The applier itself is private, so
+//! no cause can write an outcome `transition` did not decide.
 
 use crate::app::App;
 use crate::domain::{Application, EmailAddress, Status, matching};
@@ -18,7 +21,9 @@ use crate::store::inbox::{self, Orphan};
 use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx, apps, held, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::transition::{Notice, Outcome, Record};
+use crate::workflow::command::StaffCommand;
+use crate::workflow::lifecycle::Refusal;
+use crate::workflow::transition::{Event, Notice, Outcome, Record, transition};
 
 /// The photo an event is about (photo events only): what its notices show.
 #[derive(Debug, Clone, Copy)]
@@ -40,16 +45,153 @@ pub struct Context<'a> {
     /// The decoded QR code of the ministry screen, with a `KOD`.
     pub qr_content: Option<&'a str>,
     pub photo: Option<PhotoSource<'a>>,
+    /// A staff command: the audit row to write, accepted or refused.
+    pub audit: Option<Audit<'a>>,
 }
 
-/// Writes `outcome` for application `a` (as it was before) in `tx`.
-/// Returns whether photo bytes were purged (the caller then flushes the WAL
-/// after its commit).
-pub fn apply<E>(
+/// What the audit log records of a staff command besides its outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a> {
+    /// "mail" or "cli".
+    pub source: &'a str,
+    pub message_id: Option<&'a str>,
+    /// The command's audit name ("approve", "invalidate", …).
+    pub command: &'a str,
+}
+
+/// What [`advance`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Advanced {
+    /// The outcome was written; `from` is the status before it.
+    Moved {
+        from: Status,
+        outcome: Outcome,
+        /// Photo bytes were purged: the caller flushes the WAL after its
+        /// commit, so they do not survive there.
+        purged: bool,
+    },
+    /// `transition` refused; nothing but the audit row (if any) was written.
+    Refused(Refusal),
+}
+
+impl Advanced {
+    pub fn purged(&self) -> bool {
+        matches!(self, Advanced::Moved { purged: true, .. })
+    }
+
+    pub fn moved(&self) -> bool {
+        matches!(self, Advanced::Moved { .. })
+    }
+}
+
+/// The one seam for an event: decides it with the school's rules
+/// ([`transition`]), writes the outcome in `tx` and, for a staff command,
+/// the audit row. `a` is the application as it was before.
+pub fn advance<E>(
     app: &App,
     tx: Tx<'_>,
     a: &Application,
-    outcome: &Outcome,
+    event: &Event,
+    ctx: &Context<'_>,
+) -> Result<Advanced, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let now = app.clock.now();
+    let advanced = match transition(a, event, &app.rules(), now) {
+        Ok(outcome) => {
+            let mut purged = apply::<E>(app, tx, a, (event, &outcome), ctx)?;
+            if outcome.status() == Some(Status::HandedOver) {
+                purged |= supersede::<E>(app, tx, a, ctx.actor)?;
+            }
+            Advanced::Moved {
+                from: a.status,
+                outcome,
+                purged,
+            }
+        }
+        Err(refusal) => Advanced::Refused(refusal),
+    };
+    if let Some(audit) = &ctx.audit {
+        write_audit(tx, a, audit, ctx.actor, &advanced, now)?;
+    }
+    Ok(advanced)
+}
+
+/// A reissue handed over: the application it reissued, if it was handed
+/// over itself, is invalidated now and not before, so the student is never
+/// without one ([`Event::Superseded`]). Returns whether photo bytes were purged.
+fn supersede<E>(app: &App, tx: Tx<'_>, new: &Application, actor: &str) -> Result<bool, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let Some(old) = apps::reissue_links(tx, new.id)?.0 else {
+        return Ok(false);
+    };
+    let Some(old) = apps::get(tx, old)?.filter(|o| o.status == Status::HandedOver) else {
+        return Ok(false);
+    };
+    let ctx = Context {
+        actor,
+        qr_content: None,
+        photo: None,
+        audit: None,
+    };
+    Ok(advance::<E>(app, tx, &old, &Event::Superseded, &ctx)?.purged())
+}
+
+fn write_audit(
+    tx: Tx<'_>,
+    a: &Application,
+    audit: &Audit<'_>,
+    actor: &str,
+    advanced: &Advanced,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let (label, detail) = match advanced {
+        Advanced::Moved { outcome, .. } => ("accepted", outcome.detail.clone()),
+        Advanced::Refused(refusal) => refusal_audit(a, refusal),
+    };
+    let entry = store_lc::AuditEntry {
+        at: now,
+        actor: actor.to_owned(),
+        source: audit.source.to_owned(),
+        message_id: audit.message_id.map(str::to_owned),
+        application_id: Some(a.id),
+        command: audit.command.to_owned(),
+        outcome: label.into(),
+        detail,
+    };
+    store_lc::audit(tx, &entry)
+}
+
+/// The audit's outcome label and detail of a refused command.
+fn refusal_audit(a: &Application, refusal: &Refusal) -> (&'static str, String) {
+    let label = match refusal {
+        Refusal::Help => "help",
+        Refusal::AlreadyDone { .. } => "already_done",
+        Refusal::NotNow { .. } => "refused",
+        Refusal::WrongProcess { .. } => "wrong_process",
+        Refusal::BadIssueTime { .. } => "refused_issue_time",
+    };
+    let detail = match refusal {
+        Refusal::BadIssueTime { at, problem } => format!(
+            "status {}; generated at {} ({problem:?})",
+            a.status,
+            crate::store::ts(*at)
+        ),
+        _ => format!("status {}", a.status),
+    };
+    (label, detail)
+}
+
+/// Writes `outcome` for application `a` (as it was before) in `tx`.
+/// Returns whether photo bytes were purged.
+fn apply<E>(
+    app: &App,
+    tx: Tx<'_>,
+    a: &Application,
+    (event, outcome): (&Event, &Outcome),
     ctx: &Context<'_>,
 ) -> Result<bool, E>
 where
@@ -69,9 +211,7 @@ where
     if let Some(code) = &outcome.code {
         store_lc::record_code(tx, a.id, code, ctx.qr_content)?;
     }
-    if outcome.status() == Some(Status::HandedOver) {
-        store_lc::record_handed_over(tx, a.id, now, ctx.actor)?;
-    }
+    record_code_change(tx, a, event, outcome.status(), (now, ctx.actor))?;
     // Complete = registered and a valid photo. Each completion (the first
     // photo, or a new one after ZDJĘCIE) starts the issue deadline and the
     // staff reminders anew; a photo replacing one under review moves
@@ -93,6 +233,43 @@ where
         store_lc::forget_code(tx, a.id)?;
     }
     Ok(purged)
+}
+
+/// What a move means for the current code's own record.
+fn record_code_change(
+    tx: Tx<'_>,
+    a: &Application,
+    event: &Event,
+    to: Option<Status>,
+    (now, actor): (chrono::DateTime<chrono::Utc>, &str),
+) -> Result<(), StoreError> {
+    match to {
+        Some(Status::HandedOver) => {
+            let how = match event {
+                Event::ParentActivated => store_lc::HandOver::Activated,
+                _ => store_lc::HandOver::Handed,
+            };
+            let to = if a.code_to_student {
+                "student"
+            } else {
+                "parent"
+            };
+            store_lc::record_handed_over(tx, a.id, now, actor, how, to)
+        }
+        Some(Status::Expired) => store_lc::record_code_expired(tx, a.id, now),
+        Some(Status::Invalidated) => match event {
+            Event::Staff {
+                command: StaffCommand::Invalidate { reason },
+                ..
+            } => store_lc::invalidate_code(tx, a.id, now, reason.as_str()),
+            Event::Superseded => {
+                let reason = crate::domain::InvalidationReason::CardInvalid;
+                store_lc::invalidate_code(tx, a.id, now, reason.as_str())
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
 }
 
 /// The school's rule: the photo and the parents' mails go.

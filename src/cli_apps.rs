@@ -10,21 +10,18 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use serde::Serialize;
 
 use mleg::app::App;
-use mleg::config::Language;
-use mleg::domain::CodeInfo;
 use mleg::domain::csv_import::parse_applications_csv;
 use mleg::domain::when::parse_span;
 use mleg::domain::{
     Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
 };
 use mleg::registry::{self, RegistryError};
-use mleg::store::apps::{self, Event};
-use mleg::store::inbox::{self, PhotoInfo};
-use mleg::store::lifecycle::{self, AuditEntry};
+use mleg::store::apps;
 use mleg::words::{self, Lines};
+
+use crate::cli_show::AppJson;
 
 #[derive(Debug, Subcommand)]
 pub enum AppsCommand {
@@ -155,7 +152,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             if json {
                 let views: Vec<AppJson> = list
                     .iter()
-                    .map(|a| to_json(app, a, false))
+                    .map(|a| crate::cli_show::to_json(app, a, false))
                     .collect::<Result<_>>()?;
                 println!("{}", serde_json::to_string_pretty(&views)?);
             } else {
@@ -183,11 +180,11 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let a = find(app, &id_or_pesel)?;
-            let view = to_json(app, &a, true)?;
+            let view = crate::cli_show::to_json(app, &a, true)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&view)?);
             } else {
-                print_show(&view, app.config.language);
+                crate::cli_show::print_show(&view, app.config.language);
             }
         }
     }
@@ -261,135 +258,4 @@ fn find(app: &App, key: &str) -> Result<Application> {
         },
     };
     found.with_context(|| format!("nie ma wniosku {key}"))
-}
-
-#[derive(Debug, Serialize)]
-struct AppJson {
-    id: i64,
-    first_name: String,
-    last_name: String,
-    pesel: String,
-    class: String,
-    parent_email: String,
-    /// Every parent address, the primary one first.
-    parent_emails: Vec<String>,
-    legitymacja_number: Option<String>,
-    code_to_student: bool,
-    status: Status,
-    created_at: String,
-    updated_at: String,
-    photo: Option<PhotoInfo>,
-    code: Option<CodeInfo>,
-    /// "The parent's address bounces": when, and which address (`parent`, `parent_2`…).
-    address_bounces: Option<String>,
-    /// The same for the text output: when, and which address.
-    #[serde(skip)]
-    bounce: Option<(chrono::DateTime<chrono::Utc>, String)>,
-    #[serde(flatten)]
-    dates: crate::cli_dates::DatesJson,
-    /// The school's time zone, for the text output.
-    #[serde(skip)]
-    tz: chrono_tz::Tz,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    events: Option<Vec<Event>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    audit: Option<Vec<AuditEntry>>,
-}
-
-fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson> {
-    let dates = crate::cli_dates::dates_json(app, a)?;
-    let store = app.store();
-    let bounce = mleg::store::bounces::bounced(store.conn(), a.id)?;
-    Ok(AppJson {
-        dates,
-        tz: app.config.dates.timezone,
-        id: a.id,
-        first_name: a.name.first_names().to_owned(),
-        last_name: a.name.last_name().to_owned(),
-        pesel: a.pesel.as_str().to_owned(),
-        class: a.class.as_str().to_owned(),
-        parent_email: a.parent_email.as_str().to_owned(),
-        parent_emails: a
-            .parent_emails
-            .iter()
-            .map(|e| e.as_str().to_owned())
-            .collect(),
-        legitymacja_number: a.legitymacja_number.clone(),
-        code_to_student: a.code_to_student,
-        status: a.status,
-        created_at: mleg::store::ts(a.created_at),
-        updated_at: mleg::store::ts(a.updated_at),
-        photo: inbox::current_photo(store.conn(), a.id)?,
-        code: lifecycle::code_info(store.conn(), a.id)?,
-        address_bounces: bounce
-            .as_ref()
-            .map(|(at, kind)| format!("{} ({kind})", mleg::store::ts(*at))),
-        bounce,
-        events: if with_events {
-            Some(apps::events(store.conn(), a.id)?)
-        } else {
-            None
-        },
-        audit: if with_events {
-            Some(lifecycle::audit_log(store.conn(), Some(a.id))?)
-        } else {
-            None
-        },
-    })
-}
-
-fn print_show(v: &AppJson, lang: Language) {
-    let local = |t| crate::cli_dates::local(v.tz, t);
-    let lines = Lines(lang);
-    println!(
-        "{}",
-        lines.header(v.id, &v.first_name, &v.last_name, &v.class)
-    );
-    println!(
-        "{}",
-        lines.pesel_and_parents(&v.pesel, &v.parent_emails.join(", "))
-    );
-    println!("{}", lines.status(words::status(lang, v.status)));
-    if let Some((at, kind)) = &v.bounce {
-        let which = words::parent_address(lang, kind).unwrap_or_else(|| kind.clone());
-        println!("{}", lines.bounces(&format!("{} ({which})", local(*at))));
-    }
-    match &v.photo {
-        Some(p) => match p.purged_at {
-            Some(at) => println!("{}", lines.photo_deleted(&local(at))),
-            None => println!(
-                "{}",
-                lines.photo(p.width, p.height, p.bytes / 1024, &local(p.received_at))
-            ),
-        },
-        None => println!("{}", lines.no_photo()),
-    }
-    if let Some(c) = &v.code {
-        let (generated, expires) = (local(c.generated_at), local(c.expires_at));
-        println!("{}", lines.code(&c.code, &generated, &expires));
-    }
-    crate::cli_dates::print_dates(&v.dates, lines);
-    println!("{}", lines.history());
-    for e in v.events.iter().flatten() {
-        let detail = match words::event_detail(lang, &e.kind, &e.detail) {
-            d if d.is_empty() => d,
-            d => format!(" — {d}"),
-        };
-        let kind = words::event_kind(lang, &e.kind);
-        println!("  {}  {kind}{detail}  ({})", local(e.at), e.actor);
-    }
-    let audit = v.audit.as_deref().unwrap_or_default();
-    if !audit.is_empty() {
-        println!("{}", lines.audit());
-        for e in audit {
-            let at = local(e.at);
-            println!(
-                "  {at}  {} → {}  ({}, {})",
-                words::audit_command(lang, &e.command),
-                words::audit_outcome(lang, &e.outcome),
-                e.actor,
-                e.source
-            );
-        }
-    }
 }

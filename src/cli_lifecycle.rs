@@ -1,4 +1,4 @@
-//! `mleg apps approve|reject|photo-reject|code|handed|entered|cancel`: the
+//! `mleg apps approve|reject|photo-reject|code|handed|entered|cancel|invalidate|reissue`: the
 //! secretary's commands from the terminal, for a secretary who prefers it or
 //! a reply that went astray. They go through exactly the same code as a
 //! reply by mail ([`mleg::secretary::execute`]): same transitions, same
@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
 use mleg::app::App;
+use mleg::domain::InvalidationReason;
 use mleg::secretary::{self, Outcome, Source};
 use mleg::words::{self, Lines};
 use mleg::workflow::command::{ParsedReply, StaffCommand, parse_issue_time, parse_reply};
@@ -64,6 +65,20 @@ pub enum LifecycleCommand {
         #[arg(long)]
         withdraw: bool,
     },
+    /// Invalidate an issued mLegitymacja (UNIEWAŻNIJ <powód>); remember to
+    /// invalidate it in the ministry system too.
+    Invalidate {
+        id: i64,
+        /// parent_request | name_change | card_invalid | transfer | objection,
+        /// or in Polish: "wniosek rodzica", "zmiana nazwiska", "legitymacja
+        /// nieważna", "zmiana szkoły", "sprzeciw".
+        #[arg(long)]
+        reason: String,
+    },
+    /// Issue the mLegitymacja again (PONOWNIE): a new application for the same
+    /// student, linked to this one, awaiting a new photo (the parent is asked).
+    /// Allowed after invalidated, expired or handed_over.
+    Reissue { id: i64 },
 }
 
 fn parsed(line: &str) -> Result<StaffCommand> {
@@ -110,6 +125,17 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
             id,
             withdraw: false,
         } => (id, StaffCommand::Objection),
+        LifecycleCommand::Invalidate { id, reason: r } => {
+            let Some(reason) = InvalidationReason::parse(&r) else {
+                bail!(
+                    "--reason {r:?} is none of: parent_request, name_change, card_invalid, \
+                     transfer, objection (or: wniosek rodzica, zmiana nazwiska, legitymacja \
+                     nieważna, zmiana szkoły, sprzeciw)"
+                );
+            };
+            (id, StaffCommand::Invalidate { reason })
+        }
+        LifecycleCommand::Reissue { id } => (id, StaffCommand::Reissue),
         LifecycleCommand::Code {
             id,
             code,
@@ -141,6 +167,12 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
     match secretary::execute(app, id, &command, qr.as_deref(), &source)? {
         Outcome::Done { from, to } => {
             println!("{}", lines.done(id, word(from), word(to)));
+            if command == StaffCommand::Reissue {
+                let (_, new) = mleg::store::apps::reissue_links(app.store().conn(), id)?;
+                if let Some(new) = new {
+                    println!("{}", lines.reissued_as(new));
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Outcome::Refused(Refusal::AlreadyDone { status }) => {

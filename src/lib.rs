@@ -12,7 +12,8 @@
 //!   no IMAP), which the middle-layer tests call on a temporary store with a
 //!   fixed clock; the end-to-end tests run whole rounds against real servers.
 //! * [`workflow::transition`] decides every move of an application and
-//!   [`apply_outcome`] writes it: nothing else changes a status.
+//!   [`apply_outcome::advance`] is the one seam that decides and writes it:
+//!   nothing else changes a status.
 //! * [`notices`] writes every mail to a person (templates → mail as data);
 //!   the workers and the applier queue what it returns.
 //! * [`app`] is the state the workers share; [`daemon`] runs them in rounds.

@@ -11,6 +11,7 @@ mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
 mod cli_retention;
+mod cli_show;
 mod cli_status;
 mod cli_tick;
 

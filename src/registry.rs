@@ -10,7 +10,7 @@
 use tracing::info;
 
 use crate::app::App;
-use crate::apply_outcome::{self, Context, PhotoSource, named_orphans};
+use crate::apply_outcome::{Context, PhotoSource, advance, named_orphans};
 use crate::config::Issuance;
 use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{Application, EmailAddress, NewApplication, Status};
@@ -21,7 +21,7 @@ use crate::store::apps;
 use crate::store::inbox::{self, Orphan, PhotoShape};
 use crate::store::{StoreError, outbox};
 use crate::templates::TemplateError;
-use crate::workflow::transition::{Event, transition};
+use crate::workflow::transition::Event;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -112,15 +112,14 @@ fn requested_on_paper(
     a: &Application,
     actor: &str,
 ) -> Result<Added, RegistryError> {
-    let rules = app.rules();
-    if let Ok(decided) = transition(a, &Event::PaperRequest, &rules, app.clock.now()) {
-        let ctx = Context {
-            actor,
-            qr_content: None,
-            photo: None,
-        };
-        apply_outcome::apply::<RegistryError>(app, tx, a, &decided, &ctx)?;
-    }
+    let ctx = Context {
+        actor,
+        qr_content: None,
+        photo: None,
+        audit: None,
+    };
+    // "Not now" (already requested) leaves it as it is.
+    advance::<RegistryError>(app, tx, a, &Event::PaperRequest, &ctx)?;
     info!(application = a.id, "paper request for an imported student");
     Ok(Added {
         id: a.id,
@@ -142,11 +141,7 @@ fn adopt(
     let data = inbox::photo_data(tx, o.id)?.unwrap_or_default();
     let info = photo_info(tx, o.id)?;
     inbox::adopt_orphan(tx, o.id, a.id, now)?;
-    let rules = app.rules();
     // A new application awaits its photo, so this is never refused.
-    let Ok(decided) = transition(a, &Event::OrphanAdopted, &rules, now) else {
-        return Ok(());
-    };
     let ctx = Context {
         actor,
         qr_content: None,
@@ -157,8 +152,9 @@ fn adopt(
             subject: &o.source_subject,
             message_id: o.source_message_id.as_deref(),
         }),
+        audit: None,
     };
-    apply_outcome::apply::<RegistryError>(app, tx, a, &decided, &ctx)?;
+    advance::<RegistryError>(app, tx, a, &Event::OrphanAdopted, &ctx)?;
     Ok(())
 }
 
@@ -262,4 +258,42 @@ pub fn import(
             skipped: std::mem::take(&mut skipped),
         })
     })
+}
+
+/// Opens the reissue of `old` (the secretary's `PONOWNIE`, already decided
+/// by `transition`): a new application for the same student, linked both
+/// ways, awaiting a photo — the parent is asked for one
+/// ([`Event::ReissueOpened`]). The deadline, reminders and digest then run on
+/// it as on any application. Returns the new application's number.
+pub fn reissue_in<E>(app: &App, tx: Tx<'_>, old: &Application, actor: &str) -> Result<i64, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
+    let now = app.clock.now();
+    let new = NewApplication {
+        name: old.name.clone(),
+        pesel: old.pesel.clone(),
+        class: old.class.clone(),
+        parent_email: old.parent_email.clone(),
+        other_parent_emails: old.parent_emails.clone(),
+        legitymacja_number: old.legitymacja_number.clone(),
+        code_to_student: old.code_to_student,
+    };
+    let id = apps::insert_reissue(tx, old.id, &new, &new_token(), now, actor)?;
+    let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+    let ctx = Context {
+        actor,
+        qr_content: None,
+        photo: None,
+        audit: None,
+    };
+    advance::<E>(
+        app,
+        tx,
+        &application,
+        &Event::ReissueOpened { of: old.id },
+        &ctx,
+    )?;
+    info!(application = id, reissue_of = old.id, "reissue opened");
+    Ok(id)
 }

@@ -34,6 +34,7 @@ pub fn status(lang: Language, s: Status) -> &'static str {
         Status::Expired => ("kod wygasł", "code expired"),
         Status::Rejected => ("odrzucony", "rejected"),
         Status::Cancelled => ("anulowany", "cancelled"),
+        Status::Invalidated => ("unieważniony", "invalidated"),
     };
     pick(lang, pl, en)
 }
@@ -76,6 +77,11 @@ fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
         "parent_request" => ("prośba rodzica", "parent's request"),
         "objection" => ("sprzeciw rodzica zapisany", "parent's objection recorded"),
         "objection_withdrawn" => ("sprzeciw wycofany", "objection withdrawn"),
+        "reissued" => (
+            "wydawana ponownie (nowy wniosek)",
+            "issued again (a new application)",
+        ),
+        "reissue_of" => ("ponowne wydanie po wniosku", "reissue of application"),
         _ => return None,
     })
 }
@@ -275,6 +281,9 @@ pub fn event_detail(lang: Language, kind: &str, detail: &str) -> String {
             _ => None,
         },
         "address_bounced" => parent_address(lang, &code),
+        "reissue_of" => code.parse::<i64>().ok().map(|n| format!("#{n}")),
+        "invalidated" => crate::domain::InvalidationReason::from_id(&code)
+            .map(|r| invalidation_reason(lang, r).to_owned()),
         "photo_rejected" => Some(
             code.split(',')
                 .map(|c| photo_problem(lang, c))
@@ -301,6 +310,8 @@ pub fn audit_command(lang: Language, command: &str) -> String {
         "handed" => pick(lang, "WYDANO", "HANDED"),
         "entered" => pick(lang, "WPROWADZONO", "ENTERED"),
         "cancel" => pick(lang, "ANULUJ", "CANCEL"),
+        "invalidate" => pick(lang, "UNIEWAŻNIJ", "INVALIDATE"),
+        "reissue" => pick(lang, "PONOWNIE", "REISSUE"),
         "help" => pick(lang, "POMOC", "HELP"),
         "objection" => pick(lang, "SPRZECIW", "OBJECTION"),
         "unauthorised" => pick(lang, "nieuprawniony nadawca", "unauthorised sender"),
@@ -370,6 +381,20 @@ fn refusal_reason(lang: Language, why: &str) -> String {
     pick(lang, pl, en).to_owned()
 }
 
+/// An invalidation reason's words, as the secretary and the parent read it.
+pub fn invalidation_reason(lang: Language, r: crate::domain::InvalidationReason) -> &'static str {
+    use crate::domain::InvalidationReason as R;
+    let (pl, en) = match r {
+        R::ParentRequest => ("wniosek rodzica", "the parent's request"),
+        R::NameChange => ("zmiana nazwiska", "a change of name"),
+        R::CardInvalid => ("legitymacja nieważna", "the school ID is no longer valid"),
+        R::Transfer => ("zmiana szkoły", "a move to another school"),
+        R::Objection => ("sprzeciw rodzica", "the parent's objection"),
+    };
+    pick(lang, pl, en)
+}
+
+pub mod codes;
 mod lines;
 pub use lines::Lines;
 

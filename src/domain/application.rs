@@ -45,10 +45,50 @@ impl Application {
 /// slip and `apps show`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CodeInfo {
+    /// The code record's id (`replaced_by` names another).
+    pub id: i64,
     pub code: String,
     pub qr_content: Option<String>,
     pub generated_at: chrono::DateTime<chrono::Utc>,
     pub expires_at: chrono::DateTime<chrono::Utc>,
     pub handed_over_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who recorded the hand-over ("mail:…", "cli:…").
     pub handed_over_by: Option<String>,
+    /// "handed" (the secretary's WYDANO) or "activated" (the parent's AKTYWOWANO).
+    pub handed_over_how: Option<String>,
+    /// "parent" or "student".
+    pub handed_over_to: Option<String>,
+    pub activated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub expired_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub invalidated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A stable id: parent_request, name_change, card_invalid, transfer, objection.
+    pub invalidated_reason: Option<String>,
+    pub replaced_by: Option<i64>,
+}
+
+impl CodeInfo {
+    /// A code just recorded: nothing has happened to it yet.
+    pub fn new(
+        id: i64,
+        code: &str,
+        generated_at: chrono::DateTime<chrono::Utc>,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> CodeInfo {
+        CodeInfo {
+            id,
+            code: code.to_owned(),
+            qr_content: None,
+            generated_at,
+            expires_at,
+            handed_over_at: None,
+            handed_over_by: None,
+            handed_over_how: None,
+            handed_over_to: None,
+            activated_at: None,
+            expired_at: None,
+            invalidated_at: None,
+            invalidated_reason: None,
+            replaced_by: None,
+        }
+    }
 }

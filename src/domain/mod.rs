@@ -10,6 +10,7 @@
 //!   own error enum.
 //! * [`application`], [`status`] — a registered application and the states
 //!   it moves through, as the workflow, the workers and the store share them.
+//! * [`invalidation`] — why an issued mLegitymacja is invalidated.
 //! * [`mail`] — a received mail as the core reads it (`mail::parse` builds it).
 //! * [`staff`] — the secretariat's addresses, the only ones whose replies act.
 //! * [`calendar`] — Polish public holidays, working days, DST-safe local times.
@@ -25,6 +26,7 @@ pub mod calendar;
 pub mod class;
 pub mod csv_import;
 pub mod email;
+pub mod invalidation;
 pub mod mail;
 pub mod matching;
 pub mod name;
@@ -40,6 +42,7 @@ pub use application::{Application, CodeInfo};
 pub use class::{ClassError, SchoolClass};
 pub use csv_import::{CsvError, ParsedCsv, RowError, parse_applications_csv};
 pub use email::{EmailAddress, EmailError};
+pub use invalidation::InvalidationReason;
 pub use matching::{
     Candidate, MatchOutcome, match_student, name_tokens, students_named_in, tokens_name_student,
 };

@@ -25,11 +25,15 @@ pub enum Status {
     /// The code expired before it was used.
     Expired,
     Rejected,
+    /// Closed before anything was issued.
     Cancelled,
+    /// An issued mLegitymacja was invalidated (closed); a reissue is a new
+    /// application.
+    Invalidated,
 }
 
 impl Status {
-    pub const ALL: [Status; 9] = [
+    pub const ALL: [Status; 10] = [
         Status::NotRequested,
         Status::AwaitingPhoto,
         Status::AwaitingReview,
@@ -39,6 +43,7 @@ impl Status {
         Status::Expired,
         Status::Rejected,
         Status::Cancelled,
+        Status::Invalidated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +57,38 @@ impl Status {
             Status::Expired => "expired",
             Status::Rejected => "rejected",
             Status::Cancelled => "cancelled",
+            Status::Invalidated => "invalidated",
+        }
+    }
+
+    /// An mLegitymacja was issued on it (a code recorded, or handed over):
+    /// it may be invalidated.
+    pub fn was_issued(self) -> bool {
+        match self {
+            Status::CodeReady | Status::HandedOver | Status::Expired => true,
+            Status::NotRequested
+            | Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::Rejected
+            | Status::Cancelled
+            | Status::Invalidated => false,
+        }
+    }
+
+    /// A new application may be started from it for the same student
+    /// (`PONOWNIE`): after an invalidation, a lapsed code, or a hand-over
+    /// (errors found, the school ID's validity confirmed).
+    pub fn may_be_reissued(self) -> bool {
+        match self {
+            Status::Invalidated | Status::Expired | Status::HandedOver => true,
+            Status::NotRequested
+            | Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::CodeReady
+            | Status::Rejected
+            | Status::Cancelled => false,
         }
     }
 
@@ -64,7 +101,8 @@ impl Status {
             | Status::HandedOver
             | Status::Expired
             | Status::Rejected
-            | Status::Cancelled => false,
+            | Status::Cancelled
+            | Status::Invalidated => false,
         }
     }
 
@@ -80,16 +118,18 @@ impl Status {
             | Status::HandedOver
             | Status::Expired
             | Status::Rejected
-            | Status::Cancelled => false,
+            | Status::Cancelled
+            | Status::Invalidated => false,
         }
     }
 
     /// Nothing more happens on the application: the family has the code,
-    /// or it was refused or cancelled. `Expired` is open: a new code or a
+    /// or it was refused, cancelled or invalidated (a reissue is a new
+    /// application). `Expired` is open: a new code or a
     /// new photo continues the same application.
     pub fn is_closed(self) -> bool {
         match self {
-            Status::HandedOver | Status::Rejected | Status::Cancelled => true,
+            Status::HandedOver | Status::Rejected | Status::Cancelled | Status::Invalidated => true,
             // Not closed: the parent's photo still turns it into a request.
             Status::NotRequested
             | Status::AwaitingPhoto
@@ -124,7 +164,8 @@ impl Status {
             | Status::HandedOver
             | Status::Expired
             | Status::Rejected
-            | Status::Cancelled => false,
+            | Status::Cancelled
+            | Status::Invalidated => false,
         }
     }
 
@@ -143,7 +184,7 @@ impl fmt::Display for Status {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown status {0:?}; use one of: not_requested, awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled"
+    "unknown status {0:?}; use one of: not_requested, awaiting_photo, awaiting_review, approved, code_ready, handed_over, expired, rejected, cancelled, invalidated"
 )]
 pub struct UnknownStatus(pub String);
 
@@ -176,29 +217,42 @@ mod tests {
     #[test]
     fn every_status_is_placed_in_every_set() {
         use Status::*;
-        // (status, accepts photo, owes code, closed, live code, retention clock)
+        // (status, accepts photo, owes code, closed, live code, issued,
+        //  reissuable, retention clock)
         let table = [
-            (NotRequested, true, false, false, false, false),
-            (AwaitingPhoto, true, false, false, false, false),
-            (AwaitingReview, true, true, false, false, false),
-            (Approved, false, true, false, false, false),
-            (CodeReady, false, false, false, true, false),
-            (HandedOver, false, false, true, false, true),
-            (Expired, false, false, false, false, true),
-            (Rejected, false, false, true, false, true),
-            (Cancelled, false, false, true, false, true),
+            (
+                NotRequested,
+                [true, false, false, false, false, false, false],
+            ),
+            (
+                AwaitingPhoto,
+                [true, false, false, false, false, false, false],
+            ),
+            (
+                AwaitingReview,
+                [true, true, false, false, false, false, false],
+            ),
+            (Approved, [false, true, false, false, false, false, false]),
+            (CodeReady, [false, false, false, true, true, false, false]),
+            (HandedOver, [false, false, true, false, true, true, true]),
+            (Expired, [false, false, false, false, true, true, true]),
+            (Rejected, [false, false, true, false, false, false, true]),
+            (Cancelled, [false, false, true, false, false, false, true]),
+            (Invalidated, [false, false, true, false, false, true, true]),
         ];
         assert_eq!(table.len(), Status::ALL.len());
-        for (st, photo, owes, closed, live, retained) in table {
+        for (st, sets) in table {
             assert_eq!(
-                (
+                [
                     st.accepts_photo(),
                     st.owes_code(),
                     st.is_closed(),
                     st.has_live_code(),
-                    st.retention_clock_runs()
-                ),
-                (photo, owes, closed, live, retained),
+                    st.was_issued(),
+                    st.may_be_reissued(),
+                    st.retention_clock_runs(),
+                ],
+                sets,
                 "{st}"
             );
         }

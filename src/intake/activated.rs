@@ -10,7 +10,7 @@
 
 use super::{IntakeError, record};
 use crate::app::App;
-use crate::apply_outcome::{self, Context};
+use crate::apply_outcome::{Advanced, Context, advance};
 use crate::config::Delivery;
 use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
@@ -19,10 +19,10 @@ use crate::store::{Tx, apps, dates};
 use crate::workflow::Disposition;
 use crate::workflow::activated::says_activated;
 use crate::workflow::lifecycle::Refusal;
-use crate::workflow::transition::{Event, transition};
+use crate::workflow::transition::Event;
 
-/// Who the history (and `handed_over_by`) names for a parent's activation:
-/// the scheduler sends such a family no "if you have not activated it yet…".
+/// Who the history (and the code's `handed_over_by`) names for a parent's
+/// activation.
 pub const ACTOR: &str = "mail:parent";
 
 /// Handles the mail if it is a registered parent's activation; `None` leaves
@@ -55,19 +55,17 @@ pub(super) fn handle(
                     return Ok((None, false));
                 };
                 let mut purged = false;
-                let now = app.clock.now();
-                match transition(&a, &Event::ParentActivated, &app.rules(), now) {
-                    Ok(outcome) => {
-                        let ctx = Context {
-                            actor: ACTOR,
-                            qr_content: None,
-                            photo: None,
-                        };
-                        purged = apply_outcome::apply::<IntakeError>(app, tx, &a, &outcome, &ctx)?;
-                    }
+                let ctx = Context {
+                    actor: ACTOR,
+                    qr_content: None,
+                    photo: None,
+                    audit: None,
+                };
+                match advance::<IntakeError>(app, tx, &a, &Event::ParentActivated, &ctx)? {
+                    Advanced::Moved { purged: p, .. } => purged = p,
                     // A second AKTYWOWANO: already recorded, filed as handled.
-                    Err(Refusal::AlreadyDone { .. }) => {}
-                    Err(_) => return Ok((None, false)),
+                    Advanced::Refused(Refusal::AlreadyDone { .. }) => {}
+                    Advanced::Refused(_) => return Ok((None, false)),
                 }
                 let folder = &app.config.imap.processed_folder;
                 record(app, tx, w, Some(mail), "activated", folder)?;

@@ -3,7 +3,7 @@
 
 use super::IntakeError;
 use crate::app::App;
-use crate::apply_outcome::{self, Context, PhotoSource};
+use crate::apply_outcome::{Context, PhotoSource, advance};
 use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::{MailKind, OutgoingMail};
@@ -12,7 +12,7 @@ use crate::store::apps;
 use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::purges::{self, Linked};
 use crate::store::{StoreError, Tx, bounces, outbox};
-use crate::workflow::transition::{Event, transition};
+use crate::workflow::transition::Event;
 use crate::workflow::{Decision, Disposition, PhotoDecision};
 
 /// Records `decision` in the caller's transaction `tx`. `mail`'s photos are
@@ -244,7 +244,6 @@ fn store_photo(
     actor: &str,
 ) -> Result<(), IntakeError> {
     let now = app.clock.now();
-    let rules = &app.rules();
     let (image, application_id, check, tokens) = match d {
         PhotoDecision::Accepted {
             image,
@@ -298,9 +297,6 @@ fn store_photo(
     };
     // `decide` accepts photos only for applications that take one, so
     // `transition` does not refuse here; if it did, the photo stays stored.
-    let Ok(decided) = transition(a, &Event::PhotoAccepted, rules, now) else {
-        return Ok(());
-    };
     let ctx = Context {
         actor,
         qr_content: None,
@@ -311,8 +307,9 @@ fn store_photo(
             subject: &mail.subject,
             message_id: mail.message_id.as_deref(),
         }),
+        audit: None,
     };
-    apply_outcome::apply::<IntakeError>(app, tx, a, &decided, &ctx)?;
+    advance::<IntakeError>(app, tx, a, &Event::PhotoAccepted, &ctx)?;
     Ok(())
 }
 

@@ -22,6 +22,8 @@ struct AnswerView<'a> {
     issue_time: Option<IssueTimeView>,
     from_status: Option<Status>,
     status: Status,
+    /// An invalidation's reason, in the school's language (else empty).
+    reason: &'a str,
     process: Process,
     delivery: Delivery,
 }
@@ -65,12 +67,12 @@ impl IssueTimeView {
 ///
 /// `command` is the command's short name (`secretary::command_name`);
 /// `outcome` is `Ok(from)` when it was carried out from status `from`, or the
-/// refusal.
+/// refusal; `reason` an invalidation's reason in words.
 pub fn staff_answer(
     t: &Templates,
     cfg: &Config,
     a: &Application,
-    command: &'static str,
+    (command, reason): (&'static str, &str),
     outcome: Result<Status, &Refusal>,
     thread: &ReplyThread,
 ) -> Result<OutgoingMail, TemplateError> {
@@ -94,6 +96,7 @@ pub fn staff_answer(
         issue_time,
         from_status,
         status: a.status,
+        reason,
         process: cfg.process,
         delivery: cfg.delivery,
     };

@@ -97,14 +97,7 @@ fn bodies(language: &str) -> Vec<(&'static str, String)> {
     let t = Templates::new(cfg.language, None);
     let a = application();
     let expires = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-    let code = CodeInfo {
-        code: "AB12CD34".into(),
-        qr_content: None,
-        generated_at: expires - Duration::days(21),
-        expires_at: expires,
-        handed_over_at: None,
-        handed_over_by: None,
-    };
+    let code = CodeInfo::new(1, "AB12CD34", expires - Duration::days(21), expires);
     let accepted = PhotoDecision::Accepted {
         image: 0,
         application_id: a.id,

@@ -58,6 +58,7 @@ pub fn parent_notice(
     notice: &ParentNotice,
     code: Option<&CodeInfo>,
 ) -> Result<Option<OutgoingMail>, TemplateError> {
+    let invalidation;
     let (template, reason) = match notice {
         ParentNotice::Approved => ("parent_approved", ""),
         ParentNotice::Rejected { reason } => ("parent_rejected", reason.as_str()),
@@ -68,6 +69,11 @@ pub fn parent_notice(
         ParentNotice::Cancelled { reason } => ("parent_cancelled", reason.as_str()),
         ParentNotice::Activated => ("parent_activated", ""),
         ParentNotice::Objected => ("parent_objection_recorded", ""),
+        ParentNotice::ReissuePhotoNeeded => ("parent_reissue", ""),
+        ParentNotice::Invalidated { reason } => {
+            invalidation = crate::words::invalidation_reason(cfg.language, *reason);
+            ("parent_invalidated", invalidation)
+        }
         ParentNotice::Nothing => return Ok(None),
     };
     let view = ParentView {

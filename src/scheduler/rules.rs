@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::info;
 
 use crate::app::App;
-use crate::apply_outcome::{self, Context};
+use crate::apply_outcome::{Context, advance};
 use crate::domain::{Application, Status};
 use crate::store::dates::{self as store_dates, Reminder};
 use crate::store::{StoreError, Tx, apps};
@@ -52,7 +52,7 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RulesReport, RulesError> {
     // Expiry first: a code past its instant gets no reminder.
     let expired = store_dates::expired_codes(app.store().conn(), now)?;
     for id in expired {
-        let (done, purged) = app.store().transaction(|tx| expire(app, tx, id, now))?;
+        let (done, purged) = app.store().transaction(|tx| expire(app, tx, id))?;
         report.expired += usize::from(done);
         if purged {
             // Purged bytes must not survive in the write-ahead log either.
@@ -68,15 +68,12 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RulesReport, RulesError> {
 }
 
 /// Expires one code: (expired?, photo bytes purged?).
-fn expire(app: &App, tx: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<(bool, bool), RulesError> {
+fn expire(app: &App, tx: Tx<'_>, id: i64) -> Result<(bool, bool), RulesError> {
     let Some(a) = apps::get(tx, id)? else {
         return Ok((false, false));
     };
-    let Ok(outcome) = transition(&a, &Event::CodeExpired, &app.rules(), now) else {
-        return Ok((false, false));
-    };
-    let purged = apply_outcome::apply::<RulesError>(app, tx, &a, &outcome, &ctx())?;
-    Ok((true, purged))
+    let done = advance::<RulesError>(app, tx, &a, &Event::CodeExpired, &ctx())?;
+    Ok((done.moved(), done.purged()))
 }
 
 fn ctx() -> Context<'static> {
@@ -84,6 +81,7 @@ fn ctx() -> Context<'static> {
         actor: ACTOR,
         qr_content: None,
         photo: None,
+        audit: None,
     }
 }
 
@@ -183,9 +181,7 @@ pub(super) fn parent_due(
     }
     // A parent who replied AKTYWOWANO told us: no "if you have not activated it yet…".
     if handed_over
-        && crate::store::lifecycle::code_info(tx, id)?
-            .and_then(|c| c.handed_over_by)
-            .is_some_and(|by| by == crate::intake::activated::ACTOR)
+        && crate::store::lifecycle::code_info(tx, id)?.is_some_and(|c| c.activated_at.is_some())
     {
         return Ok(None);
     }
@@ -308,12 +304,13 @@ fn write_plan(
     let Some((day, due)) = p.send else {
         return Ok((false, skipped));
     };
-    let Ok(outcome) = transition(a, &event(day), &app.rules(), now) else {
-        return Ok((false, skipped));
-    };
-    if !store_dates::record(tx, a.id, &record(day, due, "sent"))? {
+    // A pure look first: the `reminders` row is written only for a reminder
+    // that will be sent, and before it, so it is sent once.
+    if transition(a, &event(day), &app.rules(), now).is_err()
+        || !store_dates::record(tx, a.id, &record(day, due, "sent"))?
+    {
         return Ok((false, skipped));
     }
-    apply_outcome::apply::<RulesError>(app, tx, a, &outcome, &ctx())?;
-    Ok((true, skipped))
+    let sent = advance::<RulesError>(app, tx, a, &event(day), &ctx())?;
+    Ok((sent.moved(), skipped))
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{ReplyThread, SecretaryError, Source};
 use crate::app::App;
-use crate::apply_outcome::{self, Context, PhotoSource};
+use crate::apply_outcome::{Context, PhotoSource, advance};
 use crate::domain::{Application, EmailAddress, Status};
 use crate::mail::outgoing::{MailKind, OutgoingMail, reply_subject};
 use crate::notices::{self, HeldNote, StudentView};
@@ -25,7 +25,7 @@ use crate::store::lifecycle::{self as store_lc, AuditEntry};
 use crate::store::{StoreError, Tx, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
-use crate::workflow::transition::{Event, transition};
+use crate::workflow::transition::Event;
 
 /// Where a held photo came from.
 #[derive(Debug, Clone, Copy)]
@@ -152,11 +152,7 @@ fn accept(
     source: &Source,
 ) -> Result<HeldOutcome, SecretaryError> {
     let now = app.clock.now();
-    let rules = app.rules();
-    let Ok(decided) = transition(a, &Event::HeldPhotoAccepted, &rules, now) else {
-        return Ok(HeldOutcome::NotNow);
-    };
-    store_held::accept_held(tx, held.id, a.id, now)?;
+
     let check = PhotoCheck {
         format: match detect_kind(data) {
             DetectedKind::Png => PhotoFormat::Png,
@@ -176,8 +172,14 @@ fn accept(
             subject: &held.source_subject,
             message_id: held.source_message_id.as_deref(),
         }),
+        audit: None,
     };
-    apply_outcome::apply::<SecretaryError>(app, tx, a, &decided, &ctx)?;
+    // Refused (the application takes no photo now): nothing was written,
+    // and the photo stays held.
+    if !advance::<SecretaryError>(app, tx, a, &Event::HeldPhotoAccepted, &ctx)?.moved() {
+        return Ok(HeldOutcome::NotNow);
+    }
+    store_held::accept_held(tx, held.id, a.id, now)?;
     Ok(HeldOutcome::Accepted)
 }
 

@@ -14,16 +14,16 @@ pub mod objection;
 use tracing::info;
 
 use crate::app::App;
-use crate::apply_outcome::{self, Context};
+use crate::apply_outcome::{Advanced, Audit, Context, advance};
 use crate::domain::Status;
 use crate::notices;
 use crate::store::apps;
-use crate::store::lifecycle::{self as store_lc, AuditEntry};
+use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
 use crate::workflow::lifecycle::Refusal;
-use crate::workflow::transition::{Event, transition};
+use crate::workflow::transition::Event;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretaryError {
@@ -69,8 +69,20 @@ pub fn command_name(c: &StaffCommand) -> &'static str {
         StaffCommand::HandedOver => "handed",
         StaffCommand::Entered => "entered",
         StaffCommand::Cancel { .. } => "cancel",
+        StaffCommand::Invalidate { .. } => "invalidate",
+        StaffCommand::Reissue => "reissue",
         StaffCommand::Help => "help",
         StaffCommand::Objection => "objection",
+    }
+}
+
+/// An invalidation's reason in the school's language, for her answer.
+fn reason_words(app: &App, command: &StaffCommand) -> String {
+    match command {
+        StaffCommand::Invalidate { reason } => {
+            crate::words::invalidation_reason(app.config.language, *reason).to_owned()
+        }
+        _ => String::new(),
     }
 }
 
@@ -110,52 +122,54 @@ pub fn execute_in(
         StaffCommand::Code { .. } => store_lc::code_info(tx, id)?.map(|c| c.code),
         _ => None,
     };
-    let event = Event::Staff {
-        command: command.clone(),
-        recorded_code,
-        complete_at: crate::store::dates::app_dates(tx, id)?.complete_at,
+    let event = match command {
+        StaffCommand::Reissue => Event::Reissue {
+            reissued_as: apps::reissue_links(tx, id)?.1,
+        },
+        _ => Event::Staff {
+            command: command.clone(),
+            recorded_code,
+            complete_at: crate::store::dates::app_dates(tx, id)?.complete_at,
+        },
     };
-    let rules = app.rules();
-    let (outcome, purged, audit_outcome, detail) = match transition(&a, &event, &rules, now) {
-        Ok(decided) => {
-            let ctx = Context {
-                actor: &source.actor,
-                qr_content,
-                photo: None,
-            };
-            let purged = apply_outcome::apply::<SecretaryError>(app, tx, &a, &decided, &ctx)?;
-            if *command == StaffCommand::Objection {
+    let ctx = Context {
+        actor: &source.actor,
+        qr_content,
+        photo: None,
+        audit: Some(Audit {
+            source: source.kind(),
+            message_id: source.mail.as_ref().and_then(|m| m.message_id.as_deref()),
+            command: command_name(command),
+        }),
+    };
+    let mut detail = reason_words(app, command);
+    let (outcome, purged) = match advance::<SecretaryError>(app, tx, &a, &event, &ctx)? {
+        Advanced::Moved {
+            from,
+            outcome,
+            purged,
+        } => {
+            if matches!(
+                command,
+                StaffCommand::Objection
+                    | StaffCommand::Invalidate {
+                        reason: crate::domain::InvalidationReason::Objection
+                    }
+            ) {
                 // Kept for the student, not the application: nothing is
                 // issued under any later application of theirs either.
-                crate::store::requests::object(tx, id, now)?;
-                apps::add_event(tx, id, now, "objection", "", &source.actor)?;
+                crate::store::requests::object(tx, a.id, now)?;
+                apps::add_event(tx, a.id, now, "objection", "", &source.actor)?;
             }
-            let to = decided.status().unwrap_or(a.status);
-            (
-                Outcome::Done { from: a.status, to },
-                purged,
-                "accepted",
-                decided.detail,
-            )
+            if *command == StaffCommand::Reissue {
+                let new =
+                    crate::registry::reissue_in::<SecretaryError>(app, tx, &a, &source.actor)?;
+                detail = new.to_string();
+            }
+            let to = outcome.status().unwrap_or(from);
+            (Outcome::Done { from, to }, purged)
         }
-        Err(refusal) => {
-            let label = match refusal {
-                Refusal::Help => "help",
-                Refusal::AlreadyDone { .. } => "already_done",
-                Refusal::NotNow { .. } => "refused",
-                Refusal::WrongProcess { .. } => "wrong_process",
-                Refusal::BadIssueTime { .. } => "refused_issue_time",
-            };
-            let detail = match &refusal {
-                Refusal::BadIssueTime { at, problem } => format!(
-                    "status {}; generated at {} ({problem:?})",
-                    a.status,
-                    crate::store::ts(*at)
-                ),
-                _ => format!("status {}", a.status),
-            };
-            (Outcome::Refused(refusal), false, label, detail)
-        }
+        Advanced::Refused(refusal) => (Outcome::Refused(refusal), false),
     };
     let mut mails = Vec::new();
     if let Some(thread) = &source.mail {
@@ -168,7 +182,7 @@ pub fn execute_in(
             &app.templates,
             &app.config,
             &current,
-            command_name(command),
+            (command_name(command), &detail),
             answered,
             thread,
         )?);
@@ -177,16 +191,5 @@ pub fn execute_in(
     for m in &mails {
         outbox::enqueue(tx, m, &domain, now)?;
     }
-    let entry = AuditEntry {
-        at: now,
-        actor: source.actor.clone(),
-        source: source.kind().into(),
-        message_id: source.mail.as_ref().and_then(|m| m.message_id.clone()),
-        application_id: Some(id),
-        command: command_name(command).into(),
-        outcome: audit_outcome.into(),
-        detail,
-    };
-    store_lc::audit(tx, &entry)?;
     Ok((outcome, purged))
 }

@@ -4,7 +4,7 @@
 //! valid going in, so a failure here means the file was edited by hand).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Result, StoreError, Tx, parse_ts, ts};
 use crate::domain::matching::name_keys;
@@ -189,14 +189,64 @@ pub fn key_unkeyed(conn: Tx<'_>) -> Result<()> {
     Ok(())
 }
 
+/// An application's reissue links: (the one it reissues, the one that
+/// reissued it).
+pub fn reissue_links(conn: Tx<'_>, id: i64) -> Result<(Option<i64>, Option<i64>)> {
+    Ok(conn
+        .query_row(
+            "SELECT reissue_of, reissued_as FROM applications WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((None, None)))
+}
+
+/// Registers the reissue of `old` (a new application for the same student,
+/// awaiting a photo) and links both ways. `old` is marked first, so it no
+/// longer counts as the student's open application.
+pub fn insert_reissue(
+    conn: Tx<'_>,
+    old: i64,
+    app: &NewApplication,
+    token: &str,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<i64> {
+    // The rowid the insert below takes: the new row is written in this
+    // transaction, right after.
+    let next: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(id), 0) + 1 FROM applications",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "UPDATE applications SET reissued_as = ?2 WHERE id = ?1",
+        params![old, next],
+    )?;
+    let id = insert(conn, app, token, now, actor)?;
+    if id != next {
+        return Err(StoreError::Corrupt(format!(
+            "reissue of #{old} became #{id}, not #{next}"
+        )));
+    }
+    conn.execute(
+        "UPDATE applications SET reissue_of = ?2 WHERE id = ?1",
+        params![id, old],
+    )?;
+    Ok(id)
+}
+
 pub fn get(conn: Tx<'_>, id: i64) -> Result<Option<Application>> {
     Ok(query_apps(conn, "WHERE id = ?1", &[&id])?.pop())
 }
 
-/// The open application for a PESEL, if any.
+/// The open application for a PESEL, if any (one reissued is replaced by
+/// its reissue).
 pub fn open_by_pesel(conn: Tx<'_>, pesel: &Pesel) -> Result<Option<Application>> {
     let closed = super::statuses(Status::is_closed);
-    let tail = format!("WHERE pesel = ?1 AND status NOT IN ({closed}) LIMIT 1");
+    let tail =
+        format!("WHERE pesel = ?1 AND status NOT IN ({closed}) AND reissued_as IS NULL LIMIT 1");
     Ok(query_apps(conn, &tail, &[&pesel.as_str()])?.pop())
 }
 
@@ -256,12 +306,14 @@ pub fn photo_candidates(
     query_apps(conn, &tail, &[])
 }
 
-/// Every application on which `address` is a parent, oldest first.
+/// Every application on which `address` is a parent, oldest first; of a
+/// chain of reissues only the newest, so each child is listed once.
 pub fn of_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<Vec<Application>> {
     query_apps(
         conn,
-        "WHERE parent_email = ?1
-            OR id IN (SELECT application_id FROM application_parents WHERE email = ?1)
+        "WHERE (parent_email = ?1
+            OR id IN (SELECT application_id FROM application_parents WHERE email = ?1))
+            AND reissued_as IS NULL
          ORDER BY id",
         &[&address.as_str()],
     )

@@ -2,8 +2,10 @@
 //! complete, which codes and deadlines are due, and the reminders sent.
 //!
 //! Each "what is due" question is one range query on an index
-//! (`applications_code_expiry`, `applications_complete`), so a scheduler
-//! step costs the same per application whatever the register's size.
+//! (`codes_current_expiry`, `applications_complete`), so a scheduler
+//! step costs the same per application whatever the register's size. The
+//! code's dates are read through the `application_codes` view: each
+//! application with its current code (`codes`).
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -45,7 +47,7 @@ fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
 pub fn app_dates(conn: Tx<'_>, id: i64) -> Result<AppDates> {
     let row = conn
         .query_row(
-            "SELECT complete_at, code_generated_at, code_expires_at FROM applications WHERE id = ?1",
+            "SELECT complete_at, code_generated_at, code_expires_at FROM application_codes WHERE id = ?1",
             [id],
             |r| {
                 Ok((
@@ -91,7 +93,7 @@ pub fn parent_candidates(
     ids(
         conn,
         &format!(
-            "SELECT a.id FROM applications a WHERE a.status IN ({statuses})
+            "SELECT a.id FROM application_codes a WHERE a.status IN ({statuses})
                AND a.code_expires_at > ?1 AND a.code_expires_at <= ?2
                AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.application_id = a.id
                    AND r.kind = 'parent' AND r.series = a.code_generated_at AND r.day = ?3)
@@ -106,7 +108,7 @@ pub fn expired_codes(conn: Tx<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
     ids(
         conn,
         &format!(
-            "SELECT id FROM applications WHERE status IN ({}) AND code_expires_at <= ?1
+            "SELECT id FROM application_codes WHERE status IN ({}) AND code_expires_at <= ?1
              ORDER BY code_expires_at",
             super::statuses(Status::has_live_code)
         ),
@@ -155,7 +157,7 @@ pub fn expiring(conn: Tx<'_>, now: DateTime<Utc>, until: DateTime<Utc>) -> Resul
     ids(
         conn,
         &format!(
-            "SELECT id FROM applications WHERE status IN ({})
+            "SELECT id FROM application_codes WHERE status IN ({})
                AND code_expires_at > ?1 AND code_expires_at <= ?2 ORDER BY code_expires_at",
             super::statuses(Status::has_live_code)
         ),

@@ -121,7 +121,13 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     } else {
         Section::default()
     };
-    let expired = section(conn, "updated_at", "status = 'expired'", &[])?;
+    // An expired application that was reissued continues in its reissue.
+    let expired = section(
+        conn,
+        "updated_at",
+        "status = 'expired' AND reissued_as IS NULL",
+        &[],
+    )?;
     let bounced = section(
         conn,
         "bounced_at",
@@ -134,7 +140,7 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     let requests = section(
         conn,
         "(SELECT MIN(asked_at) FROM parent_requests r
-            WHERE r.application_id = applications.id AND r.closed_at IS NULL)",
+            WHERE r.application_id = application_codes.id AND r.closed_at IS NULL)",
         "id IN (SELECT application_id FROM parent_requests WHERE closed_at IS NULL)",
         &[],
     )?;
@@ -156,14 +162,14 @@ fn section(conn: Tx<'_>, at: &str, filter: &str, args: &[&dyn rusqlite::ToSql]) 
     // Both queries name every parameter, so they take the same `args`.
     let total: i64 = conn.query_row(
         &format!(
-            "SELECT COUNT(*) FROM (SELECT {at} FROM applications
+            "SELECT COUNT(*) FROM (SELECT {at} FROM application_codes
              WHERE anonymised_at IS NULL AND ({filter}))"
         ),
         args,
         |r| r.get(0),
     )?;
     let sql = format!(
-        "SELECT id, first_names, last_name, class, {at} AS at FROM applications
+        "SELECT id, first_names, last_name, class, {at} AS at FROM application_codes
          WHERE anonymised_at IS NULL AND ({filter}) ORDER BY at, id LIMIT {SECTION_LIMIT}"
     );
     let mut stmt = conn.prepare(&sql)?;

@@ -13,15 +13,18 @@ use super::{Result, Tx, parse_ts, ts};
 use crate::domain::CodeInfo;
 use crate::workflow::lifecycle::CodeRecord;
 
+/// Records a new code as the application's current one; the code it
+/// replaces (a wrong one, or one that expired) points to it.
 pub fn record_code(
     conn: Tx<'_>,
     id: i64,
     code: &CodeRecord,
     qr_content: Option<&str>,
 ) -> Result<()> {
+    let previous = current_code_id(conn, id)?;
     conn.execute(
-        "UPDATE applications SET activation_code = ?2, qr_content = ?3, code_generated_at = ?4,
-            code_expires_at = ?5 WHERE id = ?1",
+        "INSERT INTO codes (application_id, code, qr_content, issued_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             id,
             code.code,
@@ -30,61 +33,176 @@ pub fn record_code(
             ts(code.expires_at)
         ],
     )?;
+    let new = conn.last_insert_rowid();
+    if let Some(old) = previous {
+        conn.execute(
+            "UPDATE codes SET replaced_by = ?2 WHERE id = ?1",
+            params![old, new],
+        )?;
+    }
     Ok(())
 }
 
-pub fn record_handed_over(conn: Tx<'_>, id: i64, at: DateTime<Utc>, by: &str) -> Result<()> {
+fn current_code_id(conn: Tx<'_>, id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM codes WHERE application_id = ?1 AND replaced_by IS NULL
+             ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// How a code reached the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    /// The secretary's `WYDANO`.
+    Handed,
+    /// The parent's `AKTYWOWANO`: activated as well.
+    Activated,
+}
+
+/// Records the hand-over of the current code (an application without a
+/// code, under SIO, has only its history). `to` is "parent" or "student".
+pub fn record_handed_over(
+    conn: Tx<'_>,
+    id: i64,
+    at: DateTime<Utc>,
+    by: &str,
+    how: HandOver,
+    to: &str,
+) -> Result<()> {
+    let (how, activated) = match how {
+        HandOver::Handed => ("handed", None),
+        HandOver::Activated => ("activated", Some(ts(at))),
+    };
     conn.execute(
-        "UPDATE applications SET handed_over_at = ?2, handed_over_by = ?3 WHERE id = ?1",
-        params![id, ts(at), by],
+        "UPDATE codes SET handed_over_at = ?2, handed_over_by = ?3, handed_over_how = ?4,
+            handed_over_to = ?5, activated_at = COALESCE(?6, activated_at)
+         WHERE application_id = ?1 AND replaced_by IS NULL",
+        params![id, ts(at), by, how, to, activated],
     )?;
     Ok(())
 }
 
-/// Deletes the activation code and its QR content once the family can no
-/// longer use it (handed over, expired, closed); its dates stay, so the
-/// reminders after hand-over and `apps show` still tell when it expires.
+/// Deletes the activation codes and their QR content once the family can
+/// no longer use them (handed over, expired, closed): the current one and
+/// any it replaced. Their dates stay, so the reminders after hand-over and
+/// `apps show` still tell when it expires.
 pub fn forget_code(conn: Tx<'_>, id: i64) -> Result<()> {
     conn.execute(
-        "UPDATE applications SET activation_code = '', qr_content = NULL
-         WHERE id = ?1 AND activation_code IS NOT NULL",
+        "UPDATE codes SET code = '', qr_content = NULL
+         WHERE application_id = ?1 AND (code != '' OR qr_content IS NOT NULL)",
         [id],
     )?;
     Ok(())
 }
 
-/// The recorded code; after [`forget_code`] its `code` is empty.
+/// Marks the current code as lapsed unused.
+pub fn record_code_expired(conn: Tx<'_>, id: i64, at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE codes SET expired_at = ?2
+         WHERE application_id = ?1 AND replaced_by IS NULL AND expired_at IS NULL",
+        params![id, ts(at)],
+    )?;
+    Ok(())
+}
+
+/// Marks the current code invalidated for `reason` (a stable id).
+pub fn invalidate_code(conn: Tx<'_>, id: i64, at: DateTime<Utc>, reason: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE codes SET invalidated_at = ?2, invalidated_reason = ?3
+         WHERE application_id = ?1 AND replaced_by IS NULL AND invalidated_at IS NULL",
+        params![id, ts(at), reason],
+    )?;
+    Ok(())
+}
+
+const CODE_COLUMNS: &str = "id, code, qr_content, issued_at, expires_at, handed_over_at,
+    handed_over_by, handed_over_how, handed_over_to, activated_at, expired_at, invalidated_at,
+    invalidated_reason, replaced_by";
+
+/// A `codes` row as read, times still text.
+struct RawCode {
+    id: i64,
+    code: String,
+    qr_content: Option<String>,
+    times: [Option<String>; 6],
+    handed_over_by: Option<String>,
+    handed_over_how: Option<String>,
+    handed_over_to: Option<String>,
+    invalidated_reason: Option<String>,
+    replaced_by: Option<i64>,
+}
+
+fn code_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCode> {
+    Ok(RawCode {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        qr_content: r.get(2)?,
+        // issued, expires, handed over, activated, expired, invalidated
+        times: [
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(9)?,
+            r.get(10)?,
+            r.get(11)?,
+        ],
+        handed_over_by: r.get(6)?,
+        handed_over_how: r.get(7)?,
+        handed_over_to: r.get(8)?,
+        invalidated_reason: r.get(12)?,
+        replaced_by: r.get(13)?,
+    })
+}
+
+fn to_code_info(raw: RawCode) -> Result<CodeInfo> {
+    let [issued, expires, handed, activated, expired, invalidated] =
+        raw.times.map(|t| t.as_deref().map(parse_ts).transpose());
+    let corrupt = || super::StoreError::Corrupt(format!("code #{} without dates", raw.id));
+    Ok(CodeInfo {
+        id: raw.id,
+        code: raw.code,
+        qr_content: raw.qr_content,
+        generated_at: issued?.ok_or_else(corrupt)?,
+        expires_at: expires?.ok_or_else(corrupt)?,
+        handed_over_at: handed?,
+        handed_over_by: raw.handed_over_by,
+        handed_over_how: raw.handed_over_how,
+        handed_over_to: raw.handed_over_to,
+        activated_at: activated?,
+        expired_at: expired?,
+        invalidated_at: invalidated?,
+        invalidated_reason: raw.invalidated_reason,
+        replaced_by: raw.replaced_by,
+    })
+}
+
+/// The application's current code (the one no newer code replaced), if it
+/// ever had one.
 pub fn code_info(conn: Tx<'_>, id: i64) -> Result<Option<CodeInfo>> {
     let row = conn
         .query_row(
-            "SELECT activation_code, qr_content, code_generated_at, code_expires_at, handed_over_at,
-                handed_over_by FROM applications WHERE id = ?1 AND activation_code IS NOT NULL",
+            &format!(
+                "SELECT {CODE_COLUMNS} FROM codes WHERE application_id = ?1
+                 AND replaced_by IS NULL ORDER BY id DESC LIMIT 1"
+            ),
             [id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            },
+            code_row,
         )
         .optional()?;
-    row.map(
-        |(code, qr_content, generated, expires, handed_at, handed_by)| {
-            Ok(CodeInfo {
-                code,
-                qr_content,
-                generated_at: parse_ts(&generated)?,
-                expires_at: parse_ts(&expires)?,
-                handed_over_at: handed_at.as_deref().map(parse_ts).transpose()?,
-                handed_over_by: handed_by,
-            })
-        },
-    )
-    .transpose()
+    row.map(to_code_info).transpose()
+}
+
+/// Every code the application had, oldest first.
+pub fn codes(conn: Tx<'_>, id: i64) -> Result<Vec<CodeInfo>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CODE_COLUMNS} FROM codes WHERE application_id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([id], code_row)?;
+    rows.map(|r| to_code_info(r?)).collect()
 }
 
 /// One line of the audit log.

@@ -250,6 +250,8 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
 }
 
 #[cfg(test)]
+mod codes_tests;
+#[cfg(test)]
 mod name_keys_tests;
 #[cfg(test)]
 mod tests;

@@ -29,12 +29,12 @@ pub struct Candidate {
 /// decides with `workflow::retention::anonymise_due`.
 pub fn candidates(conn: Tx<'_>, changed_before: DateTime<Utc>) -> Result<Vec<Candidate>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, status, updated_at, code_expires_at FROM applications
+        "SELECT id, status, updated_at, code_expires_at FROM application_codes
          WHERE anonymised_at IS NULL AND status IN ({}) AND updated_at < ?1
            -- An objection on file is what stops a new application for the
            -- student: it stays while the student is at the school.
            AND NOT EXISTS (SELECT 1 FROM objections o
-                           WHERE o.application_id = applications.id AND o.withdrawn_at IS NULL)
+                           WHERE o.application_id = application_codes.id AND o.withdrawn_at IS NULL)
          ORDER BY id",
         statuses(Status::retention_clock_runs)
     ))?;
@@ -68,7 +68,7 @@ pub fn actors(conn: Tx<'_>, id: i64) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT actor FROM events WHERE application_id = ?1
          UNION SELECT actor FROM audit WHERE application_id = ?1
-         UNION SELECT handed_over_by FROM applications WHERE id = ?1 AND handed_over_by IS NOT NULL",
+         UNION SELECT handed_over_by FROM codes WHERE application_id = ?1 AND handed_over_by IS NOT NULL",
     )?;
     let rows = stmt.query_map([id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -95,7 +95,7 @@ pub fn anonymise(
             params![id, actor, role],
         )?;
         tx.execute(
-            "UPDATE applications SET handed_over_by = ?3 WHERE id = ?1 AND handed_over_by = ?2",
+            "UPDATE codes SET handed_over_by = ?3 WHERE application_id = ?1 AND handed_over_by = ?2",
             params![id, actor, role],
         )?;
     }
@@ -124,12 +124,16 @@ pub fn anonymise(
         "DELETE FROM photos WHERE application_id = ?1 OR held_for = ?1",
         [id],
     )?;
+    tx.execute(
+        "UPDATE codes SET code = '', qr_content = NULL
+         WHERE application_id = ?1",
+        [id],
+    )?;
     // The placeholders keep the UNIQUE columns unique and name nobody.
     tx.execute(
         "UPDATE applications SET first_names = '', last_name = '', pesel = 'anonymised:' || id,
             class = '', parent_email = '', legitymacja_number = NULL,
-            token = 'anonymised:' || id, activation_code = NULL, qr_content = NULL,
-            anonymised_at = ?2
+            token = 'anonymised:' || id, anonymised_at = ?2
          WHERE id = ?1",
         params![id, ts(now)],
     )?;

@@ -485,4 +485,78 @@ CREATE TABLE objections (
     answered_at     TEXT
 );
 "#,
+    r#"
+-- Each activation code has its own record: an application can have several
+-- over its life (a corrected code, a new code after expiry). The current one
+-- of an application is the one not replaced (replaced_by IS NULL, at most
+-- one, kept so by store::lifecycle::record_code); an expired or invalidated
+-- code stays current until a new one replaces it.
+CREATE TABLE codes (
+    id                  INTEGER PRIMARY KEY,
+    application_id      INTEGER NOT NULL REFERENCES applications(id),
+    code                TEXT NOT NULL,
+    qr_content          TEXT,
+    -- When the ministry system generated it (what the secretary typed or now).
+    issued_at           TEXT NOT NULL,
+    expires_at          TEXT NOT NULL,
+    handed_over_at      TEXT,
+    -- 'handed' (WYDANO), 'activated' (the parent's AKTYWOWANO)
+    handed_over_how     TEXT,
+    -- 'parent' or 'student'
+    handed_over_to      TEXT,
+    -- Who recorded it: "mail:…", "cli:…".
+    handed_over_by      TEXT,
+    activated_at        TEXT,
+    expired_at          TEXT,
+    invalidated_at      TEXT,
+    -- parent_request, name_change, card_invalid, transfer, objection
+    invalidated_reason  TEXT,
+    replaced_by         INTEGER REFERENCES codes(id)
+);
+CREATE INDEX codes_application ON codes(application_id, replaced_by);
+-- The date rules' range queries: current codes by expiry.
+CREATE INDEX codes_current_expiry ON codes(expires_at) WHERE replaced_by IS NULL;
+INSERT INTO codes (application_id, code, qr_content, issued_at, expires_at, handed_over_at,
+        handed_over_how, handed_over_to, handed_over_by, activated_at, expired_at)
+    SELECT id, activation_code, qr_content, code_generated_at, code_expires_at, handed_over_at,
+        CASE WHEN handed_over_at IS NULL THEN NULL
+             WHEN handed_over_by = 'mail:parent' THEN 'activated' ELSE 'handed' END,
+        CASE WHEN handed_over_at IS NULL THEN NULL
+             WHEN code_to_student = 1 THEN 'student' ELSE 'parent' END,
+        handed_over_by,
+        CASE WHEN handed_over_by = 'mail:parent' THEN handed_over_at END,
+        CASE WHEN status = 'expired' THEN code_expires_at END
+    FROM applications
+    WHERE activation_code IS NOT NULL AND code_generated_at IS NOT NULL
+        AND code_expires_at IS NOT NULL;
+-- The code columns now live in codes only.
+DROP INDEX applications_code_expiry;
+ALTER TABLE applications DROP COLUMN activation_code;
+ALTER TABLE applications DROP COLUMN qr_content;
+ALTER TABLE applications DROP COLUMN code_generated_at;
+ALTER TABLE applications DROP COLUMN code_expires_at;
+ALTER TABLE applications DROP COLUMN handed_over_at;
+ALTER TABLE applications DROP COLUMN handed_over_by;
+-- An application with its current code's dates, for the date rules and the
+-- digest (the column names they had on applications).
+CREATE VIEW application_codes AS
+    SELECT a.*, c.id AS code_id, c.issued_at AS code_generated_at,
+        c.expires_at AS code_expires_at
+    FROM applications a
+    LEFT JOIN codes c ON c.application_id = a.id AND c.replaced_by IS NULL;
+"#,
+    r#"
+-- An invalidated application is closed, and a reissue is a new application
+-- for the same student, linked both ways. The one open application per
+-- student is the newest of a chain: an expired one that was reissued no
+-- longer counts.
+ALTER TABLE applications ADD COLUMN reissue_of INTEGER REFERENCES applications(id);
+-- Set just before the reissue's row is inserted (so the old one no longer
+-- counts as open), hence no REFERENCES.
+ALTER TABLE applications ADD COLUMN reissued_as INTEGER;
+DROP INDEX applications_open_pesel;
+CREATE UNIQUE INDEX applications_open_pesel ON applications(pesel)
+    WHERE status NOT IN ('handed_over', 'rejected', 'cancelled', 'invalidated')
+        AND reissued_as IS NULL;
+"#,
 ];

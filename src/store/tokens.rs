@@ -38,6 +38,18 @@ pub fn issue(
     Ok(())
 }
 
+/// Records `token` as handed to the secretary at the terminal (`mleg apps
+/// show`'s ready-to-send command), for the application's current status; no
+/// mail carries it until she sends one.
+pub fn issue_at_terminal(conn: Tx<'_>, token: &str, id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO command_tokens (token, application_id, issued_for, issued_at)
+         SELECT ?1, id, status, ?3 FROM applications WHERE id = ?2",
+        params![token, id, ts(now)],
+    )?;
+    Ok(())
+}
+
 /// The token `token` (lowercase hex), if mleg issued it.
 pub fn find(conn: Tx<'_>, token: &str) -> Result<Option<IssuedToken>> {
     row(conn, "token = ?1", token)

@@ -265,4 +265,50 @@ impl Lines {
             Language::En => format!("was over {valid_days} days ago, such a code has lapsed"),
         }
     }
+
+    /// `apps show`: the mail she can send to act on the application.
+    pub fn command_mail(self, mailbox: &str, subject: &str) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Polecenie mailem (z adresu sekretariatu do {mailbox}, ważne jednorazowo):\n  Temat: {subject}\n  Treść, pierwszy wiersz:"
+            ),
+            Language::En => format!(
+                "Command by mail (from a staff address to {mailbox}, good once):\n  Subject: {subject}\n  Body, first line:"
+            ),
+        }
+    }
+
+    pub fn reason_word(self) -> &'static str {
+        self.pick("powód", "reason")
+    }
+
+    pub fn invalidation_reasons(self) -> &'static str {
+        self.pick(
+            "powód: wniosek rodzica | zmiana nazwiska | legitymacja nieważna | zmiana szkoły | sprzeciw",
+            "reason: parent_request | name_change | card_invalid | transfer | objection",
+        )
+    }
+
+    pub fn reissued_as(self, new: i64) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Ponowne wydanie: nowy wniosek #{new} czeka na zdjęcie (rodzic dostał prośbę)."
+            ),
+            Language::En => {
+                format!("Reissue: new application #{new} awaits a photo (the parent was asked).")
+            }
+        }
+    }
+
+    /// `apps show`: the application's place in a chain of reissues.
+    pub fn chain(self, chain: &str) -> String {
+        match self.0 {
+            Language::Pl => format!("Kolejne wydania: {chain}"),
+            Language::En => format!("Issues in turn: {chain}"),
+        }
+    }
+
+    pub fn this_one(self) -> &'static str {
+        self.pick("ten", "this one")
+    }
 }

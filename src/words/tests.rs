@@ -2,7 +2,7 @@ use super::*;
 
 /// The history's kinds that are not a status name (a status change is
 /// recorded under the new status's name).
-const NOTE_KINDS: [&str; 10] = [
+const NOTE_KINDS: [&str; 15] = [
     "registered",
     "anonymised",
     "photo_replaced",
@@ -13,6 +13,11 @@ const NOTE_KINDS: [&str; 10] = [
     "reminder_skipped",
     "code_reminder",
     "deadline_reminder",
+    "reissued",
+    "reissue_of",
+    "parent_request",
+    "objection",
+    "objection_withdrawn",
 ];
 
 const BOTH: [Language; 2] = [Language::Pl, Language::En];

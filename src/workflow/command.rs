@@ -50,8 +50,8 @@ mod tests;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::domain::fold;
 use crate::domain::when::{WhenError, echo};
+use crate::domain::{InvalidationReason, fold};
 use own::{own_plain, phrase_rest};
 use reason::continue_reason;
 
@@ -82,6 +82,12 @@ pub enum StaffCommand {
     Entered,
     /// `ANULUJ <powód>` / `CANCEL <reason>`
     Cancel { reason: String },
+    /// `UNIEWAŻNIJ <powód>` / `INVALIDATE <reason>`: one of the school's
+    /// reasons, in Polish (with or without diacritics) or as its id.
+    Invalidate { reason: InvalidationReason },
+    /// `PONOWNIE` / `REISSUE`: a new application for the same student,
+    /// awaiting a new photo.
+    Reissue,
     /// POMOC / HELP / ?
     Help,
     /// SPRZECIW / OBJECTION: the parent's objection is confirmed; nothing
@@ -190,6 +196,8 @@ enum Keyword {
     HandedOver,
     Entered,
     Cancel,
+    Invalidate,
+    Reissue,
     Help,
     Objection,
 }
@@ -204,6 +212,8 @@ fn keyword(word: &str) -> Option<Keyword> {
         "wydano" | "handed" => Keyword::HandedOver,
         "wprowadzono" | "entered" => Keyword::Entered,
         "anuluj" | "cancel" => Keyword::Cancel,
+        "uniewaznij" | "invalidate" => Keyword::Invalidate,
+        "ponownie" | "reissue" => Keyword::Reissue,
         "pomoc" | "help" => Keyword::Help,
         "sprzeciw" | "objection" => Keyword::Objection,
         _ => return None,
@@ -228,6 +238,7 @@ fn parse_command(line: &str) -> Option<StaffCommand> {
         Keyword::Entered => bare(rest).then_some(StaffCommand::Entered),
         Keyword::Help => bare(rest).then_some(StaffCommand::Help),
         Keyword::Objection => bare(rest).then_some(StaffCommand::Objection),
+        Keyword::Reissue => bare(rest).then_some(StaffCommand::Reissue),
         // "Nie mogę otworzyć…" and "Zdjęcie jest OK" are sentences, not
         // commands; these two everyday words act only as `NIE: …` / `NIE …`.
         _ if is_everyday_word(word) && !marked_as_command(word, rest) => None,
@@ -235,6 +246,10 @@ fn parse_command(line: &str) -> Option<StaffCommand> {
         Keyword::RejectPhoto => reason(rest).map(|reason| StaffCommand::RejectPhoto { reason }),
         Keyword::Cancel => reason(rest).map(|reason| StaffCommand::Cancel { reason }),
         Keyword::Code => parse_code(rest),
+        // An unknown reason is not understood: she gets the list of reasons.
+        Keyword::Invalidate => reason(rest)
+            .and_then(|r| InvalidationReason::parse(&r))
+            .map(|reason| StaffCommand::Invalidate { reason }),
     }
 }
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::command::StaffCommand;
-use crate::domain::Status;
+use crate::domain::{InvalidationReason, Status};
 use issue_time::{IssueContext, IssueTimeProblem};
 
 /// How the school issues mLegitymacja.
@@ -48,6 +48,12 @@ pub enum ParentNotice {
     Activated,
     /// The parent's objection is on file: nothing will be issued.
     Objected,
+    /// The mLegitymacja was invalidated: why, and how to get a new one.
+    Invalidated {
+        reason: InvalidationReason,
+    },
+    /// A reissue started: please send a current photo.
+    ReissuePhotoNeeded,
     Nothing,
 }
 
@@ -99,7 +105,7 @@ pub enum Refusal {
 /// `expired` is not closed: a new code or a new photo continues it, and it
 /// can still be rejected or cancelled.
 fn closed(s: Status) -> bool {
-    matches!(s, Status::HandedOver | Status::Rejected | Status::Cancelled)
+    s.is_closed()
 }
 
 fn to(status: Status, parent: ParentNotice, purge: bool) -> Transition {
@@ -230,6 +236,20 @@ pub fn staff_command(
                 Ok(t)
             }
         },
+        // Only an issued mLegitymacja is invalidated; before that, ANULUJ.
+        // The code's mails go with the photo (the school's rule).
+        StaffCommand::Invalidate { reason } => match status {
+            Invalidated => Err(Refusal::AlreadyDone { status }),
+            s if s.was_issued() => Ok(to(
+                Invalidated,
+                ParentNotice::Invalidated { reason: *reason },
+                true,
+            )),
+            _ => Err(Refusal::NotNow { status }),
+        },
+        // A reissue is its own event (`Event::Reissue`): it needs to know
+        // whether one was started already.
+        StaffCommand::Reissue => Err(Refusal::NotNow { status }),
         StaffCommand::Cancel { reason } => match status {
             Cancelled => Err(Refusal::AlreadyDone { status }),
             s if closed(s) => Err(Refusal::NotNow { status }),

@@ -5,8 +5,8 @@
 //! record, the notices to queue, the code to record, whether to purge — or a
 //! [`Refusal`] saying why nothing changes. It reads no clock, no database and
 //! no mail; the shell gathers what it needs into the [`Event`] and writes the
-//! outcome with the applier (`apply_outcome::apply`, in the shell), the only
-//! writer of the status.
+//! outcome through `apply_outcome::advance` (in the shell), the only writer
+//! of the status.
 //!
 //! Every cause of a move is one arm of [`Event`]. The dates issue adds its
 //! own the same way — the code expiring, a parent's request, invalidation,
@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use super::command::StaffCommand;
 use super::lifecycle::{CodeRecord, ParentNotice, Process, Refusal, staff_command};
-use crate::domain::{Application, Status};
+use crate::domain::{Application, InvalidationReason, Status};
 
 /// What happened to an application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,16 @@ pub enum Event {
     /// The secretary registered a paper application (`mleg apps add`) for a
     /// student imported as `not_requested`: the parent asked.
     PaperRequest,
+    /// The secretary's `PONOWNIE` on this (old) application;
+    /// `reissued_as`: the reissue already started, if any.
+    Reissue { reissued_as: Option<i64> },
+    /// This (new) application was opened as the reissue of `of`: the parent
+    /// is asked for a current photo.
+    ReissueOpened { of: i64 },
+    /// The reissue of this handed-over application was handed over: the old
+    /// one is invalidated now (the student is never without one), `card_invalid`,
+    /// and the family, who has the new one, is not told again.
+    Superseded,
 }
 
 /// The school's settings that shape a transition.
@@ -208,6 +218,46 @@ pub fn transition(
             }),
             _ => Err(Refusal::NotNow { status }),
         },
+        Event::Reissue { reissued_as } => match (status, reissued_as) {
+            (_, Some(_)) => Err(Refusal::AlreadyDone { status }),
+            (s, None) if s.may_be_reissued() => Ok(note("reissued", "")),
+            _ => Err(Refusal::NotNow { status }),
+        },
+        Event::ReissueOpened { of } => match status {
+            Status::AwaitingPhoto => {
+                let mut o = note("reissue_of", &of.to_string());
+                o.notices = vec![Notice::Parent(ParentNotice::ReissuePhotoNeeded)];
+                Ok(o)
+            }
+            _ => Err(Refusal::NotNow { status }),
+        },
+        Event::Superseded => match status {
+            Status::HandedOver => Ok(Outcome {
+                history: vec![Record::Status {
+                    to: Status::Invalidated,
+                    detail: InvalidationReason::CardInvalid.as_str().into(),
+                }],
+                notices: Vec::new(),
+                code: None,
+                purge: true,
+                detail: InvalidationReason::CardInvalid.as_str().into(),
+            }),
+            _ => Err(Refusal::NotNow { status }),
+        },
+    }
+}
+
+/// An outcome that only notes something in the history.
+fn note(kind: &'static str, detail: &str) -> Outcome {
+    Outcome {
+        history: vec![Record::Note {
+            kind,
+            detail: detail.into(),
+        }],
+        notices: Vec::new(),
+        code: None,
+        purge: false,
+        detail: detail.into(),
     }
 }
 
@@ -259,6 +309,8 @@ fn staff_outcome(command: &StaffCommand, t: super::lifecycle::Transition) -> Out
         StaffCommand::Reject { reason }
         | StaffCommand::RejectPhoto { reason }
         | StaffCommand::Cancel { reason } => reason.as_str(),
+        // A stock id, which the CLI puts in words.
+        StaffCommand::Invalidate { reason } => reason.as_str(),
         _ => "",
     };
     history.push(Record::Status {

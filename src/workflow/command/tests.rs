@@ -788,3 +788,51 @@ fn sprzeciw_confirms_an_objection_only_as_a_bare_word() {
         not_understood("Sprzeciw rodzica dotyczy starszego syna")
     );
 }
+
+fn invalidate(reason: InvalidationReason) -> ParsedReply {
+    command(StaffCommand::Invalidate { reason })
+}
+
+#[test]
+fn uniewaznij_with_each_reason_in_polish_with_and_without_diacritics_or_in_english() {
+    use InvalidationReason::*;
+    let cases = [
+        ("UNIEWAŻNIJ wniosek rodzica", ParentRequest),
+        ("uniewaznij: wniosek rodzica", ParentRequest),
+        ("INVALIDATE parent_request", ParentRequest),
+        ("UNIEWAŻNIJ zmiana nazwiska", NameChange),
+        ("Unieważnij – zmiana nazwiska.", NameChange),
+        ("INVALIDATE name_change", NameChange),
+        ("UNIEWAŻNIJ legitymacja nieważna", CardInvalid),
+        ("UNIEWAZNIJ legitymacja niewazna", CardInvalid),
+        ("invalidate card_invalid", CardInvalid),
+        ("UNIEWAŻNIJ zmiana szkoły", Transfer),
+        ("UNIEWAZNIJ zmiana szkoly", Transfer),
+        ("INVALIDATE transfer", Transfer),
+        ("UNIEWAŻNIJ sprzeciw", Objection),
+        ("uniewaznij sprzeciw", Objection),
+        ("INVALIDATE objection", Objection),
+    ];
+    for (line, reason) in cases {
+        let body = format!("{line}\n\n{}", quoted(NOTIFICATION));
+        assert_eq!(plain(&body), invalidate(reason), "{line}");
+    }
+}
+
+#[test]
+fn uniewaznij_without_a_known_reason_is_not_understood_rather_than_guessed() {
+    for line in ["UNIEWAŻNIJ", "UNIEWAŻNIJ bo tak", "INVALIDATE lost"] {
+        assert_eq!(plain(line), not_understood(line), "{line}");
+    }
+}
+
+#[test]
+fn ponownie_or_reissue_alone_on_its_line_asks_for_a_reissue() {
+    for line in ["PONOWNIE", "ponownie.", "REISSUE", "Reissue!"] {
+        assert_eq!(plain(line), command(StaffCommand::Reissue), "{line}");
+    }
+    assert_eq!(
+        plain("Ponownie proszę o zdjęcie"),
+        not_understood("Ponownie proszę o zdjęcie")
+    );
+}

@@ -4,6 +4,7 @@
 use chrono::{Duration, TimeZone};
 
 use super::*;
+use crate::domain::InvalidationReason;
 use crate::domain::test_support::{class, email, name, pesel};
 
 fn now() -> DateTime<Utc> {
@@ -131,6 +132,13 @@ fn columns() -> Vec<(&'static str, Event, Rules)> {
         ),
         ("POMOC", staff(StaffCommand::Help), PORTAL),
         ("SPRZECIW", staff(StaffCommand::Objection), PORTAL),
+        (
+            "UNIEWAŻNIJ",
+            staff(StaffCommand::Invalidate {
+                reason: InvalidationReason::Transfer,
+            }),
+            PORTAL,
+        ),
     ]
 }
 
@@ -146,18 +154,161 @@ fn every_status_and_event() {
     let h = Help;
     let n = Note("photo_replaced");
     #[rustfmt::skip]
-    let table: [(Status, [Want; 15]); 9] = [
-        //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC SPRZECIW
-        (NotRequested,   [To(review), To(review), To(review), no,           To(Rejected), no,          no,            no,            wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
-        (AwaitingPhoto,  [To(review), To(review), To(review), no,           To(Rejected), done,        no,            no,            wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
-        (AwaitingReview, [n,          no,         n,          To(Approved), To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, To(Cancelled)]),
-        (Approved,       [no,         no,         no,         done,         To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, To(HandedOver), To(Cancelled), h, To(Cancelled)]),
-        (CodeReady,      [no,         no,         no,         done,         no,           no,          To(CodeReady), done,          wp, To(HandedOver), wp, no,            To(Cancelled), h, no]),
-        (HandedOver,     [no,         no,         no,         done,         no,           no,          done,          done,          wp, done,          wp, done,          no,            h, no]),
-        (Expired,        [no,         no,         no,         no,           To(Rejected), To(photo),   To(CodeReady), To(CodeReady), wp, no,            wp, no,            To(Cancelled), h, To(Cancelled)]),
-        (Rejected,       [no,         no,         no,         no,           done,         no,          no,            no,            wp, no,            wp, no,            no,            h, no]),
-        (Cancelled,      [no,         no,         no,         no,           no,           no,          no,            no,            wp, no,            wp, no,            done,          h, done]),
+    let inv = To(Invalidated);
+    let table: [(Status, [Want; 16]); 10] = [
+        //              photo       orphan      held        TAK           NIE            ZDJĘCIE    KOD new        KOD same       KOD sio WYDANO         WPR.p WPR.sio        ANULUJ         POMOC SPRZECIW   UNIEWAŻNIJ
+        (
+            NotRequested,
+            [
+                To(review),
+                To(review),
+                To(review),
+                no,
+                To(Rejected),
+                no,
+                no,
+                no,
+                wp,
+                no,
+                wp,
+                no,
+                To(Cancelled),
+                h,
+                To(Cancelled),
+                no,
+            ],
+        ),
+        (
+            AwaitingPhoto,
+            [
+                To(review),
+                To(review),
+                To(review),
+                no,
+                To(Rejected),
+                done,
+                no,
+                no,
+                wp,
+                no,
+                wp,
+                no,
+                To(Cancelled),
+                h,
+                To(Cancelled),
+                no,
+            ],
+        ),
+        (
+            AwaitingReview,
+            [
+                n,
+                no,
+                n,
+                To(Approved),
+                To(Rejected),
+                To(photo),
+                To(CodeReady),
+                To(CodeReady),
+                wp,
+                no,
+                wp,
+                To(HandedOver),
+                To(Cancelled),
+                h,
+                To(Cancelled),
+                no,
+            ],
+        ),
+        (
+            Approved,
+            [
+                no,
+                no,
+                no,
+                done,
+                To(Rejected),
+                To(photo),
+                To(CodeReady),
+                To(CodeReady),
+                wp,
+                no,
+                wp,
+                To(HandedOver),
+                To(Cancelled),
+                h,
+                To(Cancelled),
+                no,
+            ],
+        ),
+        (
+            CodeReady,
+            [
+                no,
+                no,
+                no,
+                done,
+                no,
+                no,
+                To(CodeReady),
+                done,
+                wp,
+                To(HandedOver),
+                wp,
+                no,
+                To(Cancelled),
+                h,
+                no,
+                inv,
+            ],
+        ),
+        (
+            HandedOver,
+            [
+                no, no, no, done, no, no, done, done, wp, done, wp, done, no, h, no, inv,
+            ],
+        ),
+        (
+            Expired,
+            [
+                no,
+                no,
+                no,
+                no,
+                To(Rejected),
+                To(photo),
+                To(CodeReady),
+                To(CodeReady),
+                wp,
+                no,
+                wp,
+                no,
+                To(Cancelled),
+                h,
+                To(Cancelled),
+                inv,
+            ],
+        ),
+        (
+            Rejected,
+            [
+                no, no, no, no, done, no, no, no, wp, no, wp, no, no, h, no, no,
+            ],
+        ),
+        (
+            Cancelled,
+            [
+                no, no, no, no, no, no, no, no, wp, no, wp, no, done, h, done, no,
+            ],
+        ),
+        (
+            Invalidated,
+            [
+                no, no, no, no, no, no, no, no, wp, no, wp, no, no, h, no, done,
+            ],
+        ),
     ];
+    assert_eq!(table.len(), Status::ALL.len(), "a row for every status");
     let columns = columns();
     for (status, row) in table {
         for ((label, event, rules), want) in columns.iter().zip(row) {
@@ -473,5 +624,92 @@ fn a_paper_request_opens_only_a_student_not_requested_yet() {
             Err(Refusal::NotNow { status }),
             "{status}"
         );
+    }
+}
+
+#[test]
+fn an_invalidation_tells_the_parent_why_purges_and_records_the_reason_id() {
+    let o = transition(
+        &application(Status::HandedOver),
+        &staff(StaffCommand::Invalidate {
+            reason: InvalidationReason::NameChange,
+        }),
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.history,
+        vec![Record::Status {
+            to: Status::Invalidated,
+            detail: "name_change".into()
+        }]
+    );
+    assert_eq!(
+        o.notices,
+        vec![Notice::Parent(ParentNotice::Invalidated {
+            reason: InvalidationReason::NameChange
+        })]
+    );
+    assert!(o.purge);
+    assert_eq!(o.code, None);
+}
+
+#[test]
+fn ponownie_is_allowed_after_invalidated_expired_or_handed_over_and_once() {
+    for status in Status::ALL {
+        let r = transition(
+            &application(status),
+            &Event::Reissue { reissued_as: None },
+            &PORTAL,
+            now(),
+        );
+        assert_eq!(r.is_ok(), status.may_be_reissued(), "{status}");
+        if let Ok(o) = r {
+            assert_eq!(o.status(), None, "{status}: the old one keeps its status");
+            assert!(!o.purge && o.notices.is_empty());
+        }
+    }
+    let again = transition(
+        &application(Status::Invalidated),
+        &Event::Reissue {
+            reissued_as: Some(9),
+        },
+        &PORTAL,
+        now(),
+    );
+    assert_eq!(
+        again,
+        Err(Refusal::AlreadyDone {
+            status: Status::Invalidated
+        })
+    );
+}
+
+#[test]
+fn a_reissue_asks_the_parent_for_a_photo_and_a_superseded_one_is_invalidated_quietly() {
+    let opened = transition(
+        &application(Status::AwaitingPhoto),
+        &Event::ReissueOpened { of: 3 },
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        opened.notices,
+        vec![Notice::Parent(ParentNotice::ReissuePhotoNeeded)]
+    );
+    let old = transition(
+        &application(Status::HandedOver),
+        &Event::Superseded,
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(old.status(), Some(Status::Invalidated));
+    assert!(old.notices.is_empty(), "the family has the new one");
+    assert!(old.purge);
+    for status in [Status::CodeReady, Status::Expired, Status::Invalidated] {
+        assert!(transition(&application(status), &Event::Superseded, &PORTAL, now()).is_err());
     }
 }
