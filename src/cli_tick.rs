@@ -15,7 +15,9 @@ use chrono::{DateTime, Utc};
 
 use mleg::app::App;
 use mleg::config::Config;
+use mleg::scheduler::TickReport;
 use mleg::scheduler::preview::{Planned, Preview, preview};
+use mleg::words::TickCounts;
 
 /// Whether `tick` only previews: asked for, or a future `--now` without `--send`.
 pub fn is_dry_run(
@@ -25,6 +27,24 @@ pub fn is_dry_run(
     dry_run: bool,
 ) -> bool {
     dry_run || (!send && now.is_some_and(|n| n > real_now))
+}
+
+/// A step's report as the counts its summary line names.
+pub fn counts(report: &TickReport, sent: usize) -> TickCounts {
+    let (rules, retention) = (&report.rules, &report.retention);
+    TickCounts {
+        parent_reminders: rules.parent_reminders,
+        skipped_reminders: rules.skipped,
+        expired: rules.expired,
+        staff_reminders: rules.staff_reminders,
+        digest: report.digest.sent,
+        anonymised: retention.anonymised,
+        orphan_mails: retention.orphan_mails,
+        orphan_photos: retention.orphan_photos,
+        staff_mails: retention.staff_mails,
+        texts_cleared: retention.texts_cleared,
+        sent,
+    }
 }
 
 /// Prints what a step at `now` would do; the database is opened read-only.

@@ -10,6 +10,7 @@ mod cli_auth;
 mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
+mod cli_progress;
 mod cli_retention;
 mod cli_show;
 mod cli_status;
@@ -153,7 +154,7 @@ fn is_wire_target(target: &str) -> bool {
     })
 }
 
-fn init_logging(format: mleg::config::LogFormat) {
+fn init_logging(format: mleg::config::LogFormat, writer: cli_progress::LogWriter) {
     use std::io::IsTerminal;
     use tracing_subscriber::Layer;
     use tracing_subscriber::filter::{FilterExt, filter_fn};
@@ -174,13 +175,13 @@ fn init_logging(format: mleg::config::LogFormat) {
         mleg::config::LogFormat::Text => Box::new(
             tracing_subscriber::fmt::layer()
                 .with_ansi(std::io::stderr().is_terminal())
-                .with_writer(std::io::stderr)
+                .with_writer(writer.clone())
                 .with_filter(filter()),
         ),
         mleg::config::LogFormat::Json => Box::new(
             tracing_subscriber::fmt::layer()
                 .json()
-                .with_writer(std::io::stderr)
+                .with_writer(writer.clone())
                 .with_filter(filter()),
         ),
     };
@@ -249,8 +250,13 @@ async fn dispatch(mut cli: Cli) -> Result<std::process::ExitCode> {
         return tick(&cli.config, now).await;
     }
     let app = load_app(&cli.config)?;
+    // The daemon never draws a bar, even started by hand at a terminal.
+    let (app, log_writer) = match cli.command {
+        Command::Run => (app, cli_progress::LogWriter::default()),
+        _ => cli_progress::attach(app),
+    };
     // After the config: it chooses the log format. Nothing logs before.
-    init_logging(app.config.log_format);
+    init_logging(app.config.log_format, log_writer);
     for warning in mleg::config::plaintext_warnings(&app.config) {
         tracing::warn!("{warning}");
     }
@@ -262,9 +268,16 @@ async fn dispatch(mut cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Once => {
             let (intake, sent) = daemon::once(&app).await?;
+            let lines = mleg::words::Lines(app.config.language);
             println!(
-                "przejrzano: {}, obsłużono: {}, do sprawdzenia: {}, pominięto: {}, wysłano: {}",
-                intake.examined, intake.processed, intake.needs_human, intake.ignored, sent.sent
+                "{}",
+                lines.once_summary(
+                    intake.examined,
+                    intake.processed,
+                    intake.needs_human,
+                    intake.ignored,
+                    sent.sent
+                )
             );
             if sent.waiting > 0 {
                 return smtp_waiting(&app, sent.waiting);
@@ -310,16 +323,14 @@ async fn tick(
     let now = now.unwrap_or_else(chrono::Utc::now);
     let app = App::new(config, Arc::new(mleg::clock::FixedClock(now)))
         .with_context(|| format!("opening database {db}"))?;
+    let (app, _) = cli_progress::attach(app);
     // Like every round: never beside another one (the daemon's, a cron's).
     let lock = daemon::take_round_lock(&app, || eprintln!("{WAITING}")).await?;
     let report = mleg::scheduler::step(&app, now).await?;
     let sent = daemon::deliver(&app, &lock).await?;
-    println!(
-        "tick {}: {:?}, wysłano: {}",
-        now.to_rfc3339(),
-        report,
-        sent.sent
-    );
+    let counts = cli_tick::counts(&report, sent.sent);
+    let lines = mleg::words::Lines(app.config.language);
+    println!("{}", lines.tick_summary(&now.to_rfc3339(), &counts));
     Ok(std::process::ExitCode::SUCCESS)
 }
 

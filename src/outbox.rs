@@ -118,7 +118,7 @@ pub async fn step(
                 info!("stop requested; the rest of the outbox waits for the next start");
                 break;
             }
-            counter.inc();
+            let _item = counter.item();
             let Some(mail) = outbox::load(app.store().conn(), id)? else {
                 continue;
             };

@@ -2,7 +2,7 @@
 //!
 //! The workers (intake, delivery, the retention rule) and the bulk commands
 //! (`apps import`) count their items through [`Progress`]; the library never
-//! draws anything. [`App`](crate::app::App) holds [`Quiet`] unless the binary
+//! draws anything. The `App` holds [`Quiet`] unless the binary
 //! hands in a bar, which it does only when a person watches stderr
 //! ([`animated`]): the daemon's journal, a cron's mail and the tests keep
 //! plain lines.
@@ -42,7 +42,7 @@ pub struct Quiet;
 
 impl Progress for Quiet {}
 
-/// A job under way: counts with [`Counter::inc`] and finishes when dropped,
+/// A job under way: counts with [`Counter::item`] and finishes when dropped,
 /// so a step that returns early (an error, a stop) still ends its bar.
 #[must_use = "the job finishes when the counter is dropped"]
 pub struct Counter<'a>(&'a dyn Progress);
@@ -54,7 +54,20 @@ impl<'a> Counter<'a> {
         Counter(progress)
     }
 
-    pub fn inc(&self) {
+    /// One item begins; it is counted when the returned guard is dropped (at
+    /// the end of the loop's body, whichever way it leaves), so the rate
+    /// and time left reflect items done, not items begun.
+    pub fn item(&self) -> Item<'a> {
+        Item(self.0)
+    }
+}
+
+/// An item in hand; counted as done when dropped.
+#[must_use = "the item is counted when the guard is dropped"]
+pub struct Item<'a>(&'a dyn Progress);
+
+impl Drop for Item<'_> {
+    fn drop(&mut self) {
         self.0.inc();
     }
 }

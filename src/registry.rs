@@ -238,7 +238,7 @@ pub fn import(
         let mut added = Vec::new();
         let counter = Counter::start(app.progress(), Job::Import, parsed.rows.len());
         for (line, row) in &parsed.rows {
-            counter.inc();
+            let _item = counter.item();
             // A conflict (open application for the PESEL) is found before
             // anything is written, so the row leaves no trace.
             match add_in(app, tx, row, status, actor) {

@@ -110,7 +110,7 @@ pub async fn step(
     let new_mail = mailbox.new_mail(after).await?;
     let counter = Counter::start(app.progress(), Job::Intake, new_mail.len());
     for new in new_mail {
-        counter.inc();
+        let _item = counter.item();
         report.examined += 1;
         let disposition = match examine(app, mailbox, uid_validity, new, &mut report).await {
             Ok(Some(d)) => d,

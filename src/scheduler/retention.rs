@@ -43,7 +43,7 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RetentionReport, StoreError>
     let ids = due(app, &p, now)?;
     let counter = Counter::start(app.progress(), Job::Anonymise, ids.len());
     for id in ids {
-        counter.inc();
+        let _item = counter.item();
         let done = app.store().transaction(|tx| {
             let Some(a) = apps::get(tx, id)? else {
                 return Ok::<_, StoreError>(false);
