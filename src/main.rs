@@ -77,6 +77,9 @@ enum Command {
     /// outbox, run the date rules and the digest on schedule.
     Run,
     /// Process the mailbox once, deliver the outbox, exit.
+    ///
+    /// At a terminal a bar shows the count, rate and time left; it ends with one summary
+    /// line (mails examined first, mails sent last).
     Once,
     /// Check the config file and that the mail servers answer.
     Check,
@@ -247,7 +250,7 @@ async fn dispatch(mut cli: Cli) -> Result<std::process::ExitCode> {
         if cli_tick::is_dry_run(now, real_now, send, dry_run) {
             return cli_tick::dry_run(&cli.config, now.unwrap_or(real_now));
         }
-        return tick(&cli.config, now).await;
+        return cli_tick::tick(&cli.config, now).await;
     }
     let app = load_app(&cli.config)?;
     // The daemon never draws a bar, even started by hand at a terminal.
@@ -311,28 +314,6 @@ fn smtp_waiting(app: &App, waiting: usize) -> Result<std::process::ExitCode> {
 /// What a command at the terminal says while another round holds the lock.
 pub(crate) const WAITING: &str =
     "mleg: another mleg round is under way (the daemon or another command); waiting for it";
-
-/// `mleg tick`: the whole program runs on a clock fixed at `now`, so every
-/// rule, every mail and every record agrees on the instant.
-async fn tick(
-    config: &std::path::Path,
-    now: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<std::process::ExitCode> {
-    let config = Config::load(config)?;
-    let db = config.database.display().to_string();
-    let now = now.unwrap_or_else(chrono::Utc::now);
-    let app = App::new(config, Arc::new(mleg::clock::FixedClock(now)))
-        .with_context(|| format!("opening database {db}"))?;
-    let (app, _) = cli_progress::attach(app);
-    // Like every round: never beside another one (the daemon's, a cron's).
-    let lock = daemon::take_round_lock(&app, || eprintln!("{WAITING}")).await?;
-    let report = mleg::scheduler::step(&app, now).await?;
-    let sent = daemon::deliver(&app, &lock).await?;
-    let counts = cli_tick::counts(&report, sent.sent);
-    let lines = mleg::words::Lines(app.config.language);
-    println!("{}", lines.tick_summary(&now.to_rfc3339(), &counts));
-    Ok(std::process::ExitCode::SUCCESS)
-}
 
 async fn check(app: &App) -> Result<std::process::ExitCode> {
     println!("config: OK ({})", app.config.database.display());
