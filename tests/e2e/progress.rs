@@ -83,11 +83,11 @@ async fn once_into_a_pipe_draws_no_bar_and_says_one_summary_line() {
 
 /// `script` gives the command a terminal of its own; what it drew is in
 /// the typescript.
-fn on_a_terminal(t: &TestApp, extra_env: &[(&str, &str)]) -> (bool, String) {
+fn on_a_terminal(t: &TestApp, args: &str, extra_env: &[(&str, &str)]) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let typescript = dir.path().join("typescript");
     let line = format!(
-        "{} --config {} once",
+        "{} --config {} {args}",
         env!("CARGO_BIN_EXE_mleg"),
         t.config_path.display()
     );
@@ -116,14 +116,14 @@ async fn a_person_at_a_terminal_sees_the_bar_but_not_under_systemd() {
     let t = TestApp::spawn();
     two_photos(&t, 0).await;
     // Under a unit (here: on a terminal all the same) nothing is drawn.
-    let (ok, drawn) = on_a_terminal(&t, &[("INVOCATION_ID", "4f2c")]);
+    let (ok, drawn) = on_a_terminal(&t, "once", &[("INVOCATION_ID", "4f2c")]);
     assert!(ok, "{drawn}");
     assert!(!drawn.contains("Poczta przychodząca"), "{drawn:?}");
     assert!(!drawn.contains('\u{1b}'), "{drawn:?}");
     assert!(drawn.contains("przejrzano: 2, obsłużono: 2,"), "{drawn}");
 
     let (first, second) = two_photos(&t, 1).await;
-    let (ok, drawn) = on_a_terminal(&t, &[]);
+    let (ok, drawn) = on_a_terminal(&t, "once", &[]);
     assert!(ok, "{drawn}");
     assert!(drawn.contains("Poczta przychodząca ["), "{drawn:?}");
     assert!(drawn.contains("/2 · "), "count of two: {drawn:?}");
@@ -131,4 +131,22 @@ async fn a_person_at_a_terminal_sees_the_bar_but_not_under_systemd() {
     assert!(drawn.contains("przejrzano: 2, obsłużono: 2,"), "{drawn}");
     t.exactly(&first, 1).await;
     t.exactly(&second, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_import_at_a_terminal_shows_its_count() {
+    let t = TestApp::spawn();
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("imię;nazwisko;pesel;klasa;email_rodzica\r\n");
+    for n in 1..=40 {
+        let pesel = pesel(2014, 5, 5, n);
+        csv.push_str(&format!("Jan;Kowalski;{pesel};2A;rodzic{n}@example.pl\r\n"));
+    }
+    let file = dir.path().join("klasa.csv");
+    std::fs::write(&file, csv).unwrap();
+    let (ok, drawn) = on_a_terminal(&t, &format!("apps import {}", file.display()), &[]);
+    assert!(ok, "{drawn}");
+    assert!(drawn.contains("Import wniosków ["), "{drawn:?}");
+    assert!(drawn.contains("/40 · "), "{drawn:?}");
+    assert!(drawn.contains("Zaimportowano wniosków: 40"), "{drawn}");
 }
