@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::progress::{Progress, Quiet};
 use crate::store::{Store, StoreError};
 use crate::templates::Templates;
 use crate::workflow::transition::Rules;
@@ -19,6 +20,8 @@ pub struct App {
     store: Mutex<Store>,
     pub templates: Templates,
     pub clock: Arc<dyn Clock>,
+    /// Who watches the bulk jobs' count: [`Quiet`] unless the binary shows a bar.
+    progress: Arc<dyn Progress>,
 }
 
 impl std::fmt::Debug for App {
@@ -39,6 +42,7 @@ impl App {
             store: Mutex::new(store),
             templates,
             clock,
+            progress: Arc::new(Quiet),
         })
     }
 
@@ -52,6 +56,7 @@ impl App {
             store: Mutex::new(store),
             templates,
             clock,
+            progress: Arc::new(Quiet),
         })
     }
 
@@ -73,6 +78,17 @@ impl App {
     }
 
     /// The database. Never hold the guard across an `.await`.
+    /// The same app, its bulk jobs counted by `progress` (a terminal's bar).
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> App {
+        self.progress = progress;
+        self
+    }
+
+    /// Where the workers and bulk commands report how far they have got.
+    pub fn progress(&self) -> &dyn Progress {
+        self.progress.as_ref()
+    }
+
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (transactions roll back), so a poisoned lock is safe to reuse.

@@ -1,5 +1,7 @@
-//! `mleg tick`'s dry run: what the date rules and the digest would do at an
-//! instant, printed, with nothing changed and nothing sent.
+//! `mleg tick`: the date rules, the digest and the retention rule at one
+//! instant, then delivery, ending with one summary line; and its dry run:
+//! what they would do at an instant, printed, with nothing changed and
+//! nothing sent.
 //!
 //! `--now` in the future is a dry run unless `--send` is given: trying a
 //! date out must not expire real codes, purge real photos or mail real
@@ -15,7 +17,9 @@ use chrono::{DateTime, Utc};
 
 use mleg::app::App;
 use mleg::config::Config;
+use mleg::scheduler::TickReport;
 use mleg::scheduler::preview::{Planned, Preview, preview};
+use mleg::words::TickCounts;
 
 /// Whether `tick` only previews: asked for, or a future `--now` without `--send`.
 pub fn is_dry_run(
@@ -25,6 +29,43 @@ pub fn is_dry_run(
     dry_run: bool,
 ) -> bool {
     dry_run || (!send && now.is_some_and(|n| n > real_now))
+}
+
+/// `mleg tick`: the whole program runs on a clock fixed at `now`, so every
+/// rule, every mail and every record agrees on the instant.
+pub async fn tick(config: &Path, now: Option<DateTime<Utc>>) -> Result<ExitCode> {
+    let config = Config::load(config)?;
+    let db = config.database.display().to_string();
+    let now = now.unwrap_or_else(Utc::now);
+    let app = App::new(config, Arc::new(mleg::clock::FixedClock(now)))
+        .with_context(|| format!("opening database {db}"))?;
+    let (app, _) = crate::cli_progress::attach(app);
+    // Like every round: never beside another one (the daemon's, a cron's).
+    let lock = mleg::daemon::take_round_lock(&app, || eprintln!("{}", crate::WAITING)).await?;
+    let report = mleg::scheduler::step(&app, now).await?;
+    let sent = mleg::daemon::deliver(&app, &lock).await?;
+    let counts = counts(&report, sent.sent);
+    let lines = mleg::words::Lines(app.config.language);
+    println!("{}", lines.tick_summary(&now.to_rfc3339(), &counts));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A step's report as the counts its summary line names.
+pub fn counts(report: &TickReport, sent: usize) -> TickCounts {
+    let (rules, retention) = (&report.rules, &report.retention);
+    TickCounts {
+        parent_reminders: rules.parent_reminders,
+        skipped_reminders: rules.skipped,
+        expired: rules.expired,
+        staff_reminders: rules.staff_reminders,
+        digest: report.digest.sent,
+        anonymised: retention.anonymised,
+        orphan_mails: retention.orphan_mails,
+        orphan_photos: retention.orphan_photos,
+        staff_mails: retention.staff_mails,
+        texts_cleared: retention.texts_cleared,
+        sent,
+    }
 }
 
 /// Prints what a step at `now` would do; the database is opened read-only.

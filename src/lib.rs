@@ -40,6 +40,7 @@ pub mod notices;
 pub mod oauth2;
 pub mod outbox;
 pub mod photo;
+pub mod progress;
 pub mod provider_hints;
 pub mod qr;
 pub mod registry;

@@ -10,6 +10,7 @@ mod cli_auth;
 mod cli_dates;
 mod cli_lifecycle;
 mod cli_outbox;
+mod cli_progress;
 mod cli_retention;
 mod cli_show;
 mod cli_status;
@@ -76,6 +77,9 @@ enum Command {
     /// outbox, run the date rules and the digest on schedule.
     Run,
     /// Process the mailbox once, deliver the outbox, exit.
+    ///
+    /// At a terminal a bar shows the count, rate and time left; it ends with one summary
+    /// line (mails examined first, mails sent last).
     Once,
     /// Check the config file and that the mail servers answer.
     Check,
@@ -153,7 +157,7 @@ fn is_wire_target(target: &str) -> bool {
     })
 }
 
-fn init_logging(format: mleg::config::LogFormat) {
+fn init_logging(format: mleg::config::LogFormat, writer: cli_progress::LogWriter) {
     use std::io::IsTerminal;
     use tracing_subscriber::Layer;
     use tracing_subscriber::filter::{FilterExt, filter_fn};
@@ -174,13 +178,13 @@ fn init_logging(format: mleg::config::LogFormat) {
         mleg::config::LogFormat::Text => Box::new(
             tracing_subscriber::fmt::layer()
                 .with_ansi(std::io::stderr().is_terminal())
-                .with_writer(std::io::stderr)
+                .with_writer(writer.clone())
                 .with_filter(filter()),
         ),
         mleg::config::LogFormat::Json => Box::new(
             tracing_subscriber::fmt::layer()
                 .json()
-                .with_writer(std::io::stderr)
+                .with_writer(writer.clone())
                 .with_filter(filter()),
         ),
     };
@@ -246,11 +250,16 @@ async fn dispatch(mut cli: Cli) -> Result<std::process::ExitCode> {
         if cli_tick::is_dry_run(now, real_now, send, dry_run) {
             return cli_tick::dry_run(&cli.config, now.unwrap_or(real_now));
         }
-        return tick(&cli.config, now).await;
+        return cli_tick::tick(&cli.config, now).await;
     }
     let app = load_app(&cli.config)?;
+    // The daemon never draws a bar, even started by hand at a terminal.
+    let (app, log_writer) = match cli.command {
+        Command::Run => (app, cli_progress::LogWriter::default()),
+        _ => cli_progress::attach(app),
+    };
     // After the config: it chooses the log format. Nothing logs before.
-    init_logging(app.config.log_format);
+    init_logging(app.config.log_format, log_writer);
     for warning in mleg::config::plaintext_warnings(&app.config) {
         tracing::warn!("{warning}");
     }
@@ -262,9 +271,16 @@ async fn dispatch(mut cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Once => {
             let (intake, sent) = daemon::once(&app).await?;
+            let lines = mleg::words::Lines(app.config.language);
             println!(
-                "przejrzano: {}, obsłużono: {}, do sprawdzenia: {}, pominięto: {}, wysłano: {}",
-                intake.examined, intake.processed, intake.needs_human, intake.ignored, sent.sent
+                "{}",
+                lines.once_summary(
+                    intake.examined,
+                    intake.processed,
+                    intake.needs_human,
+                    intake.ignored,
+                    sent.sent
+                )
             );
             if sent.waiting > 0 {
                 return smtp_waiting(&app, sent.waiting);
@@ -298,30 +314,6 @@ fn smtp_waiting(app: &App, waiting: usize) -> Result<std::process::ExitCode> {
 /// What a command at the terminal says while another round holds the lock.
 pub(crate) const WAITING: &str =
     "mleg: another mleg round is under way (the daemon or another command); waiting for it";
-
-/// `mleg tick`: the whole program runs on a clock fixed at `now`, so every
-/// rule, every mail and every record agrees on the instant.
-async fn tick(
-    config: &std::path::Path,
-    now: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<std::process::ExitCode> {
-    let config = Config::load(config)?;
-    let db = config.database.display().to_string();
-    let now = now.unwrap_or_else(chrono::Utc::now);
-    let app = App::new(config, Arc::new(mleg::clock::FixedClock(now)))
-        .with_context(|| format!("opening database {db}"))?;
-    // Like every round: never beside another one (the daemon's, a cron's).
-    let lock = daemon::take_round_lock(&app, || eprintln!("{WAITING}")).await?;
-    let report = mleg::scheduler::step(&app, now).await?;
-    let sent = daemon::deliver(&app, &lock).await?;
-    println!(
-        "tick {}: {:?}, wysłano: {}",
-        now.to_rfc3339(),
-        report,
-        sent.sent
-    );
-    Ok(std::process::ExitCode::SUCCESS)
-}
 
 async fn check(app: &App) -> Result<std::process::ExitCode> {
     println!("config: OK ({})", app.config.database.display());

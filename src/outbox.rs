@@ -34,6 +34,7 @@ use tracing::{info, warn};
 
 use crate::app::App;
 use crate::mail::smtp::{Sender, Session, SmtpError};
+use crate::progress::{Counter, Job};
 use crate::round_lock::RoundLock;
 use crate::store::outbox::Queued;
 use crate::store::{StoreError, delivery, outbox};
@@ -111,11 +112,13 @@ pub async fn step(
     if !ids.is_empty() {
         let mut session = sender.open().await.map_err(|e| server_down(app, e))?;
         let mut verdicts = data_refused::Verdicts::default();
+        let counter = Counter::start(app.progress(), Job::Delivery, ids.len());
         for id in ids {
             if stop.is_cancelled() {
                 info!("stop requested; the rest of the outbox waits for the next start");
                 break;
             }
+            let _item = counter.item();
             let Some(mail) = outbox::load(app.store().conn(), id)? else {
                 continue;
             };
@@ -128,6 +131,7 @@ pub async fn step(
                 break;
             }
         }
+        drop(counter);
         session.quit().await;
         if let Some(e) = verdicts.settle(app, stop.is_cancelled(), &mut report)? {
             return Err(server_down(app, e));

@@ -16,6 +16,7 @@ use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{Application, EmailAddress, NewApplication, Status};
 use crate::notices;
 use crate::photo::{DetectedKind, PhotoCheck, PhotoFormat, detect_kind};
+use crate::progress::{Counter, Job};
 use crate::store::Tx;
 use crate::store::apps;
 use crate::store::inbox::{self, Orphan, PhotoShape};
@@ -235,7 +236,9 @@ pub fn import(
     };
     app.store().transaction(|tx| {
         let mut added = Vec::new();
+        let counter = Counter::start(app.progress(), Job::Import, parsed.rows.len());
         for (line, row) in &parsed.rows {
+            let _item = counter.item();
             // A conflict (open application for the PESEL) is found before
             // anything is written, so the row leaves no trace.
             match add_in(app, tx, row, status, actor) {

@@ -396,7 +396,9 @@ pub fn invalidation_reason(lang: Language, r: crate::domain::InvalidationReason)
 
 pub mod codes;
 mod lines;
+mod rounds;
 pub use lines::Lines;
+pub use rounds::TickCounts;
 
 #[cfg(test)]
 mod tests;

@@ -65,7 +65,9 @@ pub async fn mleg_process(backlog: &Backlog) -> Figure {
             .env("MLEG_LOG", "warn");
         let (out, round) = run_measured(cmd);
         usage.add(round);
-        // "przejrzano: N, …, wysłano: M": done when a round saw and sent nothing.
+        // "przejrzano: N, …, wysłano: M" (or "examined: N, …, sent: M"): the
+        // first number is the mails examined, the last the mails sent; done
+        // when a round saw and sent nothing.
         let numbers: Vec<usize> = out
             .split(|c: char| !c.is_ascii_digit())
             .filter_map(|w| w.parse().ok())

@@ -35,6 +35,7 @@ use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
 use crate::mail::imap::{ImapError, Mailbox, NewMail};
 use crate::mail::parse::{MailParseError, parse_mail};
+use crate::progress::{Counter, Job};
 use crate::store::inbox::{HandledMail, Watermark};
 use crate::store::{StoreError, Tx, inbox};
 use crate::templates::TemplateError;
@@ -106,7 +107,10 @@ pub async fn step(
     // A mail whose move failed is tried once per step, not once per call.
     let mut move_failed = HashSet::new();
     stuck::retry_moves(app, mailbox, uid_validity, &mut move_failed, &mut report).await?;
-    for new in mailbox.new_mail(after).await? {
+    let new_mail = mailbox.new_mail(after).await?;
+    let counter = Counter::start(app.progress(), Job::Intake, new_mail.len());
+    for new in new_mail {
+        let _item = counter.item();
         report.examined += 1;
         let disposition = match examine(app, mailbox, uid_validity, new, &mut report).await {
             Ok(Some(d)) => d,
@@ -141,6 +145,7 @@ pub async fn step(
             Disposition::NeedsHuman => report.needs_human += 1,
         }
     }
+    drop(counter);
     stuck::retry_moves(app, mailbox, uid_validity, &mut move_failed, &mut report).await?;
     let expunged = purge::expunge_purged(app, mailbox).await?;
     report.expunged += expunged.parents;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::info;
 
 use crate::app::App;
+use crate::progress::{Counter, Job};
 use crate::store::retention as store_ret;
 use crate::store::{StoreError, apps, lifecycle};
 use crate::workflow::retention::{self, Periods, anonymise_due};
@@ -39,7 +40,10 @@ pub struct RetentionReport {
 pub fn run(app: &App, now: DateTime<Utc>) -> Result<RetentionReport, StoreError> {
     let p = app.config.retention.periods();
     let mut report = RetentionReport::default();
-    for id in due(app, &p, now)? {
+    let ids = due(app, &p, now)?;
+    let counter = Counter::start(app.progress(), Job::Anonymise, ids.len());
+    for id in ids {
+        let _item = counter.item();
         let done = app.store().transaction(|tx| {
             let Some(a) = apps::get(tx, id)? else {
                 return Ok::<_, StoreError>(false);

@@ -8,7 +8,7 @@ use crate::config::Language;
 pub struct Lines(pub Language);
 
 impl Lines {
-    fn pick(self, pl: &'static str, en: &'static str) -> &'static str {
+    pub(super) fn pick(self, pl: &'static str, en: &'static str) -> &'static str {
         super::pick(self.0, pl, en)
     }
 

@@ -36,6 +36,7 @@ mod oauth2;
 mod outage;
 mod outage_data;
 mod privacy;
+mod progress;
 mod purge;
 mod purge_copies;
 mod reissue;

@@ -130,7 +130,7 @@ async fn past_retention_no_byte_of_the_child_or_the_parent_is_left_anywhere_mleg
     let ran = mleg(&t, &["tick", "--now", &now, "--send"]);
     let said = String::from_utf8_lossy(&ran.stdout);
     assert!(
-        ran.status.success() && said.contains("anonymised: 1"),
+        ran.status.success() && said.contains("wnioski zanonimizowane: 1,"),
         "{said}{}",
         String::from_utf8_lossy(&ran.stderr)
     );
