@@ -123,6 +123,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 other_parent_emails: parents.filter(|e| *e != primary).collect(),
                 parent_email: primary,
                 legitymacja_number,
+                valid_until: None,
                 code_to_student,
             };
             let added = registry::add(app, &new, &actor())?;

@@ -44,6 +44,7 @@ fn windows_1250_with_semicolons_and_polish_headers() {
                 parent_email: email("rodzic@example.pl"),
                 other_parent_emails: vec![],
                 legitymacja_number: None,
+                valid_until: None,
                 code_to_student: false,
             }
         )]

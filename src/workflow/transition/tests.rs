@@ -690,7 +690,10 @@ fn ponownie_is_allowed_after_invalidated_expired_or_handed_over_and_once() {
 fn a_reissue_asks_the_parent_for_a_photo_and_a_superseded_one_is_invalidated_quietly() {
     let opened = transition(
         &application(Status::AwaitingPhoto),
-        &Event::ReissueOpened { of: 3 },
+        &Event::ReissueOpened {
+            of: 3,
+            in_wave: false,
+        },
         &PORTAL,
         now(),
     )
