@@ -109,12 +109,17 @@ pub fn default_valid_until(day: NaiveDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(school_year(day) + 1, 9, 30)
 }
 
-/// Whether the daemon starts its wave today: `on` (month, day) has come in
-/// this school year and no wave was started in it yet.
+/// How long after its day a wave the daemon missed (mleg was stopped) is
+/// still started: a fresh install in August must not start last year's.
+pub const CATCH_UP_DAYS: i64 = 30;
+
+/// Whether the daemon starts its wave today: `on` (month, day) came in this
+/// school year within [`CATCH_UP_DAYS`], and no wave was started in it yet.
 pub fn auto_due(today: NaiveDate, on: (u32, u32), started_this_year: bool) -> bool {
     let year = school_year(today);
     let year = if on.0 >= 9 { year } else { year + 1 };
-    !started_this_year && NaiveDate::from_ymd_opt(year, on.0, on.1).is_some_and(|d| today >= d)
+    let window = |d: NaiveDate| today >= d && (today - d).num_days() < CATCH_UP_DAYS;
+    !started_this_year && NaiveDate::from_ymd_opt(year, on.0, on.1).is_some_and(window)
 }
 
 #[cfg(test)]

@@ -82,7 +82,9 @@ fn the_school_year_starts_in_september() {
 fn the_daemon_starts_once_a_school_year_from_its_day() {
     assert!(!auto_due(day(2026, 8, 31), (9, 1), false));
     assert!(auto_due(day(2026, 9, 1), (9, 1), false));
-    assert!(auto_due(day(2026, 12, 1), (9, 1), false));
+    // A missed day is caught up for a month, then it is next year's.
+    assert!(auto_due(day(2026, 9, 30), (9, 1), false));
+    assert!(!auto_due(day(2026, 12, 1), (9, 1), false));
     assert!(!auto_due(day(2026, 9, 2), (9, 1), true));
     // A day after New Year belongs to the school year that began before it.
     assert!(!auto_due(day(2026, 12, 1), (1, 15), false));
