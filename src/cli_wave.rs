@@ -59,7 +59,7 @@ pub fn run(app: &App, r: Revalidate, actor: &str) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if r.all == !r.classes.is_empty() {
+    if r.all != r.classes.is_empty() {
         bail!("give --all or --class (e.g. --class 3A), not both");
     }
     let classes = r

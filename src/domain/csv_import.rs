@@ -15,9 +15,8 @@
 //! address: both parents may send the photo), optional
 //! `numer_legitymacji|nr_legitymacji|legitymacja_number` and optional
 //! `kod_dla_ucznia|code_to_student` (tak/nie/yes/no/1/0/true/false, empty =
-//! no), and optional `wazna_do|ważna do|valid_until` (the paper ID's
-//! validity, `2027-09-30` or `30.09.2027`). Other columns (`lp`, `uwagi`, …) are ignored. The byte-level format
-//! (encodings, delimiters, quoting) is handled in `reader`.
+//! no), optional `wazna_do|valid_until` (the paper ID's validity). Other
+//! columns (`lp`, `uwagi`, …) are ignored. Encodings, delimiters, quoting: `reader`.
 
 mod reader;
 
@@ -378,8 +377,7 @@ fn parse_legitymacja_number(value: &str) -> Result<Option<String>, String> {
     Ok(Some(value.to_owned()))
 }
 
-/// Optional validity date: empty → `None`; `2027-09-30` or the Polish
-/// `30.09.2027` (what a spreadsheet exported in Polish writes).
+/// Optional validity date: empty → `None`; `2027-09-30` or Polish `30.09.2027`.
 fn parse_valid_until(value: &str) -> Result<Option<chrono::NaiveDate>, String> {
     if value.is_empty() {
         return Ok(None);

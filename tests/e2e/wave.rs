@@ -246,3 +246,39 @@ async fn the_wave_mails_each_family_once_across_a_restart_and_keeps_the_old_one_
         "{status}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_starts_the_wave_on_its_day_once_a_school_year_but_not_under_sio() {
+    let on = "[dates]\nrevalidate_on = \"09-01\"\n";
+    let t = TestApp::spawn_with(|c| c.push_str(on));
+    let id = t.register("Ola", "Sowa", &pesel(2013, 2, 3, 77), &t.parent("sowa"));
+    let warsaw = |d, h| {
+        crate::support::dates::warsaw(chrono::NaiveDate::from_ymd_opt(2027, 9, d).unwrap(), h, 0)
+    };
+    assert_eq!(
+        tick(&t, warsaw(1, 6) - Duration::days(1))
+            .await
+            .wave
+            .started,
+        None
+    );
+    let first = tick(&t, warsaw(1, 6)).await.wave;
+    assert!(first.started.is_some(), "{first:?}");
+    assert_eq!(
+        tick(&t, warsaw(2, 6)).await.wave.started,
+        None,
+        "once a school year"
+    );
+    // Nothing issued yet for Ola: the wave has nobody to mail.
+    assert_eq!(reissue_of(&t, id), None);
+
+    let sio = TestApp::spawn_with(|c| {
+        c.insert_str(0, "process = \"sio\"\n");
+        c.push_str(on);
+    });
+    assert_eq!(tick(&sio, warsaw(1, 6)).await.wave.started, None);
+    let refused = crate::support::app::mleg(&sio, &["apps", "revalidate", "--all"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("revalidation = false"), "{err}");
+}
