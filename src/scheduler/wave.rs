@@ -124,6 +124,17 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<WaveReport, WaveError> {
     Ok(report)
 }
 
+/// (families, students) a step at `now` would start; reads only.
+pub fn preview(app: &App, now: DateTime<Utc>) -> Result<(usize, usize), StoreError> {
+    let store = app.store();
+    let conn = store.conn();
+    let families = store_wave::planned_families(conn)?;
+    let started = store_wave::started_since(conn, now - Duration::hours(1))?;
+    let sizes: Vec<usize> = families.iter().map(Vec::len).collect();
+    let n = wave::pick(&sizes, app.config.dates.wave_per_hour, started);
+    Ok((n, sizes[..n].iter().sum()))
+}
+
 /// Starts one family: every child's reissue, their rows, one mail.
 /// Returns (reissued, skipped).
 fn start_family(
