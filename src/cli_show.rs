@@ -143,10 +143,7 @@ pub fn print_show(v: &AppJson, lang: Language) {
     );
     println!("{}", lines.status(words::status(lang, v.status)));
     if let Some(d) = v.valid_until {
-        match lang {
-            Language::Pl => println!("Legitymacja szkolna ważna do: {}", d.format("%d.%m.%Y")),
-            _ => println!("School ID valid until: {d}"),
-        }
+        println!("{}", words::wave::valid_until(lang, d));
     }
     if let Some((at, kind)) = &v.bounce {
         let which = words::parent_address(lang, kind).unwrap_or_else(|| kind.clone());

@@ -8,7 +8,6 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 
 use mleg::app::App;
-use mleg::config::Language;
 use mleg::domain::SchoolClass;
 use mleg::scheduler::wave::{self, Selection};
 use mleg::store::{apps, wave as store_wave};
@@ -41,26 +40,20 @@ pub struct Revalidate {
 pub fn run(app: &App, r: Revalidate, actor: &str) -> Result<ExitCode> {
     let now = app.clock.now();
     let today = now.with_timezone(&app.config.dates.timezone).date_naive();
-    let pl = app.config.language == Language::Pl;
+    let lang = app.config.language;
     if r.status {
         let p = store_wave::progress(app.store().conn(), school_year(today))?;
         if r.json {
             println!("{}", serde_json::to_string_pretty(&p)?);
-        } else if pl {
-            println!(
-                "{}/{} wysłano, zdjęcia: {}, kody wydane: {} (pominięto: {})",
-                p.mailed, p.members, p.photos_in, p.codes_out, p.skipped
-            );
         } else {
-            println!(
-                "{}/{} mailed, {} photos in, {} codes out ({} skipped)",
-                p.mailed, p.members, p.photos_in, p.codes_out, p.skipped
-            );
+            let counts = (p.mailed, p.members);
+            let line = words::wave::progress(lang, counts, p.photos_in, p.codes_out, p.skipped);
+            println!("{line}");
         }
         return Ok(ExitCode::SUCCESS);
     }
     if r.all != r.classes.is_empty() {
-        bail!("give --all or --class (e.g. --class 3A), not both");
+        bail!("give either --all or --class (e.g. --class 3A)");
     }
     let classes = r
         .classes
@@ -79,38 +72,7 @@ pub fn run(app: &App, r: Revalidate, actor: &str) -> Result<ExitCode> {
         None => default_valid_until(today).context("--valid-until")?,
     };
     if r.dry_run {
-        let p = wave::plan(app.store().conn(), &sel, valid_until)?;
-        if r.json {
-            println!(
-                "{}",
-                serde_json::json!({ "members": p.members, "objection": p.objection, "still_valid": p.still_valid })
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        let lang = app.config.language;
-        for id in &p.members {
-            if let Some(a) = apps::get(app.store().conn(), *id)? {
-                let status = words::status(lang, a.status);
-                println!(
-                    "#{:<5} {:<6} {:<22} {}",
-                    a.id,
-                    a.class.as_str(),
-                    status,
-                    a.name.full()
-                );
-            }
-        }
-        let (n, obj, valid) = (p.members.len(), p.objection, p.still_valid);
-        if pl {
-            println!(
-                "Do ponownego wydania (ważność do {valid_until}): {n}; pominięci: sprzeciw {obj}, legitymacja ważna {valid}. Nic nie zmieniono."
-            );
-        } else {
-            println!(
-                "To reissue (valid until {valid_until}): {n}; left out: objection {obj}, ID still valid {valid}. Nothing changed."
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
+        return dry_run(app, &sel, valid_until, r.json);
     }
     if !app.config.dates.revalidation {
         bail!(
@@ -120,18 +82,35 @@ pub fn run(app: &App, r: Revalidate, actor: &str) -> Result<ExitCode> {
     let (id, p) = app
         .store()
         .transaction(|tx| wave::start(tx, &sel, valid_until, now, actor))?;
-    let per_hour = app.config.dates.wave_per_hour;
     let n = p.members.len();
     if r.json {
         println!("{}", serde_json::json!({ "wave": id, "members": n }));
-    } else if pl {
-        println!(
-            "Fala #{id}: {n} uczniów do ponownego wydania; rodziny dostaną maile (do {per_hour} uczniów na godzinę) od następnego kroku demona (lub mleg tick --send)."
-        );
     } else {
-        println!(
-            "Wave #{id}: {n} students to reissue; the families are mailed (at most {per_hour} students an hour) from the daemon's next step (or mleg tick --send)."
-        );
+        let per_hour = app.config.dates.wave_per_hour;
+        println!("{}", words::wave::started(lang, id, n, per_hour));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Who a wave would reissue (as `apps list` prints them) and the counts.
+fn dry_run(app: &App, sel: &Selection, valid_until: NaiveDate, json: bool) -> Result<ExitCode> {
+    let p = wave::plan(app.store().conn(), sel, valid_until)?;
+    if json {
+        let v = serde_json::json!({
+            "members": p.members, "objection": p.objection, "still_valid": p.still_valid
+        });
+        println!("{v}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let lang = app.config.language;
+    for id in &p.members {
+        if let Some(a) = apps::get(app.store().conn(), *id)? {
+            let status = words::status(lang, a.status);
+            let class = a.class.as_str();
+            println!("#{:<5} {class:<6} {status:<22} {}", a.id, a.name.full());
+        }
+    }
+    let (n, obj, valid) = (p.members.len(), p.objection, p.still_valid);
+    println!("{}", words::wave::dry_run(lang, valid_until, n, obj, valid));
     Ok(ExitCode::SUCCESS)
 }

@@ -396,6 +396,7 @@ pub fn invalidation_reason(lang: Language, r: crate::domain::InvalidationReason)
 
 pub mod codes;
 mod lines;
+pub mod wave;
 pub use lines::Lines;
 
 #[cfg(test)]
