@@ -9,6 +9,7 @@ use mleg::domain::{EmailAddress, NewApplication, Pesel, SchoolClass, Status, Stu
 use mleg::secretary::{self, Source};
 use mleg::workflow::command::StaffCommand;
 
+use crate::invalidate::current_code;
 use crate::support::app::{SCHOOL, TestApp, pesel};
 use crate::support::dates::{command, mleg, tick};
 use crate::support::mime::Mail;
@@ -227,6 +228,7 @@ async fn the_wave_mails_each_family_once_across_a_restart_and_keeps_the_old_one_
     };
     command(&t.app, new, &code);
     assert_eq!(t.application(old).status, Status::HandedOver);
+    assert!(current_code(&t, old).invalidated_at.is_none());
     let cli = Source {
         actor: "cli:test".into(),
         mail: None,
@@ -234,6 +236,8 @@ async fn the_wave_mails_each_family_once_across_a_restart_and_keeps_the_old_one_
     secretary::execute(&t.app, new, &StaffCommand::HandedOver, None, &cli).unwrap();
     assert_eq!(t.application(new).status, Status::HandedOver);
     assert_eq!(t.application(old).status, Status::Invalidated);
+    let reason = current_code(&t, old).invalidated_reason;
+    assert_eq!(reason.as_deref(), Some("card_invalid"));
     let others = ids.iter().filter(|&&id| id != old);
     assert!(
         others
