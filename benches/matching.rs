@@ -101,6 +101,7 @@ fn seed(app: &App, n: u32) -> Result<(), StoreError> {
                 parent_email: EmailAddress::parse(&parent(i)).expect("email"),
                 other_parent_emails: vec![],
                 legitymacja_number: None,
+                valid_until: None,
                 code_to_student: false,
             };
             apps::insert(tx, &new, &format!("token{i}"), at, "bench")?;

@@ -74,6 +74,7 @@ fn seed(app: &App, n: u32, now: DateTime<Utc>) -> Result<(), StoreError> {
                 parent_email: EmailAddress::parse(&format!("r{i}@example.pl")).expect("email"),
                 other_parent_emails: vec![],
                 legitymacja_number: None,
+                valid_until: None,
                 code_to_student: false,
             };
             let id = apps::insert(tx, &new, &format!("token{i}"), created, "bench")?;

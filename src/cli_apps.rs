@@ -43,6 +43,9 @@ pub enum AppsCommand {
         parent_email: Vec<String>,
         #[arg(long)]
         legitymacja_number: Option<String>,
+        /// The paper school ID's validity date (its last sticker), e.g. 2027-09-30.
+        #[arg(long)]
+        valid_until: Option<chrono::NaiveDate>,
         /// The code may be handed to the student (not only to a parent).
         #[arg(long)]
         code_to_student: bool,
@@ -86,6 +89,12 @@ pub enum AppsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The yearly re-validation wave: reissue every mLegitymacja a family
+    /// holds whose school ID is valid only before the new date (a handed-over
+    /// one; not a code still waiting or lapsed), skipping objections; one
+    /// mail per family, at most `[dates] wave_per_hour` students an hour.
+    /// The old one is invalidated when the new one is handed over.
+    Revalidate(crate::cli_wave::Revalidate),
     #[command(flatten)]
     Lifecycle(crate::cli_lifecycle::LifecycleCommand),
 }
@@ -108,6 +117,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
             class,
             parent_email,
             legitymacja_number,
+            valid_until,
             code_to_student,
         } => {
             let mut parents = parent_email
@@ -123,6 +133,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 other_parent_emails: parents.filter(|e| *e != primary).collect(),
                 parent_email: primary,
                 legitymacja_number,
+                valid_until,
                 code_to_student,
             };
             let added = registry::add(app, &new, &actor())?;
@@ -172,6 +183,7 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 println!("{}", lines.total(list.len()));
             }
         }
+        AppsCommand::Revalidate(r) => return crate::cli_wave::run(app, r, &actor()),
         AppsCommand::Purge { dry_run, json } => {
             return crate::cli_retention::purge(app, dry_run, json);
         }

@@ -24,6 +24,8 @@ pub struct AppJson {
     /// Every parent address, the primary one first.
     parent_emails: Vec<String>,
     legitymacja_number: Option<String>,
+    /// The paper ID's validity date (YYYY-MM-DD), when the school knows it.
+    valid_until: Option<chrono::NaiveDate>,
     code_to_student: bool,
     status: Status,
     created_at: String,
@@ -94,6 +96,7 @@ pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson>
             .map(|e| e.as_str().to_owned())
             .collect(),
         legitymacja_number: a.legitymacja_number.clone(),
+        valid_until: mleg::store::wave::valid_until(store.conn(), a.id)?,
         code_to_student: a.code_to_student,
         status: a.status,
         created_at: mleg::store::ts(a.created_at),
@@ -139,6 +142,9 @@ pub fn print_show(v: &AppJson, lang: Language) {
         lines.pesel_and_parents(&v.pesel, &v.parent_emails.join(", "))
     );
     println!("{}", lines.status(words::status(lang, v.status)));
+    if let Some(d) = v.valid_until {
+        println!("{}", words::wave::valid_until(lang, d));
+    }
     if let Some((at, kind)) = &v.bounce {
         let which = words::parent_address(lang, kind).unwrap_or_else(|| kind.clone());
         println!("{}", lines.bounces(&format!("{} ({which})", local(*at))));

@@ -136,7 +136,13 @@ fn text(p: &Preview, needs_human: &str) -> String {
             r.anonymised, r.orphan_mails, r.orphan_photos, r.staff_mails, r.texts_cleared
         ));
     }
-    if p.items.is_empty() && p.digest.is_none() && !retained {
+    let (families, students) = p.wave;
+    if families > 0 {
+        out.push_str(&format!(
+            "  fala ponownego wydania: rodziny {families}, uczniowie {students} (po jednym mailu na rodzinę)\n"
+        ));
+    }
+    if p.items.is_empty() && p.digest.is_none() && !retained && families == 0 {
         out.push_str("  nic nie jest do zrobienia\n");
     }
     out.push_str(&format!(
@@ -183,9 +189,11 @@ mod tests {
                 anonymised: 2,
                 ..Default::default()
             },
+            wave: (3, 5),
         };
         let t = text(&p, "mleg/do-sprawdzenia");
         assert!(t.contains("wniosek #3: kod wygasa"), "{t}");
+        assert!(t.contains("rodziny 3, uczniowie 5"), "{t}");
         assert!(
             t.contains("wniosek #4: przypomnienie dla rodzica (2 dni"),
             "{t}"

@@ -338,7 +338,7 @@ impl RawConfig {
         if !(1..=365).contains(&self.code_valid_days) {
             return Err(invalid("code_valid_days", "must be 1..365"));
         }
-        let dates = dates::resolve(self.dates, self.code_valid_days)?;
+        let dates = dates::resolve(self.dates, self.code_valid_days, self.process)?;
         let retention = retention::resolve(self.retention)?;
         if !(1..=1000).contains(&self.max_auto_replies_per_day) {
             return Err(invalid("max_auto_replies_per_day", "must be 1..1000"));

@@ -15,6 +15,7 @@ mod cli_retention;
 mod cli_show;
 mod cli_status;
 mod cli_tick;
+mod cli_wave;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -52,6 +52,7 @@ pub mod staff;
 pub mod status;
 pub mod stranger;
 pub mod stuck;
+pub mod wave;
 
 pub use answer::staff_answer;
 pub use held::{HeldNote, sender_held_notice, staff_held_photo};

@@ -272,6 +272,22 @@ pub fn reissue_in<E>(app: &App, tx: Tx<'_>, old: &Application, actor: &str) -> R
 where
     E: From<StoreError> + From<TemplateError>,
 {
+    let valid_until = crate::store::wave::valid_until(tx, old.id)?;
+    open_reissue(app, tx, old, (actor, false), valid_until)
+}
+
+/// Opens the reissue of `old` with the paper ID's `valid_until`; `in_wave`:
+/// the re-validation wave mails the family itself, once for all children.
+pub fn open_reissue<E>(
+    app: &App,
+    tx: Tx<'_>,
+    old: &Application,
+    (actor, in_wave): (&str, bool),
+    valid_until: Option<chrono::NaiveDate>,
+) -> Result<i64, E>
+where
+    E: From<StoreError> + From<TemplateError>,
+{
     let now = app.clock.now();
     let new = NewApplication {
         name: old.name.clone(),
@@ -280,6 +296,7 @@ where
         parent_email: old.parent_email.clone(),
         other_parent_emails: old.parent_emails.clone(),
         legitymacja_number: old.legitymacja_number.clone(),
+        valid_until,
         code_to_student: old.code_to_student,
     };
     let id = apps::insert_reissue(tx, old.id, &new, &new_token(), now, actor)?;
@@ -294,7 +311,10 @@ where
         app,
         tx,
         &application,
-        &Event::ReissueOpened { of: old.id },
+        &Event::ReissueOpened {
+            of: old.id,
+            in_wave,
+        },
         &ctx,
     )?;
     info!(application = id, reissue_of = old.id, "reissue opened");

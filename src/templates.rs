@@ -28,6 +28,7 @@ const BUILT_IN: &[(&str, &str, &str)] = built_in![
     "parent_reply" => "parent_reply.txt",
     "stranger_reply" => "stranger_reply.txt",
     "parent_status" => "parent_status.txt",
+    "parent_revalidation" => "parent_revalidation.txt",
     "parent_photo_matched" => "parent_photo_matched.txt",
     "staff_photo" => "staff_photo.txt",
     "staff_needs_human" => "staff_needs_human.txt",

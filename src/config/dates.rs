@@ -3,7 +3,7 @@
 //! daily digest goes out. Every date rule reads these values; nothing else
 //! in mleg decides a date.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -30,6 +30,12 @@ pub(super) struct RawDates {
     extra_days_off: Vec<String>,
     #[serde(default = "default_check_every")]
     check_every_secs: u32,
+    #[serde(default = "default_wave_per_hour")]
+    wave_per_hour: u32,
+    #[serde(default)]
+    revalidate_on: Option<String>,
+    #[serde(default)]
+    revalidation: Option<bool>,
 }
 
 impl Default for RawDates {
@@ -44,6 +50,9 @@ impl Default for RawDates {
             digest_time: default_digest_time(),
             extra_days_off: Vec::new(),
             check_every_secs: default_check_every(),
+            wave_per_hour: default_wave_per_hour(),
+            revalidate_on: None,
+            revalidation: None,
         }
     }
 }
@@ -68,6 +77,9 @@ fn default_digest_time() -> String {
 }
 fn default_check_every() -> u32 {
     900
+}
+fn default_wave_per_hour() -> u32 {
+    200
 }
 
 /// The validated `[dates]` table.
@@ -100,12 +112,23 @@ pub struct Dates {
     /// It catches up a daily job a timer missed (DST, a sleeping machine).
     /// Must divide a minute (1..59) or be whole minutes dividing an hour.
     pub check_every_secs: u32,
+    /// The re-validation wave starts at most this many reissues (and
+    /// family mails) per hour, so the school's SMTP server takes them
+    /// (default 200).
+    pub wave_per_hour: u32,
+    /// (month, day) on which the daemon starts the yearly wave by itself,
+    /// at most once per school year; `None`: only `mleg apps revalidate`.
+    pub revalidate_on: Option<(u32, u32)>,
+    /// Whether this school re-validates at all (default: yes on the portal
+    /// path, no under `process = "sio"`, where the ministry system follows
+    /// the school's register and no new code is needed).
+    pub revalidation: bool,
 }
 
 impl Default for Dates {
     fn default() -> Self {
         // The defaults are valid by construction.
-        resolve(RawDates::default(), 30).unwrap_or_else(|_| unreachable!())
+        resolve(RawDates::default(), 30, super::Process::Portal).unwrap_or_else(|_| unreachable!())
     }
 }
 
@@ -118,7 +141,11 @@ fn time(key: &'static str, value: &str) -> Result<NaiveTime, ConfigError> {
     })
 }
 
-pub(super) fn resolve(raw: RawDates, code_valid_days: i64) -> Result<Dates, ConfigError> {
+pub(super) fn resolve(
+    raw: RawDates,
+    code_valid_days: i64,
+    process: super::Process,
+) -> Result<Dates, ConfigError> {
     let timezone: Tz = raw.timezone.trim().parse().map_err(|_| {
         invalid(
             "dates.timezone",
@@ -172,7 +199,28 @@ pub(super) fn resolve(raw: RawDates, code_valid_days: i64) -> Result<Dates, Conf
             "use seconds that divide a minute (e.g. 10, 30) or whole minutes that divide an hour (e.g. 300, 900)",
         ));
     }
+    if !(1..=100_000).contains(&raw.wave_per_hour) {
+        return Err(invalid("dates.wave_per_hour", "must be 1..100000"));
+    }
+    let revalidate_on = raw
+        .revalidate_on
+        .as_deref()
+        .map(|v| {
+            NaiveDate::parse_from_str(&format!("2000-{}", v.trim()), "%Y-%m-%d")
+                .map(|d| (d.month(), d.day()))
+                .map_err(|_| {
+                    invalid(
+                        "dates.revalidate_on",
+                        format!("{v:?}: write MM-DD, e.g. 09-01"),
+                    )
+                })
+        })
+        .transpose()?;
+    let revalidation = raw.revalidation.unwrap_or(process != super::Process::Sio);
     Ok(Dates {
+        wave_per_hour: raw.wave_per_hour,
+        revalidate_on,
+        revalidation,
         timezone,
         parent_reminder_days: parent,
         remind_after_handover: raw.remind_after_handover,

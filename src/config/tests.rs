@@ -292,3 +292,40 @@ fn issuance_is_default_unless_the_school_issues_on_request() {
         .to_string();
     assert!(e.contains("opt_in") && e.contains("on_request"), "{e}");
 }
+
+#[test]
+fn the_wave_is_on_by_default_for_the_portal_off_for_sio_and_its_day_is_read() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(c.dates.wave_per_hour, 200);
+    assert!(c.dates.revalidation);
+    assert_eq!(
+        c.dates.revalidate_on, None,
+        "off until the school sets a day"
+    );
+    let sio = EXAMPLE.replace("process = \"portal\"", "process = \"sio\"");
+    assert_ne!(sio, EXAMPLE);
+    let c = Config::from_toml(&sio, Path::new(".")).unwrap();
+    assert!(!c.dates.revalidation);
+    let on = EXAMPLE.replace("# revalidate_on = \"09-01\"", "revalidate_on = \"09-01\"");
+    let c = Config::from_toml(&on, Path::new(".")).unwrap();
+    assert_eq!(c.dates.revalidate_on, Some((9, 1)));
+    for (from, to, key) in [
+        (
+            "# revalidate_on = \"09-01\"",
+            "revalidate_on = \"31-09\"",
+            "dates.revalidate_on",
+        ),
+        (
+            "wave_per_hour = 200",
+            "wave_per_hour = 0",
+            "dates.wave_per_hour",
+        ),
+    ] {
+        let bad = EXAMPLE.replace(from, to);
+        let e = Config::from_toml(&bad, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{e}");
+    }
+}

@@ -15,8 +15,8 @@
 //! address: both parents may send the photo), optional
 //! `numer_legitymacji|nr_legitymacji|legitymacja_number` and optional
 //! `kod_dla_ucznia|code_to_student` (tak/nie/yes/no/1/0/true/false, empty =
-//! no). Other columns (`lp`, `uwagi`, …) are ignored. The byte-level format
-//! (encodings, delimiters, quoting) is handled in `reader`.
+//! no), optional `wazna_do|valid_until` (the paper ID's validity). Other
+//! columns (`lp`, `uwagi`, …) are ignored. Encodings, delimiters, quoting: `reader`.
 
 mod reader;
 
@@ -85,10 +85,11 @@ enum Column {
     LegitymacjaNumber,
     CodeToStudent,
     ParentEmail2,
+    ValidUntil,
 }
 
 impl Column {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::FirstNames,
         Self::LastName,
         Self::Pesel,
@@ -97,6 +98,7 @@ impl Column {
         Self::LegitymacjaNumber,
         Self::CodeToStudent,
         Self::ParentEmail2,
+        Self::ValidUntil,
     ];
 
     /// Accepted header names, already in [`header_key`] form.
@@ -118,13 +120,14 @@ impl Column {
             }
             Self::CodeToStudent => &["kod_dla_ucznia", "code_to_student"],
             Self::ParentEmail2 => &["email_rodzica_2", "e_mail_rodzica_2", "parent_email_2"],
+            Self::ValidUntil => &["wazna_do", "valid_until"],
         }
     }
 
     fn is_required(self) -> bool {
         !matches!(
             self,
-            Self::LegitymacjaNumber | Self::CodeToStudent | Self::ParentEmail2
+            Self::LegitymacjaNumber | Self::CodeToStudent | Self::ParentEmail2 | Self::ValidUntil
         )
     }
 
@@ -139,6 +142,7 @@ impl Column {
             Self::LegitymacjaNumber => "numer_legitymacji (legitymacja_number)",
             Self::CodeToStudent => "kod_dla_ucznia (code_to_student)",
             Self::ParentEmail2 => "email_rodzica_2 (parent_email_2)",
+            Self::ValidUntil => "wazna_do (valid_until)",
         }
     }
 }
@@ -321,6 +325,11 @@ fn parse_row(
         .ok()
         .flatten();
 
+    let valid_until = parse_valid_until(value(Column::ValidUntil))
+        .map_err(|e| problems.push(format!("{}: {e}", header(Column::ValidUntil))))
+        .ok()
+        .flatten();
+
     let code_to_student = parse_yes_no(value(Column::CodeToStudent))
         .ok_or_else(|| {
             problems.push(format!(
@@ -342,6 +351,7 @@ fn parse_row(
                 parent_email,
                 other_parent_emails,
                 legitymacja_number,
+                valid_until,
                 code_to_student,
             })
         }
@@ -365,6 +375,18 @@ fn parse_legitymacja_number(value: &str) -> Result<Option<String>, String> {
         ));
     }
     Ok(Some(value.to_owned()))
+}
+
+/// Optional validity date: empty → `None`; `2027-09-30` or Polish `30.09.2027`.
+fn parse_valid_until(value: &str) -> Result<Option<chrono::NaiveDate>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    ["%Y-%m-%d", "%d.%m.%Y"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(value, f).ok())
+        .map(Some)
+        .ok_or_else(|| format!("{value:?}: write the date as 2027-09-30 or 30.09.2027"))
 }
 
 /// Yes/no cell; empty means no, since the code normally goes to the parent.

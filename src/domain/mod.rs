@@ -67,6 +67,10 @@ pub struct NewApplication {
     pub other_parent_emails: Vec<EmailAddress>,
     /// Number of the existing paper/plastic ID, when the school knows it.
     pub legitymacja_number: Option<String>,
+    /// Until when the paper/plastic ID is valid (its last sticker), when the
+    /// school knows it: the yearly re-validation wave reissues those before
+    /// the new date.
+    pub valid_until: Option<chrono::NaiveDate>,
     /// Whether the activation code goes to the student rather than the parent.
     pub code_to_student: bool,
 }

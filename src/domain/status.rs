@@ -92,6 +92,53 @@ impl Status {
         }
     }
 
+    /// The yearly re-validation wave reissues it: the family holds this
+    /// mLegitymacja. A code not handed over yet (`code_ready`) or lapsed
+    /// unused (`expired`) is in nobody's phone, so the wave leaves it to the
+    /// secretary (`PONOWNIE` after hand-over or expiry).
+    pub fn joins_wave(self) -> bool {
+        match self {
+            Status::HandedOver => true,
+            Status::NotRequested
+            | Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::CodeReady
+            | Status::Expired
+            | Status::Rejected
+            | Status::Cancelled
+            | Status::Invalidated => false,
+        }
+    }
+
+    /// A reissue in this status has its photo in (the wave's progress).
+    pub fn photo_in(self) -> bool {
+        match self {
+            Status::AwaitingReview
+            | Status::Approved
+            | Status::CodeReady
+            | Status::HandedOver
+            | Status::Expired
+            | Status::Invalidated => true,
+            Status::NotRequested | Status::AwaitingPhoto | Status::Rejected | Status::Cancelled => {
+                false
+            }
+        }
+    }
+
+    /// A reissue in this status has had its new code recorded.
+    pub fn code_out(self) -> bool {
+        match self {
+            Status::CodeReady | Status::HandedOver | Status::Expired | Status::Invalidated => true,
+            Status::NotRequested
+            | Status::AwaitingPhoto
+            | Status::AwaitingReview
+            | Status::Approved
+            | Status::Rejected
+            | Status::Cancelled => false,
+        }
+    }
+
     /// Still waiting for a photo from the parent (or a better one).
     pub fn accepts_photo(self) -> bool {
         match self {

@@ -17,6 +17,7 @@ pub mod digest;
 pub mod preview;
 pub mod retention;
 pub mod rules;
+pub mod wave;
 
 /// What one scheduler step did (counts only: nothing personal).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -24,6 +25,7 @@ pub struct TickReport {
     pub rules: rules::RulesReport,
     pub digest: digest::DigestReport,
     pub retention: retention::RetentionReport,
+    pub wave: wave::WaveReport,
 }
 
 /// Why a step could not finish. A failed rule does not stop the others.
@@ -35,6 +37,8 @@ pub enum TickError {
     Digest(#[from] digest::DigestError),
     #[error("retention: {0}")]
     Retention(#[from] crate::store::StoreError),
+    #[error("re-validation wave: {0}")]
+    Wave(#[from] wave::WaveError),
 }
 
 /// Runs every date rule, the digest and the retention rule once, as of `now`.
@@ -42,9 +46,11 @@ pub async fn step(app: &App, now: DateTime<Utc>) -> Result<TickReport, TickError
     let rules = rules::run(app, now);
     let digest = digest::run(app, now).await;
     let retention = retention::run(app, now);
+    let wave = wave::run(app, now);
     Ok(TickReport {
         rules: rules?,
         digest: digest?,
         retention: retention?,
+        wave: wave?,
     })
 }

@@ -42,6 +42,9 @@ pub struct Preview {
     pub digest: Option<(NaiveDate, bool)>,
     /// What the retention rule would take (counts).
     pub retention: super::retention::RetentionReport,
+    /// The re-validation wave's families and students a step would start
+    /// (a wave the daemon would start by itself is not counted).
+    pub wave: (usize, usize),
 }
 
 /// What [`super::step`] would do at `now`; reads only.
@@ -71,6 +74,7 @@ pub fn preview(app: &App, now: DateTime<Utc>) -> Result<Preview, TickError> {
         items,
         digest: digest::preview(app, now)?,
         retention: super::retention::preview(app, now)?,
+        wave: super::wave::preview(app, now)?,
     })
 }
 

@@ -126,8 +126,9 @@ pub fn insert_as(
     }
     conn.execute(
         "INSERT INTO applications (first_names, last_name, pesel, class, parent_email,
-            legitymacja_number, code_to_student, status, token, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            legitymacja_number, code_to_student, status, token, created_at, updated_at,
+            valid_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
         params![
             app.name.first_names(),
             app.name.last_name(),
@@ -139,6 +140,7 @@ pub fn insert_as(
             status.as_str(),
             token,
             ts(now),
+            app.valid_until.map(|d| d.to_string()),
         ],
     )?;
     let id = conn.last_insert_rowid();

@@ -18,6 +18,7 @@ fn new_app() -> NewApplication {
         parent_email: email("rodzic@example.pl"),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     }
 }

@@ -265,6 +265,7 @@ mod tests {
             parent_email: email("rodzic@example.pl"),
             other_parent_emails: vec![],
             legitymacja_number: None,
+            valid_until: None,
             code_to_student: false,
         }
     }

@@ -24,6 +24,7 @@ fn add(store: &mut Store, serial: u32, status: Status, at: DateTime<Utc>) -> i64
         parent_email: email("rodzic@example.pl"),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     };
     store

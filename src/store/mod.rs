@@ -27,6 +27,7 @@ pub mod retention;
 mod schema;
 pub mod stuck;
 pub mod tokens;
+pub mod wave;
 
 use std::path::Path;
 

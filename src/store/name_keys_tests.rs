@@ -15,6 +15,7 @@ fn register(s: &mut Store, first: &str, last: &str, parent: &str, serial: u32) -
         parent_email: email(parent),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     };
     let at = Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap();

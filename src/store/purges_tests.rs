@@ -24,6 +24,7 @@ fn application(s: &Store) -> i64 {
         parent_email: email("rodzic@example.pl"),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     };
     apps::insert(s.conn(), &new, "tok", t0(), "test").unwrap()

@@ -51,6 +51,7 @@ fn an_anonymised_application_keeps_its_trail_and_names_nobody() {
         parent_email: email("rodzic@example.pl"),
         other_parent_emails: vec![email("tata@example.pl")],
         legitymacja_number: Some("123/2024".into()),
+        valid_until: None,
         code_to_student: false,
     };
     let id = s
@@ -186,6 +187,7 @@ fn an_objection_on_file_keeps_its_application_past_retention() {
         parent_email: email("rodzic@example.pl"),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     };
     let later = t0() + Duration::days(400);

@@ -559,4 +559,32 @@ CREATE UNIQUE INDEX applications_open_pesel ON applications(pesel)
     WHERE status NOT IN ('handed_over', 'rejected', 'cancelled', 'invalidated')
         AND reissued_as IS NULL;
 "#,
+    r#"
+-- The paper ID's validity date (its last sticker), when the school knows it,
+-- and the yearly re-validation wave: one row per wave, one per application it
+-- reissues. A member's state moves planned -> mailed in the transaction that
+-- opens its reissue and queues the family's one mail, so a restart never
+-- mails a family twice. Nothing personal is kept here: ids, dates, states.
+ALTER TABLE applications ADD COLUMN valid_until TEXT;
+CREATE TABLE waves (
+    id          INTEGER PRIMARY KEY,
+    -- The new validity date (YYYY-MM-DD) the wave reissues for.
+    valid_until TEXT NOT NULL,
+    -- The year the school year starts in: the daemon starts one a year.
+    school_year INTEGER NOT NULL,
+    started_at  TEXT NOT NULL,
+    -- "cli:…" or "mleg" (started by revalidate_on).
+    started_by  TEXT NOT NULL
+);
+CREATE TABLE wave_members (
+    wave_id        INTEGER NOT NULL REFERENCES waves(id),
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    -- planned, mailed, skipped (an objection or a change since planning)
+    state          TEXT NOT NULL DEFAULT 'planned',
+    reissue_id     INTEGER,
+    started_at     TEXT,
+    PRIMARY KEY (wave_id, application_id)
+);
+CREATE INDEX wave_members_state ON wave_members(state, started_at);
+"#,
 ];

@@ -20,6 +20,7 @@ fn new_app(serial: u32) -> NewApplication {
         parent_email: email("rodzic@example.pl"),
         other_parent_emails: vec![],
         legitymacja_number: Some("123/2024".into()),
+        valid_until: None,
         code_to_student: false,
     }
 }

@@ -22,6 +22,7 @@ pub mod sender;
 #[cfg(test)]
 mod tests;
 pub mod transition;
+pub mod wave;
 
 use crate::domain::mail::{IncomingMail, RobotReason};
 use crate::domain::matching::{self, Candidate, MatchOutcome};

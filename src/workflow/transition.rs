@@ -56,8 +56,9 @@ pub enum Event {
     /// `reissued_as`: the reissue already started, if any.
     Reissue { reissued_as: Option<i64> },
     /// This (new) application was opened as the reissue of `of`: the parent
-    /// is asked for a current photo.
-    ReissueOpened { of: i64 },
+    /// is asked for a current photo, unless `in_wave` (the re-validation
+    /// wave writes one mail per family, listing all its children).
+    ReissueOpened { of: i64, in_wave: bool },
     /// The reissue of this handed-over application was handed over: the old
     /// one is invalidated now (the student is never without one), `card_invalid`,
     /// and the family, who has the new one, is not told again.
@@ -223,10 +224,12 @@ pub fn transition(
             (s, None) if s.may_be_reissued() => Ok(note("reissued", "")),
             _ => Err(Refusal::NotNow { status }),
         },
-        Event::ReissueOpened { of } => match status {
+        Event::ReissueOpened { of, in_wave } => match status {
             Status::AwaitingPhoto => {
                 let mut o = note("reissue_of", &of.to_string());
-                o.notices = vec![Notice::Parent(ParentNotice::ReissuePhotoNeeded)];
+                if !in_wave {
+                    o.notices = vec![Notice::Parent(ParentNotice::ReissuePhotoNeeded)];
+                }
                 Ok(o)
             }
             _ => Err(Refusal::NotNow { status }),

@@ -54,3 +54,4 @@ mod stuck_mail;
 mod terminal;
 mod transport;
 mod two_processes;
+mod wave;

@@ -225,6 +225,7 @@ fn new_application(t: &TestApp, id: i64) -> mleg::domain::NewApplication {
         parent_email: a.parent_email.clone(),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     }
 }

@@ -44,6 +44,7 @@ fn windows_1250_with_semicolons_and_polish_headers() {
                 parent_email: email("rodzic@example.pl"),
                 other_parent_emails: vec![],
                 legitymacja_number: None,
+                valid_until: None,
                 code_to_student: false,
             }
         )]
@@ -266,4 +267,33 @@ fn a_second_parent_address_column_is_optional_and_validated() {
     let parsed = parse(&text);
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
     assert!(parsed.rows[0].1.other_parent_emails.is_empty());
+}
+
+#[test]
+fn the_id_validity_column_is_optional_and_takes_both_date_forms() {
+    let (p1, p2, p3) = (
+        valid_pesel(2012, 3, 4, 11),
+        valid_pesel(2012, 3, 5, 12),
+        valid_pesel(2012, 3, 6, 13),
+    );
+    let text = format!(
+        "imię;nazwisko;pesel;klasa;email_rodzica;Ważna do\n\
+         Anna;Nowak;{p1};3A;a@example.pl;2026-09-30\n\
+         Jan;Kowal;{p2};3A;b@example.pl;30.09.2027\n\
+         Ewa;Lis;{p3};3A;c@example.pl;\n"
+    );
+    let parsed = parse(&text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let dates: Vec<_> = parsed.rows.iter().map(|(_, a)| a.valid_until).collect();
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    assert_eq!(dates, vec![day(2026, 9, 30), day(2027, 9, 30), None]);
+
+    let bad = parse(&format!(
+        "imie;nazwisko;pesel;klasa;email;valid_until\nAnna;Nowak;{p1};3A;a@example.pl;wrzesień\n"
+    ));
+    assert!(
+        messages(&bad)[0].contains("2027-09-30"),
+        "{:?}",
+        messages(&bad)
+    );
 }

@@ -58,6 +58,7 @@ addresses = ["sekretariat@szkola.test"]
         parent_email: email(PARENT),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     };
     let id = app

@@ -164,6 +164,7 @@ fn mleg_check_counts_a_copy_cancelled_by_a_purge_apart_from_the_failed_mails() {
         parent_email: email("rodzic@example.pl"),
         other_parent_emails: vec![],
         legitymacja_number: None,
+        valid_until: None,
         code_to_student: false,
     };
     let refused = queue(&mut s, MailKind::ParentReply, t0());

@@ -690,7 +690,10 @@ fn ponownie_is_allowed_after_invalidated_expired_or_handed_over_and_once() {
 fn a_reissue_asks_the_parent_for_a_photo_and_a_superseded_one_is_invalidated_quietly() {
     let opened = transition(
         &application(Status::AwaitingPhoto),
-        &Event::ReissueOpened { of: 3 },
+        &Event::ReissueOpened {
+            of: 3,
+            in_wave: false,
+        },
         &PORTAL,
         now(),
     )
@@ -712,4 +715,23 @@ fn a_reissue_asks_the_parent_for_a_photo_and_a_superseded_one_is_invalidated_qui
     for status in [Status::CodeReady, Status::Expired, Status::Invalidated] {
         assert!(transition(&application(status), &Event::Superseded, &PORTAL, now()).is_err());
     }
+}
+
+#[test]
+fn a_reissue_the_wave_opens_mails_nobody_itself() {
+    let opened = transition(
+        &application(Status::AwaitingPhoto),
+        &Event::ReissueOpened {
+            of: 3,
+            in_wave: true,
+        },
+        &PORTAL,
+        now(),
+    )
+    .unwrap();
+    assert!(
+        opened.notices.is_empty(),
+        "the wave writes one mail a family"
+    );
+    assert_eq!(opened.status(), None);
 }

@@ -197,6 +197,7 @@ addresses = ["{SECRETARY}"]
             parent_email: EmailAddress::parse(parent).unwrap(),
             other_parent_emails: vec![],
             legitymacja_number: Some("123/2024".into()),
+            valid_until: None,
             code_to_student: false,
         };
         mleg::registry::add(&self.app, &new, "test")
