@@ -28,6 +28,8 @@ use crate::workflow::transition::{Event, Notice, Outcome, Record, transition};
 /// The photo an event is about (photo events only): what its notices show.
 #[derive(Debug, Clone, Copy)]
 pub struct PhotoSource<'a> {
+    /// Its `photos` row: the secretary's notification refers to it.
+    pub photo: i64,
     pub check: &'a PhotoCheck,
     /// The stored (metadata-free) bytes.
     pub data: &'a [u8],
@@ -355,7 +357,8 @@ where
             p.data,
             sender.unwrap_or_default(),
             *kept_before_registration,
-        )?,
+        )?
+        .with_stored_photo(p.photo),
         (Notice::PhotoMatched, Some(p)) => {
             let Some(to) = &sender_address else {
                 return Ok(());

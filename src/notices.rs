@@ -197,6 +197,7 @@ fn photo_attachment(app: &Application, check: &PhotoCheck, data: &[u8]) -> OutAt
         file_name: format!("{}.{ext}", app.name.file_stem()),
         content_type: content_type.to_owned(),
         data: data.to_vec(),
+        stored_photo: None,
     }
 }
 

@@ -258,14 +258,20 @@ async fn send_one(
         Ok(a) => a,
         Err(e) => return Ok(Attempt::Failed(e)),
     };
-    if !delivery::claim(app.store().conn(), mail.id, app.clock.now())? {
+    // Both marks commit without waiting for the disk: losing one to a power
+    // cut only re-sends the mail with its Message-ID (`transaction_unsynced`).
+    let now = app.clock.now();
+    if !app
+        .store()
+        .transaction_unsynced(|tx| delivery::claim(tx, mail.id, now))?
+    {
         return Ok(Attempt::Taken);
     }
     match session.data(accepted).await {
         Ok(()) => {
             let now = app.clock.now();
             app.store()
-                .transaction(|tx| outbox::mark_sent(tx, mail.id, now))?;
+                .transaction_unsynced(|tx| outbox::mark_sent(tx, mail.id, now))?;
             Ok(Attempt::Sent)
         }
         // No answer after the content: the row stays `sending`, in doubt.

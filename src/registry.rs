@@ -147,6 +147,7 @@ fn adopt(
         actor,
         qr_content: None,
         photo: Some(PhotoSource {
+            photo: o.id,
             check: &info,
             data: &data,
             sender: o.sender.as_deref(),

@@ -291,7 +291,7 @@ fn store_photo(
         height: check.height,
         data: &img.data,
     };
-    inbox::insert_photo(tx, &photo, now)?;
+    let photo_id = inbox::insert_photo(tx, &photo, now)?;
     let Some(a) = application_id.and_then(|id| open_apps.iter().find(|a| a.id == id)) else {
         return Ok(());
     };
@@ -301,6 +301,7 @@ fn store_photo(
         actor,
         qr_content: None,
         photo: Some(PhotoSource {
+            photo: photo_id,
             check,
             data: &img.data,
             sender: mail.from.as_deref(),

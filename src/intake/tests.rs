@@ -61,6 +61,40 @@ fn a_parent_s_valid_photo_moves_the_application_to_review_and_queues_both_mails(
 }
 
 #[test]
+fn a_photo_and_its_notification_to_the_secretary_keep_one_copy_of_the_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _) = app(dir.path());
+    handle(&app, uid(1), &photo_from(PARENT, "p1@example.pl"), None).unwrap();
+    handle(
+        &app,
+        uid(2),
+        &photo_from("obcy@example.com", "s1@example.com"),
+        None,
+    )
+    .unwrap();
+
+    let conn = app.store();
+    let photos = crate::store::probe::stored_photos(conn.conn()).unwrap();
+    assert_eq!(photos.len(), 2, "the parent's photo and the held one");
+    for (_, _, bytes) in &photos {
+        // The fixture's two photos may be the same image: one copy each.
+        let photo_rows = photos.iter().filter(|(_, _, b)| b == bytes).count();
+        let n = crate::store::probe::copies_of(conn.conn(), bytes).unwrap();
+        assert_eq!(n, photo_rows as i64, "no second copy for a notification");
+    }
+    // Each notification still goes out with its photo.
+    let mut sent = Vec::new();
+    for id in crate::store::outbox::due_ids(conn.conn(), app.clock.now()).unwrap() {
+        let mail = crate::store::outbox::load(conn.conn(), id)
+            .unwrap()
+            .unwrap();
+        sent.extend(mail.attachments.into_iter().map(|a| a.data));
+    }
+    assert_eq!(sent.len(), 2);
+    assert!(sent.iter().all(|d| photos.iter().any(|(_, _, b)| b == d)));
+}
+
+#[test]
 fn a_stranger_s_photo_is_held_changes_nothing_and_tells_the_stranger_no_name() {
     let dir = tempfile::tempdir().unwrap();
     let (app, id) = app(dir.path());

@@ -11,6 +11,10 @@ pub struct OutAttachment {
     pub file_name: String,
     pub content_type: String,
     pub data: Vec<u8>,
+    /// The stored photo (`photos` row) these bytes are, if any: the outbox
+    /// then keeps a reference, not a second copy, and reads the bytes when
+    /// it sends, so a purge of the photo leaves nothing queued behind it.
+    pub stored_photo: Option<i64>,
 }
 
 /// What the mail is about, stored with it for the audit trail and tests.
@@ -117,6 +121,16 @@ pub struct OutgoingMail {
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub attachments: Vec<OutAttachment>,
+}
+
+impl OutgoingMail {
+    /// The same mail, its attachments being the stored photo `photo`.
+    pub fn with_stored_photo(mut self, photo: i64) -> OutgoingMail {
+        for a in &mut self.attachments {
+            a.stored_photo = Some(photo);
+        }
+        self
+    }
 }
 
 /// Longest file name (or other short text from a received mail) echoed into

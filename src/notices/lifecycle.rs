@@ -97,6 +97,7 @@ pub fn parent_notice(
             file_name: format!("mLegitymacja_QR_{}.png", a.name.file_stem()),
             content_type: "image/png".into(),
             data: png,
+            stored_photo: None,
         });
     }
     Ok(Some(m))
@@ -141,6 +142,7 @@ pub fn staff_slip(
         file_name: format!("karta_odbioru_{}.html", a.name.file_stem()),
         content_type: "text/html; charset=utf-8".into(),
         data: html.into_bytes(),
+        stored_photo: None,
     });
     Ok(m)
 }

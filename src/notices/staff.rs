@@ -69,6 +69,7 @@ pub fn staff_photo(
             file_name,
             content_type: content_type.to_owned(),
             data: data.to_vec(),
+            stored_photo: None,
         }],
     })
 }

@@ -66,7 +66,8 @@ where
         check,
         data,
     };
-    let mail = notices::staff_held_photo(&app.templates, &app.config, a, note)?;
+    let mail = notices::staff_held_photo(&app.templates, &app.config, a, note)?
+        .with_stored_photo(src.photo);
     let now = app.clock.now();
     let message_id = outbox::enqueue(tx, &mail, app.config.smtp.from.domain(), now)?;
     store_held::set_held_notice(tx, src.photo, &message_id)?;
@@ -166,6 +167,7 @@ fn accept(
         actor: &source.actor,
         qr_content: None,
         photo: Some(PhotoSource {
+            photo: held.id,
             check: &check,
             data,
             sender: held.sender.as_deref(),

@@ -113,6 +113,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL lets the secretary's CLI write while the daemon reads.
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Every commit waits for the disk unless it says otherwise
+        // ([`Store::transaction_unsynced`]): a mail recorded as handled must
+        // survive a power cut before intake moves it on the IMAP server.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
         migrate(&mut conn)?;
@@ -137,6 +141,32 @@ impl Store {
             .map_err(StoreError::from)?;
         let value = f(Tx { conn: &tx })?;
         tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// [`Store::transaction`] whose commit does not wait for the disk
+    /// (`synchronous = NORMAL`), for the outbox's `sending` and `sent` marks.
+    ///
+    /// In WAL mode the commit is still written to the log before this
+    /// returns: a killed process loses nothing, only a power cut can lose
+    /// it, and never half of it. The next fully synced commit makes it
+    /// durable too (the log is written in order). Losing such a mark only
+    /// sends the mail again with the same Message-ID, which mail clients
+    /// show as one message, whereas waiting for the disk between the
+    /// server's `250` and the `sent` mark widens the window in which a kill
+    /// makes that re-send happen.
+    pub fn transaction_unsynced<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(StoreError::from)?;
+        let result = self.transaction(f);
+        // Restored whatever `f` did: every other commit stays synced.
+        let restored = self.conn.pragma_update(None, "synchronous", "FULL");
+        let value = result?;
+        restored.map_err(StoreError::from)?;
         Ok(value)
     }
 
@@ -254,5 +284,7 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
 mod codes_tests;
 #[cfg(test)]
 mod name_keys_tests;
+#[cfg(test)]
+mod photo_copy_tests;
 #[cfg(test)]
 mod tests;

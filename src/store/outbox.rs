@@ -46,10 +46,13 @@ pub fn enqueue(
         }
     }
     for a in &mail.attachments {
+        // A stored photo is referred to, not copied: one copy of a child's
+        // photo in the file, and no blob to write now or overwrite later.
+        let data = a.stored_photo.is_none().then_some(&a.data);
         conn.execute(
-            "INSERT INTO outbox_attachments (outbox_id, file_name, content_type, data)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![id, a.file_name, a.content_type, a.data],
+            "INSERT INTO outbox_attachments (outbox_id, file_name, content_type, data, photo_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, a.file_name, a.content_type, data, a.stored_photo],
         )?;
     }
     Ok(message_id)
@@ -132,22 +135,34 @@ pub fn load(conn: Tx<'_>, id: i64) -> Result<Option<Queued>> {
     }))
 }
 
+/// A mail's attachments, a stored photo's bytes read now. One whose photo
+/// was purged meanwhile is left out: its bytes are gone on purpose (a purge
+/// cancels the notification itself, so this is only a safety net).
 fn attachments(conn: Tx<'_>, outbox_id: i64) -> Result<Vec<OutAttachment>> {
     let mut stmt = conn.prepare(
-        "SELECT file_name, content_type, data FROM outbox_attachments WHERE outbox_id = ?1 ORDER BY id",
+        "SELECT a.file_name, a.content_type, COALESCE(a.data, p.data), a.photo_id
+         FROM outbox_attachments a LEFT JOIN photos p ON p.id = a.photo_id
+         WHERE a.outbox_id = ?1 ORDER BY a.id",
     )?;
     let rows = stmt.query_map([outbox_id], |r| {
-        Ok(OutAttachment {
-            file_name: r.get(0)?,
-            content_type: r.get(1)?,
-            data: r.get(2)?,
-        })
+        let (file_name, content_type, data, stored_photo): (_, _, Option<Vec<u8>>, _) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        Ok(data.map(|data| OutAttachment {
+            file_name,
+            content_type,
+            data,
+            stored_photo,
+        }))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut out = Vec::new();
+    for row in rows {
+        out.extend(row?);
+    }
+    Ok(out)
 }
 
-/// Marks a mail sent and drops its attachments (the photo is kept in one
-/// place only, so purging it later needs no hunt through old mails).
+/// Marks a mail sent and drops its attachments: a sent mail keeps no bytes
+/// (a stored photo's row only referred to it, so this overwrites no blob).
 /// Call it inside a transaction: both statements must happen together.
 pub fn mark_sent(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
     conn.execute(

@@ -37,6 +37,16 @@ pub fn stored_photos(conn: Tx<'_>) -> Result<Vec<(u32, u32, Vec<u8>)>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// How many times `data` is stored: as a photo, or as a mail's attachment.
+pub fn copies_of(conn: Tx<'_>, data: &[u8]) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM photos WHERE data = ?1)
+              + (SELECT COUNT(*) FROM outbox_attachments WHERE data = ?1)",
+        [data],
+        |r| r.get(0),
+    )?)
+}
+
 /// (photo id, has bytes) of the photos held for application `app`.
 pub fn held_photos(conn: Tx<'_>, app: i64) -> Result<Vec<(i64, bool)>> {
     let mut stmt =

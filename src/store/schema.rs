@@ -587,4 +587,36 @@ CREATE TABLE wave_members (
 );
 CREATE INDEX wave_members_state ON wave_members(state, started_at);
 "#,
+    r#"
+-- A photo is stored once: the secretary's notification refers to its
+-- `photos` row and the bytes are read when it is sent, so a purge of the
+-- photo removes what the outbox would have sent. `data` is kept for the
+-- attachments that are no stored photo (the QR code, the hand-over slip).
+CREATE TABLE outbox_attachments_new (
+    id            INTEGER PRIMARY KEY,
+    outbox_id     INTEGER NOT NULL REFERENCES outbox(id),
+    file_name     TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    data          BLOB,
+    photo_id      INTEGER REFERENCES photos(id) ON DELETE SET NULL
+);
+-- A queued copy that is the bytes of the photo it was made from (of its
+-- application, or held with this notification) becomes a reference to it.
+INSERT INTO outbox_attachments_new (id, outbox_id, file_name, content_type, data, photo_id)
+    SELECT a.id, a.outbox_id, a.file_name, a.content_type,
+        CASE WHEN s.photo_id IS NULL THEN a.data END, s.photo_id
+    FROM outbox_attachments a
+    LEFT JOIN (
+        SELECT a2.id AS attachment_id, MIN(p.id) AS photo_id
+        FROM outbox_attachments a2
+        JOIN outbox o ON o.id = a2.outbox_id
+        JOIN photos p ON p.data = a2.data
+            AND (p.application_id = o.application_id OR p.held_notice = o.message_id)
+        GROUP BY a2.id
+    ) s ON s.attachment_id = a.id;
+DROP TABLE outbox_attachments;
+ALTER TABLE outbox_attachments_new RENAME TO outbox_attachments;
+CREATE INDEX outbox_attachments_outbox ON outbox_attachments(outbox_id);
+CREATE INDEX outbox_attachments_photo ON outbox_attachments(photo_id);
+"#,
 ];

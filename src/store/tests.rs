@@ -38,6 +38,7 @@ fn mail_with_photo() -> OutgoingMail {
             file_name: "Nowak-Kowalska_Anna_Maria.jpg".into(),
             content_type: "image/jpeg".into(),
             data: b"PHOTO-BYTES".to_vec(),
+            stored_photo: None,
         }],
     }
 }

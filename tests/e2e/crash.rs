@@ -16,7 +16,7 @@ use crate::support::app::{SCHOOL, SECRETARY, TestApp, pesel};
 use crate::support::mime::Mail;
 use crate::support::photos;
 
-fn ids(mails: &[mleg::domain::mail::IncomingMail]) -> Vec<String> {
+pub(crate) fn ids(mails: &[mleg::domain::mail::IncomingMail]) -> Vec<String> {
     mails.iter().filter_map(|m| m.message_id.clone()).collect()
 }
 
@@ -73,7 +73,7 @@ async fn without_a_sent_folder_an_in_doubt_mail_is_resent_with_the_same_message_
 }
 
 /// `n` registered students whose parents' photo mails wait in the school's INBOX.
-async fn backlog(t: &TestApp, n: u32) -> Vec<String> {
+pub(crate) async fn backlog(t: &TestApp, n: u32) -> Vec<String> {
     let parents: Vec<String> = (0..n).map(|i| format!("kolejka{i}@example.pl")).collect();
     // Mailboxes are made by a script that waits for Dovecot: a few at a time.
     std::thread::scope(|s| {

@@ -18,6 +18,7 @@ mod codes;
 mod compressed;
 mod corpus;
 mod crash;
+mod crash_delivery;
 mod daemon_jobs;
 mod dates;
 mod dates_activated;

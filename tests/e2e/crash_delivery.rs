@@ -1,0 +1,118 @@
+//! How many mails a killed delivery sends twice: `mleg once` children
+//! SIGKILLed 30 times while delivering a backlog, then a round to the end.
+//! A kill after the mail's content went out and before the `sent` mark is
+//! committed re-sends that mail, with its Message-ID (mail clients show one
+//! message). Most of that window is the server's own (Postfix syncs its
+//! queue file before it answers `250`); mleg's part, after the `250`, no
+//! longer waits for the disk. The counts are printed and bounded; no time is
+//! asserted.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mleg::store::probe;
+
+use crate::crash::{backlog, ids};
+use crate::support::app::{SECRETARY, TestApp};
+
+/// Parents whose photos make the backlog: a reply and a notification with
+/// the photo each, so twice as many mails are queued.
+const PARENTS: u32 = 40;
+const KILLS: u32 = 30;
+
+/// `mleg once` in a child process: intake finds nothing new, delivery runs.
+fn once(t: &TestApp, log: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_mleg"))
+        .arg("--config")
+        .arg(&t.config_path)
+        .arg("once")
+        .env("MLEG_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+fn sent_rows(t: &TestApp) -> i64 {
+    probe::progress(t.app.store().conn()).unwrap().1
+}
+
+/// Waits (bounded) until a mail more than `seen` is marked sent, or the
+/// child ended (the queue ran dry).
+async fn a_mail_sent(t: &TestApp, seen: i64, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sent_rows(t) <= seen && child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "no mail sent beyond {seen}");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkilled_30_times_while_delivering_each_kill_re_sends_at_most_the_mail_in_hand() {
+    let t = TestApp::spawn();
+    let parents = backlog(&t, PARENTS).await;
+    mleg::daemon::intake_once(&t.app).await.unwrap();
+    let queued = probe::progress(t.app.store().conn()).unwrap().2;
+    assert_eq!(
+        queued,
+        2 * PARENTS as i64,
+        "a reply and a notification each"
+    );
+
+    let log = t.stack.path().join("mleg-once.log");
+    let mut kills = 0;
+    while kills < KILLS {
+        let seen = sent_rows(&t);
+        let mut child = once(&t, &log);
+        a_mail_sent(&t, seen, &mut child).await;
+        // A random instant within the next few mails.
+        let delay = (uuid::Uuid::new_v4().as_u128() % 15) as u64;
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        let ran_out = child.try_wait().unwrap().is_some();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(!ran_out, "the backlog ran out after {kills} kills");
+        kills += 1;
+    }
+    let status = once(&t, &log).wait().unwrap();
+    assert!(status.success(), "the last round completes");
+
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for parent in &parents {
+        for id in ids(&t.received(parent, 1).await) {
+            *copies.entry(id).or_default() += 1;
+        }
+    }
+    let staff = t.received(SECRETARY, PARENTS as usize).await;
+    let staff = staff
+        .into_iter()
+        .filter(|m| !m.subject.contains("Podsumowanie dnia"));
+    for id in staff.flat_map(|m| m.message_id) {
+        *copies.entry(id).or_default() += 1;
+    }
+    let doubts = probe::outbox_doubts(t.app.store().conn()).unwrap();
+    let in_doubt: u32 = doubts.iter().map(|(_, n, _)| n).sum();
+    let twice: usize = copies.values().map(|c| c - 1).sum();
+    println!(
+        "delivery kills: {kills} kills, {in_doubt} in-doubt re-sends, {twice} mails received twice"
+    );
+    assert_eq!(copies.len(), 2 * PARENTS as usize, "every mail arrived");
+    assert!(doubts.iter().all(|(_, _, sent)| *sent), "every row sent");
+    // A kill re-sends at most the one mail in hand, and only one whose
+    // `sending` mark says the server may have it: a lost `sent` mark (or a
+    // second mail in flight) would show here.
+    for (id, c) in &copies {
+        let counted = doubts.iter().find(|(d, _, _)| d == id).map_or(0, |d| d.1);
+        assert!(
+            *c as u32 <= 1 + counted,
+            "{id} arrived {c} times, in doubt {counted}"
+        );
+    }
+    assert!(in_doubt <= kills, "{in_doubt} re-sends over {kills} kills");
+}
