@@ -45,6 +45,9 @@ mod own;
 mod reason;
 #[cfg(test)]
 mod reason_tests;
+mod several;
+#[cfg(test)]
+mod several_tests;
 #[cfg(test)]
 mod tests;
 
@@ -95,6 +98,24 @@ pub enum StaffCommand {
     Objection,
 }
 
+/// A reply's commands: the first (or why there is none) and the command
+/// lines below it, to be carried out in order on the same application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub first: ParsedReply,
+    /// Empty unless `first` is a command.
+    pub then: Vec<StaffCommand>,
+}
+
+impl Reply {
+    fn one(first: ParsedReply) -> Self {
+        Reply {
+            first,
+            then: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParsedReply {
     Command(StaffCommand),
@@ -107,8 +128,15 @@ pub enum ParsedReply {
 }
 
 /// Finds the command in a reply. `text`: the plain-text body (may be empty
-/// when the mail was HTML-only); `html`: the raw HTML body if any.
+/// when the mail was HTML-only); `html`: the raw HTML body if any. Only the
+/// first command; [`parse_reply_all`] also reads the command lines below it.
 pub fn parse_reply(text: &str, html: Option<&str>) -> ParsedReply {
+    parse_reply_all(text, html).first
+}
+
+/// Finds the commands in a reply: the first as [`parse_reply`] does, and
+/// the command lines right below it (see [`several`]).
+pub fn parse_reply_all(text: &str, html: Option<&str>) -> Reply {
     let own = own_text(text, html);
     let lines: Vec<&str> = own.lines().map(str::trim).collect();
     let mut first_greeting = None;
@@ -121,12 +149,19 @@ pub fn parse_reply(text: &str, html: Option<&str>) -> ParsedReply {
             continue;
         }
         return match parse_command(line) {
-            Some(command) => ParsedReply::Command(continue_reason(command, &lines[i + 1..])),
-            None => not_understood(line),
+            Some(command) => {
+                let (command, used) = continue_reason(command, &lines[i + 1..]);
+                let then = several::following(&lines[i + 1 + used..]);
+                Reply {
+                    first: ParsedReply::Command(command),
+                    then,
+                }
+            }
+            None => Reply::one(not_understood(line)),
         };
     }
     // Only a greeting: she did write something, so ask rather than ignore.
-    first_greeting.map_or(ParsedReply::Empty, not_understood)
+    Reply::one(first_greeting.map_or(ParsedReply::Empty, not_understood))
 }
 
 /// The reply's own new text with quotes/signatures removed (used by
