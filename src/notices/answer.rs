@@ -26,6 +26,9 @@ struct AnswerView<'a> {
     reason: &'a str,
     process: Process,
     delivery: Delivery,
+    /// The later commands of her reply not carried out because this one
+    /// was refused (short names), in order.
+    skipped: &'a [&'static str],
 }
 
 /// A refused generation time, in the school's time zone.
@@ -74,7 +77,7 @@ pub fn staff_answer(
     a: &Application,
     (command, reason): (&'static str, &str),
     outcome: Result<Status, &Refusal>,
-    thread: &ReplyThread,
+    (thread, skipped): (&ReplyThread, &[&'static str]),
 ) -> Result<OutgoingMail, TemplateError> {
     let (label, from_status) = match outcome {
         Ok(from) => ("done", Some(from)),
@@ -99,6 +102,7 @@ pub fn staff_answer(
         reason,
         process: cfg.process,
         delivery: cfg.delivery,
+        skipped,
     };
     let token = view.student.token.clone();
     let r = t.render("staff_answer", &view)?;
@@ -123,6 +127,25 @@ pub fn staff_answer(
             r,
         )
     })
+}
+
+/// The answers to the commands of one reply as one mail: the last answer's
+/// subject (its status and fresh token are the newest), the bodies in order.
+pub fn joined_answer(parts: Vec<OutgoingMail>) -> Option<OutgoingMail> {
+    let mut parts = parts.into_iter();
+    let first = parts.next()?;
+    Some(parts.fold(first, |mut joined, next| {
+        joined.body = format!(
+            "{}\n\n{}\n\n{}",
+            joined.body.trim_end(),
+            "—".repeat(40),
+            next.body
+        );
+        OutgoingMail {
+            body: joined.body,
+            ..next
+        }
+    }))
 }
 
 /// `subject` with every command token in it replaced by `token` (appended
