@@ -46,6 +46,7 @@ mod robustness;
 mod schools;
 mod secretary;
 mod service;
+mod several;
 mod smtp_auth;
 mod status;
 mod strangers;
