@@ -4,6 +4,12 @@
 //! transaction; she gets one answer listing both; the parent hears of the
 //! invalidation and is asked for a photo for the new application.
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mleg::app::App;
+use mleg::clock::FixedClock;
+use mleg::config::Config;
 use mleg::domain::Status;
 
 use crate::requests::hand_over;
@@ -97,6 +103,47 @@ async fn a_refused_command_stops_the_rest_of_the_reply() {
     assert_eq!(t.application(id).status, Status::AwaitingReview);
     let all = mleg::store::apps::list(t.app.store().conn(), None).unwrap();
     assert_eq!(all.len(), 1, "no reissue");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_gives_each_open_request_a_ready_command() {
+    let t = TestApp::spawn();
+    let (id, mama, _) = t.photo_with_secretary("Iga", "Skradziona", 84).await;
+    hand_over(&t, id);
+    t.send(&Mail::new(&mama, SCHOOL, "Skradziony telefon").text(
+        "Dzień dobry,
+synowi skradziono telefon, proszę o unieważnienie mLegitymacji.",
+    ))
+    .await;
+    t.once().await;
+    t.newest(SECRETARY, id, "Prośba rodzica", 1).await;
+
+    // Tuesday's digest lists the request with a command subject of its own.
+    let now = "2026-12-08T07:30:00+01:00"
+        .parse::<DateTime<Utc>>()
+        .unwrap();
+    let config = Config::load(&t.config_path).unwrap();
+    let app = App::new(config, Arc::new(FixedClock(now))).unwrap();
+    assert!(mleg::scheduler::step(&app, now).await.unwrap().digest.sent);
+    mleg::daemon::deliver_once(&app).await.unwrap();
+    let digest = &t.mails_about(SECRETARY, "Podsumowanie dnia", 1).await[0];
+    let line = digest
+        .text
+        .lines()
+        .find(|l| l.contains("polecenie mailem do"))
+        .unwrap_or_else(|| panic!("no command line: {}", digest.text));
+    let subject = line.split("temat: ").nth(1).expect("a subject").trim();
+    assert!(
+        subject.starts_with(&format!("[mLegitymacja #{id}] [")),
+        "{line}"
+    );
+
+    // She acts from the digest: a new mail with that subject.
+    t.send(&Mail::new(SECRETARY, SCHOOL, subject).text("UNIEWAŻNIJ wniosek rodzica"))
+        .await;
+    t.once().await;
+    assert_eq!(t.application(id).status, Status::Invalidated);
+    assert_eq!(open_requests(&t), 0);
 }
 
 /// Open parents' requests, as the digest counts them now.
