@@ -13,6 +13,7 @@ mod cli_outbox;
 mod cli_retention;
 mod cli_show;
 mod cli_status;
+mod cli_sync;
 mod cli_tick;
 
 use std::path::PathBuf;

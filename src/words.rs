@@ -396,6 +396,7 @@ pub fn invalidation_reason(lang: Language, r: crate::domain::InvalidationReason)
 
 pub mod codes;
 mod lines;
+mod sync_lines;
 pub use lines::Lines;
 
 #[cfg(test)]

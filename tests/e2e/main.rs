@@ -51,6 +51,7 @@ mod smtp_auth;
 mod status;
 mod strangers;
 mod stuck_mail;
+mod sync;
 mod terminal;
 mod transport;
 mod two_processes;
