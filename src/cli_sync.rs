@@ -7,8 +7,7 @@ use anyhow::{Context, Result};
 
 use mleg::app::App;
 use mleg::domain::csv_import::parse_applications_csv;
-use mleg::registry::RegistryError;
-use mleg::registry::sync::{Closing, sync as run_sync};
+use mleg::secretary::sync::{Closing, SyncError, sync as run_sync};
 use mleg::words::Lines;
 
 pub fn sync(
@@ -36,11 +35,11 @@ pub fn sync(
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(RegistryError::SyncTooMany { leaving, register }) => {
+        Err(SyncError::TooMany { leaving, register }) => {
             eprintln!("{}", lines.sync_too_many(leaving, register));
             Ok(ExitCode::FAILURE)
         }
-        Err(RegistryError::InvalidRows(errors)) => {
+        Err(SyncError::InvalidRows(errors)) => {
             for e in &errors {
                 eprintln!("{}", lines.row_error(&e.to_string()));
             }

@@ -7,8 +7,6 @@
 //! the secretary are told — in the same transaction. One from any other
 //! address is held for the secretary instead (see [`crate::secretary::held`]).
 
-pub mod sync;
-
 use tracing::info;
 
 use crate::app::App;
@@ -33,11 +31,6 @@ pub enum RegistryError {
     Template(#[from] TemplateError),
     #[error("nothing imported: {} row(s) have errors", .0.len())]
     InvalidRows(Vec<RowError>),
-    /// The sync would close more than half of the register.
-    #[error("the sync would close {leaving} of {register} students")]
-    SyncTooMany { leaving: usize, register: usize },
-    #[error(transparent)]
-    Sync(Box<crate::secretary::SecretaryError>),
 }
 
 /// The result of registering one application.

@@ -10,6 +10,7 @@
 
 pub mod held;
 pub mod objection;
+pub mod sync;
 
 use tracing::info;
 

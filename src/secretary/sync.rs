@@ -17,13 +17,26 @@
 use std::collections::HashSet;
 
 use crate::app::App;
-use crate::domain::csv_import::ParsedCsv;
+use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{Application, InvalidationReason, Status};
-use crate::secretary::{self, Outcome, Source};
-use crate::store::{apps, lifecycle as store_lc};
+use crate::store::{StoreError, apps, lifecycle as store_lc};
 use crate::workflow::command::StaffCommand;
 
-use super::RegistryError;
+use super::{Outcome, SecretaryError, Source, execute_in};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secretary(#[from] SecretaryError),
+    /// Rows that cannot be read: each may be a student who stays.
+    #[error("nothing synced: {} row(s) have errors", .0.len())]
+    InvalidRows(Vec<RowError>),
+    /// The sync would close more than half of the register.
+    #[error("the sync would close {leaving} of {register} students")]
+    TooMany { leaving: usize, register: usize },
+}
 
 /// How one leaver's application is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -104,16 +117,16 @@ pub fn sync(
     (dry_run, confirmed): (bool, bool),
     cancel_reason: &str,
     actor: &str,
-) -> Result<Synced, RegistryError> {
+) -> Result<Synced, SyncError> {
     if !file.errors.is_empty() {
-        return Err(RegistryError::InvalidRows(file.errors.clone()));
+        return Err(SyncError::InvalidRows(file.errors.clone()));
     }
     let source = Source {
         actor: actor.to_owned(),
         mail: None,
     };
     let mut store = app.store();
-    let (synced, purged) = store.transaction(|tx| -> Result<_, RegistryError> {
+    let (synced, purged) = store.transaction(|tx| -> Result<_, SyncError> {
         let plan = plan(&apps::list(tx, None)?, file);
         if dry_run {
             return Ok((
@@ -125,7 +138,7 @@ pub fn sync(
             ));
         }
         if plan.too_many() && !confirmed {
-            return Err(RegistryError::SyncTooMany {
+            return Err(SyncError::TooMany {
                 leaving: plan.leaving,
                 register: plan.register,
             });
@@ -140,8 +153,7 @@ pub fn sync(
                     reason: cancel_reason.to_owned(),
                 },
             };
-            let (outcome, p) = secretary::execute_in(app, tx, id, &command, None, &source)
-                .map_err(|e| RegistryError::Sync(Box::new(e)))?;
+            let (outcome, p) = execute_in(app, tx, id, &command, None, &source)?;
             purged |= p;
             if matches!(outcome, Outcome::Refused(_)) {
                 refused.push(id);
