@@ -43,7 +43,7 @@ pub fn sync(
             for e in &errors {
                 eprintln!("{}", lines.row_error(&e.to_string()));
             }
-            eprintln!("{}", lines.nothing_imported(errors.len()));
+            eprintln!("{}", lines.sync_invalid_rows(errors.len()));
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),

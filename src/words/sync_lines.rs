@@ -70,4 +70,15 @@ impl Lines {
             ),
         }
     }
+
+    pub fn sync_invalid_rows(self, rows: usize) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Nic nie zmieniono: {rows} wiersz(y) z błędami, a każdy może być uczniem, który zostaje. Popraw plik."
+            ),
+            Language::En => format!(
+                "Nothing changed: {rows} row(s) with errors, and each may be a student who stays. Fix the file."
+            ),
+        }
+    }
 }
