@@ -167,7 +167,36 @@ fn with_token(subject: &str, token: &str) -> String {
 
 #[cfg(test)]
 mod token_tests {
-    use super::with_token;
+    use super::{joined_answer, with_token};
+    use crate::domain::EmailAddress;
+    use crate::mail::outgoing::{MailKind, OutgoingMail};
+
+    fn part(subject: &str, body: &str) -> OutgoingMail {
+        OutgoingMail {
+            kind: MailKind::StaffAnswer,
+            application_id: Some(3),
+            to: EmailAddress::parse("sekretariat@szkola.test").unwrap(),
+            subject: subject.into(),
+            body: body.into(),
+            in_reply_to: None,
+            references: vec![],
+            attachments: vec![],
+        }
+    }
+
+    #[test]
+    fn one_answer_lists_each_command_with_the_newest_subject() {
+        assert!(joined_answer(vec![]).is_none());
+        let one = joined_answer(vec![part("A [1]", "first\n")]).unwrap();
+        assert_eq!(
+            (one.subject.as_str(), one.body.as_str()),
+            ("A [1]", "first\n")
+        );
+        let both = joined_answer(vec![part("A [1]", "first\n"), part("B [2]", "second")]).unwrap();
+        assert_eq!(both.subject, "B [2]");
+        assert!(both.body.starts_with("first\n\n—"), "{}", both.body);
+        assert!(both.body.ends_with("—\n\nsecond"), "{}", both.body);
+    }
 
     #[test]
     fn the_answer_carries_its_own_token() {

@@ -46,6 +46,7 @@ mod reason;
 #[cfg(test)]
 mod reason_tests;
 mod several;
+pub use several::MAX_COMMANDS;
 #[cfg(test)]
 mod several_tests;
 #[cfg(test)]
