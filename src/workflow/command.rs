@@ -46,7 +46,7 @@ mod reason;
 #[cfg(test)]
 mod reason_tests;
 mod several;
-pub use several::MAX_COMMANDS;
+pub use several::{MAX_COMMANDS, Reply, parse_reply_all};
 #[cfg(test)]
 mod several_tests;
 #[cfg(test)]
@@ -57,7 +57,6 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crate::domain::when::{WhenError, echo};
 use crate::domain::{InvalidationReason, fold};
 use own::{own_plain, phrase_rest};
-use reason::continue_reason;
 
 /// Only this much of each body is examined; commands are at the very top (or
 /// right below a quote), and bounding keeps hostile mails cheap.
@@ -99,24 +98,6 @@ pub enum StaffCommand {
     Objection,
 }
 
-/// A reply's commands: the first (or why there is none) and the command
-/// lines below it, to be carried out in order on the same application.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub first: ParsedReply,
-    /// Empty unless `first` is a command.
-    pub then: Vec<StaffCommand>,
-}
-
-impl Reply {
-    fn one(first: ParsedReply) -> Self {
-        Reply {
-            first,
-            then: Vec::new(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParsedReply {
     Command(StaffCommand),
@@ -133,36 +114,6 @@ pub enum ParsedReply {
 /// first command; [`parse_reply_all`] also reads the command lines below it.
 pub fn parse_reply(text: &str, html: Option<&str>) -> ParsedReply {
     parse_reply_all(text, html).first
-}
-
-/// Finds the commands in a reply: the first as [`parse_reply`] does, and
-/// the command lines right below it (see [`several`]).
-pub fn parse_reply_all(text: &str, html: Option<&str>) -> Reply {
-    let own = own_text(text, html);
-    let lines: Vec<&str> = own.lines().map(str::trim).collect();
-    let mut first_greeting = None;
-    for (i, &line) in lines.iter().enumerate() {
-        if line.is_empty() {
-            continue;
-        }
-        if is_greeting(line) {
-            first_greeting.get_or_insert(line);
-            continue;
-        }
-        return match parse_command(line) {
-            Some(command) => {
-                let (command, used) = continue_reason(command, &lines[i + 1..]);
-                let then = several::following(&lines[i + 1 + used..]);
-                Reply {
-                    first: ParsedReply::Command(command),
-                    then,
-                }
-            }
-            None => Reply::one(not_understood(line)),
-        };
-    }
-    // Only a greeting: she did write something, so ask rather than ignore.
-    Reply::one(first_greeting.map_or(ParsedReply::Empty, not_understood))
 }
 
 /// The reply's own new text with quotes/signatures removed (used by

@@ -8,12 +8,63 @@
 //! command (a "dziękuję", her name), which is ignored like any text after a
 //! command today; `POMOC` there ends it too, since it changes nothing.
 
-use super::{StaffCommand, parse_command, reason::continue_reason};
+use super::{
+    ParsedReply, StaffCommand, is_greeting, not_understood, own_text, parse_command,
+    reason::continue_reason,
+};
 use crate::domain::fold;
 
 /// At most this many commands act from one reply (the first included): a
 /// pasted list of commands is a mistake, not a plan.
 pub const MAX_COMMANDS: usize = 4;
+
+/// A reply's commands: the first (or why there is none) and the command
+/// lines below it, to be carried out in order on the same application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub first: ParsedReply,
+    /// Empty unless `first` is a command.
+    pub then: Vec<StaffCommand>,
+}
+
+impl Reply {
+    fn one(first: ParsedReply) -> Self {
+        Reply {
+            first,
+            then: Vec::new(),
+        }
+    }
+}
+
+/// Finds the commands in a reply: the first as [`parse_reply`] does, and
+/// the command lines right below it (see this module).
+pub fn parse_reply_all(text: &str, html: Option<&str>) -> Reply {
+    let own = own_text(text, html);
+    let lines: Vec<&str> = own.lines().map(str::trim).collect();
+    let mut first_greeting = None;
+    for (i, &line) in lines.iter().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        if is_greeting(line) {
+            first_greeting.get_or_insert(line);
+            continue;
+        }
+        return match parse_command(line) {
+            Some(command) => {
+                let (command, used) = continue_reason(command, &lines[i + 1..]);
+                let then = following(&lines[i + 1 + used..]);
+                Reply {
+                    first: ParsedReply::Command(command),
+                    then,
+                }
+            }
+            None => Reply::one(not_understood(line)),
+        };
+    }
+    // Only a greeting: she did write something, so ask rather than ignore.
+    Reply::one(first_greeting.map_or(ParsedReply::Empty, not_understood))
+}
 
 /// The commands on the lines after the first command (and its reason):
 /// blank lines between them are skipped.
