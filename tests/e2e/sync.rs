@@ -83,6 +83,12 @@ async fn students_missing_from_the_new_register_are_closed_as_having_left() {
     let got = t.exactly(&mama, before_mama + 1).await;
     crate::support::app::the_one(&got, "mLegitymacja – unieważniona");
 
+    // Retention then anonymises the two as any closed application.
+    let later = (chrono::Utc::now() + chrono::Duration::days(120)).to_rfc3339();
+    let out = mleg(&t, &["tick", "--now", &later, "--dry-run"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("wnioski do anonimizacji 2,"), "{said}");
+
     // Run again: nobody is left to close.
     let out = mleg(&t, &["apps", "import", "--sync", &full]);
     let said = String::from_utf8_lossy(&out.stdout);
