@@ -54,8 +54,20 @@ pub enum AppsCommand {
     Import {
         file: PathBuf,
         /// Import the good rows and report the bad ones (default: all or nothing).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "sync")]
         skip_invalid: bool,
+        /// The file is the school's whole register: close the students
+        /// missing from it as having left (an issued mLegitymacja is
+        /// invalidated, reason transfer; an application before issue is
+        /// cancelled). Adds nobody.
+        #[arg(long)]
+        sync: bool,
+        /// With --sync: list what would be closed; change nothing.
+        #[arg(long, requires = "sync")]
+        dry_run: bool,
+        /// With --sync: close even when that is more than half the register.
+        #[arg(long, requires = "sync")]
+        yes: bool,
     },
     /// List applications.
     List {
@@ -143,7 +155,16 @@ pub fn run(app: &App, cmd: AppsCommand) -> Result<ExitCode> {
                 println!("{}", lines.matched_earlier_photo());
             }
         }
-        AppsCommand::Import { file, skip_invalid } => return import(app, &file, skip_invalid),
+        AppsCommand::Import {
+            file,
+            sync: true,
+            dry_run,
+            yes,
+            ..
+        } => return crate::cli_sync::sync(app, &file, (dry_run, yes), &actor()),
+        AppsCommand::Import {
+            file, skip_invalid, ..
+        } => return import(app, &file, skip_invalid),
         AppsCommand::Lifecycle(cmd) => return crate::cli_lifecycle::run(app, cmd, actor()),
         AppsCommand::List {
             status,

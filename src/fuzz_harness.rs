@@ -122,6 +122,11 @@ pub fn reply_command(data: &[u8]) {
     let _ = parse_reply(&text, None);
     let _ = parse_reply("", Some(&text));
     let _ = parse_reply(&text, Some(&text));
+    // The command lines below the first: bounded, and never after a
+    // reply that is not a command.
+    let all = crate::workflow::command::parse_reply_all(&text, None);
+    assert!(all.then.len() < crate::workflow::command::MAX_COMMANDS);
+    assert!(matches!(all.first, ParsedReply::Command(_)) || all.then.is_empty());
 }
 
 /// Any text typed at the terminal as a span (`--expiring-within`), an

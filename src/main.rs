@@ -14,6 +14,7 @@ mod cli_progress;
 mod cli_retention;
 mod cli_show;
 mod cli_status;
+mod cli_sync;
 mod cli_tick;
 mod cli_wave;
 

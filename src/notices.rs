@@ -54,7 +54,7 @@ pub mod stranger;
 pub mod stuck;
 pub mod wave;
 
-pub use answer::staff_answer;
+pub use answer::{joined_answer, staff_answer};
 pub use held::{HeldNote, sender_held_notice, staff_held_photo};
 pub use lifecycle::{parent_notice, staff_slip};
 pub use parent::{parent_photo_matched, parent_reply};

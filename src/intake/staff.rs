@@ -30,7 +30,7 @@ use crate::store::lifecycle as store_lc;
 use crate::store::tokens::IssuedToken;
 use crate::store::{StoreError, Tx};
 use crate::workflow::Disposition;
-use crate::workflow::command::{ParsedReply, StaffCommand, parse_reply};
+use crate::workflow::command::{ParsedReply, Reply, StaffCommand, parse_reply_all};
 use crate::workflow::qr_shape::check_activation_qr;
 use crate::workflow::sender::{NotStaff, StaffCheck, staff_sender};
 
@@ -46,6 +46,9 @@ enum Verdict {
     Act {
         application: i64,
         command: StaffCommand,
+        /// The command lines below the first, in order: each acts on the
+        /// status the one before it left (the token is spent once).
+        then: Vec<StaffCommand>,
         qr: Option<String>,
         /// The command token it spends (`POMOC` spends none).
         token: Option<String>,
@@ -116,14 +119,19 @@ pub(super) fn tokens_in(subject: &str) -> Vec<String> {
 /// The command in a reply. The plain text is tried first; an HTML-only mail's
 /// `text` is mail-parser's rendering of the HTML (quotes and styles
 /// flattened), so the HTML itself, with its quote structure, is tried next.
-fn command_of(mail: &IncomingMail) -> Option<StaffCommand> {
-    let from_html = || mail.html.as_deref().map(|html| parse_reply("", Some(html)));
-    match parse_reply(&mail.text, None) {
-        ParsedReply::Command(c) => Some(c),
-        _ => match from_html() {
-            Some(ParsedReply::Command(c)) => Some(c),
-            _ => None,
-        },
+fn command_of(mail: &IncomingMail) -> (Option<StaffCommand>, Vec<StaffCommand>) {
+    let from_html = || {
+        mail.html
+            .as_deref()
+            .map(|html| parse_reply_all("", Some(html)))
+    };
+    let commands = |r: Reply| match r.first {
+        ParsedReply::Command(c) => Some((c, r.then)),
+        _ => None,
+    };
+    match commands(parse_reply_all(&mail.text, None)).or_else(|| from_html().and_then(commands)) {
+        Some((first, then)) => (Some(first), then),
+        None => (None, Vec::new()),
     }
 }
 
@@ -134,7 +142,7 @@ fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered, rules: Token
     let not_staff = staff_sender(mail, staff).err();
     let is_staff = not_staff.is_none();
     let why_not = not_staff.map_or("not_staff", NotStaff::code);
-    let command = command_of(mail);
+    let (command, then) = command_of(mail);
     let label = command.as_ref().map_or("unknown", secretary::command_name);
     let refuse = |reason, application, detail: &str| Verdict::Refuse {
         reason,
@@ -164,21 +172,24 @@ fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered, rules: Token
             if let Some((reason, detail)) = spent {
                 return refuse(reason, Some(id), &detail);
             }
-            let qr = match &command {
+            let all = || command.iter().chain(&then);
+            let codes = all().any(|c| matches!(c, StaffCommand::Code { .. }));
+            let qr = match codes {
                 // Over a MIME cap its pictures were not collected: no QR to read.
-                Some(StaffCommand::Code { .. }) if mail.over_limit.is_some() => {
+                true if mail.over_limit.is_some() => {
                     Err("the mail is over a cap on parts, pictures or nesting".into())
                 }
-                Some(StaffCommand::Code { .. }) => qr_in(mail),
-                _ => Ok(None),
+                true => qr_in(mail),
+                false => Ok(None),
             };
+            let judges = all().any(judges_the_photo);
             match (command, qr) {
                 (_, Err(detail)) => refuse("qr_unreadable", Some(id), &detail),
                 (_, Ok(Some(content))) if check_activation_qr(&content).is_err() => {
                     let why = check_activation_qr(&content).err().unwrap_or_default();
                     refuse("qr_not_mobywatel", Some(id), &why)
                 }
-                (Some(c), _) if judges_the_photo(&c) && answers_an_older_photo(mail, g) => refuse(
+                (Some(_), _) if judges && answers_an_older_photo(mail, g) => refuse(
                     "stale_photo",
                     Some(id),
                     "the reply answers a notification about an older photo",
@@ -190,9 +201,15 @@ fn judge(mail: &IncomingMail, staff: &StaffCheck<'_>, g: &Gathered, rules: Token
                         StaffCommand::Help => None,
                         _ => g.token.as_ref().map(|(t, _)| t.token.clone()),
                     };
+                    // Help changes nothing: nothing follows it.
+                    let then = match command {
+                        StaffCommand::Help => Vec::new(),
+                        _ => then,
+                    };
                     Verdict::Act {
                         application: id,
                         command,
+                        then,
                         qr,
                         token,
                     }
@@ -337,6 +354,7 @@ mod tests {
             Verdict::Act {
                 application: 4,
                 command: StaffCommand::Approve,
+                then: _,
                 qr: None,
                 token: None
             }

@@ -26,6 +26,9 @@ struct AnswerView<'a> {
     reason: &'a str,
     process: Process,
     delivery: Delivery,
+    /// The later commands of her reply not carried out because this one
+    /// was refused (short names), in order.
+    skipped: &'a [&'static str],
 }
 
 /// A refused generation time, in the school's time zone.
@@ -74,7 +77,7 @@ pub fn staff_answer(
     a: &Application,
     (command, reason): (&'static str, &str),
     outcome: Result<Status, &Refusal>,
-    thread: &ReplyThread,
+    (thread, skipped): (&ReplyThread, &[&'static str]),
 ) -> Result<OutgoingMail, TemplateError> {
     let (label, from_status) = match outcome {
         Ok(from) => ("done", Some(from)),
@@ -99,6 +102,7 @@ pub fn staff_answer(
         reason,
         process: cfg.process,
         delivery: cfg.delivery,
+        skipped,
     };
     let token = view.student.token.clone();
     let r = t.render("staff_answer", &view)?;
@@ -125,6 +129,25 @@ pub fn staff_answer(
     })
 }
 
+/// The answers to the commands of one reply as one mail: the last answer's
+/// subject (its status and fresh token are the newest), the bodies in order.
+pub fn joined_answer(parts: Vec<OutgoingMail>) -> Option<OutgoingMail> {
+    let mut parts = parts.into_iter();
+    let first = parts.next()?;
+    Some(parts.fold(first, |mut joined, next| {
+        joined.body = format!(
+            "{}\n\n{}\n\n{}",
+            joined.body.trim_end(),
+            "—".repeat(40),
+            next.body
+        );
+        OutgoingMail {
+            body: joined.body,
+            ..next
+        }
+    }))
+}
+
 /// `subject` with every command token in it replaced by `token` (appended
 /// when it carries none).
 fn with_token(subject: &str, token: &str) -> String {
@@ -144,7 +167,36 @@ fn with_token(subject: &str, token: &str) -> String {
 
 #[cfg(test)]
 mod token_tests {
-    use super::with_token;
+    use super::{joined_answer, with_token};
+    use crate::domain::EmailAddress;
+    use crate::mail::outgoing::{MailKind, OutgoingMail};
+
+    fn part(subject: &str, body: &str) -> OutgoingMail {
+        OutgoingMail {
+            kind: MailKind::StaffAnswer,
+            application_id: Some(3),
+            to: EmailAddress::parse("sekretariat@szkola.test").unwrap(),
+            subject: subject.into(),
+            body: body.into(),
+            in_reply_to: None,
+            references: vec![],
+            attachments: vec![],
+        }
+    }
+
+    #[test]
+    fn one_answer_lists_each_command_with_the_newest_subject() {
+        assert!(joined_answer(vec![]).is_none());
+        let one = joined_answer(vec![part("A [1]", "first\n")]).unwrap();
+        assert_eq!(
+            (one.subject.as_str(), one.body.as_str()),
+            ("A [1]", "first\n")
+        );
+        let both = joined_answer(vec![part("A [1]", "first\n"), part("B [2]", "second")]).unwrap();
+        assert_eq!(both.subject, "B [2]");
+        assert!(both.body.starts_with("first\n\n—"), "{}", both.body);
+        assert!(both.body.ends_with("—\n\nsecond"), "{}", both.body);
+    }
 
     #[test]
     fn the_answer_carries_its_own_token() {

@@ -29,6 +29,9 @@ struct ItemView {
     date: String,
     /// The same with the time ("1.12.2026 08:00"), for expiry.
     date_time: String,
+    /// A parent's open request: the subject of a ready command mail, with
+    /// a token of its own, so she can act from the digest.
+    command_subject: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -50,6 +53,8 @@ struct DigestView<'a> {
     /// None when the mailbox could not be read: the template says "unknown".
     needs_human: Option<u32>,
     folder: &'a str,
+    /// The school's mailbox, where a command mail goes.
+    mailbox: &'a str,
     /// Each credential's known end, soonest first.
     credentials: &'a [KnownExpiry],
     logins: Vec<LoginView>,
@@ -75,9 +80,18 @@ pub struct DigestData<'a> {
     /// What is known of the credentials and logins (`alerts::known`).
     pub expiries: &'a [KnownExpiry],
     pub logins: &'a [KnownLogin],
+    /// A fresh command token for each open request listed, by application
+    /// (recorded by the caller in the digest's transaction).
+    pub request_tokens: &'a [(i64, String)],
 }
 
-fn section(key: &'static str, s: &Section, tz: Tz) -> SectionView {
+/// The subject of a command mail about application `id`: what
+/// `apps show` prints, so `intake::staff` finds the token in it.
+pub fn command_subject(id: i64, token: &str) -> String {
+    format!("[mLegitymacja #{id}] [{token}]")
+}
+
+fn section(key: &'static str, s: &Section, tz: Tz, tokens: &[(i64, String)]) -> SectionView {
     let local = |t: DateTime<Utc>| t.with_timezone(&tz);
     SectionView {
         key,
@@ -92,6 +106,10 @@ fn section(key: &'static str, s: &Section, tz: Tz) -> SectionView {
                 class: i.class.clone(),
                 date: local(i.at).format("%-d.%m.%Y").to_string(),
                 date_time: local(i.at).format("%-d.%m.%Y %H:%M").to_string(),
+                command_subject: tokens
+                    .iter()
+                    .find(|(id, _)| *id == i.id)
+                    .map(|(id, token)| command_subject(*id, token)),
             })
             .collect(),
     }
@@ -114,17 +132,18 @@ pub fn staff_digest(
             .map(|&(status, n)| CountView { status, n })
             .collect(),
         sections: vec![
-            section("review", &w.review, tz),
-            section("approved", &w.approved, tz),
-            section("overdue", &w.overdue, tz),
-            section("expiring", &w.expiring, tz),
-            section("not_picked_up", &w.not_picked_up, tz),
-            section("expired", &w.expired, tz),
-            section("bounced", &w.bounced, tz),
-            section("requests", &w.requests, tz),
+            section("review", &w.review, tz, &[]),
+            section("approved", &w.approved, tz, &[]),
+            section("overdue", &w.overdue, tz, &[]),
+            section("expiring", &w.expiring, tz, &[]),
+            section("not_picked_up", &w.not_picked_up, tz, &[]),
+            section("expired", &w.expired, tz, &[]),
+            section("bounced", &w.bounced, tz, &[]),
+            section("requests", &w.requests, tz, data.request_tokens),
         ],
         needs_human: data.needs_human,
         folder: &cfg.imap.needs_human_folder,
+        mailbox: cfg.smtp.from.as_str(),
         credentials: data.expiries,
         logins: data
             .logins

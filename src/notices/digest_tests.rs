@@ -28,6 +28,31 @@ fn view(needs_human: Option<u32>) -> serde_json::Value {
 }
 
 #[test]
+fn an_open_request_carries_a_ready_command_subject() {
+    let mut v = view(Some(0));
+    let item = json!({"id": 9, "full_name": "Ola Zgubna", "class": "3A",
+        "date": "1.12.2026", "date_time": "1.12.2026 08:00",
+        "command_subject": "[mLegitymacja #9] [00112233445566ff]"});
+    v["sections"] = json!([{"key": "requests", "total": 1, "more": 0, "items": [item]}]);
+    v["mailbox"] = json!("mleg@szkola.test");
+    for (lang, words) in [
+        (
+            Language::Pl,
+            "polecenie mailem do mleg@szkola.test, temat: [mLegitymacja #9] [00112233445566ff]",
+        ),
+        (
+            Language::En,
+            "command by mail to mleg@szkola.test, subject: [mLegitymacja #9] [00112233445566ff]",
+        ),
+    ] {
+        let r = Templates::new(lang, None)
+            .render("staff_digest", &v)
+            .unwrap();
+        assert!(r.body.contains(words), "{}", r.body);
+    }
+}
+
+#[test]
 fn the_digest_renders_in_polish_and_english() {
     let pl = Templates::new(Language::Pl, None)
         .render("staff_digest", &view(Some(2)))

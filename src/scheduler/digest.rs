@@ -62,6 +62,14 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> Result<DigestReport, DigestEr
             }
         }
         let (expiries, logins) = crate::alerts::known::read(tx, &app.config, now)?;
+        // Each open request listed gets a ready command token, as `apps
+        // show` gives one: after hand-over no mail of hers carries a live one.
+        let mut request_tokens = Vec::new();
+        for item in &waiting.requests.items {
+            let token = crate::notices::fresh_token();
+            crate::store::tokens::issue_at_terminal(tx, &token, item.id, now)?;
+            request_tokens.push((item.id, token));
+        }
         let data = DigestData {
             date: today,
             counts: db::status_counts(tx)?,
@@ -69,6 +77,7 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> Result<DigestReport, DigestEr
             needs_human,
             expiries: &expiries,
             logins: &logins,
+            request_tokens: &request_tokens,
         };
         let mail = staff_digest(&app.templates, &app.config, &data)?;
         outbox::enqueue(tx, &mail, app.config.smtp.from.domain(), now)?;

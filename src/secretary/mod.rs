@@ -10,6 +10,7 @@
 
 pub mod held;
 pub mod objection;
+pub mod sync;
 
 use tracing::info;
 
@@ -116,6 +117,89 @@ pub fn execute_in(
     qr_content: Option<&str>,
     source: &Source,
 ) -> Result<(Outcome, bool), SecretaryError> {
+    let (outcomes, purged) = execute_all_in(app, tx, id, (command, &[]), qr_content, source)?;
+    Ok((outcomes.first, purged))
+}
+
+/// What the commands of one reply did: the first's outcome, then each
+/// later one's, in order, up to the first refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcomes {
+    pub first: Outcome,
+    pub then: Vec<Outcome>,
+}
+
+/// Carries out a reply's commands in order on application `id`, each
+/// through `advance` on the status the one before left, in the caller's
+/// transaction, with ONE answer to the secretary listing each outcome.
+///
+/// A refused command stops the rest: they were written for the status it
+/// would have made (`PONOWNIE` after an `UNIEWAŻNIJ` that did not act would
+/// reissue a live mLegitymacja), so carrying them out would be a guess. What
+/// was done before it stands (each command is whole on its own), and her
+/// answer names the commands not carried out.
+pub fn execute_all_in(
+    app: &App,
+    tx: Tx<'_>,
+    id: i64,
+    (first, then): (&StaffCommand, &[StaffCommand]),
+    qr_content: Option<&str>,
+    source: &Source,
+) -> Result<(Outcomes, bool), SecretaryError> {
+    let commands: Vec<&StaffCommand> = std::iter::once(first).chain(then).collect();
+    let mut outcomes = Vec::new();
+    let mut parts = Vec::new();
+    let mut purged = false;
+    for (i, command) in commands.iter().enumerate() {
+        let (outcome, moved_purge, detail) = one(app, tx, id, command, qr_content, source)?;
+        purged |= moved_purge;
+        let refused = matches!(outcome, Outcome::Refused(_));
+        let skipped: Vec<&'static str> = match refused {
+            true => commands[i + 1..].iter().map(|c| command_name(c)).collect(),
+            false => Vec::new(),
+        };
+        if let Some(thread) = &source.mail {
+            let current = apps::get(tx, id)?.ok_or(SecretaryError::NoSuchApplication(id))?;
+            let answered = match &outcome {
+                Outcome::Done { from, .. } => Ok(*from),
+                Outcome::Refused(r) => Err(r),
+            };
+            parts.push(notices::staff_answer(
+                &app.templates,
+                &app.config,
+                &current,
+                (command_name(command), &detail),
+                answered,
+                (thread, &skipped),
+            )?);
+        }
+        outcomes.push(outcome);
+        if refused {
+            break;
+        }
+    }
+    if let Some(answer) = notices::joined_answer(parts) {
+        let domain = app.config.smtp.from.domain().to_owned();
+        outbox::enqueue(tx, &answer, &domain, app.clock.now())?;
+    }
+    let mut outcomes = outcomes.into_iter();
+    let first = outcomes
+        .next()
+        .ok_or(SecretaryError::NoSuchApplication(id))?;
+    let then = outcomes.collect();
+    Ok((Outcomes { first, then }, purged))
+}
+
+/// One command through `advance`: its outcome, whether it purged, and the
+/// detail her answer carries (an invalidation's reason, a reissue's new id).
+fn one(
+    app: &App,
+    tx: Tx<'_>,
+    id: i64,
+    command: &StaffCommand,
+    qr_content: Option<&str>,
+    source: &Source,
+) -> Result<(Outcome, bool, String), SecretaryError> {
     let now = app.clock.now();
     let a = apps::get(tx, id)?.ok_or(SecretaryError::NoSuchApplication(id))?;
     let recorded_code = match command {
@@ -171,25 +255,5 @@ pub fn execute_in(
         }
         Advanced::Refused(refusal) => (Outcome::Refused(refusal), false),
     };
-    let mut mails = Vec::new();
-    if let Some(thread) = &source.mail {
-        let current = apps::get(tx, id)?.unwrap_or(a.clone());
-        let answered = match &outcome {
-            Outcome::Done { from, .. } => Ok(*from),
-            Outcome::Refused(r) => Err(r),
-        };
-        mails.push(notices::staff_answer(
-            &app.templates,
-            &app.config,
-            &current,
-            (command_name(command), &detail),
-            answered,
-            thread,
-        )?);
-    }
-    let domain = app.config.smtp.from.domain().to_owned();
-    for m in &mails {
-        outbox::enqueue(tx, m, &domain, now)?;
-    }
-    Ok((outcome, purged))
+    Ok((outcome, purged, detail))
 }

@@ -45,6 +45,10 @@ mod own;
 mod reason;
 #[cfg(test)]
 mod reason_tests;
+mod several;
+pub use several::{MAX_COMMANDS, Reply, parse_reply_all};
+#[cfg(test)]
+mod several_tests;
 #[cfg(test)]
 mod tests;
 
@@ -53,7 +57,6 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crate::domain::when::{WhenError, echo};
 use crate::domain::{InvalidationReason, fold};
 use own::{own_plain, phrase_rest};
-use reason::continue_reason;
 
 /// Only this much of each body is examined; commands are at the very top (or
 /// right below a quote), and bounding keeps hostile mails cheap.
@@ -107,26 +110,10 @@ pub enum ParsedReply {
 }
 
 /// Finds the command in a reply. `text`: the plain-text body (may be empty
-/// when the mail was HTML-only); `html`: the raw HTML body if any.
+/// when the mail was HTML-only); `html`: the raw HTML body if any. Only the
+/// first command; [`parse_reply_all`] also reads the command lines below it.
 pub fn parse_reply(text: &str, html: Option<&str>) -> ParsedReply {
-    let own = own_text(text, html);
-    let lines: Vec<&str> = own.lines().map(str::trim).collect();
-    let mut first_greeting = None;
-    for (i, &line) in lines.iter().enumerate() {
-        if line.is_empty() {
-            continue;
-        }
-        if is_greeting(line) {
-            first_greeting.get_or_insert(line);
-            continue;
-        }
-        return match parse_command(line) {
-            Some(command) => ParsedReply::Command(continue_reason(command, &lines[i + 1..])),
-            None => not_understood(line),
-        };
-    }
-    // Only a greeting: she did write something, so ask rather than ignore.
-    first_greeting.map_or(ParsedReply::Empty, not_understood)
+    parse_reply_all(text, html).first
 }
 
 /// The reply's own new text with quotes/signatures removed (used by

@@ -50,6 +50,7 @@ pub(super) fn apply(
             Verdict::Act {
                 application,
                 command,
+                then,
                 qr,
                 token,
             } => {
@@ -71,12 +72,21 @@ pub(super) fn apply(
                 // Her reply quotes the notification (PESEL, date of birth)
                 // and may carry a QR screenshot: purged with the photo.
                 link(tx, mail, *application, Linked::Staff)?;
-                let (outcome, purged) =
-                    secretary::execute_in(app, tx, *application, command, qr.as_deref(), &source())
-                        .map_err(secretary_error)?;
-                // A command that changed nothing ("not possible now") did not
-                // act: the mail's token stays good for the right one.
-                if let (Some(t), secretary::Outcome::Refused(_)) = (token, &outcome) {
+                // Her command lines act in order, in this one transaction.
+                let commands = (command, then.as_slice());
+                let (outcomes, purged) = secretary::execute_all_in(
+                    app,
+                    tx,
+                    *application,
+                    commands,
+                    qr.as_deref(),
+                    &source(),
+                )
+                .map_err(secretary_error)?;
+                // A reply whose first command changed nothing ("not possible
+                // now") did not act, as the rest stopped there: the mail's
+                // token stays good for the right one.
+                if let (Some(t), secretary::Outcome::Refused(_)) = (token, &outcomes.first) {
                     crate::store::tokens::unspend(tx, t)?;
                 }
                 purged

@@ -12,12 +12,18 @@ use super::StaffCommand;
 pub(super) const MAX_REASON: usize = 1000;
 
 /// A reason her mail client wrapped (or she broke) over several lines goes
-/// on until the first blank line; own text already ends at a signature, and a
-/// quote in between shows up as a blank line. The lines are joined with
-/// spaces; the reason still has to start on the keyword's line.
-pub(super) fn continue_reason(command: StaffCommand, following: &[&str]) -> StaffCommand {
+/// on until the first blank line, or a line that is a command of its own in
+/// capitals (`ANULUJ …` then `PONOWNIE`); own text already ends at a
+/// signature, and a quote in between shows up as a blank line. The lines are
+/// joined with spaces; the reason still has to start on the keyword's line.
+/// Returns the command and how many of `following` it took.
+pub(super) fn continue_reason(command: StaffCommand, following: &[&str]) -> (StaffCommand, usize) {
+    let taken = following
+        .iter()
+        .take_while(|l| !l.is_empty() && !super::several::is_command_line(l))
+        .count();
     let extend = |mut reason: String| {
-        for line in following.iter().take_while(|l| !l.is_empty()) {
+        for line in &following[..taken] {
             if reason.chars().count() >= MAX_REASON {
                 break;
             }
@@ -27,15 +33,24 @@ pub(super) fn continue_reason(command: StaffCommand, following: &[&str]) -> Staf
         reason.chars().take(MAX_REASON).collect()
     };
     match command {
-        StaffCommand::Reject { reason } => StaffCommand::Reject {
-            reason: extend(reason),
-        },
-        StaffCommand::RejectPhoto { reason } => StaffCommand::RejectPhoto {
-            reason: extend(reason),
-        },
-        StaffCommand::Cancel { reason } => StaffCommand::Cancel {
-            reason: extend(reason),
-        },
-        other => other,
+        StaffCommand::Reject { reason } => (
+            StaffCommand::Reject {
+                reason: extend(reason),
+            },
+            taken,
+        ),
+        StaffCommand::RejectPhoto { reason } => (
+            StaffCommand::RejectPhoto {
+                reason: extend(reason),
+            },
+            taken,
+        ),
+        StaffCommand::Cancel { reason } => (
+            StaffCommand::Cancel {
+                reason: extend(reason),
+            },
+            taken,
+        ),
+        other => (other, 0),
     }
 }
