@@ -2,11 +2,9 @@
 //! mail each (1–3 MB, three sizes of the 354:496 shape with fine noise, so
 //! they compress like photos with detail).
 
-use image::RgbImage;
-use image::codecs::jpeg::JpegEncoder;
-
 use crate::support::app::{SCHOOL, TestApp, pesel};
 use crate::support::mime::Mail;
+use crate::support::photos::phone_jpeg;
 use crate::support::stack::MailStack;
 
 pub struct Backlog {
@@ -20,7 +18,7 @@ impl Backlog {
         let photos = [(1416, 1984), (1770, 2480), (2124, 2976)]
             .into_iter()
             .enumerate()
-            .map(|(k, (w, h))| phone_photo(w, h, k as u32))
+            .map(|(k, (w, h))| phone_jpeg(w, h, 0x2468_ace1 ^ (k as u32 + 1)))
             .collect();
         Backlog { n, photos }
     }
@@ -89,24 +87,4 @@ impl Backlog {
             stack.append_all(user, "INBOX", &raws).await;
         }
     }
-}
-
-fn phone_photo(w: u32, h: u32, salt: u32) -> Vec<u8> {
-    let mut seed = 0x2468_ace1u32 ^ salt.wrapping_mul(0x9e37_79b9);
-    let img = RgbImage::from_fn(w, h, |x, y| {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        let n = (seed & 0x3f) as u8;
-        image::Rgb([
-            (x % 256) as u8 / 2 + n,
-            (y % 256) as u8 / 2 + n,
-            128u8.wrapping_add(n),
-        ])
-    });
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 85)
-        .encode_image(&img)
-        .expect("encode jpeg");
-    out
 }

@@ -33,16 +33,9 @@ pub(super) fn handle(
     if mail.robot.is_some() || !mail.images.is_empty() || !asks_status(&mail.subject, first) {
         return Ok(None);
     }
-    let Some(sender) = mail
-        .from
-        .as_deref()
-        .and_then(|a| EmailAddress::parse(a).ok())
-    else {
+    let Some(sender) = non_staff_sender(app, mail) else {
         return Ok(None);
     };
-    if app.config.staff.addresses.contains(&sender) {
-        return Ok(None);
-    }
     let (cfg, t) = (&app.config, &app.templates);
     app.store().transaction(|tx| -> Result<_, IntakeError> {
         let quiet = robot::judge(app, tx, mail, Some(&sender))?;
@@ -74,4 +67,11 @@ pub(super) fn handle(
         robot::note(app, tx, mail, Some(&sender))?;
         Ok(Some(Disposition::Processed))
     })
+}
+
+/// The sender's address when it parses and is not the staff's: a staff
+/// address asking questions is the secretary testing, not a parent.
+pub(super) fn non_staff_sender(app: &App, mail: &IncomingMail) -> Option<EmailAddress> {
+    let sender = EmailAddress::parse(mail.from.as_deref()?).ok()?;
+    (!app.config.staff.addresses.contains(&sender)).then_some(sender)
 }

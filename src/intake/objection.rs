@@ -7,11 +7,12 @@
 //! Only when the mail cannot be for another child of theirs: a sibling with
 //! an open application leaves the mail to the photo path, which matches it.
 
+use super::asks::non_staff_sender;
 use super::robot;
 use super::{IntakeError, record};
 use crate::app::App;
+use crate::domain::Application;
 use crate::domain::mail::IncomingMail;
-use crate::domain::{Application, EmailAddress};
 use crate::notices::request::parent_objection_on_file;
 use crate::store::inbox::Watermark;
 use crate::store::{apps, outbox, purges, requests};
@@ -26,16 +27,9 @@ pub(super) fn handle(
     if mail.robot.is_some() || mail.images.is_empty() {
         return Ok(None);
     }
-    let Some(sender) = mail
-        .from
-        .as_deref()
-        .and_then(|a| EmailAddress::parse(a).ok())
-    else {
+    let Some(sender) = non_staff_sender(app, mail) else {
         return Ok(None);
     };
-    if app.config.staff.addresses.contains(&sender) {
-        return Ok(None);
-    }
     let (cfg, now) = (&app.config, app.clock.now());
     app.store().transaction(|tx| -> Result<_, IntakeError> {
         let mut objected: Vec<(Application, chrono::DateTime<chrono::Utc>)> = Vec::new();

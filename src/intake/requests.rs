@@ -13,11 +13,12 @@
 //! secretary, so the request still reaches a person. This path keeps no
 //! picture.
 
+use super::asks::non_staff_sender;
 use super::robot;
 use super::{IntakeError, record};
 use crate::app::App;
 use crate::domain::mail::IncomingMail;
-use crate::domain::{Application, EmailAddress, Status};
+use crate::domain::{Application, Status};
 use crate::notices::{self, request};
 use crate::store::inbox::Watermark;
 use crate::store::{Tx, apps, outbox, requests};
@@ -38,16 +39,9 @@ pub(super) fn handle(
     let Some(request) = parent_request(&mail.subject, &own) else {
         return Ok(None);
     };
-    let Some(sender) = mail
-        .from
-        .as_deref()
-        .and_then(|a| EmailAddress::parse(a).ok())
-    else {
+    let Some(sender) = non_staff_sender(app, mail) else {
         return Ok(None);
     };
-    if app.config.staff.addresses.contains(&sender) {
-        return Ok(None);
-    }
     let (cfg, t) = (&app.config, &app.templates);
     app.store().transaction(|tx| -> Result<_, IntakeError> {
         let quiet = robot::judge(app, tx, mail, Some(&sender))?;

@@ -68,8 +68,18 @@ pub fn jpeg_over_5_mb() -> Vec<u8> {
 /// about 4.8 MB, fine noise over gradients so it compresses like a photo
 /// with detail rather than like a flat test card.
 pub fn phone_jpeg_4_8_mb() -> Vec<u8> {
-    let (w, h) = (2832u32, 3968u32);
-    let mut seed = 0x2468_ace1u32;
+    let out = phone_jpeg(2832, 3968, 0x2468_ace1);
+    assert!(
+        (4_600_000..5_000_000).contains(&out.len()),
+        "test photo is {} bytes",
+        out.len()
+    );
+    out
+}
+
+/// A phone-like photo of any size: fine noise (from `seed`) over gradients.
+pub fn phone_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    let mut seed = seed;
     let img = RgbImage::from_fn(w, h, |x, y| {
         seed ^= seed << 13;
         seed ^= seed >> 17;
@@ -85,11 +95,6 @@ pub fn phone_jpeg_4_8_mb() -> Vec<u8> {
     JpegEncoder::new_with_quality(&mut out, 85)
         .encode_image(&img)
         .expect("encode jpeg");
-    assert!(
-        (4_600_000..5_000_000).contains(&out.len()),
-        "test photo is {} bytes",
-        out.len()
-    );
     out
 }
 
