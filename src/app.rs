@@ -7,6 +7,8 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use chrono::{DateTime, Utc};
+
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::progress::{Progress, Quiet};
@@ -22,6 +24,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Who watches the bulk jobs' count: [`Quiet`] unless the binary shows a bar.
     progress: Arc<dyn Progress>,
+    /// When this process last ran the retention rule (see [`App::retention_due`]).
+    retention_ran: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl std::fmt::Debug for App {
@@ -43,6 +47,7 @@ impl App {
             templates,
             clock,
             progress: Arc::new(Quiet),
+            retention_ran: Mutex::new(None),
         })
     }
 
@@ -57,6 +62,7 @@ impl App {
             templates,
             clock,
             progress: Arc::new(Quiet),
+            retention_ran: Mutex::new(None),
         })
     }
 
@@ -77,7 +83,23 @@ impl App {
         }
     }
 
-    /// The database. Never hold the guard across an `.await`.
+    /// Whether the retention rule should run in this step, and if so notes
+    /// `now`: at most once an hour in one process. Retention is a daily
+    /// matter; running it at each of the daemon's minute fires would cost an
+    /// idle school CPU for nothing. A fresh process (`mleg tick`, a restart)
+    /// runs it at once, and a clock set back runs it too.
+    pub fn retention_due(&self, now: DateTime<Utc>) -> bool {
+        let mut last = self
+            .retention_ran
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let recent = ran_within_the_hour(*last, now);
+        if !recent {
+            *last = Some(now);
+        }
+        !recent
+    }
+
     /// The same app, its bulk jobs counted by `progress` (a terminal's bar).
     pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> App {
         self.progress = progress;
@@ -89,11 +111,34 @@ impl App {
         self.progress.as_ref()
     }
 
+    /// The database. Never hold the guard across an `.await`.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (transactions roll back), so a poisoned lock is safe to reuse.
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Whether a run at `last` is less than an hour before `now` (a `last` after
+/// `now` is a clock set back: not recent).
+fn ran_within_the_hour(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last.is_some_and(|t| t <= now && now - t < chrono::Duration::hours(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    #[test]
+    fn retention_runs_at_most_hourly_unless_the_clock_goes_back() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap();
+        assert!(!ran_within_the_hour(None, t));
+        assert!(ran_within_the_hour(Some(t), t + Duration::minutes(59)));
+        assert!(!ran_within_the_hour(Some(t), t + Duration::hours(1)));
+        assert!(!ran_within_the_hour(Some(t), t - Duration::minutes(1)));
     }
 }

@@ -41,11 +41,16 @@ pub enum TickError {
     Wave(#[from] wave::WaveError),
 }
 
-/// Runs every date rule, the digest and the retention rule once, as of `now`.
+/// Runs every date rule, the digest, the wave and (at most hourly in one
+/// process: [`App::retention_due`]) the retention rule once, as of `now`.
 pub async fn step(app: &App, now: DateTime<Utc>) -> Result<TickReport, TickError> {
     let rules = rules::run(app, now);
     let digest = digest::run(app, now).await;
-    let retention = retention::run(app, now);
+    let retention = if app.retention_due(now) {
+        retention::run(app, now)
+    } else {
+        Ok(retention::RetentionReport::default())
+    };
     let wave = wave::run(app, now);
     Ok(TickReport {
         rules: rules?,
