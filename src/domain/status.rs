@@ -265,27 +265,68 @@ mod tests {
     fn every_status_is_placed_in_every_set() {
         use Status::*;
         // (status, accepts photo, owes code, closed, live code, issued,
-        //  reissuable, retention clock)
+        //  reissuable, retention clock, joins the wave, photo in, code out)
         let table = [
             (
                 NotRequested,
-                [true, false, false, false, false, false, false],
+                [
+                    true, false, false, false, false, false, false, false, false, false,
+                ],
             ),
             (
                 AwaitingPhoto,
-                [true, false, false, false, false, false, false],
+                [
+                    true, false, false, false, false, false, false, false, false, false,
+                ],
             ),
             (
                 AwaitingReview,
-                [true, true, false, false, false, false, false],
+                [
+                    true, true, false, false, false, false, false, false, true, false,
+                ],
             ),
-            (Approved, [false, true, false, false, false, false, false]),
-            (CodeReady, [false, false, false, true, true, false, false]),
-            (HandedOver, [false, false, true, false, true, true, true]),
-            (Expired, [false, false, false, false, true, true, true]),
-            (Rejected, [false, false, true, false, false, false, true]),
-            (Cancelled, [false, false, true, false, false, false, true]),
-            (Invalidated, [false, false, true, false, false, true, true]),
+            (
+                Approved,
+                [
+                    false, true, false, false, false, false, false, false, true, false,
+                ],
+            ),
+            (
+                CodeReady,
+                [
+                    false, false, false, true, true, false, false, false, true, true,
+                ],
+            ),
+            (
+                HandedOver,
+                [
+                    false, false, true, false, true, true, true, true, true, true,
+                ],
+            ),
+            (
+                Expired,
+                [
+                    false, false, false, false, true, true, true, false, true, true,
+                ],
+            ),
+            (
+                Rejected,
+                [
+                    false, false, true, false, false, false, true, false, false, false,
+                ],
+            ),
+            (
+                Cancelled,
+                [
+                    false, false, true, false, false, false, true, false, false, false,
+                ],
+            ),
+            (
+                Invalidated,
+                [
+                    false, false, true, false, false, true, true, false, true, true,
+                ],
+            ),
         ];
         assert_eq!(table.len(), Status::ALL.len());
         for (st, sets) in table {
@@ -298,6 +339,9 @@ mod tests {
                     st.was_issued(),
                     st.may_be_reissued(),
                     st.retention_clock_runs(),
+                    st.joins_wave(),
+                    st.photo_in(),
+                    st.code_out(),
                 ],
                 sets,
                 "{st}"

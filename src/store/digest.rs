@@ -90,10 +90,15 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     let review = section(
         conn,
         "COALESCE(complete_at, updated_at)",
-        "status = 'awaiting_review'",
+        &format!("status = {}", super::status_sql(Status::AwaitingReview)),
         &[],
     )?;
-    let approved = section(conn, "updated_at", "status = 'approved'", &[])?;
+    let approved = section(
+        conn,
+        "updated_at",
+        &format!("status = {}", super::status_sql(Status::Approved)),
+        &[],
+    )?;
     let overdue = section(
         conn,
         // The deadline itself, in the same format as the stored times.
@@ -108,14 +113,20 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     let expiring = section(
         conn,
         "code_expires_at",
-        "status = 'code_ready' AND code_expires_at <= ?1",
+        &format!(
+            "status IN ({}) AND code_expires_at <= ?1",
+            super::statuses(Status::has_live_code)
+        ),
         &[&expiry_until],
     )?;
     let not_picked_up = if q.pickup {
         section(
             conn,
             "COALESCE(code_generated_at, updated_at)",
-            "status = 'code_ready' AND (code_expires_at IS NULL OR code_expires_at > ?1)",
+            &format!(
+                "status IN ({}) AND (code_expires_at IS NULL OR code_expires_at > ?1)",
+                super::statuses(Status::has_live_code)
+            ),
             &[&expiry_until],
         )?
     } else {
@@ -125,7 +136,10 @@ pub fn waiting(conn: Tx<'_>, q: Query) -> Result<Waiting> {
     let expired = section(
         conn,
         "updated_at",
-        "status = 'expired' AND reissued_as IS NULL",
+        &format!(
+            "status = {} AND reissued_as IS NULL",
+            super::status_sql(Status::Expired)
+        ),
         &[],
     )?;
     let bounced = section(

@@ -258,8 +258,6 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// Timestamps are stored as RFC 3339 text in UTC: readable in the sqlite3
-/// shell and sortable as text.
 /// The SQL list (`'a', 'b'`) of the statuses in a set of `Status` (e.g.
 /// `Status::is_closed`): each set is written once, in Rust.
 pub(crate) fn statuses(is_in: fn(crate::domain::Status) -> bool) -> String {
@@ -270,6 +268,15 @@ pub(crate) fn statuses(is_in: fn(crate::domain::Status) -> bool) -> String {
         .join(", ")
 }
 
+/// One status as an SQL literal (`'code_ready'`), for a query about that
+/// state alone; a set goes through [`statuses`]. Never spelt by hand, so a
+/// renamed status cannot leave a query behind.
+pub(crate) fn status_sql(s: crate::domain::Status) -> String {
+    format!("'{}'", s.as_str())
+}
+
+/// Timestamps are stored as RFC 3339 text in UTC: readable in the sqlite3
+/// shell and sortable as text.
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
