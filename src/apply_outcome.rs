@@ -19,9 +19,10 @@ use crate::notices;
 use crate::photo::PhotoCheck;
 use crate::store::inbox::{self, Orphan};
 use crate::store::lifecycle as store_lc;
-use crate::store::{StoreError, Tx, apps, held, outbox};
+use crate::store::{StoreError, Tx, apps, held, kept_photos, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
+use crate::workflow::keep_photo;
 use crate::workflow::lifecycle::Refusal;
 use crate::workflow::transition::{Event, Notice, Outcome, Record, transition};
 
@@ -175,6 +176,7 @@ fn refusal_audit(a: &Application, refusal: &Refusal) -> (&'static str, String) {
         Refusal::NotNow { .. } => "refused",
         Refusal::WrongProcess { .. } => "wrong_process",
         Refusal::BadIssueTime { .. } => "refused_issue_time",
+        Refusal::PhotoNotKept { .. } => "refused_no_kept_photo",
     };
     let detail = match refusal {
         Refusal::BadIssueTime { at, problem } => format!(
@@ -225,7 +227,7 @@ where
         Some(Status::AwaitingPhoto) => crate::store::dates::set_complete_at(tx, a.id, None)?,
         _ => {}
     }
-    let purged = outcome.purge && purge(app, tx, a, ctx.actor)?;
+    let purged = outcome.purge && purge(app, tx, a, (event, outcome), ctx.actor)?;
     for n in &outcome.notices {
         queue_notice::<E>(app, tx, a, n, ctx)?;
     }
@@ -274,9 +276,29 @@ fn record_code_change(
     }
 }
 
-/// The school's rule: the photo and the parents' mails go.
-fn purge(app: &App, tx: Tx<'_>, a: &Application, actor: &str) -> Result<bool, StoreError> {
+/// The school's rule: the photo and the parents' mails go — but for the one
+/// stored photo where the school keeps it for a reissue (`keep_photo`).
+fn purge(
+    app: &App,
+    tx: Tx<'_>,
+    a: &Application,
+    (event, outcome): (&Event, &Outcome),
+    actor: &str,
+) -> Result<bool, StoreError> {
     let now = app.clock.now();
+    let keep_days = app.config.retention.photo_keep_days;
+    let dropped = match keep_photo::kept_until(now, keep_days) {
+        Some(until) if keep_photo::keeps_photo(event, outcome) => {
+            if kept_photos::keep(tx, a.id, until)?.is_some() {
+                apps::add_event(tx, a.id, now, "photo_kept", &until_day(app, until), actor)?;
+            }
+            0
+        }
+        _ if keep_photo::drops_kept_photo(event, outcome.status()) => {
+            kept_photos::drop_for(tx, a.id, now)?
+        }
+        _ => 0,
+    };
     // Photos of this child the parent sent while no application could
     // take them (e.g. after the code was entered) are purged too.
     for o in orphans_naming(tx, a)? {
@@ -285,11 +307,17 @@ fn purge(app: &App, tx: Tx<'_>, a: &Application, actor: &str) -> Result<bool, St
         }
     }
     // Photos held for this student (a stranger's) go too.
-    let n = store_lc::purge_photos(tx, a.id, now)? + held::purge_held_for(tx, a.id, now)?;
+    let n = dropped + store_lc::purge_photos(tx, a.id, now)? + held::purge_held_for(tx, a.id, now)?;
     if n > 0 {
         apps::add_event(tx, a.id, now, "photo_purged", "school_rule", actor)?;
     }
     Ok(n > 0)
+}
+
+/// The last day of a keeping window, in the school's time zone.
+fn until_day(app: &App, until: chrono::DateTime<chrono::Utc>) -> String {
+    let tz = app.config.dates.timezone;
+    until.with_timezone(&tz).format("%Y-%m-%d").to_string()
 }
 
 fn queue_notice<E>(

@@ -78,7 +78,15 @@ pub enum LifecycleCommand {
     /// Issue the mLegitymacja again (PONOWNIE): a new application for the same
     /// student, linked to this one, awaiting a new photo (the parent is asked).
     /// Allowed after invalidated, expired or handed_over.
-    Reissue { id: i64 },
+    Reissue {
+        id: i64,
+        /// Reuse the photo the school kept (`[retention] photo_keep_days`)
+        /// instead of asking the parent for a new one (PONOWNIE ZE
+        /// ZDJĘCIEM). Refused, and no reissue started, when no photo is kept
+        /// or its keeping period has passed.
+        #[arg(long)]
+        keep_photo: bool,
+    },
 }
 
 fn parsed(line: &str) -> Result<StaffCommand> {
@@ -135,7 +143,7 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
             };
             (id, StaffCommand::Invalidate { reason })
         }
-        LifecycleCommand::Reissue { id } => (id, StaffCommand::Reissue),
+        LifecycleCommand::Reissue { id, keep_photo } => (id, StaffCommand::Reissue { keep_photo }),
         LifecycleCommand::Code {
             id,
             code,
@@ -167,10 +175,12 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
     match secretary::execute(app, id, &command, qr.as_deref(), &source)? {
         Outcome::Done { from, to } => {
             println!("{}", lines.done(id, word(from), word(to)));
-            if command == StaffCommand::Reissue {
+            if let StaffCommand::Reissue { keep_photo } = command {
                 let (_, new) = mleg::store::apps::reissue_links(app.store().conn(), id)?;
-                if let Some(new) = new {
-                    println!("{}", lines.reissued_as(new));
+                match new {
+                    Some(new) if keep_photo => println!("{}", lines.reissued_with_photo(new)),
+                    Some(new) => println!("{}", lines.reissued_as(new)),
+                    None => {}
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -189,6 +199,12 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
         }
         Outcome::Refused(Refusal::BadIssueTime { at, problem }) => {
             eprintln!("{}", issue_time_line(app, at, problem));
+            Ok(ExitCode::FAILURE)
+        }
+        Outcome::Refused(Refusal::PhotoNotKept { until }) => {
+            let tz = app.config.dates.timezone;
+            let day = until.map(|u| u.with_timezone(&tz).format("%Y-%m-%d").to_string());
+            eprintln!("{}", lines.photo_not_kept(id, day.as_deref()));
             Ok(ExitCode::FAILURE)
         }
         Outcome::Refused(Refusal::Help) => Ok(ExitCode::SUCCESS),

@@ -31,6 +31,8 @@ pub struct AppJson {
     created_at: String,
     updated_at: String,
     photo: Option<PhotoInfo>,
+    /// Until when the photo is kept for a reissue (`photo_keep_days`).
+    photo_kept_until: Option<chrono::DateTime<chrono::Utc>>,
     /// The current code (the one no newer code replaced).
     code: Option<CodeInfo>,
     /// Every code the application had, oldest first (`apps show` only).
@@ -102,6 +104,7 @@ pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson>
         created_at: mleg::store::ts(a.created_at),
         updated_at: mleg::store::ts(a.updated_at),
         photo: inbox::current_photo(store.conn(), a.id)?,
+        photo_kept_until: mleg::store::kept_photos::kept(store.conn(), a.id)?.map(|k| k.until),
         code: lifecycle::code_info(store.conn(), a.id)?,
         command_subject,
         reissue_of,
@@ -158,6 +161,10 @@ pub fn print_show(v: &AppJson, lang: Language) {
             ),
         },
         None => println!("{}", lines.no_photo()),
+    }
+    if let Some(until) = v.photo_kept_until {
+        let day = until.with_timezone(&v.tz).format("%Y-%m-%d").to_string();
+        println!("{}", lines.photo_kept_until(&day));
     }
     if let Some(c) = &v.code {
         let (generated, expires) = (local(c.generated_at), local(c.expires_at));

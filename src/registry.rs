@@ -289,19 +289,8 @@ pub fn open_reissue<E>(
 where
     E: From<StoreError> + From<TemplateError>,
 {
-    let now = app.clock.now();
-    let new = NewApplication {
-        name: old.name.clone(),
-        pesel: old.pesel.clone(),
-        class: old.class.clone(),
-        parent_email: old.parent_email.clone(),
-        other_parent_emails: old.parent_emails.clone(),
-        legitymacja_number: old.legitymacja_number.clone(),
-        valid_until,
-        code_to_student: old.code_to_student,
-    };
-    let id = apps::insert_reissue(tx, old.id, &new, &new_token(), now, actor)?;
-    let application = apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+    let application = insert_reissue(app, tx, old, actor, valid_until)?;
+    let id = application.id;
     let ctx = Context {
         actor,
         qr_content: None,
@@ -321,3 +310,29 @@ where
     info!(application = id, reissue_of = old.id, "reissue opened");
     Ok(id)
 }
+
+/// The reissue's row: the same student, linked both ways, awaiting a photo.
+fn insert_reissue(
+    app: &App,
+    tx: Tx<'_>,
+    old: &Application,
+    actor: &str,
+    valid_until: Option<chrono::NaiveDate>,
+) -> Result<Application, StoreError> {
+    let now = app.clock.now();
+    let new = NewApplication {
+        name: old.name.clone(),
+        pesel: old.pesel.clone(),
+        class: old.class.clone(),
+        parent_email: old.parent_email.clone(),
+        other_parent_emails: old.parent_emails.clone(),
+        legitymacja_number: old.legitymacja_number.clone(),
+        valid_until,
+        code_to_student: old.code_to_student,
+    };
+    let id = apps::insert_reissue(tx, old.id, &new, &new_token(), now, actor)?;
+    apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))
+}
+
+mod kept;
+pub use kept::reissue_with_photo;

@@ -82,6 +82,7 @@ fn note_kind(kind: &str) -> Option<(&'static str, &'static str)> {
             "issued again (a new application)",
         ),
         "reissue_of" => ("ponowne wydanie po wniosku", "reissue of application"),
+        "photo_kept" => ("zdjęcie zachowane do", "photo kept until"),
         _ => return None,
     })
 }
@@ -179,6 +180,15 @@ fn stock(kind: &str, code: &str) -> Option<(&'static str, &'static str)> {
             "the parent activated the code (AKTYWOWANO)",
         ),
         ("photo_purged", "school_rule") => ("zgodnie z zasadą szkoły", "the school's rule"),
+        ("photo_purged", "keep_window_over") => (
+            "minął czas zachowania zdjęcia",
+            "its keeping period is over",
+        ),
+        ("reissued", "kept_photo") => ("z zachowanym zdjęciem", "with the kept photo"),
+        ("awaiting_review", "kept_photo") => (
+            "zdjęcie zachowane z poprzedniego wniosku",
+            "the photo kept from the previous application",
+        ),
         ("photo_held", "not_a_parent") => (
             "przysłane z adresu, który nie jest adresem rodzica; decyduje sekretariat",
             "sent from an address that is not a parent's; the secretary decides",

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::{ConfigError, invalid};
+use crate::workflow::keep_photo::MAX_KEEP_DAYS;
 use crate::workflow::retention::Periods;
 
 #[derive(Debug, Deserialize)]
@@ -13,6 +14,8 @@ pub(super) struct RawRetention {
     retention_days: u32,
     #[serde(default = "default_orphan_days")]
     orphan_days: u32,
+    #[serde(default)]
+    photo_keep_days: u32,
 }
 
 impl Default for RawRetention {
@@ -20,6 +23,7 @@ impl Default for RawRetention {
         RawRetention {
             retention_days: default_retention_days(),
             orphan_days: default_orphan_days(),
+            photo_keep_days: 0,
         }
     }
 }
@@ -41,6 +45,10 @@ pub struct Retention {
     /// Days a photo nobody claimed, or a refused one, is kept with its
     /// mail in mleg's folders (default 30).
     pub orphan_days: u32,
+    /// Days the stored photo is kept after the code is recorded, for a
+    /// reissue with the same photo (default 0: none is kept, the school's
+    /// rule that photos are deleted). Only by the school's written decision.
+    pub photo_keep_days: u32,
 }
 
 impl Retention {
@@ -61,8 +69,16 @@ pub(super) fn resolve(raw: RawRetention) -> Result<Retention, ConfigError> {
     if !(1..=3650).contains(&raw.orphan_days) {
         return Err(invalid("retention.orphan_days", "must be 1..3650"));
     }
+    // Never an archive: a reissue within the school year at most.
+    if raw.photo_keep_days > MAX_KEEP_DAYS {
+        return Err(invalid(
+            "retention.photo_keep_days",
+            "must be 0..365 (0: no photo is kept)",
+        ));
+    }
     Ok(Retention {
         retention_days: raw.retention_days,
         orphan_days: raw.orphan_days,
+        photo_keep_days: raw.photo_keep_days,
     })
 }

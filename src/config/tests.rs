@@ -279,6 +279,21 @@ fn retention_periods_default_to_90_and_30_days_and_zero_is_refused_by_name() {
 }
 
 #[test]
+fn no_photo_is_kept_unless_the_school_sets_photo_keep_days_and_never_over_a_year() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(c.retention.photo_keep_days, 0);
+    let kept = EXAMPLE.replace("photo_keep_days = 0", "photo_keep_days = 30");
+    let c = Config::from_toml(&kept, Path::new(".")).unwrap();
+    assert_eq!(c.retention.photo_keep_days, 30);
+    let long = EXAMPLE.replace("photo_keep_days = 0", "photo_keep_days = 366");
+    let e = Config::from_toml(&long, Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("retention.photo_keep_days"), "{e}");
+}
+
+#[test]
 fn issuance_is_default_unless_the_school_issues_on_request() {
     with_passwords();
     let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();

@@ -16,10 +16,14 @@ struct AnswerView<'a> {
     school: &'a School,
     student: StudentView,
     command: &'static str,
-    /// "done", "already_done", "not_now", "wrong_process", "bad_issue_time", "help"
+    /// "done", "already_done", "not_now", "wrong_process", "bad_issue_time",
+    /// "photo_not_kept", "help"
     outcome: &'static str,
     /// Why a typed `KOD` generation time was refused (`bad_issue_time`).
     issue_time: Option<IssueTimeView>,
+    /// `photo_not_kept`: the day the kept photo's window ended (`dd.mm.yyyy`),
+    /// None when no photo was kept at all.
+    kept_until: Option<String>,
     from_status: Option<Status>,
     status: Status,
     /// An invalidation's reason, in the school's language (else empty).
@@ -86,6 +90,15 @@ pub fn staff_answer(
         Err(Refusal::WrongProcess { .. }) => ("wrong_process", None),
         Err(Refusal::Help) => ("help", None),
         Err(Refusal::BadIssueTime { .. }) => ("bad_issue_time", None),
+        Err(Refusal::PhotoNotKept { .. }) => ("photo_not_kept", None),
+    };
+    let kept_until = match outcome {
+        Err(Refusal::PhotoNotKept { until: Some(u) }) => Some(
+            u.with_timezone(&cfg.dates.timezone)
+                .format("%d.%m.%Y")
+                .to_string(),
+        ),
+        _ => None,
     };
     let issue_time = match outcome {
         Err(Refusal::BadIssueTime { at, problem }) => Some(IssueTimeView::of(cfg, *at, problem)),
@@ -97,6 +110,7 @@ pub fn staff_answer(
         command,
         outcome: label,
         issue_time,
+        kept_until,
         from_status,
         status: a.status,
         reason,

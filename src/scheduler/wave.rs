@@ -196,7 +196,10 @@ fn reissue(
         photo: None,
         audit: None,
     };
-    let event = Event::Reissue { reissued_as: None };
+    let event = Event::Reissue {
+        reissued_as: None,
+        keep_photo: None,
+    };
     match advance::<WaveError>(app, tx, old, &event, &ctx)? {
         Advanced::Moved { .. } => {
             let id = crate::registry::open_reissue::<WaveError>(

@@ -19,10 +19,12 @@ use crate::apply_outcome::{Advanced, Audit, Context, advance};
 use crate::domain::Status;
 use crate::notices;
 use crate::store::apps;
+use crate::store::kept_photos;
 use crate::store::lifecycle as store_lc;
 use crate::store::{StoreError, Tx, outbox};
 use crate::templates::TemplateError;
 use crate::workflow::command::StaffCommand;
+use crate::workflow::keep_photo::KeptPhoto;
 use crate::workflow::lifecycle::Refusal;
 use crate::workflow::transition::Event;
 
@@ -71,7 +73,8 @@ pub fn command_name(c: &StaffCommand) -> &'static str {
         StaffCommand::Entered => "entered",
         StaffCommand::Cancel { .. } => "cancel",
         StaffCommand::Invalidate { .. } => "invalidate",
-        StaffCommand::Reissue => "reissue",
+        StaffCommand::Reissue { keep_photo: false } => "reissue",
+        StaffCommand::Reissue { keep_photo: true } => "reissue_keep_photo",
         StaffCommand::Help => "help",
         StaffCommand::Objection => "objection",
     }
@@ -207,8 +210,14 @@ fn one(
         _ => None,
     };
     let event = match command {
-        StaffCommand::Reissue => Event::Reissue {
+        StaffCommand::Reissue { keep_photo } => Event::Reissue {
             reissued_as: apps::reissue_links(tx, id)?.1,
+            keep_photo: match keep_photo {
+                true => Some(KeptPhoto {
+                    until: kept_photos::kept(tx, id)?.map(|k| k.until),
+                }),
+                false => None,
+            },
         },
         _ => Event::Staff {
             command: command.clone(),
@@ -245,9 +254,20 @@ fn one(
                 crate::store::requests::object(tx, a.id, now)?;
                 apps::add_event(tx, a.id, now, "objection", "", &source.actor)?;
             }
-            if *command == StaffCommand::Reissue {
-                let new =
-                    crate::registry::reissue_in::<SecretaryError>(app, tx, &a, &source.actor)?;
+            if let StaffCommand::Reissue { keep_photo } = command {
+                let new = match kept_photos::kept(tx, id)?.filter(|_| *keep_photo) {
+                    // `transition` judged the window: the kept photo goes along.
+                    Some(kept) => crate::registry::reissue_with_photo::<SecretaryError>(
+                        app,
+                        tx,
+                        &a,
+                        &source.actor,
+                        kept.photo,
+                    )?,
+                    None => {
+                        crate::registry::reissue_in::<SecretaryError>(app, tx, &a, &source.actor)?
+                    }
+                };
                 detail = new.to_string();
             }
             let to = outcome.status().unwrap_or(from);

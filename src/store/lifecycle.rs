@@ -272,7 +272,9 @@ pub fn purge_photos(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<usize> 
     // Every mail holding the child's photo or code, in every account.
     super::purges::queue_application(conn, id, now)?;
     let purged = conn.execute(
-        "UPDATE photos SET data = NULL, purged_at = ?2 WHERE application_id = ?1 AND data IS NOT NULL",
+        // A photo kept for a reissue (`kept_photos`) has its own deadline.
+        "UPDATE photos SET data = NULL, purged_at = ?2
+         WHERE application_id = ?1 AND data IS NOT NULL AND kept_until IS NULL",
         params![id, ts(now)],
     )?;
     // The photo's only other copy is the secretary's notification. Unsent, it

@@ -18,6 +18,7 @@ pub mod file;
 pub mod health;
 pub mod held;
 pub mod inbox;
+pub mod kept_photos;
 pub mod lifecycle;
 pub mod outbox;
 pub mod probe;

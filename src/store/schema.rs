@@ -619,4 +619,10 @@ ALTER TABLE outbox_attachments_new RENAME TO outbox_attachments;
 CREATE INDEX outbox_attachments_outbox ON outbox_attachments(outbox_id);
 CREATE INDEX outbox_attachments_photo ON outbox_attachments(photo_id);
 "#,
+    r#"
+-- A photo kept for a reissue where the school allows it ([retention]
+-- photo_keep_days): its bytes outlive the purge at the code's recording
+-- until this instant, then the retention rule deletes them. NULL: not kept.
+ALTER TABLE photos ADD COLUMN kept_until TEXT;
+"#,
 ];

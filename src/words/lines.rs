@@ -300,6 +300,50 @@ impl Lines {
         }
     }
 
+    pub fn reissued_with_photo(self, new: i64) -> String {
+        match self.0 {
+            Language::Pl => format!(
+                "Ponowne wydanie: nowy wniosek #{new} z zachowanym zdjęciem czeka na sprawdzenie \
+                 (sekretariat dostał zdjęcie; rodzica nie proszono o nowe)."
+            ),
+            Language::En => format!(
+                "Reissue: new application #{new} with the kept photo awaits review \
+                 (the secretary got the photo; the parent was not asked for a new one)."
+            ),
+        }
+    }
+
+    /// A refused `--keep-photo`, in one line: no photo kept, or kept only
+    /// until `until` (a day), now past. No reissue was started.
+    pub fn photo_not_kept(self, id: i64, until: Option<&str>) -> String {
+        match (self.0, until) {
+            (Language::Pl, None) => format!(
+                "Nie rozpoczęto ponownego wydania: dla wniosku #{id} nie zachowano zdjęcia \
+                 (usunięto je zgodnie z zasadą szkoły); bez --keep-photo rodzic zostanie poproszony o nowe."
+            ),
+            (Language::Pl, Some(d)) => format!(
+                "Nie rozpoczęto ponownego wydania: zdjęcie wniosku #{id} było zachowane do {d}, \
+                 ten termin minął; bez --keep-photo rodzic zostanie poproszony o nowe."
+            ),
+            (Language::En, None) => format!(
+                "No reissue started: no photo was kept for application #{id} (deleted under \
+                 the school's rule); without --keep-photo the parent is asked for a new one."
+            ),
+            (Language::En, Some(d)) => format!(
+                "No reissue started: the photo of application #{id} was kept until {d}, \
+                 which has passed; without --keep-photo the parent is asked for a new one."
+            ),
+        }
+    }
+
+    /// `apps show`: a photo kept for a reissue, and until when (a day).
+    pub fn photo_kept_until(self, day: &str) -> String {
+        match self.0 {
+            Language::Pl => format!("zdjęcie zachowane do {day} (do ponownego wydania)"),
+            Language::En => format!("photo kept until {day} (for a reissue)"),
+        }
+    }
+
     /// `apps show`: the application's place in a chain of reissues.
     pub fn chain(self, chain: &str) -> String {
         match self.0 {

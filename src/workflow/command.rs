@@ -89,8 +89,9 @@ pub enum StaffCommand {
     /// reasons, in Polish (with or without diacritics) or as its id.
     Invalidate { reason: InvalidationReason },
     /// `PONOWNIE` / `REISSUE`: a new application for the same student,
-    /// awaiting a new photo.
-    Reissue,
+    /// awaiting a new photo; `PONOWNIE ZE ZDJĘCIEM` / `REISSUE KEEP-PHOTO`
+    /// (`keep_photo`): with the photo the school kept (`photo_keep_days`).
+    Reissue { keep_photo: bool },
     /// POMOC / HELP / ?
     Help,
     /// SPRZECIW / OBJECTION: the parent's objection is confirmed; nothing
@@ -207,6 +208,22 @@ fn keyword(word: &str) -> Option<Keyword> {
     })
 }
 
+/// `PONOWNIE`, or `PONOWNIE ZE ZDJĘCIEM` / `REISSUE KEEP-PHOTO` (any case,
+/// with or without diacritics, a hyphen or a space).
+fn reissue(rest: &str) -> Option<StaffCommand> {
+    let words: Vec<String> = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(fold)
+        .collect();
+    let keep_photo = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] => false,
+        ["ze", "zdjeciem"] | ["z", "zdjeciem"] | ["keep", "photo"] => true,
+        _ => return None,
+    };
+    Some(StaffCommand::Reissue { keep_photo })
+}
+
 fn parse_command(line: &str) -> Option<StaffCommand> {
     // `*TAK*` / `_TAK_`: emphasis as text alternatives of HTML mails render it.
     let line = line.trim().trim_start_matches(['*', '_']).trim_start();
@@ -225,7 +242,7 @@ fn parse_command(line: &str) -> Option<StaffCommand> {
         Keyword::Entered => bare(rest).then_some(StaffCommand::Entered),
         Keyword::Help => bare(rest).then_some(StaffCommand::Help),
         Keyword::Objection => bare(rest).then_some(StaffCommand::Objection),
-        Keyword::Reissue => bare(rest).then_some(StaffCommand::Reissue),
+        Keyword::Reissue => reissue(rest),
         // "Nie mogę otworzyć…" and "Zdjęcie jest OK" are sentences, not
         // commands; these two everyday words act only as `NIE: …` / `NIE …`.
         _ if is_everyday_word(word) && !marked_as_command(word, rest) => None,

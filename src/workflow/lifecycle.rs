@@ -100,6 +100,9 @@ pub enum Refusal {
         at: DateTime<Utc>,
         problem: IssueTimeProblem,
     },
+    /// `PONOWNIE ZE ZDJĘCIEM` with no photo kept (`until` None: none was,
+    /// or the school keeps none), or kept only until `until`, now past.
+    PhotoNotKept { until: Option<DateTime<Utc>> },
 }
 
 /// `expired` is not closed: a new code or a new photo continues it, and it
@@ -249,7 +252,7 @@ pub fn staff_command(
         },
         // A reissue is its own event (`Event::Reissue`): it needs to know
         // whether one was started already.
-        StaffCommand::Reissue => Err(Refusal::NotNow { status }),
+        StaffCommand::Reissue { .. } => Err(Refusal::NotNow { status }),
         StaffCommand::Cancel { reason } => match status {
             Cancelled => Err(Refusal::AlreadyDone { status }),
             s if closed(s) => Err(Refusal::NotNow { status }),

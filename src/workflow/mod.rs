@@ -14,6 +14,7 @@ pub mod command;
 mod compress;
 pub mod decoration;
 mod find;
+pub mod keep_photo;
 pub mod lifecycle;
 pub mod qr_shape;
 mod quiet;

@@ -16,6 +16,7 @@
 use chrono::{DateTime, Utc};
 
 use super::command::StaffCommand;
+use super::keep_photo::KeptPhoto;
 use super::lifecycle::{CodeRecord, ParentNotice, Process, Refusal, staff_command};
 use crate::domain::{Application, InvalidationReason, Status};
 
@@ -53,12 +54,20 @@ pub enum Event {
     /// student imported as `not_requested`: the parent asked.
     PaperRequest,
     /// The secretary's `PONOWNIE` on this (old) application;
-    /// `reissued_as`: the reissue already started, if any.
-    Reissue { reissued_as: Option<i64> },
+    /// `reissued_as`: the reissue already started, if any; `keep_photo`:
+    /// `PONOWNIE ZE ZDJĘCIEM`, with what the store found of the kept photo.
+    Reissue {
+        reissued_as: Option<i64>,
+        keep_photo: Option<KeptPhoto>,
+    },
     /// This (new) application was opened as the reissue of `of`: the parent
     /// is asked for a current photo, unless `in_wave` (the re-validation
     /// wave writes one mail per family, listing all its children).
     ReissueOpened { of: i64, in_wave: bool },
+    /// This (new) application was opened as the reissue of `of` with the
+    /// photo kept from it: it is where a freshly accepted photo is, and the
+    /// secretary gets the photo as for a new one; the parent is not asked.
+    ReissueOpenedWithPhoto { of: i64 },
     /// The reissue of this handed-over application was handed over: the old
     /// one is invalidated now (the student is never without one), `card_invalid`,
     /// and the family, who has the new one, is not told again.
@@ -219,9 +228,18 @@ pub fn transition(
             }),
             _ => Err(Refusal::NotNow { status }),
         },
-        Event::Reissue { reissued_as } => match (status, reissued_as) {
+        Event::Reissue {
+            reissued_as,
+            keep_photo,
+        } => match (status, reissued_as) {
             (_, Some(_)) => Err(Refusal::AlreadyDone { status }),
-            (s, None) if s.may_be_reissued() => Ok(note("reissued", "")),
+            (s, None) if s.may_be_reissued() => {
+                if let Some(kept) = keep_photo {
+                    super::keep_photo::usable(*kept, now)?;
+                    return Ok(note("reissued", "kept_photo"));
+                }
+                Ok(note("reissued", ""))
+            }
             _ => Err(Refusal::NotNow { status }),
         },
         Event::ReissueOpened { of, in_wave } => match status {
@@ -230,6 +248,20 @@ pub fn transition(
                 if !in_wave {
                     o.notices = vec![Notice::Parent(ParentNotice::ReissuePhotoNeeded)];
                 }
+                Ok(o)
+            }
+            _ => Err(Refusal::NotNow { status }),
+        },
+        Event::ReissueOpenedWithPhoto { of } => match status {
+            Status::AwaitingPhoto => {
+                let mut o = note("reissue_of", &of.to_string());
+                o.history.push(Record::Status {
+                    to: Status::AwaitingReview,
+                    detail: "kept_photo".into(),
+                });
+                o.notices = vec![Notice::StaffPhoto {
+                    kept_before_registration: false,
+                }];
                 Ok(o)
             }
             _ => Err(Refusal::NotNow { status }),
@@ -345,5 +377,7 @@ fn staff_outcome(command: &StaffCommand, t: super::lifecycle::Transition) -> Out
 mod dates;
 #[cfg(test)]
 mod issue_time_tests;
+#[cfg(test)]
+mod keep_photo_tests;
 #[cfg(test)]
 mod tests;

@@ -17,13 +17,13 @@ fn invalidate_then_reissue_as_the_request_mail_asks() {
             reason: InvalidationReason::ParentRequest
         })
     );
-    assert_eq!(then, vec![StaffCommand::Reissue]);
+    assert_eq!(then, vec![StaffCommand::Reissue { keep_photo: false }]);
 }
 
 #[test]
 fn commands_may_be_apart_by_blank_lines_and_lower_case() {
     let (_, then) = all("Dzień dobry,\n\nuniewaznij wniosek rodzica\n\nponownie\n");
-    assert_eq!(then, vec![StaffCommand::Reissue]);
+    assert_eq!(then, vec![StaffCommand::Reissue { keep_photo: false }]);
 }
 
 #[test]
@@ -35,7 +35,7 @@ fn a_capital_command_ends_a_wrapped_reason() {
             reason: "rodzic prosi o nowy".into()
         })
     );
-    assert_eq!(then, vec![StaffCommand::Reissue]);
+    assert_eq!(then, vec![StaffCommand::Reissue { keep_photo: false }]);
     // In lower case it is part of the reason, as before.
     let (first, then) = all("ANULUJ rodzic\nponownie prosi");
     assert_eq!(

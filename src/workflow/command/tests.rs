@@ -829,10 +829,31 @@ fn uniewaznij_without_a_known_reason_is_not_understood_rather_than_guessed() {
 #[test]
 fn ponownie_or_reissue_alone_on_its_line_asks_for_a_reissue() {
     for line in ["PONOWNIE", "ponownie.", "REISSUE", "Reissue!"] {
-        assert_eq!(plain(line), command(StaffCommand::Reissue), "{line}");
+        assert_eq!(
+            plain(line),
+            command(StaffCommand::Reissue { keep_photo: false }),
+            "{line}"
+        );
     }
     assert_eq!(
         plain("Ponownie proszę o zdjęcie"),
         not_understood("Ponownie proszę o zdjęcie")
     );
+}
+
+#[test]
+fn ponownie_ze_zdjeciem_or_reissue_keep_photo_asks_to_keep_the_photo() {
+    let keep = command(StaffCommand::Reissue { keep_photo: true });
+    for line in [
+        "PONOWNIE ZE ZDJĘCIEM",
+        "ponownie ze zdjeciem.",
+        "Ponownie z zdjęciem",
+        "REISSUE KEEP-PHOTO",
+        "reissue keep photo",
+    ] {
+        assert_eq!(plain(line), keep, "{line}");
+    }
+    for line in ["PONOWNIE ZE ZDJĘCIEM proszę", "REISSUE PHOTO"] {
+        assert_eq!(plain(line), not_understood(line), "{line}");
+    }
 }

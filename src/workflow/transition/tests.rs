@@ -11,7 +11,7 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
 }
 
-fn application(status: Status) -> Application {
+pub(super) fn application(status: Status) -> Application {
     Application {
         id: 7,
         name: name("Jan", "Kowalski"),
@@ -660,7 +660,10 @@ fn ponownie_is_allowed_after_invalidated_expired_or_handed_over_and_once() {
     for status in Status::ALL {
         let r = transition(
             &application(status),
-            &Event::Reissue { reissued_as: None },
+            &Event::Reissue {
+                reissued_as: None,
+                keep_photo: None,
+            },
             &PORTAL,
             now(),
         );
@@ -674,6 +677,7 @@ fn ponownie_is_allowed_after_invalidated_expired_or_handed_over_and_once() {
         &application(Status::Invalidated),
         &Event::Reissue {
             reissued_as: Some(9),
+            keep_photo: None,
         },
         &PORTAL,
         now(),
