@@ -53,6 +53,11 @@ fn print_report(r: &RetentionReport, dry_run: bool, lang: Language) {
             "unclaimed or refused photos",
         ),
         (
+            r.kept_photos,
+            "zdjęcia zachowane do ponownego wydania, po terminie",
+            "photos kept for a reissue, past their period",
+        ),
+        (
             r.staff_mails,
             "stare maile do sekretariatu",
             "old mails to the secretariat",

@@ -24,6 +24,8 @@ struct AnswerView<'a> {
     /// `photo_not_kept`: the day the kept photo's window ended (`dd.mm.yyyy`),
     /// None when no photo was kept at all.
     kept_until: Option<String>,
+    /// `[retention] photo_keep_days`: the help lists `PONOWNIE ZE ZDJĘCIEM`.
+    photo_keep_days: u32,
     from_status: Option<Status>,
     status: Status,
     /// An invalidation's reason, in the school's language (else empty).
@@ -111,6 +113,7 @@ pub fn staff_answer(
         outcome: label,
         issue_time,
         kept_until,
+        photo_keep_days: cfg.retention.photo_keep_days,
         from_status,
         status: a.status,
         reason,

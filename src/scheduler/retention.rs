@@ -12,7 +12,7 @@ use tracing::info;
 use crate::app::App;
 use crate::progress::{Counter, Job};
 use crate::store::retention as store_ret;
-use crate::store::{StoreError, apps, lifecycle};
+use crate::store::{StoreError, apps, kept_photos, lifecycle};
 use crate::workflow::retention::{self, Periods, anonymise_due};
 
 /// A given-up mail keeps its text this long, so the secretary can send it
@@ -34,6 +34,8 @@ pub struct RetentionReport {
     pub texts_cleared: usize,
     /// Records of mails already expunged, deleted.
     pub records_forgotten: usize,
+    /// Photos kept for a reissue (`photo_keep_days`) past their period, deleted.
+    pub kept_photos: usize,
 }
 
 /// Applies the retention rule at `now`.
@@ -80,6 +82,7 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<RetentionReport, StoreError>
                 .collect();
         store_ret::anonymise_unlinked_audit(tx, now - p.retention, &roles)?;
         report.records_forgotten = store_ret::forget_settled(tx)?;
+        report.kept_photos = kept_photos::purge_past_window(tx, now)?;
         Ok::<_, StoreError>(())
     })?;
     if report != RetentionReport::default() {
@@ -115,6 +118,7 @@ pub fn preview(app: &App, now: DateTime<Utc>) -> Result<RetentionReport, StoreEr
     )?;
     let texts_cleared =
         store_ret::texts_to_clear(conn.conn(), now - Duration::days(GIVEN_UP_KEEP_DAYS))?;
+    let kept_photos = kept_photos::past_window(conn.conn(), now)?.len();
     drop(conn);
     Ok(RetentionReport {
         anonymised: due(app, &p, now)?.len(),
@@ -123,5 +127,6 @@ pub fn preview(app: &App, now: DateTime<Utc>) -> Result<RetentionReport, StoreEr
         staff_mails,
         texts_cleared,
         records_forgotten: 0,
+        kept_photos,
     })
 }

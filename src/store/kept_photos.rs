@@ -110,3 +110,20 @@ pub fn source(tx: Tx<'_>, photo: i64) -> Result<Source> {
         },
     )?)
 }
+
+/// Deletes every kept photo whose window has passed at `now`, each noted in
+/// its application's history. Returns how many went.
+pub fn purge_past_window(tx: Tx<'_>, now: DateTime<Utc>) -> Result<usize> {
+    let mut n = 0;
+    for app in past_window(tx, now)? {
+        tx.execute(
+            "UPDATE photos SET data = NULL, purged_at = ?2
+             WHERE application_id = ?1 AND kept_until IS NOT NULL AND kept_until <= ?2
+                AND data IS NOT NULL",
+            params![app, ts(now)],
+        )?;
+        super::apps::add_event(tx, app, now, "photo_purged", "keep_window_over", "mleg")?;
+        n += 1;
+    }
+    Ok(n)
+}
