@@ -30,6 +30,7 @@ mod hostile;
 mod idle;
 mod intake;
 mod invalidate;
+mod keep_photo;
 mod kod_dates;
 mod logins;
 mod matching;

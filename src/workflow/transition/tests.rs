@@ -89,7 +89,7 @@ fn got(status: Status, r: Result<Outcome, Refusal>) -> Want {
         Err(Refusal::WrongProcess { .. }) => Want::WrongProcess,
         Err(Refusal::Help) => Want::Help,
         // The table's codes carry no typed time.
-        Err(r @ Refusal::BadIssueTime { .. }) => panic!("{r:?}"),
+        Err(r @ (Refusal::BadIssueTime { .. } | Refusal::PhotoNotKept { .. })) => panic!("{r:?}"),
     }
 }
 
