@@ -339,8 +339,8 @@ impl Lines {
     /// `apps show`: a photo kept for a reissue, and until when (a day).
     pub fn photo_kept_until(self, day: &str) -> String {
         match self.0 {
-            Language::Pl => format!("zdjęcie zachowane do {day} (do ponownego wydania)"),
-            Language::En => format!("photo kept until {day} (for a reissue)"),
+            Language::Pl => format!("  zdjęcie zachowane do {day} (do ponownego wydania)"),
+            Language::En => format!("  photo kept until {day} (for a reissue)"),
         }
     }
 

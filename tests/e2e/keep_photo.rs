@@ -31,6 +31,14 @@ fn stored(t: &TestApp) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// How many mails with news the parent was sent (or will be).
+fn parent_news(t: &TestApp, parent: &str) -> usize {
+    t.outbox_state()
+        .into_iter()
+        .filter(|(to, kind, ..)| to == parent && kind == "parent_news")
+        .count()
+}
+
 fn show(t: &TestApp, id: i64) -> String {
     stdout(&mleg(t, &["apps", "show", &id.to_string()]))
 }
@@ -47,7 +55,7 @@ async fn a_school_keeping_photos_reissues_with_the_kept_photo_and_deletes_it_aft
     let copies = probe::copies_of(t.app.store().conn(), &photo).unwrap();
     assert_eq!(copies, 1, "no other copy in the database");
     let shown = show(&t, id);
-    assert!(shown.contains("zdjęcie zachowane do "), "{shown}");
+    assert!(shown.contains("(do ponownego wydania)"), "{shown}");
 
     // A lost phone: she invalidates and reissues with the kept photo.
     let subject = shown
@@ -55,6 +63,7 @@ async fn a_school_keeping_photos_reissues_with_the_kept_photo_and_deletes_it_aft
         .find_map(|l| l.trim().strip_prefix("Temat: "))
         .expect("a ready-to-send subject")
         .to_owned();
+    let news_before = parent_news(&t, &parent);
     let command = "UNIEWAŻNIJ wniosek rodzica\nPONOWNIE ZE ZDJĘCIEM\n";
     t.send(&Mail::new(SECRETARY, SCHOOL, &subject).text(command))
         .await;
@@ -80,12 +89,11 @@ async fn a_school_keeping_photos_reissues_with_the_kept_photo_and_deletes_it_aft
         "the notification carries the kept photo: {}",
         note.subject
     );
-    let news: Vec<_> = t
-        .outbox_state()
-        .into_iter()
-        .filter(|(to, kind, ..)| to == &parent && kind == "parent_news")
-        .collect();
-    assert_eq!(news.len(), 1, "only the invalidation's news: {news:?}");
+    assert_eq!(
+        parent_news(&t, &parent),
+        news_before + 1,
+        "only the invalidation's news, no request for a photo"
+    );
     assert_eq!(stored(&t), vec![photo.clone()], "moved, not copied");
 
     // The new code keeps it again for 30 days; past them the reissue is
@@ -93,7 +101,7 @@ async fn a_school_keeping_photos_reissues_with_the_kept_photo_and_deletes_it_aft
     let new_s = new.to_string();
     stdout(&mleg(&t, &["apps", "code", &new_s, "NE12WC34"]));
     stdout(&mleg(&t, &["apps", "handed", &new_s]));
-    assert!(show(&t, new).contains("zdjęcie zachowane do "));
+    assert!(show(&t, new).contains("(do ponownego wydania)"));
     let later = Utc::now() + Duration::days(31);
     let source = Source {
         actor: "cli:test".into(),
@@ -113,7 +121,9 @@ async fn a_school_keeping_photos_reissues_with_the_kept_photo_and_deletes_it_aft
     let report = tick(&t, later).await;
     assert_eq!(report.retention.kept_photos, 1);
     assert!(stored(&t).is_empty(), "the kept photo is gone");
-    assert!(!show(&t, new).contains("zachowane"));
+    let shown = show(&t, new);
+    assert!(!shown.contains("(do ponownego wydania)"), "{shown}");
+    assert!(shown.contains("minął czas zachowania zdjęcia"), "{shown}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
