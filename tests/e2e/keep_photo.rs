@@ -137,5 +137,21 @@ async fn by_default_no_photo_is_kept_and_keep_photo_is_refused_in_one_line() {
     assert!(err.contains("nie zachowano zdjęcia"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert_eq!(reissued_as(&t, id), None, "no reissue was started");
+
+    // The same by mail: her answer says why, and nothing starts.
+    let subject = show(&t, id)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Temat: ").map(str::to_owned))
+        .expect("a ready-to-send subject");
+    t.send(&Mail::new(SECRETARY, SCHOOL, &subject).text("PONOWNIE ZE ZDJĘCIEM\n"))
+        .await;
+    t.once().await;
+    let answer = staff_mail_with(&t, id, "Nie rozpoczęto ponownego wydania").await;
+    assert!(
+        answer.text.contains("zdjęcia tego wniosku nie zachowano"),
+        "{}",
+        answer.text
+    );
+    assert_eq!(reissued_as(&t, id), None);
     assert_eq!(t.application(id).status, Status::HandedOver);
 }
