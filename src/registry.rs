@@ -291,6 +291,8 @@ where
 {
     let application = insert_reissue(app, tx, old, actor, valid_until)?;
     let id = application.id;
+    // A new photo is asked for: a photo kept on the old one has no use left.
+    crate::store::kept_photos::end_window(tx, old.id, app.clock.now())?;
     let ctx = Context {
         actor,
         qr_content: None,

@@ -78,6 +78,18 @@ pub fn drop_for(tx: Tx<'_>, app: i64, now: DateTime<Utc>) -> Result<usize> {
     )?)
 }
 
+/// Ends the window of the application's kept photo at `now` (a reissue
+/// without it was started, so nothing will want it): the retention rule's
+/// next run deletes it, and flushes the write-ahead log after.
+pub fn end_window(tx: Tx<'_>, app: i64, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(
+        "UPDATE photos SET kept_until = ?2
+         WHERE application_id = ?1 AND kept_until > ?2 AND data IS NOT NULL",
+        params![app, ts(now)],
+    )?;
+    Ok(())
+}
+
 /// The applications whose kept photo's window has passed at `now`.
 pub fn past_window(tx: Tx<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
     let mut stmt = tx.prepare(
@@ -127,3 +139,7 @@ pub fn purge_past_window(tx: Tx<'_>, now: DateTime<Utc>) -> Result<usize> {
     }
     Ok(n)
 }
+
+#[cfg(test)]
+#[path = "kept_photos_tests.rs"]
+mod tests;
