@@ -290,7 +290,14 @@ fn purge(
     let dropped = match keep_photo::kept_until(now, keep_days) {
         Some(until) if keep_photo::keeps_photo(event, outcome) => {
             if kept_photos::keep(tx, a.id, until)?.is_some() {
-                apps::add_event(tx, a.id, now, "photo_kept", &until_day(app, until), actor)?;
+                apps::add_event(
+                    tx,
+                    a.id,
+                    now,
+                    "photo_kept",
+                    &keep_photo::day(until, app.config.dates.timezone),
+                    actor,
+                )?;
             }
             0
         }
@@ -312,12 +319,6 @@ fn purge(
         apps::add_event(tx, a.id, now, "photo_purged", "school_rule", actor)?;
     }
     Ok(n > 0)
-}
-
-/// The last day of a keeping window, in the school's time zone.
-fn until_day(app: &App, until: chrono::DateTime<chrono::Utc>) -> String {
-    let tz = app.config.dates.timezone;
-    until.with_timezone(&tz).format("%Y-%m-%d").to_string()
 }
 
 fn queue_notice<E>(

@@ -203,7 +203,7 @@ pub fn run(app: &App, cmd: LifecycleCommand, actor: String) -> Result<ExitCode> 
         }
         Outcome::Refused(Refusal::PhotoNotKept { until }) => {
             let tz = app.config.dates.timezone;
-            let day = until.map(|u| u.with_timezone(&tz).format("%Y-%m-%d").to_string());
+            let day = until.map(|u| mleg::workflow::keep_photo::day(u, tz));
             eprintln!("{}", lines.photo_not_kept(id, day.as_deref()));
             Ok(ExitCode::FAILURE)
         }

@@ -163,7 +163,7 @@ pub fn print_show(v: &AppJson, lang: Language) {
         None => println!("{}", lines.no_photo()),
     }
     if let Some(until) = v.photo_kept_until {
-        let day = until.with_timezone(&v.tz).format("%Y-%m-%d").to_string();
+        let day = mleg::workflow::keep_photo::day(until, v.tz);
         println!("{}", lines.photo_kept_until(&day));
     }
     if let Some(c) = &v.code {

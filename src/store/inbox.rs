@@ -242,9 +242,11 @@ pub fn insert_photo(conn: Tx<'_>, p: &NewPhoto<'_>, now: DateTime<Utc>) -> Resul
 }
 
 pub(super) fn supersede_photos(conn: Tx<'_>, app: i64, now: DateTime<Utc>) -> Result<()> {
+    // A photo kept for a reissue (`kept_photos`) keeps its own deadline: a
+    // late orphan adopted at a purge does not replace it.
     conn.execute(
         "UPDATE photos SET data = NULL, purged_at = ?2, superseded_at = ?2
-         WHERE application_id = ?1 AND purged_at IS NULL",
+         WHERE application_id = ?1 AND purged_at IS NULL AND kept_until IS NULL",
         params![app, ts(now)],
     )?;
     Ok(())

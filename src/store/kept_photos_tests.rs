@@ -97,3 +97,29 @@ fn a_reissue_takes_the_row_itself_and_a_reissue_without_it_ends_the_window() {
     .unwrap();
     assert_eq!(past_window(s.conn(), t0()).unwrap(), vec![third]);
 }
+
+#[test]
+fn a_photo_adopted_later_does_not_replace_the_kept_one() {
+    let mut s = Store::open_in_memory().unwrap();
+    let (app, photo) = with_photo(&mut s, 4);
+    let until = t0() + Duration::days(30);
+    s.transaction(|tx| {
+        keep(tx, app, until)?;
+        let late = inbox::NewPhoto {
+            application_id: Some(app),
+            message_row: None,
+            source_message_id: None,
+            source_subject: "",
+            sender: Some("rodzic@example.pl"),
+            file_name: Some("b.jpg"),
+            name_tokens: &[],
+            width: 354,
+            height: 496,
+            data: b"\xff\xd8 a later photo",
+        };
+        inbox::insert_photo(tx, &late, t0())
+    })
+    .unwrap();
+    assert_eq!(kept(s.conn(), app).unwrap(), Some(Kept { photo, until }));
+    assert!(inbox::photo_data(s.conn(), photo).unwrap().is_some());
+}

@@ -133,7 +133,14 @@ fn the_migration_turns_a_queued_copy_into_a_reference_and_keeps_other_files() {
     }
     let tx = Tx { conn: &conn };
     let app = apps::insert(tx, &new_app(), "tok", t0(), "test").unwrap();
-    let photo_id = inbox::insert_photo(tx, &photo(app), t0()).unwrap();
+    // By hand: today's `insert_photo` knows columns added after this schema.
+    conn.execute(
+        "INSERT INTO photos (application_id, sender, file_name, width, height, bytes, data, received_at)
+         VALUES (?1, 'rodzic@example.pl', 'a.jpg', 354, 496, ?3, ?2, ?4)",
+        rusqlite::params![app, BYTES, BYTES.len() as i64, ts(t0())],
+    )
+    .unwrap();
+    let photo_id = conn.last_insert_rowid();
     // The old schema's way: each mail with its own copy of the bytes.
     let old_copy = |kind: MailKind, data: &[u8]| {
         let mut m = notification(app);

@@ -23,6 +23,11 @@ pub fn kept_until(recorded_at: DateTime<Utc>, keep_days: u32) -> Option<DateTime
     (keep_days > 0).then(|| recorded_at + Duration::days(i64::from(keep_days)))
 }
 
+/// The day a keeping window ends (`YYYY-MM-DD`), in the school's time zone.
+pub fn day(until: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    until.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
 /// Whether this outcome's purge keeps the photo: only the one that issues
 /// (a code recorded; under SIO, `WPROWADZONO`), when the photo has served
 /// and a reissue may want it again. Every other purge works as it always did.
