@@ -1,5 +1,5 @@
 //! The yearly re-validation wave: its rows (`waves`, `wave_members`) and
-//! the paper ID's validity date (`applications.valid_until`).
+//! the paper ID's validity date (`students.valid_until`).
 //!
 //! A member moves `planned` → `mailed` by a conditional update in the
 //! transaction that opens its reissue and queues the family's mail, so a
@@ -20,11 +20,11 @@ fn date(s: Option<String>) -> Result<Option<NaiveDate>> {
     .transpose()
 }
 
-/// The paper ID's validity date of application `id`, if known.
+/// The paper ID's validity date of application `id`'s student, if known.
 pub fn valid_until(conn: Tx<'_>, id: i64) -> Result<Option<NaiveDate>> {
     let v: Option<String> = conn
         .query_row(
-            "SELECT valid_until FROM applications WHERE id = ?1",
+            "SELECT valid_until FROM student_applications WHERE id = ?1",
             [id],
             |r| r.get(0),
         )
@@ -39,8 +39,8 @@ pub fn candidates(conn: Tx<'_>) -> Result<Vec<(Candidate, String)>> {
     let sql = format!(
         "SELECT a.id, a.status, a.valid_until, a.reissued_as IS NOT NULL, a.class,
             EXISTS (SELECT 1 FROM objections o JOIN applications b ON b.id = o.application_id
-                    WHERE o.withdrawn_at IS NULL AND b.pesel = a.pesel)
-         FROM applications a
+                    WHERE o.withdrawn_at IS NULL AND b.student_id = a.student_id)
+         FROM student_applications a
          WHERE a.anonymised_at IS NULL AND a.status IN ({})
            AND NOT EXISTS (SELECT 1 FROM wave_members m
                            WHERE m.application_id = a.id AND m.state = 'planned')
@@ -121,7 +121,7 @@ pub fn planned_families(conn: Tx<'_>) -> Result<Vec<Vec<Planned>>> {
     let mut stmt = conn.prepare(
         "SELECT m.wave_id, m.application_id, w.valid_until, a.parent_email
          FROM wave_members m JOIN waves w ON w.id = m.wave_id
-         JOIN applications a ON a.id = m.application_id
+         JOIN student_applications a ON a.id = m.application_id
          WHERE m.state = 'planned' ORDER BY m.rowid",
     )?;
     let rows = stmt.query_map([], |r| {
