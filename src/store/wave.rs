@@ -115,13 +115,14 @@ pub struct Planned {
     pub valid_until: NaiveDate,
 }
 
-/// The planned members grouped by family (the primary parent address),
-/// families in the order they were planned.
-pub fn planned_families(conn: Tx<'_>) -> Result<Vec<Vec<Planned>>> {
+/// The planned members, in the order they were planned, each with its
+/// student's parent addresses (none for an anonymised row); the caller
+/// groups them into families (`workflow::wave::families`).
+pub fn planned(conn: Tx<'_>) -> Result<Vec<(Planned, Vec<String>)>> {
     let mut stmt = conn.prepare(
-        "SELECT m.wave_id, m.application_id, w.valid_until, a.parent_email
+        "SELECT m.wave_id, m.application_id, w.valid_until, a.student_id
          FROM wave_members m JOIN waves w ON w.id = m.wave_id
-         JOIN student_applications a ON a.id = m.application_id
+         JOIN applications a ON a.id = m.application_id
          WHERE m.state = 'planned' ORDER BY m.rowid",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -129,28 +130,30 @@ pub fn planned_families(conn: Tx<'_>) -> Result<Vec<Vec<Planned>>> {
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,
             r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<i64>>(3)?,
         ))
     })?;
-    let mut families: Vec<(Option<String>, Vec<Planned>)> = Vec::new();
+    let mut addresses = conn.prepare_cached(
+        "SELECT email FROM student_parents WHERE student_id = ?1 ORDER BY position, email",
+    )?;
+    let mut planned = Vec::new();
     for row in rows {
-        let (wave, application, valid, parent) = row?;
+        let (wave, application, valid, student) = row?;
         let valid_until = date(Some(valid))?.ok_or_else(|| StoreError::Corrupt("wave".into()))?;
+        let parents = match student {
+            Some(student) => addresses
+                .query_map([student], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?,
+            None => Vec::new(),
+        };
         let p = Planned {
             wave,
             application,
             valid_until,
         };
-        // An anonymised row has no address: it is its own family (skipped).
-        match families
-            .iter_mut()
-            .find(|(k, _)| k.is_some() && *k == parent)
-        {
-            Some((_, members)) => members.push(p),
-            None => families.push((parent, vec![p])),
-        }
+        planned.push((p, parents));
     }
-    Ok(families.into_iter().map(|(_, m)| m).collect())
+    Ok(planned)
 }
 
 /// How many members were started since `since` (the hourly rate).
