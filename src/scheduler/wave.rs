@@ -224,3 +224,6 @@ fn reissue(
         Advanced::Refused(_) => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -301,13 +301,15 @@ pub fn photo_candidates(
     query_apps(conn, &tail, &[])
 }
 
-/// Every application on which `address` is a parent, oldest first; of a
-/// chain of reissues only the newest, so each child is listed once.
+/// The application of each student of whom `address` is a parent, oldest
+/// first: the student's newest (of a chain of reissues, or after a closed
+/// one), so each child is listed once.
 pub fn of_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<Vec<Application>> {
     query_apps(
         conn,
         "WHERE student_id IN (SELECT student_id FROM student_parents WHERE email = ?1)
-            AND reissued_as IS NULL
+            AND id = (SELECT MAX(b.id) FROM applications b
+                      WHERE b.student_id = applications.student_id AND b.anonymised_at IS NULL)
          ORDER BY id",
         &[&address.as_str()],
     )
