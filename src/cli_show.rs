@@ -13,9 +13,26 @@ use mleg::store::inbox::{self, PhotoInfo};
 use mleg::store::lifecycle::{self, AuditEntry};
 use mleg::words::{self, Lines};
 
+/// One application of the student, for the list `apps show` prints under
+/// the student.
+#[derive(Debug, Serialize)]
+pub struct StudentAppJson {
+    id: i64,
+    status: Status,
+    created_at: String,
+    reissue_of: Option<i64>,
+    reissued_as: Option<i64>,
+    /// Its codes, oldest first.
+    codes: Vec<CodeInfo>,
+    #[serde(skip)]
+    registered: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct AppJson {
     id: i64,
+    /// The student's record: the same for every application of the student.
+    student_id: i64,
     first_name: String,
     last_name: String,
     pesel: String,
@@ -55,6 +72,10 @@ pub struct AppJson {
     /// The whole chain of issues for the student, oldest first (`apps show`).
     #[serde(skip_serializing_if = "Option::is_none")]
     chain: Option<Vec<i64>>,
+    /// Every application of the student, oldest first, with its codes
+    /// (`apps show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    applications: Option<Vec<StudentAppJson>>,
     /// A subject with a fresh command token, for a command mail she writes
     /// herself (`apps show` only, when a command can act).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,11 +103,18 @@ pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson>
     } else {
         None
     };
+    let applications = if with_events {
+        Some(student_apps(store.conn(), a.student_id)?)
+    } else {
+        None
+    };
     let bounce = mleg::store::bounces::bounced(store.conn(), a.id)?;
     Ok(AppJson {
         dates,
         tz: app.config.dates.timezone,
         id: a.id,
+        student_id: a.student_id,
+        applications,
         first_name: a.name.first_names().to_owned(),
         last_name: a.name.last_name().to_owned(),
         pesel: a.pesel.as_str().to_owned(),
@@ -136,18 +164,9 @@ pub fn to_json(app: &App, a: &Application, with_events: bool) -> Result<AppJson>
 pub fn print_show(v: &AppJson, lang: Language) {
     let local = |t| crate::cli_dates::local(v.tz, t);
     let lines = Lines(lang);
-    println!(
-        "{}",
-        lines.header(v.id, &v.first_name, &v.last_name, &v.class)
-    );
-    println!(
-        "{}",
-        lines.pesel_and_parents(&v.pesel, &v.parent_emails.join(", "))
-    );
+    print_student(v, lang);
+    println!("{}", words::student::application(lang, v.id));
     println!("{}", lines.status(words::status(lang, v.status)));
-    if let Some(d) = v.valid_until {
-        println!("{}", words::wave::valid_until(lang, d));
-    }
     if let Some((at, kind)) = &v.bounce {
         let which = words::parent_address(lang, kind).unwrap_or_else(|| kind.clone());
         println!("{}", lines.bounces(&format!("{} ({which})", local(*at))));
@@ -179,13 +198,6 @@ pub fn print_show(v: &AppJson, lang: Language) {
             })
             .collect();
         println!("{}", lines.chain(&ids.join(" → ")));
-    }
-    let codes = v.codes.as_deref().unwrap_or_default();
-    if !codes.is_empty() {
-        println!("{}", words::codes::heading(lang));
-        for c in codes {
-            println!("{}", words::codes::code_line(lang, c, &local));
-        }
     }
     crate::cli_dates::print_dates(&v.dates, lines);
     print_command(v, lang);
@@ -226,6 +238,60 @@ fn command_subject(app: &App, a: &Application) -> Result<Option<String>> {
     app.store()
         .transaction(|tx| mleg::store::tokens::issue_at_terminal(tx, &token, a.id, now))?;
     Ok(Some(format!("[mLegitymacja #{}] [{token}]", a.id)))
+}
+
+/// The student once — names, class, PESEL, parents, the paper ID — then
+/// each of their applications with its codes, oldest first.
+fn print_student(v: &AppJson, lang: Language) {
+    let local = |t| crate::cli_dates::local(v.tz, t);
+    let lines = Lines(lang);
+    let s = &words::student::heading(lang, &v.first_name, &v.last_name, &v.class);
+    println!("{s}");
+    println!(
+        "{}",
+        lines.pesel_and_parents(&v.pesel, &v.parent_emails.join(", "))
+    );
+    if let Some(n) = &v.legitymacja_number {
+        println!("{}", words::student::id_number(lang, n));
+    }
+    if let Some(d) = v.valid_until {
+        println!("{}", words::wave::valid_until(lang, d));
+    }
+    let all = v.applications.as_deref().unwrap_or_default();
+    if !all.is_empty() {
+        println!("{}", words::student::applications(lang));
+    }
+    for a in all {
+        let status = words::status(lang, a.status);
+        let at = local(a.registered);
+        let line = words::student::application_line(lang, a.id, a.id == v.id, status, &at);
+        println!("{line}");
+        if !a.codes.is_empty() {
+            println!("    {}", words::codes::heading(lang));
+        }
+        for c in &a.codes {
+            println!("    {}", words::codes::code_line(lang, c, &local));
+        }
+    }
+}
+
+/// Every application of student `student`, oldest first, with its codes.
+fn student_apps(conn: mleg::store::Tx<'_>, student: i64) -> Result<Vec<StudentAppJson>> {
+    apps::of_student(conn, student)?
+        .into_iter()
+        .map(|a| {
+            let (reissue_of, reissued_as) = apps::reissue_links(conn, a.id)?;
+            Ok(StudentAppJson {
+                id: a.id,
+                status: a.status,
+                created_at: mleg::store::ts(a.created_at),
+                reissue_of,
+                reissued_as,
+                codes: lifecycle::codes(conn, a.id)?,
+                registered: a.created_at,
+            })
+        })
+        .collect()
 }
 
 fn print_command(v: &AppJson, lang: Language) {

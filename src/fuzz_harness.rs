@@ -216,6 +216,7 @@ fn applications() -> Vec<Application> {
         let parent = EmailAddress::parse(parent).ok()?;
         Some(Application {
             id,
+            student_id: id,
             name: StudentName::parse(first, last).ok()?,
             pesel: pesel(id)?,
             class: SchoolClass::parse("3A").ok()?,

@@ -273,12 +273,13 @@ pub fn reissue_in<E>(app: &App, tx: Tx<'_>, old: &Application, actor: &str) -> R
 where
     E: From<StoreError> + From<TemplateError>,
 {
-    let valid_until = crate::store::wave::valid_until(tx, old.id)?;
-    open_reissue(app, tx, old, (actor, false), valid_until)
+    open_reissue(app, tx, old, (actor, false), None)
 }
 
-/// Opens the reissue of `old` with the paper ID's `valid_until`; `in_wave`:
-/// the re-validation wave mails the family itself, once for all children.
+/// Opens the reissue of `old`, for the same student (nothing is copied);
+/// `valid_until`: the paper ID's new validity date, recorded on the student
+/// (the wave's sticker). `in_wave`: the re-validation wave mails the family
+/// itself, once for all children.
 pub fn open_reissue<E>(
     app: &App,
     tx: Tx<'_>,
@@ -322,17 +323,10 @@ fn insert_reissue(
     valid_until: Option<chrono::NaiveDate>,
 ) -> Result<Application, StoreError> {
     let now = app.clock.now();
-    let new = NewApplication {
-        name: old.name.clone(),
-        pesel: old.pesel.clone(),
-        class: old.class.clone(),
-        parent_email: old.parent_email.clone(),
-        other_parent_emails: old.parent_emails.clone(),
-        legitymacja_number: old.legitymacja_number.clone(),
-        valid_until,
-        code_to_student: old.code_to_student,
-    };
-    let id = apps::insert_reissue(tx, old.id, &new, &new_token(), now, actor)?;
+    if let Some(date) = valid_until {
+        crate::store::students::set_valid_until(tx, old.student_id, date, now)?;
+    }
+    let id = apps::insert_reissue(tx, old, &new_token(), now, actor)?;
     apps::get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))
 }
 

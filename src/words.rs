@@ -407,6 +407,7 @@ pub fn invalidation_reason(lang: Language, r: crate::domain::InvalidationReason)
 pub mod codes;
 mod lines;
 mod rounds;
+pub mod student;
 mod sync_lines;
 pub mod wave;
 pub use lines::Lines;

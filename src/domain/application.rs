@@ -12,6 +12,9 @@ use super::{EmailAddress, Pesel, SchoolClass, Status, StudentName};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     pub id: i64,
+    /// The student's record (`students`): a reissue is another application
+    /// of the same student.
+    pub student_id: i64,
     pub name: StudentName,
     pub pesel: Pesel,
     pub class: SchoolClass,

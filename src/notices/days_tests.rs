@@ -48,6 +48,7 @@ fn application() -> Application {
     let at = Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap();
     Application {
         id: 7,
+        student_id: 7,
         name: name("Ala", "Kot"),
         pesel: pesel(2015, 5, 12, 7),
         class: class("3A"),

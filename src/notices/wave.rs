@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{PolicyView, policy_view};
 use crate::config::{Config, School};
-use crate::domain::Application;
+use crate::domain::{Application, EmailAddress};
 use crate::mail::outgoing::{MailKind, OutgoingMail};
 use crate::templates::{TemplateError, Templates};
 
@@ -24,16 +24,17 @@ struct WaveView<'a> {
     policy: PolicyView,
 }
 
-/// The family's mail for `children` (their reissues, the first one's
-/// parent address); `None` for no children.
+/// The family's one mail for `children` (their reissues), to each of the
+/// family's addresses (every parent address of any child, each once); none
+/// for no children.
 pub fn family_mail(
     t: &Templates,
     cfg: &Config,
     children: &[Application],
     valid_until: chrono::NaiveDate,
-) -> Result<Option<OutgoingMail>, TemplateError> {
+) -> Result<Vec<OutgoingMail>, TemplateError> {
     let Some(first) = children.first() else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let view = WaveView {
         school: &cfg.school,
@@ -48,10 +49,14 @@ pub fn family_mail(
         policy: policy_view(&cfg.photo),
     };
     let r = t.render("parent_revalidation", &view)?;
-    Ok(Some(super::mail(
-        MailKind::ParentNews,
-        first,
-        first.parent_email.clone(),
-        r,
-    )))
+    let mut to: Vec<&EmailAddress> = Vec::new();
+    for a in children.iter().flat_map(|c| &c.parent_emails) {
+        if !to.contains(&a) {
+            to.push(a);
+        }
+    }
+    Ok(to
+        .into_iter()
+        .map(|address| super::mail(MailKind::ParentNews, first, address.clone(), r.clone()))
+        .collect())
 }

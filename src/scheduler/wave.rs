@@ -2,7 +2,8 @@
 //! starts it on `[dates] revalidate_on` (once per school year), and each
 //! step starts the next families within `wave_per_hour`.
 //!
-//! A family — the students sharing a primary parent address — is started
+//! A family — the students linked through any shared parent address
+//! (`workflow::wave::families`) — is started
 //! in one transaction: each child's `PONOWNIE` goes through the one seam
 //! (`apply_outcome::advance`, then `registry::open_reissue`), the members'
 //! rows move `planned` → `mailed`, and the family's one mail is queued. A
@@ -100,7 +101,7 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<WaveReport, WaveError> {
         })?;
     }
     let (families, started) = app.store().transaction(|tx| {
-        let f = store_wave::planned_families(tx)?;
+        let f = families(tx)?;
         let s = store_wave::started_since(tx, now - Duration::hours(1))?;
         Ok::<_, StoreError>((f, s))
     })?;
@@ -128,11 +129,23 @@ pub fn run(app: &App, now: DateTime<Utc>) -> Result<WaveReport, WaveError> {
 pub fn preview(app: &App, now: DateTime<Utc>) -> Result<(usize, usize), StoreError> {
     let store = app.store();
     let conn = store.conn();
-    let families = store_wave::planned_families(conn)?;
+    let families = families(conn)?;
     let started = store_wave::started_since(conn, now - Duration::hours(1))?;
     let sizes: Vec<usize> = families.iter().map(Vec::len).collect();
     let n = wave::pick(&sizes, app.config.dates.wave_per_hour, started);
     Ok((n, sizes[..n].iter().sum()))
+}
+
+/// The planned members grouped by family: every student linked to another
+/// through any shared parent address is in its family.
+fn families(tx: Tx<'_>) -> Result<Vec<Vec<Planned>>, StoreError> {
+    let planned = store_wave::planned(tx)?;
+    let addresses: Vec<&[String]> = planned.iter().map(|(_, a)| a.as_slice()).collect();
+    let groups = wave::families(&addresses);
+    Ok(groups
+        .into_iter()
+        .map(|g| g.into_iter().map(|i| planned[i].0.clone()).collect())
+        .collect())
 }
 
 /// Starts one family: every child's reissue, their rows, one mail.
@@ -162,10 +175,10 @@ fn start_family(
     }
     let valid_until = family.first().map(|p| p.valid_until);
     if let Some(valid_until) = valid_until {
-        let mail =
+        let mails =
             crate::notices::wave::family_mail(&app.templates, &app.config, &children, valid_until)?;
-        if let Some(mail) = mail {
-            outbox::enqueue(tx, &mail, app.config.smtp.from.domain(), now)?;
+        for mail in &mails {
+            outbox::enqueue(tx, mail, app.config.smtp.from.domain(), now)?;
         }
     }
     Ok((children.len(), skipped))
@@ -214,3 +227,6 @@ fn reissue(
         Advanced::Refused(_) => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,14 +12,15 @@
 //! close the school. A file with rows that cannot be read is refused too,
 //! since an unreadable row may be a student who stays. The sync adds
 //! nobody: the rows of students mleg does not know are counted, and the
-//! secretary imports them as usual.
+//! secretary imports them as usual. The students who stay are brought up
+//! to date (name, class, parents) from the file.
 
 use std::collections::HashSet;
 
 use crate::app::App;
 use crate::domain::csv_import::{ParsedCsv, RowError};
 use crate::domain::{Application, InvalidationReason, Status};
-use crate::store::{StoreError, apps, lifecycle as store_lc};
+use crate::store::{StoreError, apps, lifecycle as store_lc, students};
 use crate::workflow::command::StaffCommand;
 
 use super::{Outcome, SecretaryError, Source, execute_in};
@@ -142,6 +143,14 @@ pub fn sync(
                 leaving: plan.leaving,
                 register: plan.register,
             });
+        }
+        // The students who stay get the register's name, class and parents,
+        // once for all their applications.
+        let now = app.clock.now();
+        for (_, row) in &file.rows {
+            if let Some(student) = students::by_pesel(tx, &row.pesel)? {
+                students::update(tx, student, row, now)?;
+            }
         }
         let (mut refused, mut purged) = (Vec::new(), false);
         for &(id, closing) in &plan.closings {

@@ -10,6 +10,7 @@ use crate::domain::test_support::{class, email, name, pesel};
 fn app(id: i64, n: u32, status: Status) -> Application {
     Application {
         id,
+        student_id: id,
         name: name("Jan", "Kowalski"),
         pesel: pesel(2012, 5, 17, n),
         class: class("3a"),

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Result, StoreError, Tx, parse_ts, ts};
-use crate::domain::matching::name_keys;
 use crate::domain::{
     Application, EmailAddress, NewApplication, Pesel, SchoolClass, Status, StudentName,
 };
@@ -22,7 +21,7 @@ pub struct Event {
 }
 
 const COLUMNS: &str = "id, first_names, last_name, pesel, class, parent_email, \
-     legitymacja_number, code_to_student, status, token, created_at, updated_at";
+     legitymacja_number, code_to_student, status, token, created_at, updated_at, student_id";
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -38,9 +37,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Application>> {
     let created: String = r.get(10)?;
     let updated: String = r.get(11)?;
     let (id, number, to_student, token) = (r.get(0)?, r.get(6)?, r.get(7)?, r.get(9)?);
+    let student_id = r.get(12)?;
     Ok((|| {
         Ok(Application {
             id,
+            student_id,
             name: StudentName::parse(&first, &last).map_err(|e| corrupt("name", e))?,
             pesel: Pesel::parse(&pesel).map_err(|e| corrupt("pesel", e))?,
             class: SchoolClass::parse(&class).map_err(|e| corrupt("class", e))?,
@@ -62,9 +63,10 @@ fn query_apps(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<Application>> {
     // An anonymised application is no longer an application anyone acts
-    // on: only its trail is read (`store::retention::trail`).
+    // on: only its trail is read (`store::retention::trail`). The student's
+    // columns come from its `students` row (`student_applications`).
     let sql = format!(
-        "SELECT {COLUMNS} FROM (SELECT * FROM applications WHERE anonymised_at IS NULL)
+        "SELECT {COLUMNS} FROM (SELECT * FROM student_applications WHERE anonymised_at IS NULL)
          AS applications {sql_tail}"
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -73,20 +75,20 @@ fn query_apps(
         .map(|r| r.map_err(StoreError::from).and_then(|a| a))
         .collect::<Result<_>>()?;
     for a in &mut apps {
-        a.parent_emails = parents_of(conn, a.id, &a.parent_email)?;
+        a.parent_emails = parents_of(conn, a.student_id, &a.parent_email)?;
     }
     Ok(apps)
 }
 
-/// The parent addresses of an application, primary first. A row missing
-/// from `application_parents` (a file edited by hand) still leaves the
-/// primary address.
-fn parents_of(conn: Tx<'_>, id: i64, primary: &EmailAddress) -> Result<Vec<EmailAddress>> {
+/// The parent addresses of an application (its student's), primary first. A
+/// row missing from `student_parents` (a file edited by hand) still leaves
+/// the primary address.
+fn parents_of(conn: Tx<'_>, student: i64, primary: &EmailAddress) -> Result<Vec<EmailAddress>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT email FROM application_parents WHERE application_id = ?1 ORDER BY position, email",
+        "SELECT email FROM student_parents WHERE student_id = ?1 ORDER BY position, email",
     )?;
     let mut all = vec![primary.clone()];
-    for e in stmt.query_map([id], |r| r.get::<_, String>(0))? {
+    for e in stmt.query_map([student], |r| r.get::<_, String>(0))? {
         let e = EmailAddress::parse(&e?).map_err(|e| corrupt("email", e))?;
         if !all.contains(&e) {
             all.push(e);
@@ -124,70 +126,30 @@ pub fn insert_as(
             existing.status
         )));
     }
-    conn.execute(
-        "INSERT INTO applications (first_names, last_name, pesel, class, parent_email,
-            legitymacja_number, code_to_student, status, token, created_at, updated_at,
-            valid_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
-        params![
-            app.name.first_names(),
-            app.name.last_name(),
-            app.pesel.as_str(),
-            app.class.as_str(),
-            app.parent_email.as_str(),
-            app.legitymacja_number,
-            app.code_to_student,
-            status.as_str(),
-            token,
-            ts(now),
-            app.valid_until.map(|d| d.to_string()),
-        ],
-    )?;
+    let student = super::students::upsert(conn, app, now)?;
+    insert_for(conn, student, app.code_to_student, (token, status), now)?;
     let id = conn.last_insert_rowid();
-    for (position, email) in app.parent_emails().into_iter().enumerate() {
-        conn.execute(
-            "INSERT INTO application_parents (application_id, email, position) VALUES (?1, ?2, ?3)",
-            params![id, email.as_str(), position as i64],
-        )?;
-    }
-    insert_name_keys(conn, id, &app.name)?;
+    super::name_keys::insert(conn, id, &app.name)?;
     add_event(conn, id, now, "registered", "", actor)?;
     Ok(id)
 }
 
-fn insert_name_keys(conn: Tx<'_>, id: i64, name: &StudentName) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO application_name_keys (key, application_id) VALUES (?1, ?2)",
-    )?;
-    for key in name_keys(name) {
-        stmt.execute(params![key, id])?;
-    }
-    Ok(())
-}
+pub use super::name_keys::key_unkeyed;
 
-/// Gives the applications that have no name keys theirs (those registered
-/// before the keys existed); run when the store opens. Only the name is
-/// read: a row edited by hand elsewhere must not keep the store from opening
-/// (a name that no longer parses gets no keys, as it could match nothing).
-pub fn key_unkeyed(conn: Tx<'_>) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT id, first_names, last_name FROM applications WHERE anonymised_at IS NULL
-            AND NOT EXISTS
-            (SELECT 1 FROM application_name_keys k WHERE k.application_id = applications.id)",
+/// The application row itself, for student `student`.
+fn insert_for(
+    conn: Tx<'_>,
+    student: i64,
+    code_to_student: bool,
+    (token, status): (&str, Status),
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO applications (student_id, code_to_student, status, token, created_at,
+            updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![student, code_to_student, status.as_str(), token, ts(now)],
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, first, last) = row?;
-        if let Ok(name) = StudentName::parse(&first, &last) {
-            insert_name_keys(conn, id, &name)?;
-        }
-    }
     Ok(())
 }
 
@@ -205,12 +167,12 @@ pub fn reissue_links(conn: Tx<'_>, id: i64) -> Result<(Option<i64>, Option<i64>)
 }
 
 /// Registers the reissue of `old` (a new application for the same student,
-/// awaiting a photo) and links both ways. `old` is marked first, so it no
-/// longer counts as the student's open application.
+/// awaiting a photo; nothing of the student is copied) and links both ways.
+/// `old` is marked first, so it no longer counts as the student's open
+/// application.
 pub fn insert_reissue(
     conn: Tx<'_>,
-    old: i64,
-    app: &NewApplication,
+    old: &Application,
     token: &str,
     now: DateTime<Utc>,
     actor: &str,
@@ -224,18 +186,34 @@ pub fn insert_reissue(
     )?;
     conn.execute(
         "UPDATE applications SET reissued_as = ?2 WHERE id = ?1",
-        params![old, next],
+        params![old.id, next],
     )?;
-    let id = insert(conn, app, token, now, actor)?;
+    if let Some(existing) = open_of_student(conn, old.student_id)? {
+        return Err(StoreError::Conflict(format!(
+            "an open application for this student already exists: #{} (status {})",
+            existing.id, existing.status
+        )));
+    }
+    insert_for(
+        conn,
+        old.student_id,
+        old.code_to_student,
+        (token, Status::AwaitingPhoto),
+        now,
+    )?;
+    let id = conn.last_insert_rowid();
     if id != next {
         return Err(StoreError::Corrupt(format!(
-            "reissue of #{old} became #{id}, not #{next}"
+            "reissue of #{} became #{id}, not #{next}",
+            old.id
         )));
     }
     conn.execute(
         "UPDATE applications SET reissue_of = ?2 WHERE id = ?1",
-        params![id, old],
+        params![id, old.id],
     )?;
+    super::name_keys::insert(conn, id, &old.name)?;
+    add_event(conn, id, now, "registered", "", actor)?;
     Ok(id)
 }
 
@@ -250,6 +228,21 @@ pub fn open_by_pesel(conn: Tx<'_>, pesel: &Pesel) -> Result<Option<Application>>
     let tail =
         format!("WHERE pesel = ?1 AND status NOT IN ({closed}) AND reissued_as IS NULL LIMIT 1");
     Ok(query_apps(conn, &tail, &[&pesel.as_str()])?.pop())
+}
+
+/// The open application of student `student`, if any.
+pub fn open_of_student(conn: Tx<'_>, student: i64) -> Result<Option<Application>> {
+    let closed = super::statuses(Status::is_closed);
+    let tail = format!(
+        "WHERE student_id = ?1 AND status NOT IN ({closed}) AND reissued_as IS NULL LIMIT 1"
+    );
+    Ok(query_apps(conn, &tail, &[&student])?.pop())
+}
+
+/// Every application of student `student`, oldest first (the chain of
+/// reissues, and any earlier application).
+pub fn of_student(conn: Tx<'_>, student: i64) -> Result<Vec<Application>> {
+    query_apps(conn, "WHERE student_id = ?1 ORDER BY id", &[&student])
 }
 
 /// The newest application for a PESEL, open or not.
@@ -288,8 +281,8 @@ pub fn photo_candidates(
     }
     if let Some(sender) = sender {
         let mut own = conn.prepare_cached(
-            "SELECT application_id FROM application_parents WHERE email = ?1
-             UNION SELECT id FROM applications WHERE parent_email = ?1",
+            "SELECT a.id FROM student_parents p JOIN applications a ON a.student_id = p.student_id
+             WHERE p.email = ?1",
         )?;
         for id in own.query_map([sender.as_str()], |r| r.get::<_, i64>(0))? {
             ids.insert(id?);
@@ -308,14 +301,15 @@ pub fn photo_candidates(
     query_apps(conn, &tail, &[])
 }
 
-/// Every application on which `address` is a parent, oldest first; of a
-/// chain of reissues only the newest, so each child is listed once.
+/// The application of each student of whom `address` is a parent, oldest
+/// first: the student's newest (of a chain of reissues, or after a closed
+/// one), so each child is listed once.
 pub fn of_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<Vec<Application>> {
     query_apps(
         conn,
-        "WHERE (parent_email = ?1
-            OR id IN (SELECT application_id FROM application_parents WHERE email = ?1))
-            AND reissued_as IS NULL
+        "WHERE student_id IN (SELECT student_id FROM student_parents WHERE email = ?1)
+            AND id = (SELECT MAX(b.id) FROM applications b
+                      WHERE b.student_id = applications.student_id AND b.anonymised_at IS NULL)
          ORDER BY id",
         &[&address.as_str()],
     )
@@ -324,8 +318,8 @@ pub fn of_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<Vec<Application
 /// Is this address a parent on any application (open or not)?
 pub fn is_parent(conn: Tx<'_>, address: &EmailAddress) -> Result<bool> {
     let n: i64 = conn.query_row(
-        "SELECT (SELECT COUNT(*) FROM applications WHERE parent_email = ?1)
-              + (SELECT COUNT(*) FROM application_parents WHERE email = ?1)",
+        "SELECT COUNT(*) FROM student_parents p JOIN students s ON s.id = p.student_id
+         WHERE p.email = ?1 AND s.anonymised_at IS NULL",
         [address.as_str()],
         |r| r.get(0),
     )?;

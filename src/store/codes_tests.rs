@@ -119,7 +119,8 @@ fn a_second_application_for_a_student_is_refused_while_the_first_is_open_by_ever
         // old one then no longer counts as open.
         if status.may_be_reissued() && !status.is_closed() {
             let reissue = s.transaction(|tx| {
-                super::apps::insert_reissue(tx, first, &new_app(), "third", t, "test")
+                let old = super::apps::get(tx, first)?.expect("the first application");
+                super::apps::insert_reissue(tx, &old, "third", t, "test")
             });
             let id = reissue.unwrap_or_else(|e| panic!("{status}: {e}"));
             assert_eq!(

@@ -132,7 +132,15 @@ fn the_migration_turns_a_queued_copy_into_a_reference_and_keeps_other_files() {
             .unwrap();
     }
     let tx = Tx { conn: &conn };
-    let app = apps::insert(tx, &new_app(), "tok", t0(), "test").unwrap();
+    // The schema of then: the student's columns on the application.
+    conn.execute(
+        "INSERT INTO applications (first_names, last_name, pesel, class, parent_email, status,
+            token, created_at, updated_at) VALUES ('Anna', 'Nowak', ?1, '3A', 'rodzic@example.pl',
+            'awaiting_photo', 'tok', ?2, ?2)",
+        rusqlite::params![new_app().pesel.as_str(), ts(t0())],
+    )
+    .unwrap();
+    let app = conn.last_insert_rowid();
     // By hand: today's `insert_photo` knows columns added after this schema.
     conn.execute(
         "INSERT INTO photos (application_id, sender, file_name, width, height, bytes, data, received_at)

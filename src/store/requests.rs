@@ -76,12 +76,12 @@ pub fn withdraw(conn: Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<bool> {
     Ok(changed > 0)
 }
 
-/// The objections of the student of application `?1`, whichever application
-/// they were recorded on. Walks the (few) objections and looks each one's
-/// application up by id, so a photo mail's check does not grow with the
-/// register (`applications.pesel` has no index over closed applications).
+/// The objections of the student of application `?1`, whichever of the
+/// student's applications they were recorded on. Walks the (few) objections
+/// and looks each one's application up by id, so a photo mail's check does
+/// not grow with the register.
 const SAME: &str = "EXISTS (SELECT 1 FROM applications b WHERE b.id = objections.application_id
-    AND b.pesel = (SELECT pesel FROM applications WHERE id = ?1))";
+    AND b.student_id = (SELECT student_id FROM applications WHERE id = ?1))";
 
 /// When the student of application `id` has an objection on file, since when.
 pub fn objection(conn: Tx<'_>, id: i64) -> Result<Option<DateTime<Utc>>> {
@@ -103,7 +103,8 @@ pub fn objection(conn: Tx<'_>, id: i64) -> Result<Option<DateTime<Utc>>> {
 pub fn objected_student(conn: Tx<'_>, pesel: &crate::domain::Pesel) -> Result<bool> {
     let n: i64 = conn.query_row(
         "SELECT COUNT(*) FROM objections o JOIN applications a ON a.id = o.application_id
-         WHERE o.withdrawn_at IS NULL AND a.pesel = ?1",
+         JOIN students s ON s.id = a.student_id
+         WHERE o.withdrawn_at IS NULL AND s.pesel = ?1 AND s.anonymised_at IS NULL",
         [pesel.as_str()],
         |r| r.get(0),
     )?;

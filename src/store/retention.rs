@@ -109,12 +109,7 @@ pub fn anonymise(
         [id],
     )?;
     scrub_outbox(tx, "application_id = ?1", id, now)?;
-    for table in [
-        "application_parents",
-        "application_name_keys",
-        "command_tokens",
-        "bounce_notices",
-    ] {
+    for table in ["application_name_keys", "command_tokens", "bounce_notices"] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE application_id = ?1"),
             [id],
@@ -129,15 +124,23 @@ pub fn anonymise(
          WHERE application_id = ?1",
         [id],
     )?;
-    // The placeholders keep the UNIQUE columns unique and name nobody.
+    // The placeholder keeps the UNIQUE token unique and names nobody.
     tx.execute(
-        "UPDATE applications SET first_names = '', last_name = '', pesel = 'anonymised:' || id,
-            class = '', parent_email = '', legitymacja_number = NULL,
-            token = 'anonymised:' || id, anonymised_at = ?2
-         WHERE id = ?1",
+        "UPDATE applications SET token = 'anonymised:' || id, anonymised_at = ?2 WHERE id = ?1",
         params![id, ts(now)],
     )?;
-    super::apps::add_event(tx, id, now, "anonymised", "", "mleg")
+    super::apps::add_event(tx, id, now, "anonymised", "", "mleg")?;
+    // The student (PESEL, names, class, addresses) goes with the last of
+    // their applications.
+    let student: Option<i64> = tx.query_row(
+        "SELECT student_id FROM applications WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if let Some(student) = student {
+        super::students::anonymise_if_done(tx, student, now)?;
+    }
+    Ok(())
 }
 
 /// Queues for expunging every mail that names the child or a parent: the

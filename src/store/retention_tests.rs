@@ -203,3 +203,46 @@ fn an_objection_on_file_keeps_its_application_past_retention() {
         .unwrap();
     assert_eq!(ids, (0, 1), "kept while the objection stands, then due");
 }
+
+#[test]
+fn a_student_goes_with_the_last_of_their_applications() {
+    let mut s = Store::open_in_memory().unwrap();
+    let new = NewApplication {
+        name: name("Ewa", "Dwukrotna"),
+        pesel: pesel(2015, 10, 10, 5),
+        class: class("2B"),
+        parent_email: email("matka@example.pl"),
+        other_parent_emails: vec![email("ojciec@example.pl")],
+        legitymacja_number: Some("77/2025".into()),
+        valid_until: None,
+        code_to_student: false,
+    };
+    let (first, second) = s
+        .transaction(|tx| {
+            let first = apps::insert(tx, &new, "aaaaaaaaaaaaaaaa", t0(), "cli:x")?;
+            apps::set_status(tx, first, Status::Cancelled, t0(), "", "cli:x")?;
+            let second = apps::insert(tx, &new, "bbbbbbbbbbbbbbbb", t0(), "cli:x")?;
+            apps::set_status(tx, second, Status::Rejected, t0(), "", "cli:x")?;
+            Ok::<_, StoreError>((first, second))
+        })
+        .unwrap();
+    let later = t0() + Duration::days(91);
+    s.transaction(|tx| anonymise(tx, first, &[], later))
+        .unwrap();
+    let kept = apps::get(s.conn(), second).unwrap().unwrap();
+    assert_eq!(kept.name.last_name(), "Dwukrotna", "still the school's");
+    assert!(kept.has_parent(&email("ojciec@example.pl")));
+    s.transaction(|tx| anonymise(tx, second, &[], later))
+        .unwrap();
+    let all = everything(&s);
+    for gone in [
+        "Dwukrotna",
+        new.pesel.as_str(),
+        "matka@",
+        "ojciec@",
+        "77/2025",
+        "2B",
+    ] {
+        assert!(!all.contains(gone), "{gone} is still stored");
+    }
+}

@@ -625,4 +625,101 @@ CREATE INDEX outbox_attachments_photo ON outbox_attachments(photo_id);
 -- until this instant, then the retention rule deletes them. NULL: not kept.
 ALTER TABLE photos ADD COLUMN kept_until TEXT;
 "#,
+    r#"
+-- What the school knows of a student lives apart from each application:
+-- a reissue or the wave opens a new application for the same student row,
+-- and an import's change of name, class or parents is written once. One
+-- student per PESEL among those not anonymised; an anonymised student keeps
+-- a placeholder that names nobody.
+CREATE TABLE students (
+    id                  INTEGER PRIMARY KEY,
+    pesel               TEXT NOT NULL,
+    first_names         TEXT NOT NULL,
+    last_name           TEXT NOT NULL,
+    class               TEXT NOT NULL,
+    legitymacja_number  TEXT,
+    -- The paper ID's validity date (its last sticker), YYYY-MM-DD.
+    valid_until         TEXT,
+    -- The primary parent address (position 0 of student_parents).
+    parent_email        TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL,
+    anonymised_at       TEXT
+);
+CREATE UNIQUE INDEX students_pesel ON students(pesel) WHERE anonymised_at IS NULL;
+-- Every address that counts as a parent of the student; position 0 is
+-- students.parent_email.
+CREATE TABLE student_parents (
+    student_id  INTEGER NOT NULL REFERENCES students(id),
+    email       TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (student_id, email)
+);
+CREATE INDEX student_parents_email ON student_parents(email);
+ALTER TABLE applications ADD COLUMN student_id INTEGER REFERENCES students(id);
+
+-- One student per PESEL: the newest application's values win.
+INSERT INTO students (pesel, first_names, last_name, class, legitymacja_number, valid_until,
+        parent_email, created_at, updated_at)
+    SELECT a.pesel, a.first_names, a.last_name, a.class, a.legitymacja_number, a.valid_until,
+        a.parent_email,
+        (SELECT MIN(b.created_at) FROM applications b
+         WHERE b.pesel = a.pesel AND b.anonymised_at IS NULL),
+        a.updated_at
+    FROM applications a
+    WHERE a.anonymised_at IS NULL
+      AND a.id = (SELECT MAX(b.id) FROM applications b
+                  WHERE b.pesel = a.pesel AND b.anonymised_at IS NULL);
+-- An anonymised application keeps an anonymised student of its own.
+INSERT INTO students (pesel, first_names, last_name, class, parent_email, created_at,
+        updated_at, anonymised_at)
+    SELECT 'anonymised:a' || id, '', '', '', '', created_at, updated_at, anonymised_at
+    FROM applications WHERE anonymised_at IS NOT NULL;
+UPDATE applications SET student_id = (SELECT s.id FROM students s WHERE
+    (applications.anonymised_at IS NULL AND s.anonymised_at IS NULL
+        AND s.pesel = applications.pesel)
+    OR (applications.anonymised_at IS NOT NULL AND s.pesel = 'anonymised:a' || applications.id));
+-- The newest application's parents, the primary address first.
+INSERT OR IGNORE INTO student_parents (student_id, email, position)
+    SELECT s.id, s.parent_email, 0 FROM students s WHERE s.anonymised_at IS NULL;
+INSERT OR IGNORE INTO student_parents (student_id, email, position)
+    SELECT a.student_id, p.email, p.position FROM application_parents p
+    JOIN applications a ON a.id = p.application_id
+    WHERE a.anonymised_at IS NULL
+      AND a.id = (SELECT MAX(b.id) FROM applications b
+                  WHERE b.student_id = a.student_id);
+
+-- The student columns now live in students only (their indexes and the view
+-- naming them go first, then come back on the new shape).
+DROP INDEX applications_open_pesel;
+DROP INDEX applications_parent_email;
+DROP VIEW application_codes;
+DROP TABLE application_parents;
+ALTER TABLE applications DROP COLUMN first_names;
+ALTER TABLE applications DROP COLUMN last_name;
+ALTER TABLE applications DROP COLUMN pesel;
+ALTER TABLE applications DROP COLUMN class;
+ALTER TABLE applications DROP COLUMN parent_email;
+ALTER TABLE applications DROP COLUMN legitymacja_number;
+ALTER TABLE applications DROP COLUMN valid_until;
+CREATE INDEX applications_student ON applications(student_id);
+-- At most one open application per student ({closed}: the closed statuses,
+-- built from domain::Status when the migration runs).
+CREATE UNIQUE INDEX applications_open_student ON applications(student_id)
+    WHERE status NOT IN ({closed}) AND reissued_as IS NULL AND anonymised_at IS NULL;
+-- An application with its student, as the rest of the store reads it.
+CREATE VIEW student_applications AS
+    SELECT a.*, s.pesel, s.first_names, s.last_name, s.class, s.parent_email,
+        s.legitymacja_number, s.valid_until
+    FROM applications a JOIN students s ON s.id = a.student_id;
+-- Each application's parent addresses: its student's.
+CREATE VIEW application_parents AS
+    SELECT a.id AS application_id, p.email, p.position
+    FROM applications a JOIN student_parents p ON p.student_id = a.student_id;
+CREATE VIEW application_codes AS
+    SELECT a.*, c.id AS code_id, c.issued_at AS code_generated_at,
+        c.expires_at AS code_expires_at
+    FROM student_applications a
+    LEFT JOIN codes c ON c.application_id = a.id AND c.replaced_by IS NULL;
+"#,
 ];

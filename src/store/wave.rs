@@ -1,5 +1,5 @@
 //! The yearly re-validation wave: its rows (`waves`, `wave_members`) and
-//! the paper ID's validity date (`applications.valid_until`).
+//! the paper ID's validity date (`students.valid_until`).
 //!
 //! A member moves `planned` → `mailed` by a conditional update in the
 //! transaction that opens its reissue and queues the family's mail, so a
@@ -20,11 +20,11 @@ fn date(s: Option<String>) -> Result<Option<NaiveDate>> {
     .transpose()
 }
 
-/// The paper ID's validity date of application `id`, if known.
+/// The paper ID's validity date of application `id`'s student, if known.
 pub fn valid_until(conn: Tx<'_>, id: i64) -> Result<Option<NaiveDate>> {
     let v: Option<String> = conn
         .query_row(
-            "SELECT valid_until FROM applications WHERE id = ?1",
+            "SELECT valid_until FROM student_applications WHERE id = ?1",
             [id],
             |r| r.get(0),
         )
@@ -39,8 +39,8 @@ pub fn candidates(conn: Tx<'_>) -> Result<Vec<(Candidate, String)>> {
     let sql = format!(
         "SELECT a.id, a.status, a.valid_until, a.reissued_as IS NOT NULL, a.class,
             EXISTS (SELECT 1 FROM objections o JOIN applications b ON b.id = o.application_id
-                    WHERE o.withdrawn_at IS NULL AND b.pesel = a.pesel)
-         FROM applications a
+                    WHERE o.withdrawn_at IS NULL AND b.student_id = a.student_id)
+         FROM student_applications a
          WHERE a.anonymised_at IS NULL AND a.status IN ({})
            AND NOT EXISTS (SELECT 1 FROM wave_members m
                            WHERE m.application_id = a.id AND m.state = 'planned')
@@ -115,11 +115,12 @@ pub struct Planned {
     pub valid_until: NaiveDate,
 }
 
-/// The planned members grouped by family (the primary parent address),
-/// families in the order they were planned.
-pub fn planned_families(conn: Tx<'_>) -> Result<Vec<Vec<Planned>>> {
+/// The planned members, in the order they were planned, each with its
+/// student's parent addresses (none for an anonymised row); the caller
+/// groups them into families (`workflow::wave::families`).
+pub fn planned(conn: Tx<'_>) -> Result<Vec<(Planned, Vec<String>)>> {
     let mut stmt = conn.prepare(
-        "SELECT m.wave_id, m.application_id, w.valid_until, a.parent_email
+        "SELECT m.wave_id, m.application_id, w.valid_until, a.student_id
          FROM wave_members m JOIN waves w ON w.id = m.wave_id
          JOIN applications a ON a.id = m.application_id
          WHERE m.state = 'planned' ORDER BY m.rowid",
@@ -129,28 +130,30 @@ pub fn planned_families(conn: Tx<'_>) -> Result<Vec<Vec<Planned>>> {
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,
             r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<i64>>(3)?,
         ))
     })?;
-    let mut families: Vec<(Option<String>, Vec<Planned>)> = Vec::new();
+    let mut addresses = conn.prepare_cached(
+        "SELECT email FROM student_parents WHERE student_id = ?1 ORDER BY position, email",
+    )?;
+    let mut planned = Vec::new();
     for row in rows {
-        let (wave, application, valid, parent) = row?;
+        let (wave, application, valid, student) = row?;
         let valid_until = date(Some(valid))?.ok_or_else(|| StoreError::Corrupt("wave".into()))?;
+        let parents = match student {
+            Some(student) => addresses
+                .query_map([student], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?,
+            None => Vec::new(),
+        };
         let p = Planned {
             wave,
             application,
             valid_until,
         };
-        // An anonymised row has no address: it is its own family (skipped).
-        match families
-            .iter_mut()
-            .find(|(k, _)| k.is_some() && *k == parent)
-        {
-            Some((_, members)) => members.push(p),
-            None => families.push((parent, vec![p])),
-        }
+        planned.push((p, parents));
     }
-    Ok(families.into_iter().map(|(_, m)| m).collect())
+    Ok(planned)
 }
 
 /// How many members were started since `since` (the hourly rate).

@@ -56,14 +56,6 @@ impl Lines {
         }
     }
 
-    pub fn header(self, id: i64, first: &str, last: &str, class: &str) -> String {
-        let (app, cls) = (
-            self.pick("Wniosek", "Application"),
-            self.pick("klasa", "class"),
-        );
-        format!("{app} #{id}: {first} {last}, {cls} {class}")
-    }
-
     pub fn pesel_and_parents(self, pesel: &str, parents: &str) -> String {
         let label = self.pick("e-mail rodzica", "parent's e-mail");
         format!("PESEL: {pesel}   {label}: {parents}")

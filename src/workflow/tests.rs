@@ -22,6 +22,7 @@ fn application(id: i64, first: &str, last: &str, parent: &str, status: Status) -
     let at = Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap();
     Application {
         id,
+        student_id: id,
         name: name(first, last),
         pesel: pesel(2015, 5, 12, id as u32),
         class: class("3A"),

@@ -122,5 +122,44 @@ pub fn auto_due(today: NaiveDate, on: (u32, u32), started_this_year: bool) -> bo
     !started_this_year && NaiveDate::from_ymd_opt(year, on.0, on.1).is_some_and(window)
 }
 
+/// The families among a wave's members, given each member's parent
+/// addresses: members sharing any address are one family, and so are
+/// members linked through a chain of shared addresses (A {p1, p2}, B {p2}
+/// and C {p3}: A and B are one family, C another). Each family lists its members' indexes in
+/// order, families in the order of their first member. A member without an
+/// address (an anonymised row) is a family of its own.
+pub fn families<A: AsRef<str>, S: AsRef<[A]>>(addresses: &[S]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..addresses.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut first_with: std::collections::HashMap<&str, usize> = Default::default();
+    for (i, own) in addresses.iter().enumerate() {
+        for a in own.as_ref() {
+            let other = *first_with.entry(a.as_ref()).or_insert(i);
+            let (x, y) = (root(&mut parent, i), root(&mut parent, other));
+            // The smaller index is the root: families keep their order.
+            parent[x.max(y)] = x.min(y);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: std::collections::HashMap<usize, usize> = Default::default();
+    for i in 0..addresses.len() {
+        let r = root(&mut parent, i);
+        match group_of.get(&r) {
+            Some(&g) => groups[g].push(i),
+            None => {
+                group_of.insert(r, groups.len());
+                groups.push(vec![i]);
+            }
+        }
+    }
+    groups
+}
+
 #[cfg(test)]
 mod tests;

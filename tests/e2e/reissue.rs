@@ -83,6 +83,22 @@ async fn ponownie_after_invalidation_and_the_new_application_takes_the_parents_n
         text.contains(&format!("Kolejne wydania: #{id} → #{new} (ten)")),
         "{text}"
     );
+    // One student, shown once, then both applications with their codes.
+    assert_eq!(v["student_id"], show_json(&t, id)["student_id"]);
+    let listed = v["applications"]
+        .as_array()
+        .expect("the student's applications");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["status"], "invalidated");
+    assert_eq!(listed[0]["codes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(text.matches("Uczeń: Adam Wiśniewski").count(), 1, "{text}");
+    let old_line = text.find(&format!("  #{id}: unieważniony")).expect(&text);
+    let new_line = text.find(&format!("  #{new} (ten): ")).expect(&text);
+    assert!(old_line < new_line, "{text}");
+    assert!(
+        text[old_line..new_line].contains("Kody aktywacyjne:"),
+        "{text}"
+    );
 
     // A second PONOWNIE on the old one changes nothing.
     let again = mleg(&t, &["apps", "reissue", &id.to_string()]);

@@ -71,6 +71,11 @@ async fn students_missing_from_the_new_register_are_closed_as_having_left() {
     assert_eq!(t.application(czeka).status, Status::Cancelled);
     assert_eq!(t.application(zostaje).status, Status::AwaitingPhoto);
     assert_eq!(t.application(zostaje2).status, Status::AwaitingPhoto);
+    // The students who stay carry the register's names and parents now.
+    let stays = t.application(zostaje);
+    assert_eq!(stays.name.first_names(), "Uczeń");
+    let only: Vec<&str> = stays.parent_emails.iter().map(|e| e.as_str()).collect();
+    assert_eq!(only, ["rodzic@example.pl"]);
     let history = mleg::store::apps::events(t.app.store().conn(), odszedl).unwrap();
     assert!(
         history

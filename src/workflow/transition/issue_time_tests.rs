@@ -27,6 +27,7 @@ const RULES: Rules = Rules {
 fn application(status: Status) -> Application {
     Application {
         id: 7,
+        student_id: 7,
         name: name("Jan", "Kowalski"),
         pesel: pesel(2012, 5, 17, 1234),
         class: class("3a"),

@@ -14,6 +14,7 @@ fn now() -> DateTime<Utc> {
 pub(super) fn application(status: Status) -> Application {
     Application {
         id: 7,
+        student_id: 7,
         name: name("Jan", "Kowalski"),
         pesel: pesel(2012, 5, 17, 1234),
         class: class("3a"),

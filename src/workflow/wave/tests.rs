@@ -90,3 +90,28 @@ fn the_daemon_starts_once_a_school_year_from_its_day() {
     assert!(!auto_due(day(2026, 12, 1), (1, 15), false));
     assert!(auto_due(day(2027, 1, 15), (1, 15), false));
 }
+
+#[test]
+fn a_family_is_every_child_linked_through_any_shared_parent_address() {
+    let a = vec!["p1@example.pl", "p2@example.pl"];
+    let b = vec!["p2@example.pl"];
+    let c = vec!["p3@example.pl"];
+    assert_eq!(families(&[a, b, c]), vec![vec![0, 1], vec![2]]);
+}
+
+#[test]
+fn a_chain_of_shared_addresses_joins_families_found_apart_and_no_address_stays_alone() {
+    // 0 and 2 share nothing, until 3 shares an address with each.
+    let members: Vec<Vec<&str>> = vec![
+        vec!["a@example.pl"],
+        vec!["z@example.pl"],
+        vec!["b@example.pl"],
+        vec!["b@example.pl", "a@example.pl"],
+        vec![],
+        vec![],
+    ];
+    assert_eq!(
+        families(&members),
+        vec![vec![0, 2, 3], vec![1], vec![4], vec![5]]
+    );
+}
