@@ -96,7 +96,19 @@ impl MailStack {
         Self::start_opts(false, &["--tls"])
     }
 
+    /// Like [`MailStack::start`], with Postfix filing a copy of every mail
+    /// `address` sends in that account's `folder`, as Microsoft 365 and Gmail
+    /// do and as a school's IT person sets up a Postfix (`sender_bcc_maps`):
+    /// the copy exists exactly when the server took the mail.
+    pub fn start_filing_sent(address: &str, folder: &str) -> MailStack {
+        Self::start_with(false, &[], Some(&format!("{address}:{folder}")))
+    }
+
     fn start_opts(oauth2: bool, opts: &[&str]) -> MailStack {
+        Self::start_with(oauth2, opts, None)
+    }
+
+    fn start_with(oauth2: bool, opts: &[&str], sent_copies: Option<&str>) -> MailStack {
         let installed = ["dovecot", "postfix"]
             .iter()
             .all(|bin| Path::new("/usr/sbin").join(bin).exists() || on_path(bin));
@@ -114,6 +126,7 @@ impl MailStack {
             .args(opts)
             .arg(dir.path())
             .env("MAILSTACK_OAUTH2", if oauth2 { "1" } else { "0" })
+            .env("MAILSTACK_SENT_COPIES", sent_copies.unwrap_or(""))
             .output()
             .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
         assert!(
