@@ -59,9 +59,8 @@ impl Backlog {
 
     /// The parents' mailboxes on `stack` (their replies must be delivered).
     pub fn add_parents(&self, stack: &MailStack) {
-        for i in 0..self.n {
-            stack.add_user(&self.parent(i));
-        }
+        let parents: Vec<String> = (0..self.n).map(|i| self.parent(i)).collect();
+        stack.add_users(&parents);
     }
 
     /// Every parent's child registered in `t`'s database.

@@ -75,12 +75,7 @@ async fn without_a_sent_folder_an_in_doubt_mail_is_resent_with_the_same_message_
 /// `n` registered students whose parents' photo mails wait in the school's INBOX.
 pub(crate) async fn backlog(t: &TestApp, n: u32) -> Vec<String> {
     let parents: Vec<String> = (0..n).map(|i| format!("kolejka{i}@example.pl")).collect();
-    // Mailboxes are made by a script that waits for Dovecot: a few at a time.
-    std::thread::scope(|s| {
-        for chunk in parents.chunks(parents.len().div_ceil(8)) {
-            s.spawn(|| chunk.iter().for_each(|p| drop(t.stack.add_user(p))));
-        }
-    });
+    t.stack.add_users(&parents);
     let photo = photos::good_jpeg();
     for (i, parent) in (0..n).zip(&parents) {
         let last = format!("Kolejka{}", letters(i));

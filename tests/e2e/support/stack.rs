@@ -96,7 +96,19 @@ impl MailStack {
         Self::start_opts(false, &["--tls"])
     }
 
+    /// Like [`MailStack::start`], with Postfix filing a copy of every mail
+    /// `address` sends in that account's `folder`, as Microsoft 365 and Gmail
+    /// do and as a school's IT person sets up a Postfix (`sender_bcc_maps`):
+    /// the copy exists exactly when the server took the mail.
+    pub fn start_filing_sent(address: &str, folder: &str) -> MailStack {
+        Self::start_with(false, &[], Some(&format!("{address}:{folder}")))
+    }
+
     fn start_opts(oauth2: bool, opts: &[&str]) -> MailStack {
+        Self::start_with(oauth2, opts, None)
+    }
+
+    fn start_with(oauth2: bool, opts: &[&str], sent_copies: Option<&str>) -> MailStack {
         let installed = ["dovecot", "postfix"]
             .iter()
             .all(|bin| Path::new("/usr/sbin").join(bin).exists() || on_path(bin));
@@ -114,6 +126,7 @@ impl MailStack {
             .args(opts)
             .arg(dir.path())
             .env("MAILSTACK_OAUTH2", if oauth2 { "1" } else { "0" })
+            .env("MAILSTACK_SENT_COPIES", sent_copies.unwrap_or(""))
             .output()
             .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
         assert!(
@@ -198,6 +211,30 @@ impl MailStack {
             String::from_utf8_lossy(&out.stderr)
         );
         address.to_string()
+    }
+
+    /// [`MailStack::add_user`] for many addresses at once: the script writes
+    /// its passwd file once and asks Dovecot once (a bench's hundreds of
+    /// parents would otherwise take a second each).
+    pub fn add_users(&self, addresses: &[String]) {
+        let list = self.path().join("add-users.list");
+        let lines: String = addresses
+            .iter()
+            .map(|a| format!("{a} {PASSWORD}\n"))
+            .collect();
+        std::fs::write(&list, lines).expect("the address list is written");
+        let out = Command::new(SCRIPT)
+            .arg("add-users")
+            .arg(self.path())
+            .arg(&list)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
+        assert!(
+            out.status.success(),
+            "{SCRIPT} add-users ({} addresses) failed: {}",
+            addresses.len(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Submit a ready-made message to the stack's Postfix with the given envelope. Returns once
