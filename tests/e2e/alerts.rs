@@ -8,7 +8,7 @@ use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::app::{SCHOOL, TestApp, mleg, pesel};
 use crate::support::dates::{set_clock, utc};
 use crate::support::mime::Mail;
 use crate::support::photos;
@@ -95,6 +95,13 @@ fn alert_rows(t: &TestApp) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `mleg status --json`: its exit code and what it printed.
+fn status_json(t: &TestApp) -> (Option<i32>, serde_json::Value) {
+    let out = mleg(t, &["status", "--json"]);
+    let value = serde_json::from_slice(&out.stdout).expect("status --json is JSON");
+    (out.status.code(), value)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_smtp_login_alerts_once_through_the_fallback_and_once_when_it_works_again() {
     let mut t = alerts_app();
@@ -144,6 +151,18 @@ async fn a_refused_smtp_login_alerts_once_through_the_fallback_and_once_when_it_
         t.mail_log(FALLBACK)
     );
 
+    // `mleg status` shows the standing alert; SMTP refusing mleg is critical.
+    let (code, status) = status_json(&t);
+    assert_eq!(code, Some(2), "{status:#}");
+    let alerts = status["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{status:#}");
+    assert_eq!(alerts[0]["cause"], "smtp");
+    assert!(alerts[0]["failing_since"].is_string(), "{status:#}");
+    assert!(alerts[0]["alert_sent_at"].is_string(), "{status:#}");
+    let text = String::from_utf8_lossy(&mleg(&t, &["status"]).stdout).into_owned();
+    assert!(text.contains("SMTP alert mailed at "), "{text}");
+    assert!(text.contains("\nalert: smtp failing since "), "{text}");
+
     // Still failing an hour later, and the next day's morning: no second alert.
     round_at(&mut t, start + Duration::minutes(120)).await;
     round_at(&mut t, start + Duration::hours(20)).await;
@@ -174,6 +193,8 @@ async fn a_refused_smtp_login_alerts_once_through_the_fallback_and_once_when_it_
     assert!(recovered.text.contains("znów działa"), "{}", recovered.text);
     round_at(&mut t, start + Duration::hours(22)).await;
     t.exactly(IT, 2).await;
+    let (_, status) = status_json(&t);
+    assert_eq!(status["alerts"], serde_json::json!([]), "{status:#}");
     assert!(
         t.outbox_state().iter().all(|(_, _, sent, _)| *sent),
         "{:?}",
@@ -350,4 +371,43 @@ async fn the_client_secret_is_reminded_before_its_end_and_a_refused_one_alerts_o
     );
     let reply = &t.exactly(&parent, 1).await[0];
     assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
+}
+
+/// A school run from cron (`mleg once` and `mleg tick`, no daemon): `tick`
+/// ends with the alert step too, so the IT person hears of a refused SMTP
+/// login from it alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mleg_tick_from_cron_alerts_about_a_refused_smtp_login() {
+    let mut t = alerts_app();
+    let start = utc(2026, 12, 7, 8, 0);
+    let parent = t.parent("cron");
+    t.register("Ela", "Cronowa", &pesel(2014, 5, 5, 52), &parent);
+    set_password(&t, SENDER, PASSWORD, "changed-by-the-provider");
+    t.send(
+        &Mail::new(&parent, SCHOOL, "legitymacja").photo("Ela Cronowa.jpg", photos::good_jpeg()),
+    )
+    .await;
+    // The round queues the answer; its delivery is refused.
+    round_at(&mut t, start).await;
+    assert_eq!(alert_rows(&t), vec![]);
+
+    let later = (start + Duration::minutes(62)).to_rfc3339();
+    let out = mleg(&t, &["tick", "--now", &later, "--send"]);
+    // The failed delivery is still the cron job's failure (cron mails it).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("refused"),
+        "{stderr}"
+    );
+    let alert = &t.exactly(IT, 1).await[0];
+    assert!(
+        alert.subject.contains("Nie działa logowanie"),
+        "{}",
+        alert.subject
+    );
+    assert_eq!(alert.from.as_deref(), Some(FALLBACK));
+    assert_eq!(
+        alert_rows(&t),
+        vec![("smtp".to_owned(), "alert".to_owned())]
+    );
 }
