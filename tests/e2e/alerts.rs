@@ -15,13 +15,13 @@ use crate::support::photos;
 use crate::support::stack::PASSWORD;
 
 /// mleg's SMTP login: its own account, so the watched mailbox keeps working.
-const SENDER: &str = "wysylka@szkola.test";
+pub(crate) const SENDER: &str = "wysylka@szkola.test";
 /// The fallback server's login (and the alerts' sender).
-const FALLBACK: &str = "alerty@szkola.test";
-const IT: &str = "it@szkola.test";
+pub(crate) const FALLBACK: &str = "alerty@szkola.test";
+pub(crate) const IT: &str = "it@szkola.test";
 
 /// Sets `address`'s password (from `old`) in the running stack's Dovecot passwd-file.
-fn set_password(t: &TestApp, address: &str, old: &str, password: &str) {
+pub(crate) fn set_password(t: &TestApp, address: &str, old: &str, password: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mailstack");
     let out = Command::new(script)
         .arg("add-user")
@@ -56,7 +56,7 @@ fn set_password(t: &TestApp, address: &str, old: &str, password: &str) {
     panic!("Dovecot never took the new password of {address}");
 }
 
-fn alerts_app() -> TestApp {
+pub(crate) fn alerts_app() -> TestApp {
     let mut t = TestApp::spawn_with(|toml| {
         *toml = toml.replace(
             &format!("user = \"{SCHOOL}\"\npassword_file = \"smtp.password\""),
@@ -81,12 +81,12 @@ fn alerts_app() -> TestApp {
 }
 
 /// One daemon round (read the mailbox, deliver, alerts) at `at`.
-async fn round_at(t: &mut TestApp, at: DateTime<Utc>) {
+pub(crate) async fn round_at(t: &mut TestApp, at: DateTime<Utc>) {
     set_clock(t, at);
     let _ = mleg::daemon::once(&t.app).await;
 }
 
-fn alert_rows(t: &TestApp) -> Vec<(String, String)> {
+pub(crate) fn alert_rows(t: &TestApp) -> Vec<(String, String)> {
     let epoch = DateTime::<Utc>::UNIX_EPOCH;
     mleg::store::health::alerts_since(t.app.store().conn(), epoch)
         .unwrap()
@@ -371,43 +371,4 @@ async fn the_client_secret_is_reminded_before_its_end_and_a_refused_one_alerts_o
     );
     let reply = &t.exactly(&parent, 1).await[0];
     assert!(reply.text.contains("Przyjęliśmy zdjęcie"), "{}", reply.text);
-}
-
-/// A school run from cron (`mleg once` and `mleg tick`, no daemon): `tick`
-/// ends with the alert step too, so the IT person hears of a refused SMTP
-/// login from it alone.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mleg_tick_from_cron_alerts_about_a_refused_smtp_login() {
-    let mut t = alerts_app();
-    let start = utc(2026, 12, 7, 8, 0);
-    let parent = t.parent("cron");
-    t.register("Ela", "Cronowa", &pesel(2014, 5, 5, 52), &parent);
-    set_password(&t, SENDER, PASSWORD, "changed-by-the-provider");
-    t.send(
-        &Mail::new(&parent, SCHOOL, "legitymacja").photo("Ela Cronowa.jpg", photos::good_jpeg()),
-    )
-    .await;
-    // The round queues the answer; its delivery is refused.
-    round_at(&mut t, start).await;
-    assert_eq!(alert_rows(&t), vec![]);
-
-    let later = (start + Duration::minutes(62)).to_rfc3339();
-    let out = mleg(&t, &["tick", "--now", &later, "--send"]);
-    // The failed delivery is still the cron job's failure (cron mails it).
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success() && stderr.contains("refused"),
-        "{stderr}"
-    );
-    let alert = &t.exactly(IT, 1).await[0];
-    assert!(
-        alert.subject.contains("Nie działa logowanie"),
-        "{}",
-        alert.subject
-    );
-    assert_eq!(alert.from.as_deref(), Some(FALLBACK));
-    assert_eq!(
-        alert_rows(&t),
-        vec![("smtp".to_owned(), "alert".to_owned())]
-    );
 }
