@@ -128,6 +128,17 @@ fn print_parts(s: &Snapshot) {
     if let Some(expires) = s.secret_expires {
         println!("oauth2 client secret: expires on {expires}");
     }
+    if s.alerts.is_empty() {
+        println!("alerts: none standing");
+    }
+    for a in &s.alerts {
+        let state = a
+            .failing_since
+            .map_or("works again, recovery mail due".to_owned(), |f| {
+                format!("failing since {}", ts(f))
+            });
+        println!("alert: {} {state}, mailed at {}", a.cause, ts(a.sent_at));
+    }
     println!("database: {} bytes", s.db_bytes);
 }
 
@@ -180,6 +191,11 @@ fn to_json(s: &Snapshot, level: Level, reasons: &[String]) -> Value {
         "digest_today": digest_word(s.digest_today),
         "database_bytes": s.db_bytes,
         "client_secret_expires": s.secret_expires.map(|d| d.to_string()),
+        "alerts": s.alerts.iter().map(|a| json!({
+            "cause": a.cause,
+            "failing_since": a.failing_since.map(ts),
+            "alert_sent_at": ts(a.sent_at),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -1,5 +1,5 @@
 //! `mleg tick`: the date rules, the digest and the retention rule at one
-//! instant, then delivery, ending with one summary line; and its dry run:
+//! instant, then delivery and the alert step, ending with one summary line; and its dry run:
 //! what they would do at an instant, printed, with nothing changed and
 //! nothing sent.
 //!
@@ -43,7 +43,11 @@ pub async fn tick(config: &Path, now: Option<DateTime<Utc>>) -> Result<ExitCode>
     // Like every round: never beside another one (the daemon's, a cron's).
     let lock = mleg::daemon::take_round_lock(&app, || eprintln!("{}", crate::WAITING)).await?;
     let report = mleg::scheduler::step(&app, now).await?;
-    let sent = mleg::daemon::deliver(&app, &lock).await?;
+    let sent = mleg::daemon::deliver(&app, &lock).await;
+    // A school run from cron has no daemon: its IT person is alerted here,
+    // above all when the delivery just failed.
+    mleg::daemon::alerts(&app, &lock).await;
+    let sent = sent?;
     let counts = counts(&report, sent.sent);
     let lines = mleg::words::Lines(app.config.language);
     println!("{}", lines.tick_summary(&now.to_rfc3339(), &counts));

@@ -148,6 +148,12 @@ pub async fn intake_once(app: &App) -> Result<IntakeReport, IntakeError> {
     report
 }
 
+/// The alert step (`crate::alerts`) for a caller holding the round lock,
+/// as every round ends with it: `mleg tick` from cron alerts too.
+pub async fn alerts(app: &App, _lock: &RoundLock) {
+    health::alerts(app).await;
+}
+
 /// One delivery step, under the round lock.
 pub async fn deliver_once(app: &App) -> Result<OutboxReport, RoundError> {
     let lock = round_lock(app).await?;

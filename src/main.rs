@@ -146,9 +146,6 @@ const WIRE_TARGETS: &[&str] = &[
     "reqwest",
     "tokio_util",
     "ureq",
-    // Not the wire, but its info lines ("Job creator created", "Uninited")
-    // mean nothing to the IT person reading the journal.
-    "tokio_cron_scheduler",
 ];
 
 fn is_wire_target(target: &str) -> bool {

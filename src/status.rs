@@ -53,6 +53,18 @@ pub struct SmtpFailing {
     pub error: String,
 }
 
+/// A login alerted about whose recovery mail has not gone out yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveAlert {
+    /// The cause's key: `imap`, `smtp` or `token`.
+    pub cause: String,
+    /// When the last alert about it was mailed (queued).
+    pub sent_at: DateTime<Utc>,
+    /// Since when its login fails; None when it works again and the
+    /// recovery mail is due at the next round.
+    pub failing_since: Option<DateTime<Utc>>,
+}
+
 /// What the database says about one school at `now`.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -77,6 +89,8 @@ pub struct Snapshot {
     /// (`[oauth2] client_secret_expires`, if known).
     pub today: NaiveDate,
     pub secret_expires: Option<NaiveDate>,
+    /// The alerts mailed to `[alerts] to` and still standing.
+    pub alerts: Vec<LiveAlert>,
 }
 
 /// Reads the snapshot of `app`'s school (a read-only `App` does).
@@ -101,7 +115,27 @@ pub fn read(app: &App) -> Result<Snapshot, StoreError> {
         idle_wanted: app.config.imap.idle,
         today,
         secret_expires: app.config.client_secret_expires,
+        alerts: live_alerts(conn)?,
     })
+}
+
+fn live_alerts(conn: crate::store::Tx<'_>) -> Result<Vec<LiveAlert>, StoreError> {
+    let mut out = Vec::new();
+    for (cause, sent_at) in health::live_alerts(conn)? {
+        let part = match cause.as_str() {
+            "imap" => Part::Imap,
+            "smtp" => Part::Smtp,
+            "token" => Part::Token,
+            _ => continue,
+        };
+        let failing_since = health::get(conn, part)?.filter(|s| !s.ok).map(|s| s.since);
+        out.push(LiveAlert {
+            cause,
+            sent_at,
+            failing_since,
+        });
+    }
+    Ok(out)
 }
 
 fn db_bytes(path: &Path) -> u64 {
@@ -144,7 +178,8 @@ impl Snapshot {
 /// Critical: the watched mailbox or the SMTP server refuses mleg now, or the
 /// last round failed. Warning: no round yet or none for long (the daemon is
 /// not running), a mail waiting over an hour, the IDLE connection down for
-/// over 10 minutes. OK otherwise.
+/// over 10 minutes, an alert mailed and not yet followed by its recovery.
+/// OK otherwise.
 pub fn judge(s: &Snapshot) -> (Level, Vec<String>) {
     let mut found: Vec<(Level, String)> = Vec::new();
     if let Some(imap) = s.imap.as_ref().filter(|i| !i.ok) {
@@ -206,6 +241,9 @@ pub fn judge(s: &Snapshot) -> (Level, Vec<String>) {
             ),
         ));
     }
+    for alert in &s.alerts {
+        found.push((Level::Warning, alert_reason(alert)));
+    }
     if let Some(expiry) = secret_expiry(s.secret_expires, s.today) {
         found.push(expiry);
     }
@@ -233,6 +271,23 @@ pub fn secret_expiry(expires: Option<NaiveDate>, today: NaiveDate) -> Option<(Le
         ))
     } else {
         None
+    }
+}
+
+/// A standing alert as one reason: a warning of its own, so a monitor
+/// sees that someone was told even when the failure itself is critical.
+fn alert_reason(a: &LiveAlert) -> String {
+    let cause = a.cause.to_uppercase();
+    match a.failing_since {
+        Some(since) => format!(
+            "{cause} alert mailed at {}, failing since {}",
+            ts(a.sent_at),
+            ts(since)
+        ),
+        None => format!(
+            "{cause} alert mailed at {}; it works again, the recovery mail goes with the next round",
+            ts(a.sent_at)
+        ),
     }
 }
 

@@ -1,100 +1,67 @@
 //! The daemon's timers for the date rules and the digest.
 //!
-//! tokio-cron-scheduler fires at the daily times from `[dates]` (in the
-//! school's time zone) and every `check_every_secs`. A fire carries no
-//! meaning of its own: it only wakes [`run`], which calls
-//! `scheduler::step(app, clock.now())` and delivers the outbox. What is due
-//! is decided from the database, so a fire too many sends nothing twice and
-//! a fire too few is caught up by the next one. That matters twice a year:
-//! tokio-cron-scheduler 0.15 keeps the UTC offset of the day the job was
-//! created, so after a DST change its daily fire lands an hour off; the
-//! frequent fire (aligned to whole minutes/quarter-hours in UTC, hence also
-//! locally) runs the daily job at its local time anyway, and only once.
+//! The loop sleeps until the next daily time from `[dates]` (in the
+//! school's time zone) or the next whole multiple of `check_every_secs`
+//! (aligned in UTC, hence also locally: Polish offsets are whole hours),
+//! whichever comes first. A wake carries no meaning of its own: it only
+//! runs [`fire`], which calls `scheduler::step(app, clock.now())` and
+//! delivers the outbox. What is due is decided from the database, so a wake
+//! too many sends nothing twice and a wake too few is caught up by the next
+//! one. The next wake is computed afresh after each fire, from the zone's
+//! rules for that day, so a daily job stays on its local time across DST.
+//!
+//! One computed sleep, not a cron library: a scheduler that polls its job
+//! list twice a second was most of what an idle school cost in CPU.
 
 use std::time::Duration;
 
-use chrono::{NaiveTime, Timelike};
-use tokio::sync::mpsc;
-use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info};
 
 use crate::app::App;
 
-/// The cron expression (seconds first) of a daily job at local `time`.
-pub fn daily_cron(time: NaiveTime) -> String {
-    format!("0 {} {} * * *", time.minute(), time.hour())
+/// The first instant strictly after `after` that is a whole multiple of
+/// `every_secs` (counted from the Unix epoch) or one of the `daily` local
+/// times in `tz`. A daily time that does not exist that day (skipped by a
+/// spring-forward) is left to the frequent wake just after; one that
+/// occurs twice (fall-back) wakes at the first.
+pub fn next_wake(
+    after: DateTime<Utc>,
+    every_secs: u32,
+    daily: &[NaiveTime],
+    tz: Tz,
+) -> DateTime<Utc> {
+    let every = i64::from(every_secs.max(1));
+    let next_multiple = (after.timestamp().div_euclid(every) + 1) * every;
+    let frequent = DateTime::from_timestamp(next_multiple, 0).unwrap_or(after);
+    let today = after.with_timezone(&tz).date_naive();
+    let dailies = [today, today + chrono::Days::new(1)]
+        .into_iter()
+        .flat_map(|day| daily.iter().map(move |time| day.and_time(*time)))
+        .filter_map(|local| tz.from_local_datetime(&local).earliest())
+        .map(|at| at.with_timezone(&Utc))
+        .filter(|at| *at > after);
+    dailies.fold(frequent, DateTime::min)
 }
 
-/// The cron expression of the frequent check, every `secs` seconds
-/// (validated by the config: divides a minute, or whole minutes dividing an hour).
-pub fn frequent_cron(secs: u32) -> String {
-    if secs < 60 {
-        format!("*/{secs} * * * * *")
-    } else {
-        format!("0 */{} * * * *", secs / 60)
-    }
-}
-
-/// Starts the scheduler; each fire sends one wake-up (coalesced: a fire
-/// while a step is pending is dropped, the pending step covers it).
-async fn start(app: &App, wake: mpsc::Sender<()>) -> Result<JobScheduler, JobSchedulerError> {
-    let dates = &app.config.dates;
-    let sched = JobScheduler::new().await?;
-    let job = |wake: mpsc::Sender<()>| {
-        move |_id, _lock| -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-            let wake = wake.clone();
-            Box::pin(async move {
-                let _ = wake.try_send(());
-            })
-        }
-    };
-    for time in [dates.digest_time, dates.reminder_time] {
-        sched
-            .add(Job::new_async_tz(
-                daily_cron(time),
-                dates.timezone,
-                job(wake.clone()),
-            )?)
-            .await?;
-    }
-    sched
-        .add(Job::new_async(
-            frequent_cron(dates.check_every_secs),
-            job(wake),
-        )?)
-        .await?;
-    sched.start().await?;
-    Ok(sched)
-}
-
-/// Runs the date rules and the digest on the scheduler's fires until
+/// Runs the date rules and the digest at each computed wake until
 /// `shutdown`; once at start too, to catch up what fell due while mleg was
-/// stopped. Errors are logged; the next fire tries again.
+/// stopped. Errors are logged; the next wake tries again.
 pub async fn run(app: &App, shutdown: CancellationToken) {
-    let (wake, mut woken) = mpsc::channel(1);
-    let mut sched = match start(app, wake).await {
-        Ok(s) => Some(s),
-        Err(e) => {
-            error!(error = %e, "cannot start the job scheduler; checking every check_every_secs instead");
-            None
-        }
-    };
-    let fallback = Duration::from_secs(u64::from(app.config.dates.check_every_secs));
+    let dates = &app.config.dates;
+    let daily = [dates.digest_time, dates.reminder_time];
     loop {
         fire(app, &shutdown).await;
+        // The wall clock, not `app.clock`: the sleep is real time.
+        let now = Utc::now();
+        let at = next_wake(now, dates.check_every_secs, &daily, dates.timezone);
+        let sleep = (at - now).to_std().unwrap_or(Duration::ZERO);
         tokio::select! {
-            got = woken.recv(), if sched.is_some() => {
-                if got.is_none() {
-                    sched = None;
-                }
-            }
-            _ = tokio::time::sleep(fallback), if sched.is_none() => {}
+            _ = tokio::time::sleep(sleep) => {}
             _ = shutdown.cancelled() => break,
         }
-    }
-    if let Some(mut s) = sched {
-        let _ = s.shutdown().await;
     }
 }
 
@@ -123,19 +90,66 @@ async fn fire(app: &App, stop: &CancellationToken) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono_tz::Europe::Warsaw;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+    fn hm(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
 
     #[test]
-    fn cron_expressions() {
-        let t = NaiveTime::from_hms_opt(7, 30, 0).unwrap();
-        assert_eq!(daily_cron(t), "0 30 7 * * *");
-        assert_eq!(frequent_cron(10), "*/10 * * * * *");
-        assert_eq!(frequent_cron(900), "0 */15 * * * *");
-        // The scheduler accepts what we build.
-        let f = |_id, _l| -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-            Box::pin(async {})
-        };
-        assert!(Job::new_async_tz(daily_cron(t), chrono_tz::Europe::Warsaw, f).is_ok());
-        assert!(Job::new_async(frequent_cron(900), f).is_ok());
-        assert!(Job::new_async(frequent_cron(1), f).is_ok());
+    fn the_frequent_wake_lands_on_whole_multiples_in_utc() {
+        let at = utc("2027-01-10T10:07:13Z");
+        assert_eq!(next_wake(at, 900, &[], Warsaw), utc("2027-01-10T10:15:00Z"));
+        assert_eq!(next_wake(at, 10, &[], Warsaw), utc("2027-01-10T10:07:20Z"));
+        // Strictly after: a wake on the boundary itself waits a whole step.
+        let on = utc("2027-01-10T10:15:00Z");
+        assert_eq!(next_wake(on, 900, &[], Warsaw), utc("2027-01-10T10:30:00Z"));
+    }
+
+    #[test]
+    fn a_daily_time_wins_when_it_comes_first_in_local_time() {
+        // 07:50 in Warsaw in winter is 06:50 UTC; the digest at 07:55 local.
+        let at = utc("2027-01-10T06:50:00Z");
+        let daily = [hm(7, 55), hm(8, 0)];
+        assert_eq!(
+            next_wake(at, 900, &daily, Warsaw),
+            utc("2027-01-10T06:55:00Z")
+        );
+        // After both, the frequent wake; late at night, tomorrow's first time.
+        assert_eq!(
+            next_wake(utc("2027-01-10T07:01:00Z"), 900, &daily, Warsaw),
+            utc("2027-01-10T07:15:00Z")
+        );
+        assert_eq!(
+            next_wake(utc("2027-01-10T22:50:00Z"), 3600, &[hm(0, 30)], Warsaw),
+            utc("2027-01-10T23:00:00Z")
+        );
+        assert_eq!(
+            next_wake(utc("2027-01-10T23:05:00Z"), 3600, &[hm(0, 30)], Warsaw),
+            utc("2027-01-10T23:30:00Z")
+        );
+    }
+
+    #[test]
+    fn daily_times_follow_the_zone_across_dst() {
+        let daily = [hm(7, 55)];
+        // Summer: 07:55 CEST is 05:55 UTC, also on the day after the change.
+        assert_eq!(
+            next_wake(utc("2027-03-28T05:00:00Z"), 3600, &daily, Warsaw),
+            utc("2027-03-28T05:55:00Z")
+        );
+        assert_eq!(
+            next_wake(utc("2027-10-31T06:00:00Z"), 3600, &daily, Warsaw),
+            utc("2027-10-31T06:55:00Z")
+        );
+        // 02:30 does not exist on 2027-03-28 in Warsaw: the frequent wake covers it.
+        let gap = next_wake(utc("2027-03-28T00:40:00Z"), 900, &[hm(2, 30)], Warsaw);
+        assert_eq!(gap, utc("2027-03-28T00:45:00Z"));
+        // 02:30 occurs twice on 2027-10-31: the first one (CEST, 00:30 UTC).
+        let twice = next_wake(utc("2027-10-31T00:00:00Z"), 3600, &[hm(2, 30)], Warsaw);
+        assert_eq!(twice, utc("2027-10-31T00:30:00Z"));
     }
 }

@@ -31,6 +31,7 @@ fn healthy() -> Snapshot {
         idle_wanted: true,
         today: at(60).date_naive(),
         secret_expires: None,
+        alerts: vec![],
     }
 }
 
@@ -152,4 +153,42 @@ fn a_client_secret_warns_30_days_before_and_is_critical_once_expired() {
     let (level, reasons) = judge(&s);
     assert_eq!(level, Level::Critical);
     assert!(reasons[0].starts_with(&format!("the OAuth2 client secret expired on {past}")));
+}
+
+#[test]
+fn a_standing_alert_warns_and_a_failing_server_stays_critical() {
+    let mut s = healthy();
+    s.alerts = vec![LiveAlert {
+        cause: "token".into(),
+        sent_at: at(50),
+        failing_since: Some(at(0)),
+    }];
+    let (level, reasons) = judge(&s);
+    assert_eq!(level, Level::Warning);
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("TOKEN alert mailed at "),
+        "{reasons:?}"
+    );
+    assert!(reasons[0].contains(", failing since "), "{reasons:?}");
+
+    // Recovered, the recovery mail not out yet: still a warning, said so.
+    s.alerts[0].failing_since = None;
+    let (level, reasons) = judge(&s);
+    assert_eq!(level, Level::Warning);
+    assert!(reasons[0].contains("it works again"), "{reasons:?}");
+
+    // The IMAP login refused now is critical; the alert adds its line.
+    s.imap = state(false, 0, 59, Some("login refused"));
+    s.alerts[0].cause = "imap".into();
+    s.alerts[0].failing_since = Some(at(0));
+    let (level, reasons) = judge(&s);
+    assert_eq!(level, Level::Critical);
+    assert!(reasons[0].starts_with("IMAP failing since"), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("IMAP alert mailed at")),
+        "{reasons:?}"
+    );
 }

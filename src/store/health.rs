@@ -156,6 +156,31 @@ pub fn alerts_since(conn: Tx<'_>, since: DateTime<Utc>) -> Result<Vec<AlertRow>>
     .collect()
 }
 
+/// The causes alerted about and not yet followed by a recovery mail, with
+/// when the last alert went out, oldest first. Read-only, for `mleg status`
+/// in another process (unlike [`alerts_since`], it deletes nothing).
+pub fn live_alerts(conn: Tx<'_>) -> Result<Vec<(String, DateTime<Utc>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT key, kind, at FROM it_alerts WHERE kind IN ('alert', 'recovery') ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut live: Vec<(String, DateTime<Utc>)> = Vec::new();
+    for row in rows {
+        let (key, kind, at) = row?;
+        live.retain(|(k, _)| *k != key);
+        if kind == "alert" {
+            live.push((key, parse_ts(&at)?));
+        }
+    }
+    Ok(live)
+}
+
 /// The outbox row of a queued alert (sent through `[alerts.smtp]`).
 pub fn outbox_id(conn: Tx<'_>, message_id: &str) -> Result<Option<i64>> {
     Ok(conn

@@ -8,20 +8,20 @@ use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::support::app::{SCHOOL, TestApp, pesel};
+use crate::support::app::{SCHOOL, TestApp, mleg, pesel};
 use crate::support::dates::{set_clock, utc};
 use crate::support::mime::Mail;
 use crate::support::photos;
 use crate::support::stack::PASSWORD;
 
 /// mleg's SMTP login: its own account, so the watched mailbox keeps working.
-const SENDER: &str = "wysylka@szkola.test";
+pub(crate) const SENDER: &str = "wysylka@szkola.test";
 /// The fallback server's login (and the alerts' sender).
-const FALLBACK: &str = "alerty@szkola.test";
-const IT: &str = "it@szkola.test";
+pub(crate) const FALLBACK: &str = "alerty@szkola.test";
+pub(crate) const IT: &str = "it@szkola.test";
 
 /// Sets `address`'s password (from `old`) in the running stack's Dovecot passwd-file.
-fn set_password(t: &TestApp, address: &str, old: &str, password: &str) {
+pub(crate) fn set_password(t: &TestApp, address: &str, old: &str, password: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mailstack");
     let out = Command::new(script)
         .arg("add-user")
@@ -56,7 +56,7 @@ fn set_password(t: &TestApp, address: &str, old: &str, password: &str) {
     panic!("Dovecot never took the new password of {address}");
 }
 
-fn alerts_app() -> TestApp {
+pub(crate) fn alerts_app() -> TestApp {
     let mut t = TestApp::spawn_with(|toml| {
         *toml = toml.replace(
             &format!("user = \"{SCHOOL}\"\npassword_file = \"smtp.password\""),
@@ -81,18 +81,25 @@ fn alerts_app() -> TestApp {
 }
 
 /// One daemon round (read the mailbox, deliver, alerts) at `at`.
-async fn round_at(t: &mut TestApp, at: DateTime<Utc>) {
+pub(crate) async fn round_at(t: &mut TestApp, at: DateTime<Utc>) {
     set_clock(t, at);
     let _ = mleg::daemon::once(&t.app).await;
 }
 
-fn alert_rows(t: &TestApp) -> Vec<(String, String)> {
+pub(crate) fn alert_rows(t: &TestApp) -> Vec<(String, String)> {
     let epoch = DateTime::<Utc>::UNIX_EPOCH;
     mleg::store::health::alerts_since(t.app.store().conn(), epoch)
         .unwrap()
         .into_iter()
         .map(|r| (r.key, r.kind))
         .collect()
+}
+
+/// `mleg status --json`: its exit code and what it printed.
+fn status_json(t: &TestApp) -> (Option<i32>, serde_json::Value) {
+    let out = mleg(t, &["status", "--json"]);
+    let value = serde_json::from_slice(&out.stdout).expect("status --json is JSON");
+    (out.status.code(), value)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,6 +151,18 @@ async fn a_refused_smtp_login_alerts_once_through_the_fallback_and_once_when_it_
         t.mail_log(FALLBACK)
     );
 
+    // `mleg status` shows the standing alert; SMTP refusing mleg is critical.
+    let (code, status) = status_json(&t);
+    assert_eq!(code, Some(2), "{status:#}");
+    let alerts = status["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{status:#}");
+    assert_eq!(alerts[0]["cause"], "smtp");
+    assert!(alerts[0]["failing_since"].is_string(), "{status:#}");
+    assert!(alerts[0]["alert_sent_at"].is_string(), "{status:#}");
+    let text = String::from_utf8_lossy(&mleg(&t, &["status"]).stdout).into_owned();
+    assert!(text.contains("SMTP alert mailed at "), "{text}");
+    assert!(text.contains("\nalert: smtp failing since "), "{text}");
+
     // Still failing an hour later, and the next day's morning: no second alert.
     round_at(&mut t, start + Duration::minutes(120)).await;
     round_at(&mut t, start + Duration::hours(20)).await;
@@ -174,6 +193,8 @@ async fn a_refused_smtp_login_alerts_once_through_the_fallback_and_once_when_it_
     assert!(recovered.text.contains("znów działa"), "{}", recovered.text);
     round_at(&mut t, start + Duration::hours(22)).await;
     t.exactly(IT, 2).await;
+    let (_, status) = status_json(&t);
+    assert_eq!(status["alerts"], serde_json::json!([]), "{status:#}");
     assert!(
         t.outbox_state().iter().all(|(_, _, sent, _)| *sent),
         "{:?}",

@@ -11,6 +11,7 @@ mod support;
 
 mod alert_cap;
 mod alerts;
+mod alerts_cron;
 mod asks;
 mod cli;
 mod cli_language;
