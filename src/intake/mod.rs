@@ -11,6 +11,10 @@
 //! to its folder; a move that did not happen (crash, lost connection) is
 //! retried by the next step.
 //!
+//! The next few mails are fetched and their photos checked ahead, on every
+//! core ([`ahead`]); what reads or writes state stays one mail at a time,
+//! in UID order, as above.
+//!
 //! A mail the server will not give (its FETCH fails three rounds in a row)
 //! or will not let mleg move (refused three times) is left where it is,
 //! recorded, and named to the secretary once ([`stuck`]); intake goes on.

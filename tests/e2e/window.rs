@@ -60,8 +60,11 @@ async fn a_backlog_checked_ahead_ends_as_one_mail_at_a_time_would_and_a_bad_phot
     t.send(&second).await;
     sent.push(second.message_id.clone());
 
-    let (intake, _) = t.once().await;
+    // Delivered beside intake, and all of it by the end of the round: nine
+    // answers, and the secretary's seven photos.
+    let (intake, delivered) = t.once().await;
     assert_eq!((intake.examined, intake.processed), (9, 9));
+    assert_eq!((delivered.sent, delivered.waiting), (16, 0));
 
     // Every family heard about its own photo, the bad ones why.
     for (i, (user, first, last)) in FAMILIES.iter().enumerate() {
