@@ -10,8 +10,12 @@
 //! here has only been read (`BODY.PEEK`); dropping the window (an error, a
 //! stop) leaves nothing behind but a little wasted work.
 //!
-//! Memory is bounded by the window: at most `2 × cores` mails in flight,
-//! and no more than [`BUDGET_BYTES`] of them unless it is one alone.
+//! Memory is bounded by the window: one mail in flight per core (at least
+//! two), and no more than [`BUDGET_BYTES`] of them unless it is one alone.
+//! Not more: a phone photo's full decode holds some 40 MB of pixels, and
+//! with `2 × cores` decodes at once the peak RSS of a backlog went from
+//! 47 to 176 MiB for no gain in time (the commits in UID order are the
+//! slower part).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -94,7 +98,7 @@ impl Window {
         Window {
             waiting: mails.into(),
             ahead: VecDeque::new(),
-            size: (2 * cores).max(2),
+            size: cores.max(2),
             max_mail_bytes,
             policy: Arc::new(policy.clone()),
         }
