@@ -16,15 +16,16 @@ use mleg::app::App;
 use mleg::progress::{self, Job, Progress};
 use mleg::words::Lines;
 
-/// The bar of the job under way, if any.
+/// The bars of the jobs under way (intake and delivery may run at once:
+/// one line each).
 struct Bar {
     multi: MultiProgress,
-    current: Mutex<Option<ProgressBar>>,
+    current: Mutex<Vec<(Job, ProgressBar)>>,
     lines: Lines,
 }
 
 impl Bar {
-    fn current(&self) -> MutexGuard<'_, Option<ProgressBar>> {
+    fn current(&self) -> MutexGuard<'_, Vec<(Job, ProgressBar)>> {
         self.current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -44,8 +45,8 @@ impl Bar {
 impl Progress for Bar {
     fn start(&self, job: Job, len: u64) {
         let mut current = self.current();
-        if let Some(old) = current.take() {
-            old.finish_and_clear();
+        if let Some(at) = current.iter().position(|(j, _)| *j == job) {
+            current.remove(at).1.finish_and_clear();
         }
         // Nothing to count: no bar to flash on and off.
         if len == 0 {
@@ -57,18 +58,19 @@ impl Progress for Bar {
         let bar = self.multi.add(bar);
         // The rate and time left keep moving while one slow item is in hand.
         bar.enable_steady_tick(Duration::from_millis(250));
-        *current = Some(bar);
+        current.push((job, bar));
     }
 
-    fn inc(&self) {
-        if let Some(bar) = self.current().as_ref() {
+    fn inc(&self, job: Job) {
+        if let Some((_, bar)) = self.current().iter().find(|(j, _)| *j == job) {
             bar.inc(1);
         }
     }
 
-    fn finish(&self) {
-        if let Some(bar) = self.current().take() {
-            bar.finish_and_clear();
+    fn finish(&self, job: Job) {
+        let mut current = self.current();
+        if let Some(at) = current.iter().position(|(j, _)| *j == job) {
+            current.remove(at).1.finish_and_clear();
         }
     }
 }
@@ -131,7 +133,7 @@ pub fn attach(app: App) -> (App, LogWriter) {
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
     let bar = Bar {
         multi: multi.clone(),
-        current: Mutex::new(None),
+        current: Mutex::new(Vec::new()),
         lines: Lines(app.config.language),
     };
     (app.with_progress(Arc::new(bar)), LogWriter(Some(multi)))

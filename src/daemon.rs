@@ -1,6 +1,7 @@
 //! Wiring: the two ways to run the workers on the shared [`App`].
 //!
-//! `once` runs one intake step and one delivery step and returns; `run`
+//! `once` runs one intake step, delivering meanwhile what it queues, and
+//! returns when both are done; `run`
 //! repeats them until the cancellation token fires (SIGINT/SIGTERM in the
 //! binary): at once when IMAP IDLE announces new mail, else every poll
 //! interval, with the outbox on its own timer ([`watch`]); beside them run
@@ -12,7 +13,10 @@ mod notify;
 mod watch;
 pub use watch::Wake;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 pub mod jobs;
 
@@ -43,7 +47,8 @@ pub enum RoundError {
     Lock(std::io::Error),
 }
 
-/// One round: read the mailbox once, deliver the outbox once, tidy up.
+/// One round: read the mailbox once and deliver the outbox meanwhile
+/// ([`deliver_during`]), then tidy up.
 ///
 /// Rounds are serialised across processes by the round lock
 /// ([`RoundLock`]), so `mleg once` run while `mleg run` is busy waits (and
@@ -62,15 +67,22 @@ pub async fn once_until(
     stop: &CancellationToken,
 ) -> Result<(IntakeReport, OutboxReport), RoundError> {
     let lock = round_lock(app).await?;
-    let intake = tokio::select! {
-        r = intake_once(app) => r.map_err(RoundError::from),
-        _ = stop.cancelled() => Err(RoundError::Stopped),
+    let intake_over = Notify::new();
+    let over = AtomicBool::new(false);
+    let intake = async {
+        let r = tokio::select! {
+            r = intake_once(app) => r.map_err(RoundError::from),
+            _ = stop.cancelled() => Err(RoundError::Stopped),
+        };
+        over.store(true, Ordering::SeqCst);
+        intake_over.notify_one();
+        r
     };
-    let delivered = if stop.is_cancelled() {
-        Ok(OutboxReport::default())
-    } else {
-        deliver_until(app, &lock, stop).await
+    let during = During {
+        over: &over,
+        wake: &intake_over,
     };
+    let (intake, delivered) = tokio::join!(intake, deliver_during(app, &lock, stop, during));
     housekeeping(app)?;
     record_round(app, &intake, &delivered)?;
     health::intake(app, &intake)?;
@@ -164,6 +176,61 @@ pub async fn deliver_once(app: &App) -> Result<OutboxReport, RoundError> {
 /// runs the date rules and delivers under one lock).
 pub async fn deliver(app: &App, lock: &RoundLock) -> Result<OutboxReport, RoundError> {
     deliver_until(app, lock, &CancellationToken::new()).await
+}
+
+/// How delivery learns that the intake it runs beside is over.
+struct During<'a> {
+    over: &'a AtomicBool,
+    wake: &'a Notify,
+}
+
+/// How often delivery looks for newly queued mail while intake runs.
+const DURING_INTAKE_POLL: Duration = Duration::from_millis(250);
+
+/// Delivers beside intake: every row intake commits is due at once, so a
+/// reply leaves while later mails are still being checked. Each pass is a
+/// whole delivery step (each row claimed `sending` before `DATA`, as
+/// always); the last pass starts after intake is over, so nothing it queued
+/// waits for the next round. A step that fails (the server is down) ends
+/// delivery for this round; one that finds the server in its backoff waits
+/// for intake to end and reports once more.
+async fn deliver_during(
+    app: &App,
+    lock: &RoundLock,
+    stop: &CancellationToken,
+    during: During<'_>,
+) -> Result<OutboxReport, RoundError> {
+    let mut total = OutboxReport::default();
+    let mut backoff = false;
+    loop {
+        if stop.is_cancelled() {
+            return Ok(total);
+        }
+        let last = during.over.load(Ordering::SeqCst);
+        if last || (!backoff && due_now(app)?) {
+            let step = deliver_until(app, lock, stop).await?;
+            backoff = step.waiting > 0;
+            total.add(&step);
+            if last {
+                return Ok(total);
+            }
+            if !backoff {
+                continue;
+            }
+        }
+        // Nothing due yet, or the server is waited out: until intake
+        // queues more, or is over.
+        tokio::select! {
+            _ = during.wake.notified() => {}
+            _ = tokio::time::sleep(DURING_INTAKE_POLL), if !backoff => {}
+            _ = stop.cancelled() => {}
+        }
+    }
+}
+
+fn due_now(app: &App) -> Result<bool, StoreError> {
+    let store = app.store();
+    Ok(!crate::store::outbox::due_ids(store.conn(), app.clock.now())?.is_empty())
 }
 
 async fn deliver_until(

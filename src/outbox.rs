@@ -56,6 +56,20 @@ pub struct OutboxReport {
     pub taken: usize,
 }
 
+impl OutboxReport {
+    /// Adds a later step of the same round; `waiting` is the later one's
+    /// (the same mails would be counted twice).
+    pub fn add(&mut self, later: &OutboxReport) {
+        self.sent += later.sent;
+        self.retry_later += later.retry_later;
+        self.gave_up += later.gave_up;
+        self.in_doubt += later.in_doubt;
+        self.found_sent += later.found_sent;
+        self.waiting = later.waiting;
+        self.taken += later.taken;
+    }
+}
+
 /// Why a delivery step stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {

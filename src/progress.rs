@@ -23,16 +23,23 @@ pub enum Job {
 }
 
 /// Receives a job's count. Every method does nothing by default, so a
-/// listener only overrides what it shows.
+/// listener only overrides what it shows. Jobs of different kinds may run
+/// at once (`mleg once` delivers while intake reads), so each call names
+/// its job.
 pub trait Progress: Send + Sync {
-    /// A job of `len` items begins (it replaces any job not finished).
+    /// A job of `len` items begins (it replaces any job of its kind not
+    /// finished).
     fn start(&self, job: Job, len: u64) {
         let _ = (job, len);
     }
-    /// One more item is done.
-    fn inc(&self) {}
-    /// The job is over (all done, or stopped early).
-    fn finish(&self) {}
+    /// One more item of `job` is done.
+    fn inc(&self, job: Job) {
+        let _ = job;
+    }
+    /// `job` is over (all done, or stopped early).
+    fn finish(&self, job: Job) {
+        let _ = job;
+    }
 }
 
 /// Shows nothing: the daemon, the tests, any output that is not a person's
@@ -45,36 +52,36 @@ impl Progress for Quiet {}
 /// A job under way: counts with [`Counter::item`] and finishes when dropped,
 /// so a step that returns early (an error, a stop) still ends its bar.
 #[must_use = "the job finishes when the counter is dropped"]
-pub struct Counter<'a>(&'a dyn Progress);
+pub struct Counter<'a>(&'a dyn Progress, Job);
 
 impl<'a> Counter<'a> {
     /// Starts `job` of `len` items on `progress`.
     pub fn start(progress: &'a dyn Progress, job: Job, len: usize) -> Counter<'a> {
         progress.start(job, u64::try_from(len).unwrap_or(u64::MAX));
-        Counter(progress)
+        Counter(progress, job)
     }
 
     /// One item begins; it is counted when the returned guard is dropped (at
     /// the end of the loop's body, whichever way it leaves), so the rate
     /// and time left reflect items done, not items begun.
     pub fn item(&self) -> Item<'a> {
-        Item(self.0)
+        Item(self.0, self.1)
     }
 }
 
 /// An item in hand; counted as done when dropped.
 #[must_use = "the item is counted when the guard is dropped"]
-pub struct Item<'a>(&'a dyn Progress);
+pub struct Item<'a>(&'a dyn Progress, Job);
 
 impl Drop for Item<'_> {
     fn drop(&mut self) {
-        self.0.inc();
+        self.0.inc(self.1);
     }
 }
 
 impl Drop for Counter<'_> {
     fn drop(&mut self) {
-        self.0.finish();
+        self.0.finish(self.1);
     }
 }
 

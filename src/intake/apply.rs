@@ -13,7 +13,7 @@ use crate::store::inbox::{self, NewPhoto, Watermark};
 use crate::store::purges::{self, Linked};
 use crate::store::{StoreError, Tx, bounces, outbox};
 use crate::workflow::transition::Event;
-use crate::workflow::{Decision, Disposition, PhotoDecision};
+use crate::workflow::{Checked, Decision, Disposition, PhotoDecision};
 
 /// Records `decision` in the caller's transaction `tx`. `mail`'s photos are
 /// already stripped of metadata ([`without_photo_metadata`], done before the
@@ -324,6 +324,7 @@ pub(super) fn without_photo_metadata(
     mail: &IncomingMail,
     decision: &Decision,
     max_bytes: u64,
+    checked: &Checked,
 ) -> IncomingMail {
     let refused: Vec<usize> = decision
         .photos
@@ -337,9 +338,12 @@ pub(super) fn without_photo_metadata(
     for (i, img) in mail.images.iter_mut().enumerate() {
         if let Some(c) = decision.compressed.iter().find(|c| c.image == i) {
             img.data.clone_from(&c.data);
-        } else if !refused.contains(&i)
-            && let Ok(clean) = crate::photo::strip_metadata(&img.data, max_bytes)
-        {
+        } else if refused.contains(&i) {
+            continue;
+        } else if let Some(clean) = checked.get(i).and_then(|c| c.stripped.as_ref()) {
+            // Stripped ahead, on the blocking pool.
+            img.data.clone_from(clean);
+        } else if let Ok(clean) = crate::photo::strip_metadata(&img.data, max_bytes) {
             img.data = clean;
         }
     }

@@ -11,6 +11,10 @@
 //! to its folder; a move that did not happen (crash, lost connection) is
 //! retried by the next step.
 //!
+//! The next few mails are fetched and their photos checked ahead, on every
+//! core ([`ahead`]); what reads or writes state stays one mail at a time,
+//! in UID order, as above.
+//!
 //! A mail the server will not give (its FETCH fails three rounds in a row)
 //! or will not let mleg move (refused three times) is left where it is,
 //! recorded, and named to the secretary once ([`stuck`]); intake goes on.
@@ -19,6 +23,7 @@
 //! examined again) or fully recorded (it is never answered twice); a mail
 //! seen again under a new UIDVALIDITY is recognised by its Message-ID.
 
+mod ahead;
 mod purge;
 mod staff;
 mod stuck;
@@ -33,13 +38,13 @@ use tracing::{error, info, warn};
 use crate::app::App;
 use crate::domain::EmailAddress;
 use crate::domain::mail::IncomingMail;
-use crate::mail::imap::{ImapError, Mailbox, NewMail};
-use crate::mail::parse::{MailParseError, parse_mail};
+use crate::mail::imap::{ImapError, Mailbox};
+use crate::mail::parse::MailParseError;
 use crate::progress::{Counter, Job};
 use crate::store::inbox::{HandledMail, Watermark};
 use crate::store::{StoreError, Tx, inbox};
 use crate::templates::TemplateError;
-use crate::workflow::{Disposition, decoration};
+use crate::workflow::{Checked, Disposition, decoration};
 
 pub mod activated;
 mod apply;
@@ -109,10 +114,13 @@ pub async fn step(
     stuck::retry_moves(app, mailbox, uid_validity, &mut move_failed, &mut report).await?;
     let new_mail = mailbox.new_mail(after).await?;
     let counter = Counter::start(app.progress(), Job::Intake, new_mail.len());
-    for new in new_mail {
+    // Read and checked ahead; decided, committed and moved in UID order.
+    let mut window = ahead::Window::new(new_mail, app.config.max_mail_bytes, &app.config.photo);
+    while let Some(next) = window.next(mailbox).await {
         let _item = counter.item();
+        let uid = next.new.uid;
         report.examined += 1;
-        let disposition = match examine(app, mailbox, uid_validity, new, &mut report).await {
+        let disposition = match examine(app, mailbox, uid_validity, next, &mut report).await {
             Ok(Some(d)) => d,
             Ok(None) => {
                 report.left_alone += 1;
@@ -123,16 +131,16 @@ pub async fn step(
             Err(e) => {
                 // A mail that fails every time must not block all mail after
                 // it: after a few rounds it is filed for a human.
-                let tries = app.note_failure(uid_validity, new.uid)?;
+                let tries = app.note_failure(uid_validity, uid)?;
                 if tries < MAX_TRIES {
                     return Err(e);
                 }
-                error!(uid = new.uid, tries, error = %e, "cannot handle this mail; filed for a human");
+                error!(uid, tries, error = %e, "cannot handle this mail; filed for a human");
                 file_for_human(
                     app,
                     Watermark {
                         uid_validity,
-                        last_uid: new.uid,
+                        last_uid: uid,
                     },
                     "failed",
                 )?;
@@ -164,26 +172,29 @@ pub async fn step(
     Ok(report)
 }
 
-/// Fetches, parses and handles one new mail; `None` when the server would
-/// not give it once too often and it was left where it is.
+/// Handles one new mail, fetched and checked ahead; `None` when the
+/// server would not give it once too often and it was left where it is.
 async fn examine(
     app: &App,
     mailbox: &mut Mailbox,
     uid_validity: u32,
-    new: NewMail,
+    next: ahead::Next,
     report: &mut IntakeReport,
 ) -> Result<Option<Disposition>, IntakeError> {
-    let too_large =
-        (u64::from(new.size) > app.config.max_mail_bytes).then_some(u64::from(new.size));
-    let raw = match stuck::fetch(app, mailbox, uid_validity, new, too_large.is_some()).await? {
-        stuck::Fetched::Mail(raw) => raw,
-        stuck::Fetched::LeftAlone => return Ok(None),
+    let ahead::Next {
+        new,
+        too_large,
+        fetched,
+    } = next;
+    let prepared = match stuck::settle(app, mailbox, uid_validity, new, fetched).await? {
+        Some(fetched) => fetched.prepared().await,
+        None => return Ok(None),
     };
     let watermark = Watermark {
         uid_validity,
         last_uid: new.uid,
     };
-    let mail = match raw.as_deref().map(parse_mail) {
+    let mail = match prepared.parsed {
         Some(Ok(mail)) => mail,
         // Not even a header could be read: keep it where a person looks.
         Some(Err(MailParseError::ParserPanicked)) => {
@@ -196,7 +207,7 @@ async fn examine(
             return Ok(Some(Disposition::Ignore));
         }
     };
-    let handled = handle(app, watermark, &mail, too_large)?;
+    let handled = handle_checked(app, watermark, &mail, too_large, prepared.checked)?;
     // What a purge checks besides the Message-ID before expunging this mail.
     let name = &app.config.imap.mailbox;
     inbox::record_size(app.store().conn(), name, uid_validity, new.uid, new.size)?;
@@ -228,6 +239,17 @@ pub fn handle(
     mail: &IncomingMail,
     too_large: Option<u64>,
 ) -> Result<Handled, IntakeError> {
+    handle_checked(app, w, mail, too_large, Checked::none())
+}
+
+/// [`handle`], with the photos of `mail` checked ahead (`checked`).
+fn handle_checked(
+    app: &App,
+    w: Watermark,
+    mail: &IncomingMail,
+    too_large: Option<u64>,
+    checked: Checked,
+) -> Result<Handled, IntakeError> {
     let done = |disposition| Handled {
         disposition,
         duplicate: false,
@@ -255,7 +277,12 @@ pub fn handle(
         // Never answered; it may mark an application whose address bounces.
         return bounce::handle(app, w, mail, report).map(done);
     }
-    let mail = &photos_only(app, mail)?;
+    let kept = photos_only(app, mail)?;
+    let checked = match &kept {
+        Cow::Borrowed(_) => checked,
+        Cow::Owned(kept) => checked.realigned(mail, kept),
+    };
+    let mail = &*kept;
     if too_large.is_none()
         && let Some(disposition) = cpu_bound(|| staff::handle(app, w, mail))?
     {
@@ -279,7 +306,7 @@ pub fn handle(
     if let Some(disposition) = objection::handle(app, w, mail)? {
         return Ok(done(disposition));
     }
-    parent::handle(app, w, mail, too_large).map(done)
+    parent::handle(app, w, mail, too_large, &checked).map(done)
 }
 
 /// Runs decoding-heavy work (photo checks, QR screenshots: up to seconds)

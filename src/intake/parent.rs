@@ -18,7 +18,7 @@ use crate::domain::mail::IncomingMail;
 use crate::domain::{Application, EmailAddress};
 use crate::store::inbox::{self, Watermark};
 use crate::store::{StoreError, Tx, apps};
-use crate::workflow::{self, Decision, Disposition};
+use crate::workflow::{self, Checked, Decision, Disposition};
 
 /// What deciding about a mail reads from the store.
 #[derive(Debug, PartialEq, Eq)]
@@ -60,6 +60,7 @@ fn decide(
     mail: &IncomingMail,
     g: &Gathered,
     too_large: Option<u64>,
+    checked: &Checked,
 ) -> (Decision, Option<IncomingMail>) {
     let ctx = workflow::Context {
         open_apps: &g.open_apps,
@@ -71,9 +72,10 @@ fn decide(
         robot: g.quiet.robot,
         last_reply: g.quiet.last_reply,
     };
-    let decision = workflow::decide(mail, &ctx);
+    let decision = workflow::decide_checked(mail, &ctx, checked);
+    let max_bytes = app.config.photo.max_bytes;
     let clean = (decision.disposition != Disposition::Ignore)
-        .then(|| apply::without_photo_metadata(mail, &decision, app.config.photo.max_bytes));
+        .then(|| apply::without_photo_metadata(mail, &decision, max_bytes, checked));
     (decision, clean)
 }
 
@@ -89,15 +91,17 @@ thread_local! {
         std::cell::RefCell::new(None);
 }
 
-/// Handles a mail the staff path did not take.
+/// Handles a mail the staff path did not take; its images' checks are
+/// taken from `checked` where they were done ahead.
 pub(super) fn handle(
     app: &App,
     w: Watermark,
     mail: &IncomingMail,
     too_large: Option<u64>,
+    checked: &Checked,
 ) -> Result<Disposition, IntakeError> {
     let gathered = gather(app, app.store().conn(), mail)?;
-    let decided = cpu_bound(|| decide(app, mail, &gathered, too_large));
+    let decided = cpu_bound(|| decide(app, mail, &gathered, too_large, checked));
     #[cfg(test)]
     if let Some(meanwhile) = AFTER_DECIDE.with(|h| h.borrow_mut().take()) {
         meanwhile(app);
@@ -111,7 +115,7 @@ pub(super) fn handle(
             let ((decision, clean), g) = if current == gathered {
                 (&decided, &gathered)
             } else {
-                redecided = decide(app, mail, &current, too_large);
+                redecided = decide(app, mail, &current, too_large, checked);
                 (&redecided, &current)
             };
             match clean {

@@ -34,34 +34,22 @@ use crate::notices::stuck::{Stuck, StuckMail, staff_stuck_mail};
 use crate::store::inbox::{self, PendingMove, Watermark};
 use crate::store::{outbox, stuck};
 
-/// What fetching one new mail came to.
-#[derive(Debug)]
-pub(super) enum Fetched {
-    /// The mail (or its header, when too large); `None` if it is gone.
-    Mail(Option<Vec<u8>>),
-    /// The server would not give it three rounds in a row: left where it
-    /// is, recorded, the secretary told. Go on with the next mail.
-    LeftAlone,
-}
-
-/// Fetches `new` whole, or only its header when `header_only`.
+/// Settles the fetch of `new` (done ahead, in UID order) when its turn
+/// comes: `Some` with what was fetched, `None` when the server would not
+/// give it three rounds in a row (then it is left where it is, recorded,
+/// the secretary told; go on with the next mail).
 ///
 /// Err ends the round: either the connection failed (nothing counted) or
 /// this mail's fetch failed and was counted (it is tried again next round).
-pub(super) async fn fetch(
+pub(super) async fn settle<T>(
     app: &App,
     mailbox: &mut Mailbox,
     uid_validity: u32,
     new: NewMail,
-    header_only: bool,
-) -> Result<Fetched, IntakeError> {
-    let fetched = if header_only {
-        mailbox.fetch_header(new.uid).await
-    } else {
-        mailbox.fetch(new.uid).await
-    };
+    fetched: Result<T, ImapError>,
+) -> Result<Option<T>, IntakeError> {
     let e = match fetched {
-        Ok(raw) => return Ok(Fetched::Mail(raw)),
+        Ok(raw) => return Ok(Some(raw)),
         Err(e) => blame(app, mailbox, uid_validity, e).await?,
     };
     let tries = app.note_failure(uid_validity, new.uid)?;
@@ -94,7 +82,7 @@ pub(super) async fn fetch(
         Ok(())
     })?;
     warn!(uid = new.uid, tries, error = %e, "the server will not hand over this mail; left where it is, the secretary told");
-    Ok(Fetched::LeftAlone)
+    Ok(None)
 }
 
 /// Files handled mail that is still in the watched mailbox (counted in

@@ -10,6 +10,7 @@
 pub mod activated;
 pub mod asks_request;
 pub mod asks_status;
+pub mod checked;
 pub mod command;
 mod compress;
 pub mod decoration;
@@ -29,6 +30,7 @@ use crate::domain::mail::{IncomingMail, RobotReason};
 use crate::domain::matching::{self, Candidate, MatchOutcome};
 use crate::domain::{Application, EmailAddress, StaffAddresses};
 use crate::photo::{PhotoCheck, PhotoPolicy, PhotoProblem};
+pub use checked::Checked;
 pub use compress::Compressed;
 use find::{MailNames, candidates, find_student, name_guess};
 pub use find::{file_stem, mail_name_keys};
@@ -199,7 +201,13 @@ impl Decision {
 
 /// Decides what to do with one mail.
 pub fn decide(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
-    let mut decision = decide_for_a_person(mail, ctx);
+    decide_checked(mail, ctx, &Checked::none())
+}
+
+/// [`decide`], with the images' checks taken from `checked` where they
+/// were done ahead (the same outcome, without decoding twice).
+pub fn decide_checked(mail: &IncomingMail, ctx: &Context<'_>, checked: &Checked) -> Decision {
+    let mut decision = decide_for_a_person(mail, ctx, checked);
     decision.neutral = decision.reply_to_parent && !ctx.sender_is_parent;
     match ctx.robot.or(mail.robot) {
         // Never answer a robot: a loop of auto-replies is the classic way to spam a parent.
@@ -233,7 +241,7 @@ fn names_a_student(mail: &IncomingMail, candidates: &[Candidate<'_>]) -> bool {
 }
 
 /// What a person's mail would get.
-fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
+fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>, checked: &Checked) -> Decision {
     let sender = mail
         .from
         .as_deref()
@@ -298,7 +306,10 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     let names = MailNames::of(mail, sender.as_ref(), &candidates);
     let (photos, compressed): (Vec<PhotoDecision>, Vec<Option<Compressed>>) =
         (0..mail.images.len())
-            .map(|i| decide_photo(mail, i, sender.as_ref(), &candidates, &names, ctx))
+            .map(|i| {
+                let photo = Photo { index: i, checked };
+                decide_photo(mail, photo, sender.as_ref(), &candidates, &names, ctx)
+            })
             .unzip();
     let ambiguous = photos
         .iter()
@@ -325,22 +336,33 @@ fn decide_for_a_person(mail: &IncomingMail, ctx: &Context<'_>) -> Decision {
     }
 }
 
+/// Which image is decided, and what was checked ahead.
+struct Photo<'c> {
+    index: usize,
+    checked: &'c Checked,
+}
+
 /// One image's decision, and its re-encoded copy if it was made to fit.
 fn decide_photo(
     mail: &IncomingMail,
-    index: usize,
+    photo: Photo<'_>,
     sender: Option<&EmailAddress>,
     candidates: &[Candidate<'_>],
     names: &MailNames,
     ctx: &Context<'_>,
 ) -> (PhotoDecision, Option<Compressed>) {
+    let index = photo.index;
     let image = &mail.images[index];
     let outcome = find_student(mail, index, sender, candidates, names, ctx.open_apps);
     // Only a parent of the application learns that the photo was matched.
     let from_parent = |id: i64| {
         sender.is_some_and(|s| ctx.open_apps.iter().any(|a| a.id == id && a.has_parent(s)))
     };
-    let (check, compressed) = match compress::check_or_fit(index, &image.data, ctx.policy) {
+    let checked = match photo.checked.get(index) {
+        Some(ahead) => ahead.outcome.clone(),
+        None => compress::check_or_fit(index, &image.data, ctx.policy),
+    };
+    let (check, compressed) = match checked {
         Ok(checked) => checked,
         Err(problems) => {
             let application_id = match outcome {

@@ -505,4 +505,5 @@ mod robots;
 // Signature logos, icons and tracking pixels are not photos.
 mod decorations;
 // A photo refused only for its file size is made to fit.
+mod checked;
 mod compressed;

@@ -60,3 +60,4 @@ mod terminal;
 mod transport;
 mod two_processes;
 mod wave;
+mod window;
