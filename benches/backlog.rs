@@ -69,6 +69,8 @@ fn line(f: &Figure, n: usize, ratio: Option<(f64, &str)>) {
 }
 
 fn main() {
+    // As `mleg` itself does: intake runs in this process.
+    mleg::memory::tune();
     let n = n_from_env();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -36,6 +36,7 @@ pub mod domain;
 pub mod fuzz_harness;
 pub mod intake;
 pub mod mail;
+pub mod memory;
 pub mod notices;
 pub mod oauth2;
 pub mod outbox;

@@ -200,8 +200,19 @@ fn load_app(path: &std::path::Path) -> Result<App> {
     App::new(config, Arc::new(SystemClock)).with_context(|| format!("opening database {db}"))
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Before the runtime starts its threads (see `mleg::memory`).
+    mleg::memory::tune();
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(async_main()),
+        Err(e) => {
+            eprintln!("mleg: cannot start: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn async_main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match dispatch(cli).await {
         Ok(code) => code,

@@ -10,16 +10,20 @@
 //! here has only been read (`BODY.PEEK`); dropping the window (an error, a
 //! stop) leaves nothing behind but a little wasted work.
 //!
-//! Memory is bounded by the window: one mail in flight per core (at least
-//! two), and no more than [`BUDGET_BYTES`] of them unless it is one alone.
-//! Not more: a phone photo's full decode holds some 40 MB of pixels, and
-//! with `2 × cores` decodes at once the peak RSS of a backlog went from
-//! 47 to 176 MiB for no gain in time (the commits in UID order are the
-//! slower part).
+//! Memory and CPU are bounded apart. Mails are fetched [`EXTRA_AHEAD`]
+//! more than there are cores, so a preparation is already under way when
+//! the mail before it is committed (with one per core the commit in UID
+//! order kept waiting for a preparation started too late). At most one
+//! preparation per core runs at once (a [`Semaphore`]); and no more than
+//! [`BUDGET_BYTES`] of mail is held ahead unless it is one alone. A mail's
+//! raw bytes are dropped once it is parsed, so what waits in the window is
+//! its parsed form and the checked photo.
 
 use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 use tracing::debug;
 
@@ -32,6 +36,9 @@ use crate::workflow::Checked;
 /// The most bytes of mail (as the server counts them) held ahead of the
 /// one in hand; a single larger mail is still read, alone.
 pub(super) const BUDGET_BYTES: u64 = 64 << 20;
+
+/// Mails fetched ahead beyond one per core.
+const EXTRA_AHEAD: usize = 2;
 
 /// A mail parsed and its photos checked.
 #[derive(Debug)]
@@ -51,28 +58,40 @@ fn prepare(raw: Option<&[u8]>, policy: &PhotoPolicy) -> Prepared {
     Prepared { parsed, checked }
 }
 
-/// A mail fetched, its preparation under way on the blocking pool.
+/// [`prepare`], falling back to the parse alone should a photo check
+/// panic (the decoders run under `catch_unwind` already: this is the
+/// net under the net). The photos are then checked when decided.
+fn prepare_guarded(raw: Option<Vec<u8>>, policy: &PhotoPolicy) -> Prepared {
+    let raw = raw.as_deref();
+    catch_unwind(AssertUnwindSafe(|| prepare(raw, policy))).unwrap_or_else(|_| {
+        debug!("a photo check panicked; parsing alone");
+        Prepared {
+            parsed: raw.map(parse_mail),
+            checked: Checked::none(),
+        }
+    })
+}
+
+/// A mail fetched, its preparation waiting for a core or under way.
 pub(super) struct Fetched {
-    raw: Option<Arc<Vec<u8>>>,
-    task: JoinHandle<Prepared>,
+    task: JoinHandle<Option<Prepared>>,
 }
 
 impl Fetched {
-    /// Waits for the preparation. Should its task have died (it cannot
-    /// panic on a photo: the decoders run under `catch_unwind`), the mail
-    /// is parsed here and its photos are checked when decided, as before.
-    pub(super) async fn prepared(self) -> Prepared {
-        match self.task.await {
-            Ok(prepared) => prepared,
-            Err(e) => {
-                debug!(error = %e, "preparation task lost; parsing in place");
-                Prepared {
-                    parsed: self.raw.as_deref().map(|r| parse_mail(r)),
-                    checked: Checked::none(),
-                }
-            }
+    /// Waits for the preparation; `None` only when its task was lost (the
+    /// runtime is shutting down): the caller then fetches the mail again.
+    pub(super) async fn prepared(self) -> Option<Prepared> {
+        let prepared = self.task.await.ok().flatten();
+        if prepared.is_none() {
+            debug!("preparation task lost");
         }
+        prepared
     }
+}
+
+/// Parses and checks a mail fetched again in place (see [`Fetched::prepared`]).
+pub(super) fn prepare_now(raw: Option<Vec<u8>>, policy: &PhotoPolicy) -> Prepared {
+    prepare_guarded(raw, policy)
 }
 
 /// The next mail in UID order, as far as it got ahead.
@@ -90,6 +109,8 @@ pub(super) struct Window {
     size: usize,
     max_mail_bytes: u64,
     policy: Arc<PhotoPolicy>,
+    /// One permit per core: the preparations running at once.
+    cores: Arc<Semaphore>,
 }
 
 impl Window {
@@ -98,9 +119,10 @@ impl Window {
         Window {
             waiting: mails.into(),
             ahead: VecDeque::new(),
-            size: cores.max(2),
+            size: cores + EXTRA_AHEAD,
             max_mail_bytes,
             policy: Arc::new(policy.clone()),
+            cores: Arc::new(Semaphore::new(cores)),
         }
     }
 
@@ -142,10 +164,13 @@ impl Window {
     }
 
     fn spawn(&self, raw: Option<Vec<u8>>) -> Fetched {
-        let raw = raw.map(Arc::new);
-        let (bytes, policy) = (raw.clone(), Arc::clone(&self.policy));
-        let task =
-            tokio::task::spawn_blocking(move || prepare(bytes.as_deref().map(|b| &b[..]), &policy));
-        Fetched { raw, task }
+        let (policy, cores) = (Arc::clone(&self.policy), Arc::clone(&self.cores));
+        let task = tokio::spawn(async move {
+            // The semaphore is fair: preparations start in UID order.
+            let _core = cores.acquire_owned().await;
+            let work = tokio::task::spawn_blocking(move || prepare_guarded(raw, &policy));
+            work.await.ok()
+        });
+        Fetched { task }
     }
 }

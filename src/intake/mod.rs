@@ -187,7 +187,17 @@ async fn examine(
         fetched,
     } = next;
     let prepared = match stuck::settle(app, mailbox, uid_validity, new, fetched).await? {
-        Some(fetched) => fetched.prepared().await,
+        Some(fetched) => match fetched.prepared().await {
+            Some(prepared) => prepared,
+            // Its task was lost: read it again here.
+            None => {
+                let raw = match too_large {
+                    Some(_) => mailbox.fetch_header(new.uid).await?,
+                    None => mailbox.fetch(new.uid).await?,
+                };
+                ahead::prepare_now(raw, &app.config.photo)
+            }
+        },
         None => return Ok(None),
     };
     let watermark = Watermark {

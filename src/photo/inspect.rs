@@ -6,7 +6,7 @@ use std::io::Cursor;
 use image::{ImageDecoder, ImageFormat, ImageReader};
 
 use super::jpeg::walk_jpeg;
-use super::{MAX_ALLOC, PhotoProblem, damaged, decode, decode_limits, too_large};
+use super::{MAX_ALLOC, PhotoProblem, damaged, decode, decode_jpeg, decode_limits, too_large};
 
 /// JPEG: header checks first, decoding last. Returns the displayed size when
 /// it is trustworthy enough to judge size and shape by.
@@ -47,7 +47,7 @@ pub(super) fn inspect_jpeg(data: &[u8], problems: &mut Vec<PhotoProblem>) -> Opt
             "{}-bit samples; only 8-bit JPEG is accepted",
             frame.precision
         )));
-    } else if let Err(detail) = decode(data, ImageFormat::Jpeg) {
+    } else if let Err(detail) = decode_jpeg(data) {
         problems.push(damaged(detail));
     }
 

@@ -7,14 +7,14 @@
 //! dozens of them, so this reads just the few header bytes each format puts
 //! its size in — GIF, BMP, WebP and ICO included, which are never decoded.
 
-use super::jpeg::walk_jpeg;
+use super::jpeg::jpeg_frame;
 use super::{DetectedKind, detect_kind};
 
 /// Width and height as stored in the picture's header, when the format is
 /// known and the header readable. Not a proof that the picture decodes.
 pub fn declared_size(data: &[u8]) -> Option<(u32, u32)> {
     let size = match detect_kind(data) {
-        DetectedKind::Jpeg => walk_jpeg(data).frame.map(|f| (f.width, f.height)),
+        DetectedKind::Jpeg => jpeg_frame(data).map(|f| (f.width, f.height)),
         // IHDR is the first chunk: width and height big-endian at 16..24.
         DetectedKind::Png => Some((be32(data, 16)?, be32(data, 20)?)),
         // Logical screen: little-endian 16-bit at 6..10.
