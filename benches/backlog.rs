@@ -91,8 +91,9 @@ fn main() {
         )
     });
     println!(
-        "\n{n} mails, {} cores",
-        std::thread::available_parallelism().map_or(1, |c| c.get())
+        "\n{n} mails, {} cores, mleg with `[smtp] connections = {}`",
+        std::thread::available_parallelism().map_or(1, |c| c.get()),
+        runs::connections()
     );
     println!("| | seconds | msgs/s | CPU s | peak RSS | ratio |");
     println!("|---|---:|---:|---:|---:|---|");

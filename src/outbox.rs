@@ -2,8 +2,9 @@
 //!
 //! Mails are queued by whoever changed state (intake, the secretary's CLI)
 //! in the same transaction as the change. [`step`] sends every due mail,
-//! parents' replies first, over one SMTP session, loading one mail (and its
-//! photo) at a time. What goes wrong is told apart like Postfix does:
+//! parents' replies first, over one SMTP session or `[smtp] connections` at
+//! once ([`lanes`]), each loading one mail (and its photo) at a time. What
+//! goes wrong is told apart like Postfix does:
 //! - the server cannot be used (connect, TLS, login, a refused sender, no
 //!   answer in time): the round stops, no mail is charged, and the server is
 //!   left alone for a growing while (stored in the DB); when it works again
@@ -27,6 +28,10 @@
 mod data_refused;
 mod give_up;
 mod in_doubt;
+mod lanes;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::Duration;
 use tokio_util::sync::CancellationToken;
@@ -124,29 +129,29 @@ pub async fn step(
     in_doubt::resolve(app, &mut report).await?;
     let ids = outbox::due_ids(app.store().conn(), app.clock.now())?;
     if !ids.is_empty() {
-        let mut session = sender.open().await.map_err(|e| server_down(app, e))?;
-        let mut verdicts = data_refused::Verdicts::default();
+        let session = sender.open().await.map_err(|e| server_down(app, e))?;
         let counter = Counter::start(app.progress(), Job::Delivery, ids.len());
-        for id in ids {
-            if stop.is_cancelled() {
-                info!("stop requested; the rest of the outbox waits for the next start");
-                break;
-            }
-            let _item = counter.item();
-            let Some(mail) = outbox::load(app.store().conn(), id)? else {
-                continue;
-            };
-            let round = Round {
-                sender,
-                session: &mut session,
-                verdicts: &mut verdicts,
-            };
-            if deliver(app, round, &mail, &mut report).await? {
-                break;
-            }
-        }
+        // More sessions than mails would only log in and out.
+        let extra = app.config.smtp.connections.min(ids.len()).saturating_sub(1);
+        let shared = lanes::Shared {
+            app,
+            sender,
+            stop,
+            counter: &counter,
+            queue: Mutex::new(ids.into()),
+            verdicts: Mutex::new(data_refused::Verdicts::default()),
+            halt: AtomicBool::new(false),
+        };
+        let (sent, error) = lanes::run(&shared, session, extra).await;
+        let verdicts = shared
+            .verdicts
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         drop(counter);
-        session.quit().await;
+        report.add(&sent);
+        if let Some(e) = error {
+            return Err(e);
+        }
         if let Some(e) = verdicts.settle(app, stop.is_cancelled(), &mut report)? {
             return Err(server_down(app, e));
         }
@@ -175,10 +180,10 @@ pub async fn send_through(app: &App, sender: &Sender, ids: &[i64]) -> Result<usi
     let mut session = sender.open().await?;
     let mut sent = 0;
     for &id in ids {
-        let Some(mail) = outbox::load(app.store().conn(), id)? else {
+        let Some(mut mail) = outbox::load(app.store().conn(), id)? else {
             continue;
         };
-        match send_one(app, sender, &mut session, &mail).await? {
+        match send_one(app, sender, &mut session, &mut mail).await? {
             Attempt::Sent => sent += 1,
             Attempt::Taken => {}
             Attempt::Failed(e) => {
@@ -191,11 +196,12 @@ pub async fn send_through(app: &App, sender: &Sender, ids: &[i64]) -> Result<usi
     Ok(sent)
 }
 
-/// What a round delivers through.
+/// What a round delivers through: a lane's session, and the refusals at
+/// `DATA` the lanes judge together.
 struct Round<'a> {
     sender: &'a Sender,
     session: &'a mut Session,
-    verdicts: &'a mut data_refused::Verdicts,
+    verdicts: &'a Mutex<data_refused::Verdicts>,
 }
 
 /// Sends one mail and records the outcome; Err when the server failed,
@@ -203,7 +209,7 @@ struct Round<'a> {
 async fn deliver(
     app: &App,
     round: Round<'_>,
-    mail: &Queued,
+    mail: &mut Queued,
     report: &mut OutboxReport,
 ) -> Result<bool, OutboxError> {
     let Round {
@@ -214,7 +220,7 @@ async fn deliver(
     let e = match send_one(app, sender, session, mail).await? {
         Attempt::Sent => {
             report.sent += 1;
-            verdicts.accepted(app, report)?;
+            lanes::lock(verdicts).accepted(app, report)?;
             return Ok(false);
         }
         Attempt::Taken => {
@@ -231,7 +237,7 @@ async fn deliver(
         Attempt::Failed(e) => e,
     };
     if let SmtpError::DataRefused(answer) = e {
-        let stop = verdicts.refused(app, mail.id, answer)?;
+        let stop = lanes::lock(verdicts).refused(app, mail.id, answer)?;
         session.reset().await.map_err(|e| server_down(app, e))?;
         return Ok(stop);
     }
@@ -266,7 +272,7 @@ async fn send_one(
     app: &App,
     sender: &Sender,
     session: &mut Session,
-    mail: &Queued,
+    mail: &mut Queued,
 ) -> Result<Attempt, StoreError> {
     let accepted = match session.envelope(sender, mail).await {
         Ok(a) => a,

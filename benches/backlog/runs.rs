@@ -11,9 +11,26 @@ use crate::mails::Backlog;
 use crate::support::app::{SCHOOL, SECRETARY, TestApp};
 use crate::support::stack::{MailStack, PASSWORD};
 
+/// SMTP sessions mleg delivers over (`[smtp] connections`), as a school on
+/// its own server would set it (`BENCH_CONNECTIONS`, default 4).
+pub fn connections() -> usize {
+    std::env::var("BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| (1..=8).contains(n))
+        .unwrap_or(4)
+}
+
 /// A school with the backlog registered and in its INBOX.
 async fn school(backlog: &Backlog) -> TestApp {
-    let t = TestApp::spawn();
+    let t = TestApp::spawn_with(|toml| {
+        let line = format!(
+            "password_file = \"smtp.password\"\nconnections = {}\n[staff]",
+            connections()
+        );
+        *toml = toml.replace("password_file = \"smtp.password\"\n[staff]", &line);
+        assert!(toml.contains("connections = "), "the [smtp] section moved");
+    });
     backlog.add_parents(&t.stack);
     backlog.register(&t);
     backlog.fill_inbox(&t.stack, SCHOOL).await;

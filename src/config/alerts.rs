@@ -134,6 +134,8 @@ fn fallback(raw: RawFallback, base: &Path, main: &SmtpConfig) -> Result<SmtpConf
         from,
         from_name: main.from_name.clone(),
         timeout_secs: raw.timeout_secs,
+        // Alerts are a few mails, sent one after another.
+        connections: 1,
     })
 }
 

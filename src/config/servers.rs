@@ -78,11 +78,21 @@ pub(super) struct RawSmtp {
     allow_plaintext: bool,
     #[serde(default = "default_smtp_timeout")]
     timeout_secs: u64,
+    #[serde(default = "default_smtp_connections")]
+    connections: usize,
 }
 
 fn default_smtp_timeout() -> u64 {
     30
 }
+
+fn default_smtp_connections() -> usize {
+    1
+}
+
+/// Most SMTP sessions at once a school may ask for: more gains nothing on a
+/// server of its own, and providers refuse more (Microsoft 365: 3).
+pub const MAX_SMTP_CONNECTIONS: usize = 8;
 
 /// IMAP settings with the password resolved.
 #[derive(Clone)]
@@ -152,6 +162,9 @@ pub struct SmtpConfig {
     pub timeout_secs: u64,
     /// `ca_file`: extra CA certificates trusted besides the public roots.
     pub ca_file: Option<CaFile>,
+    /// `smtp.connections`: how many SMTP sessions deliver at once while a
+    /// backlog lasts (1: one mail after another).
+    pub connections: usize,
 }
 
 /// `[imap]` with its password or token, CA, timeouts checked.
@@ -228,6 +241,9 @@ pub(super) fn smtp(
     if raw.timeout_secs == 0 {
         return Err(invalid("smtp.timeout_secs", "must be at least 1"));
     }
+    if !(1..=MAX_SMTP_CONNECTIONS).contains(&raw.connections) {
+        return Err(invalid("smtp.connections", "must be 1..8"));
+    }
     transport::plaintext_guard("smtp.tls", raw.tls, &raw.host, raw.allow_plaintext)?;
     Ok(SmtpConfig {
         ca_file: transport::ca_file("smtp.ca_file", raw.ca_file.as_ref(), base)?,
@@ -239,5 +255,6 @@ pub(super) fn smtp(
         oauth2,
         from_name: raw.from_name,
         timeout_secs: raw.timeout_secs,
+        connections: raw.connections,
     })
 }

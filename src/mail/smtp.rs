@@ -206,7 +206,7 @@ impl Sender {
             })
     }
 
-    fn build(&self, mail: &Queued) -> Result<Message, SmtpError> {
+    fn build(&self, mail: &mut Queued) -> Result<Message, SmtpError> {
         let build_err = |e: &dyn std::fmt::Display| SmtpError::Build(e.to_string());
         let to: Mailbox = mail.to.as_str().parse().map_err(|e| build_err(&e))?;
         let mut builder = Message::builder()
@@ -236,10 +236,9 @@ impl Sender {
             builder.singlepart(text)
         } else {
             let mut parts = MultiPart::mixed().singlepart(text);
-            for a in &mail.attachments {
+            for a in std::mem::take(&mut mail.attachments) {
                 let ct = ContentType::parse(&a.content_type).map_err(|e| build_err(&e))?;
-                parts =
-                    parts.singlepart(Attachment::new(a.file_name.clone()).body(a.data.clone(), ct));
+                parts = parts.singlepart(Attachment::new(a.file_name).body(a.data, ct));
             }
             builder.multipart(parts)
         };

@@ -218,14 +218,20 @@ impl From<SmtpError> for Retry {
 
 impl Session {
     /// `MAIL FROM` and `RCPT TO` for one mail. A refused sender is the
-    /// server's failure; a refused recipient is this mail's.
+    /// server's failure; a refused recipient is this mail's. The mail's
+    /// attachments move into the message (`mail` keeps none): a photo is
+    /// held once, encoded, not three times, per session.
     pub async fn envelope(
         &mut self,
         sender: &Sender,
-        mail: &Queued,
+        mail: &mut Queued,
     ) -> Result<Accepted, SmtpError> {
         let message = sender.build(mail)?;
-        let bytes = message.formatted();
+        let mut bytes = message.formatted();
+        // Only the bytes wait for the server, not the message they came
+        // from nor the spare room of the buffer they grew in.
+        drop(message);
+        bytes.shrink_to_fit();
         let from: Address = sender.from.email.clone();
         let to: Address = mail
             .to
@@ -257,7 +263,10 @@ impl Session {
     /// out is [`SmtpError::Unknown`]: the server may have queued it.
     pub async fn data(&mut self, accepted: Accepted) -> Result<(), SmtpError> {
         self.command_for_mail("DATA", Data).await.map_err(at_data)?;
-        match tokio::time::timeout(self.limit, self.conn.message(&accepted.bytes)).await {
+        // In pieces: lettre copies what it sends to escape leading dots, and
+        // a piece at a time is one copy of 64 KiB, not of the whole mail.
+        let pieces = accepted.bytes.chunks(64 << 10);
+        match tokio::time::timeout(self.limit, self.conn.message_iter(pieces)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) if e.is_permanent() || e.is_transient() => {
                 Err(at_data(refusal("end of DATA", e)))
