@@ -344,3 +344,24 @@ fn the_wave_is_on_by_default_for_the_portal_off_for_sio_and_its_day_is_read() {
         assert!(e.contains(key), "{e}");
     }
 }
+
+#[test]
+fn smtp_sessions_default_to_one_and_stay_within_one_to_eight() {
+    with_passwords();
+    let c = Config::from_toml(EXAMPLE, Path::new(".")).unwrap();
+    assert_eq!(c.smtp.connections, 1);
+    let three = EXAMPLE.replace("connections = 1\n", "connections = 3\n");
+    assert_ne!(three, EXAMPLE);
+    let c = Config::from_toml(&three, Path::new(".")).unwrap();
+    assert_eq!(c.smtp.connections, 3);
+    let unset = EXAMPLE.replace("connections = 1\n", "");
+    let c = Config::from_toml(&unset, Path::new(".")).unwrap();
+    assert_eq!(c.smtp.connections, 1, "one session unless the school asks");
+    for n in ["0", "9"] {
+        let bad = EXAMPLE.replace("connections = 1\n", &format!("connections = {n}\n"));
+        let e = Config::from_toml(&bad, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("smtp.connections"), "{e}");
+    }
+}
