@@ -89,9 +89,28 @@ impl Fetched {
     }
 }
 
-/// Parses and checks a mail fetched again in place (see [`Fetched::prepared`]).
-pub(super) fn prepare_now(raw: Option<Vec<u8>>, policy: &PhotoPolicy) -> Prepared {
-    prepare_guarded(raw, policy)
+/// Fetches mail `new` again and prepares it in place, for one whose
+/// preparation task was lost (see [`Fetched::prepared`]).
+pub(super) async fn prepare_again(
+    mailbox: &mut Mailbox,
+    new: NewMail,
+    too_large: Option<u64>,
+    policy: &PhotoPolicy,
+) -> Result<Prepared, ImapError> {
+    let raw = fetch(mailbox, new, too_large).await?;
+    Ok(prepare_guarded(raw, policy))
+}
+
+/// The whole mail, or only its header when it is too large to read.
+async fn fetch(
+    mailbox: &mut Mailbox,
+    new: NewMail,
+    too_large: Option<u64>,
+) -> Result<Option<Vec<u8>>, ImapError> {
+    match too_large {
+        Some(_) => mailbox.fetch_header(new.uid).await,
+        None => mailbox.fetch(new.uid).await,
+    }
 }
 
 /// The next mail in UID order, as far as it got ahead.
@@ -150,11 +169,9 @@ impl Window {
             self.waiting.pop_front();
             let too_large =
                 (u64::from(new.size) > self.max_mail_bytes).then_some(u64::from(new.size));
-            let fetched = match too_large {
-                Some(_) => mailbox.fetch_header(new.uid).await,
-                None => mailbox.fetch(new.uid).await,
-            };
-            let fetched = fetched.map(|raw| self.spawn(raw));
+            let fetched = fetch(mailbox, new, too_large)
+                .await
+                .map(|raw| self.spawn(raw));
             self.ahead.push_back(Next {
                 new,
                 too_large,

@@ -190,13 +190,7 @@ async fn examine(
         Some(fetched) => match fetched.prepared().await {
             Some(prepared) => prepared,
             // Its task was lost: read it again here.
-            None => {
-                let raw = match too_large {
-                    Some(_) => mailbox.fetch_header(new.uid).await?,
-                    None => mailbox.fetch(new.uid).await?,
-                };
-                ahead::prepare_now(raw, &app.config.photo)
-            }
+            None => ahead::prepare_again(mailbox, new, too_large, &app.config.photo).await?,
         },
         None => return Ok(None),
     };
